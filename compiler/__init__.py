@@ -1,0 +1,1 @@
+"""indicator-compiler: one declarative spec of leading indicators, compiled into monitoring."""

@@ -1,0 +1,206 @@
+"""Load spec files into plain data plus the source location of every value.
+
+YAML is read with the YAML 1.2 core schema (what kubectl, Helm and Argo CD use): `17:00` stays
+a string and `on`/`off`/`yes`/`no` are strings, not PyYAML's YAML 1.1 sexagesimal numbers and
+booleans. Duplicate keys, alias bombs, deep nesting and oversized files are problems, never
+silently accepted or left to exhaust memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from compiler.problems import Problem
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 40
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SpecLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader with YAML 1.2 core-schema scalar resolution."""
+
+
+_SpecLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _SpecLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+Path = tuple  # ("indicators", 3, "target") addresses one value in the spec
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    """Plain data (dicts, lists, scalars) and where each value and key came from."""
+
+    data: object
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> Location:
+        """The location of `path`, or of its nearest located ancestor."""
+        table = self.keys if key else self.values
+        while path not in table and path:
+            path = path[:-1]
+            table = self.values
+        return table.get(path, Location("<spec>", 1, 1))
+
+    def problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> Problem:
+        where = self.locate(path, key=key)
+        return Problem(where.file, where.line, where.column, dotted(path), message, hint)
+
+
+def dotted(path: Path) -> str:
+    """indicators[3].target.value: how a path is shown to people."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Limit(Exception):
+    def __init__(self, where: tuple[int, int], message: str, hint: str = ""):
+        super().__init__(message)
+        self.where, self.message, self.hint = where, message, hint
+
+
+def _at(mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
+    """Parse one file's bytes. Returns the document, or None with the problems that stop it."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(name, 1, 1, "", f"file is {len(raw)} bytes, over the limit of {MAX_FILE_BYTES} bytes",
+                              "split the spec into several files in one folder")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        return None, [Problem(name, line, column, "", f"not valid UTF-8: byte 0x{raw[err.start]:02x} cannot be decoded",
+                              "save the file as UTF-8")]
+    loader = _SpecLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, [Problem(name, 1, 1, "", "the file is empty", "start it with 'apiVersion: indicators/v1'")]
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            return None, [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, "",
+                                  f"expected a mapping at the top level, found {kind}",
+                                  "a spec file is a mapping that starts with 'apiVersion: indicators/v1'")]
+        document = Document(None)
+        budget = [MAX_NODES]
+        document.data = _convert(loader, node, (), name, document, budget, 0)
+        return document, []
+    except _Limit as limit:
+        return None, [Problem(name, *limit.where, "", limit.message, limit.hint)]
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        message = err.problem or str(err)
+        if err.context:
+            message = f"{err.context}, {message}"
+        hint = "indent with spaces; YAML does not allow tabs" if "tab" in message else ""
+        return None, [Problem(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "",
+                              f"invalid YAML: {message}", hint)]
+    except (yaml.YAMLError, RecursionError) as err:
+        return None, [Problem(name, 1, 1, "", f"invalid YAML: {err or 'nesting too deep'}")]
+    finally:
+        loader.dispose()
+
+
+def _convert(loader, node, path: Path, name: str, document: Document, budget: list[int], depth: int):
+    budget[0] -= 1
+    if budget[0] < 0:  # located at the top-level key whose value expands, not inside the anchor
+        top = document.keys[path[:1]] if path else None
+        raise _Limit((top.line, top.column) if top else _at(node.start_mark), f"the document expands to more than {MAX_NODES} values",
+                     "aliases that reference aliases multiply; write the values out")
+    if depth > MAX_DEPTH:
+        raise _Limit(_at(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep")
+    document.values[path] = Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.value == "<<" and not key_node.style:  # plain <<, not a quoted key
+                raise _Limit(_at(key_node.start_mark), "merge keys ('<<') are not supported", "use the spec's 'defaults'")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Limit(_at(key_node.start_mark), "mapping keys must be plain strings")
+            key = loader.construct_object(key_node)
+            key = key if isinstance(key, str) else str(key)
+            key_path = path + (key,)
+            if key in result:
+                first = document.keys[key_path]
+                raise _Limit(_at(key_node.start_mark), f"duplicate key '{key}' (first defined at line {first.line})",
+                             "YAML keeps only the last value of a repeated key; remove one")
+            document.keys[key_path] = Location(name, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _convert(loader, value_node, key_path, name, document, budget, depth + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(loader, item, path + (index,), name, document, budget, depth + 1)
+                for index, item in enumerate(node.value)]
+    return loader.construct_object(node)
+
+
+# Sections that several files may each contribute to; every other top-level key belongs to one file.
+MERGED_MAPPINGS = ("metrics", "teams", "responders", "categories")
+MERGED_LISTS = ("indicators",)
+
+
+def merge(documents: list[Document]) -> tuple[Document, list[Problem]]:
+    """Merge one spec split over several files: mappings by key, indicator lists end to end."""
+    if len(documents) == 1:
+        return documents[0], []
+    merged = Document({})
+    problems: list[Problem] = []
+    owner: dict[Path, Document] = {}
+    for document in documents:
+        offsets = {section: len(merged.data.get(section, [])) for section in MERGED_LISTS}
+        for key, value in document.data.items():
+            if key in MERGED_MAPPINGS and isinstance(value, dict):
+                target = merged.data.setdefault(key, {})
+                for name, item in value.items():
+                    if name in target:
+                        first = owner[(key, name)].locate((key, name), key=True)
+                        problems.append(document.problem((key, name), f"'{name}' is also defined in {first.file}:{first.line}",
+                                                         "each entry belongs to one file", key=True))
+                    else:
+                        target[name] = item
+                        owner[(key, name)] = document
+            elif key in MERGED_LISTS and isinstance(value, list):
+                merged.data.setdefault(key, []).extend(value)
+            elif key in merged.data and key != "apiVersion":
+                first = owner[(key,)].locate((key,), key=True)
+                problems.append(document.problem((key,), f"'{key}' is also set in {first.file}:{first.line}",
+                                                 "only one file of a split spec may hold this section", key=True))
+            else:
+                merged.data.setdefault(key, value)
+                owner.setdefault((key,), document)
+        for source, target in ((document.values, merged.values), (document.keys, merged.keys)):
+            for path, where in source.items():
+                if len(path) > 1 and path[0] in offsets and isinstance(path[1], int):
+                    path = (path[0], path[1] + offsets[path[0]]) + path[2:]
+                target.setdefault(path, where)
+    return merged, problems

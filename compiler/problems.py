@@ -1,0 +1,32 @@
+"""Problems are values, not exceptions: every check returns a list of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        field = f" {self.path}:" if self.path else ""
+        text = f"{where}:{field} {self.message}"
+        if self.severity != "error":
+            text = f"{where}: {self.severity}:{field} {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class SpecError(Exception):
+    """Raised once, at a phase boundary, carrying every problem found so far."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the spec")
+        self.problems = sorted(problems)
