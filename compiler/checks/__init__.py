@@ -1,0 +1,23 @@
+"""Validation: one check per module, each returning problems, never raising.
+
+The schema runs first; the semantic checks assume its shape, so they run only on a spec the
+schema accepts. Secrets are looked for before the schema, so an inline secret is called that."""
+
+from __future__ import annotations
+
+from compiler.checks import catalogue, escalation, ids, queries, references, schema, secrets, thresholds
+from compiler.loader import Document
+from compiler.problems import Problem
+
+SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check, escalation.check, catalogue.check)
+
+
+def validate(document: Document) -> list[Problem]:
+    problems = secrets.check(document)
+    named = {problem.path for problem in problems}
+    shape = [problem for problem in schema.check(document) if problem.path not in named]
+    problems += shape
+    if not shape:
+        for check in SEMANTIC_CHECKS:
+            problems += check(document)
+    return sorted(problems)

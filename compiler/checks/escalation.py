@@ -1,0 +1,109 @@
+"""The escalation matrix can deliver: every alerting level has responders who have channels,
+business hours are well formed, and the scorecard and ROI model are complete."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+
+from compiler.loader import Document
+from compiler.problems import Problem
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TIME = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
+
+
+def check(document: Document) -> list[Problem]:
+    data = document.data
+    escalation = data.get("escalation") or {}
+    levels = escalation.get("levels") or {}
+    teams = data.get("teams") or {}
+    problems: list[Problem] = []
+    if not data.get("escalation"):
+        return [document.problem((), "missing required section 'escalation'", "see the escalation matrix in the README")]
+
+    seen: dict[str, str] = {}
+    names = list(levels)
+    for position, (name, level) in enumerate(levels.items()):
+        here = ("escalation", "levels", name)
+        threshold = level.get("threshold")
+        if threshold is None:
+            if level.get("responders"):
+                problems.append(document.problem(here + ("responders",), "a level without a threshold raises no alert, so its responders are never notified",
+                                                 "give the level a 'threshold' or remove its responders"))
+            continue
+        if threshold in seen:
+            problems.append(document.problem(here + ("threshold",), f"level '{seen[threshold]}' is already raised by the '{threshold}' threshold"))
+        seen[threshold] = name
+        for field in ("severity", "response_time"):
+            if field not in level:
+                problems.append(document.problem(here, f"missing required field '{field}' for a level that raises alerts"))
+        uncovered = [team for team, body in teams.items() if name not in (body.get("responders") or {})]
+        if not level.get("responders") and (uncovered or not teams):
+            problems.append(document.problem(here, f"level '{name}' has no responders",
+                                             f"teams without their own: {', '.join(uncovered)}" if uncovered else "add 'responders'"))
+        if level.get("business_hours") and "business_hours" not in escalation:
+            problems.append(document.problem(here + ("business_hours",), "business hours are not defined",
+                                             "add escalation.business_hours"))
+        if "escalate_after" in level and not any(levels[later].get("threshold") for later in names[position + 1:]):
+            problems.append(document.problem(here + ("escalate_after",), f"no level above '{name}' to escalate to"))
+
+    for name, responder in (data.get("responders") or {}).items():
+        if not responder.get("channels"):
+            problems.append(document.problem(("responders", name, "channels"), f"responder '{name}' has no channels",
+                                             "add a slack, pagerduty, email or webhook channel"))
+        for number, channel in enumerate(responder.get("channels") or []):
+            if "email" in channel and "email" not in (data.get("notifications") or {}):
+                problems.append(document.problem(("responders", name, "channels", number, "email"),
+                                                 "e-mail channels need notifications.email (sender and smarthost)"))
+    problems += _business_hours(document, escalation.get("business_hours"))
+    problems += _scorecard(document, data)
+    return problems
+
+
+def _business_hours(document: Document, hours: dict | None) -> list[Problem]:
+    if not hours:
+        return []
+    here = ("escalation", "business_hours")
+    problems = []
+    if "location" in hours:
+        try:
+            zoneinfo.ZoneInfo(hours["location"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            problems.append(document.problem(here + ("location",), f"unknown time zone '{hours['location']}'",
+                                             "use an IANA name such as Europe/London or America/New_York"))
+    for number, days in enumerate(hours["weekdays"]):
+        if not all(day.strip().lower() in WEEKDAYS for day in days.split(":")) or days.count(":") > 1:
+            problems.append(document.problem(here + ("weekdays", number), f"'{days}' is not a weekday or a range such as monday:friday"))
+    for number, span in enumerate(hours["times"]):
+        start, end = _TIME.match(span["start"]), _TIME.match(span["end"])
+        for field, match in (("start", start), ("end", end)):
+            if not match:
+                problems.append(document.problem(here + ("times", number, field), f"'{span[field]}' is not a time of day",
+                                                 "write HH:MM in quotes, e.g. \"09:00\""))
+        if start and end and span["start"] >= span["end"]:
+            problems.append(document.problem(here + ("times", number), f"the interval ends ({span['end']}) before it starts ({span['start']})"))
+    for number, day in enumerate(hours.get("holidays") or []):
+        try:
+            datetime.date.fromisoformat(day)
+        except ValueError:
+            problems.append(document.problem(here + ("holidays", number), f"'{day}' is not a date"))
+    return problems
+
+
+def _scorecard(document: Document, data: dict) -> list[Problem]:
+    problems = []
+    scorecard = data.get("scorecard") or {}
+    for name, entry in scorecard.items():
+        if not entry.get("groups") and not entry.get("categories"):
+            problems.append(document.problem(("scorecard", name), "a scorecard entry needs 'groups' or 'categories'"))
+    total = sum(entry["weight"] for entry in scorecard.values())
+    if scorecard and abs(total - 1) > 1e-6:
+        problems.append(document.problem(("scorecard",), f"the weights add up to {total:g}, not 1"))
+    for name, term in ((data.get("roi") or {}).get("terms") or {}).items():
+        sources = [key for key in ("indicator", "scorecard", "expr") if key in term]
+        if len(sources) != 1:
+            problems.append(document.problem(("roi", "terms", name), "an ROI term reads exactly one of: indicator, scorecard, expr",
+                                             f"found {', '.join(sources) or 'none'}"))
+    return problems

@@ -1,0 +1,86 @@
+"""Every expression parses and reads only catalogued metrics, with labels those metrics have,
+in a way that is correct for their type: counters through rate(), histograms through
+histogram_quantile over `_bucket` rates (where the chapter's examples go wrong)."""
+
+from __future__ import annotations
+
+import difflib
+
+from compiler import promql, spec
+from compiler.loader import Document
+from compiler.problems import Problem
+
+
+def check(document: Document) -> list[Problem]:
+    data = document.data
+    metrics = data.get("metrics") or {}
+    problems: list[Problem] = []
+    for index, indicator in spec.indicators(data):
+        form, body = spec.measure_form(indicator)
+        here = ("indicators", index, "measure", form)
+        if form == "expr":
+            problems += _expression(document, here, body, metrics)
+            continue
+        for field, types in spec.SELECTOR_FIELDS[form].items():
+            if field in body:
+                problems += _selector(document, here + (field,), body[field], types, indicator, metrics)
+    for name, term in ((data.get("roi") or {}).get("terms") or {}).items():
+        if "expr" in term:
+            problems += _expression(document, ("roi", "terms", name, "expr"), term["expr"], metrics)
+    return problems
+
+
+def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...], indicator: dict, metrics: dict) -> list[Problem]:
+    try:
+        selector = promql.parse_selector(text)
+    except promql.PromQLError as err:
+        return [document.problem(path, str(err))]
+    if types == ("histogram",) and spec.series_type(selector.metric, metrics):
+        kind = metrics.get(selector.metric, {}).get("type", "series of another metric")
+        if kind != "histogram":
+            return [document.problem(path, f"'{selector.metric}' is a {kind}, not a histogram", "name the histogram itself, without _bucket")]
+    found = spec.series_type(selector.metric, metrics)
+    if found is None:
+        return [_unknown_metric(document, path, selector.metric, metrics)]
+    if found[1] not in types and types != ("histogram",):
+        hint = "use x_sum or x_count of a histogram" if found[1] in ("histogram", "summary") else ""
+        return [document.problem(path, f"'{selector.metric}' is a {found[1]}; this field takes a {' or '.join(types)}", hint)]
+    labels = spec.series_labels(selector.metric if types != ("histogram",) else selector.metric + "_bucket", metrics, document.data)
+    problems = [document.problem(path, f"'{selector.metric}' has no label '{label}'", f"its labels: {', '.join(sorted(labels))}")
+                for label, _, _ in selector.matchers if label not in labels]
+    problems += [document.problem(path, f"the tracking label '{label}' is not a label of '{selector.metric}'",
+                                  "track_by labels must be on every series the measure reads")
+                 for label in indicator.get("track_by") or [] if label not in labels]
+    return problems
+
+
+def _expression(document: Document, path: tuple, text: str, metrics: dict) -> list[Problem]:
+    try:
+        reads = promql.series_read(text)
+    except promql.PromQLError as err:
+        return [document.problem(path, str(err))]
+    problems = []
+    for read in reads:
+        found = spec.series_type(read.name, metrics)
+        if found is None:
+            problems.append(_unknown_metric(document, path, read.name, metrics))
+            continue
+        base, kind = found
+        if read.quantile_argument and metrics[base]["type"] == "histogram" and not read.name.endswith("_bucket"):
+            problems.append(document.problem(path, f"histogram_quantile over the bare histogram name '{read.name}' returns nothing",
+                                             f"use the quantile form, or histogram_quantile(q, sum by (le) (rate({base}_bucket[5m])))"))
+        elif kind == "counter" and not read.in_range_function:
+            problems.append(document.problem(path, f"the counter '{read.name}' is read without rate() or increase()",
+                                             "a counter's raw value only says how long the process has run"))
+        elif metrics[base]["type"] == "histogram" and read.name == base:
+            problems.append(document.problem(path, f"'{read.name}' is a histogram; read its _bucket, _sum or _count series"))
+        labels = spec.series_labels(read.name, metrics, document.data) if kind != "histogram" else set()
+        problems += [document.problem(path, f"'{read.name}' has no label '{label}'", f"its labels: {', '.join(sorted(labels))}")
+                     for label in read.labels if labels and label not in labels]
+    return problems
+
+
+def _unknown_metric(document: Document, path: tuple, name: str, metrics: dict) -> Problem:
+    close = difflib.get_close_matches(name, list(metrics), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "add it to the metric catalogue ('metrics')"
+    return document.problem(path, f"unknown metric '{name}': not in the metric catalogue", hint)

@@ -1,0 +1,68 @@
+"""Every name one section uses is defined in another: categories and groups, teams, levels,
+responders, scorecard entries, indicators and tracking labels."""
+
+from __future__ import annotations
+
+import difflib
+
+from compiler import spec
+from compiler.loader import Document
+from compiler.problems import Problem
+
+
+def check(document: Document) -> list[Problem]:
+    data = document.data
+    problems: list[Problem] = []
+
+    def need(path: tuple, name: str, defined, what: str) -> None:
+        if name not in defined:
+            close = difflib.get_close_matches(name, list(defined), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else (f"defined: {', '.join(sorted(defined))}" if defined else f"define {what}s first")
+            problems.append(document.problem(path, f"unknown {what} '{name}'", hint))
+
+    categories = data.get("categories") or {}
+    teams = data.get("teams") or {}
+    responders = data.get("responders") or {}
+    levels = (data.get("escalation") or {}).get("levels") or {}
+    scorecard = data.get("scorecard") or {}
+    groups = {group: category for category, body in categories.items() for group in body["groups"]}
+    indicator_ids = {indicator["id"] for _, indicator in spec.indicators(data)}
+
+    if "team" in (data.get("defaults") or {}):
+        need(("defaults", "team"), data["defaults"]["team"], teams, "team")
+    for index, indicator in spec.indicators(data):
+        here = ("indicators", index)
+        need(here + ("category",), indicator["category"], categories, "category")
+        if indicator["category"] in categories:
+            need(here + ("group",), indicator["group"], categories[indicator["category"]]["groups"], "group")
+        if "team" in indicator:
+            need(here + ("team",), indicator["team"], teams, "team")
+        elif spec.team_of(data, indicator) is None:
+            problems.append(document.problem(here, "no team owns this indicator", "set 'team' here or 'defaults.team'"))
+        tracked = indicator.get("track_by") or []
+        for number, override in enumerate(indicator.get("overrides") or []):
+            for label in override["when"]:
+                if label not in tracked:
+                    problems.append(document.problem(here + ("overrides", number, "when", label),
+                                                     f"'{label}' is not a tracking label of this indicator",
+                                                     f"overrides select by track_by labels: {', '.join(tracked) or 'none'}", key=True))
+
+    for name, level in levels.items():
+        for number, responder in enumerate(level.get("responders") or []):
+            need(("escalation", "levels", name, "responders", number), responder, responders, "responder")
+    for name, team in teams.items():
+        for level, names in (team.get("responders") or {}).items():
+            need(("teams", name, "responders", level), level, levels, "escalation level")
+            for number, responder in enumerate(names):
+                need(("teams", name, "responders", level, number), responder, responders, "responder")
+    for name, entry in scorecard.items():
+        for number, group in enumerate(entry.get("groups") or []):
+            need(("scorecard", name, "groups", number), group, groups, "group")
+        for number, category in enumerate(entry.get("categories") or []):
+            need(("scorecard", name, "categories", number), category, categories, "category")
+    for name, term in ((data.get("roi") or {}).get("terms") or {}).items():
+        if "indicator" in term:
+            need(("roi", "terms", name, "indicator"), term["indicator"], indicator_ids, "indicator")
+        if "scorecard" in term:
+            need(("roi", "terms", name, "scorecard"), term["scorecard"], scorecard, "scorecard entry")
+    return problems

@@ -1,0 +1,106 @@
+"""The spec's shape, against the JSON Schema that ships in the package, in words people read."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+
+import jsonschema
+
+from compiler.loader import Document
+from compiler.problems import Problem
+
+SCHEMA_FILE = "indicators-v1.schema.json"
+_DURATION_HINT = "durations look like 30s, 5m, 1h30m, 7d"
+_TYPES = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
+          "integer": "a whole number", "boolean": "true or false"}
+
+
+def schema_text() -> str:
+    return resources.files("compiler.schema").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(json.loads(schema_text()))
+
+
+def check(document: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(document.data):
+        problems.extend(_explain(document, error))
+    return problems
+
+
+def _explain(document: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    value = error.instance
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = [key for key in value if key not in allowed] if allowed else []
+        return [document.problem(path + (key,), f"unknown field '{key}'", _did_you_mean(key, allowed), key=True)
+                for key in extra] or [document.problem(path, error.message)]
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        return [document.problem(path, f"missing required field '{missing}'")]
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, str) else error.validator_value[0]
+        return [document.problem(path, f"expected {_TYPES.get(wanted, wanted)}, got {_describe(value)}")]
+    if kind == "enum":
+        choices = ", ".join(str(choice) for choice in error.validator_value)
+        return [document.problem(path, f"{_describe(value)} is not one of: {choices}",
+                                 _did_you_mean(str(value), [str(c) for c in error.validator_value]))]
+    if kind == "const":
+        return [document.problem(path, f"expected '{error.validator_value}', got {_describe(value)}")]
+    if kind == "pattern":
+        return [document.problem(path, *_pattern_message(error.validator_value, value))]
+    if kind == "oneOf" and isinstance(value, dict):
+        # report what is wrong inside the mapping branch, not that no branch matched
+        branches = error.validator_value
+        inner = [sub for sub in error.context if branches[sub.relative_schema_path[0]].get("type") == "object"]
+        if inner:
+            return [problem for sub in inner for problem in _explain(document, sub)]
+    if kind == "oneOf" and "value" in json.dumps(error.schema):
+        return [document.problem(path, f"a threshold must be a number, a duration such as 14d, or {{value, for}}; got {_describe(value)}")]
+    if kind in ("minProperties", "maxProperties") and "expr" in error.schema.get("properties", {}):
+        forms = ", ".join(error.schema["properties"])
+        return [document.problem(path, f"a measure has exactly one form, got {len(value)}", f"one of: {forms}")]
+    if kind in ("minProperties", "maxProperties") and "slack" in error.schema.get("properties", {}):
+        return [document.problem(path, "a channel has exactly one kind", "one of: slack, pagerduty, email, webhook")]
+    if kind == "uniqueItems":
+        return [document.problem(path, "the list repeats an item")]
+    return [document.problem(path, error.message)]
+
+
+def _pattern_message(pattern: str, value: object) -> tuple[str, str]:
+    if "ms|s|m|h|d|w|y" in pattern:
+        return f"'{value}' is not a duration", _DURATION_HINT
+    if pattern.startswith("^[a-z][a-z0-9_]*$"):
+        return f"'{value}' is not a valid id", "use lowercase letters, digits and _, starting with a letter"
+    if "a-zA-Z_" in pattern:
+        return f"'{value}' is not a valid Prometheus label or metric name", "letters, digits and _, not starting with a digit"
+    if pattern == "^/":
+        return f"'{value}' is not an absolute path", "point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x"
+    if pattern.startswith("^https?"):
+        return f"'{value}' is not an http(s) URL", ""
+    return f"'{value}' does not match {pattern}", ""
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"string '{value}'"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if value is None:
+        return "nothing (null)"
+    return _TYPES.get({dict: "object", list: "array"}.get(type(value), ""), type(value).__name__)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,85 @@
+"""PromQL through promql-parser: parsing, the series an expression reads, and the misuses the
+chapter's own examples make (a histogram quantile over a bare name, a counter read raw)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import promql_parser
+
+from compiler.model import Selector
+
+RANGE_FUNCTIONS = {"rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes"}
+_OPERATORS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+
+
+class PromQLError(ValueError):
+    pass
+
+
+def parse(text: str):
+    try:
+        return promql_parser.parse(text)
+    except (ValueError, RuntimeError) as err:
+        raise PromQLError(f"PromQL does not parse: {err}") from None
+
+
+def parse_selector(text: str) -> Selector:
+    """A plain series selector (`name{label="value"}`): no functions, ranges or operators."""
+    node = parse(text)
+    if not isinstance(node, promql_parser.VectorSelector) or node.name is None:
+        raise PromQLError(f"expected a series selector such as metric_name{{label=\"value\"}}, got '{text}'")
+    if node.offset is not None or node.at is not None:
+        raise PromQLError("a selector here may not use offset or @")
+    return Selector(node.name, tuple(_matchers(node)))
+
+
+def _matchers(node) -> list[tuple[str, str, str]]:
+    return [(m.name, _OPERATORS[str(m.op)], m.value) for m in node.matchers.matchers if m.name != "__name__"]
+
+
+@dataclass(frozen=True)
+class SeriesRead:
+    """One series an expression reads, and how."""
+
+    name: str
+    labels: tuple[str, ...]  # label names its matchers use
+    in_range_function: bool  # inside rate(), increase(), ...
+    quantile_argument: bool  # the direct (possibly aggregated) input of histogram_quantile
+
+
+def series_read(text: str) -> list[SeriesRead]:
+    """Every named series the expression reads, with the context the lint checks need."""
+    found: list[SeriesRead] = []
+    _visit(parse(text), found, in_range=False, in_quantile=False)
+    return found
+
+
+def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool) -> None:
+    if isinstance(node, promql_parser.VectorSelector):
+        if node.name:
+            labels = tuple(name for name, _, _ in _matchers(node))
+            found.append(SeriesRead(node.name, labels, in_range, in_quantile))
+        return
+    if isinstance(node, promql_parser.Call):
+        name = node.func.name
+        for index, argument in enumerate(node.args):
+            quantile_input = name == "histogram_quantile" and index == 1
+            _visit(argument, found, in_range or name in RANGE_FUNCTIONS, quantile_input)
+        return
+    for child in _children(node):
+        # an aggregation (sum by (le) ...) passes histogram_quantile's input straight through
+        passes = in_quantile and isinstance(node, (promql_parser.AggregateExpr, promql_parser.ParenExpr))
+        _visit(child, found, in_range, passes)
+
+
+def _children(node) -> list:
+    if isinstance(node, promql_parser.BinaryExpr):
+        return [node.lhs, node.rhs]
+    if isinstance(node, promql_parser.AggregateExpr):
+        return [node.expr] + ([node.param] if node.param is not None else [])
+    if isinstance(node, promql_parser.MatrixSelector):
+        return [node.vector_selector]
+    if isinstance(node, (promql_parser.ParenExpr, promql_parser.UnaryExpr, promql_parser.SubqueryExpr)):
+        return [node.expr]
+    return []

@@ -1,0 +1,94 @@
+"""The spec type: how the raw (schema-valid) spec data is read, shared by the checks and the
+model builder so both agree on defaults, threshold shorthand and which fields are selectors."""
+
+from __future__ import annotations
+
+from compiler import durations
+
+DEFAULT_WINDOW = "1h"
+DEFAULT_FOR = {"target": "1d", "warning": "6h", "critical": "1h"}
+DEFAULT_NO_DATA_FOR = "1h"
+DEFAULT_PERIOD = "30d"
+
+# Per measure form: its selector fields and the metric types each accepts (after resolving the
+# series a histogram or summary exposes: x_bucket, x_sum and x_count are counters).
+SELECTOR_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ratio": {"numerator": ("counter", "gauge"), "denominator": ("counter", "gauge")},
+    "quantile": {"histogram": ("histogram",)},
+    "rate": {"counter": ("counter",)},
+    "trend": {"series": ("counter", "gauge")},
+    "baseline": {"series": ("gauge",), "baseline": ("gauge",)},
+    "age": {"timestamp": ("gauge",)},
+    "zero": {"series": ("counter", "gauge")},
+    "availability": {"errors": ("counter",), "total": ("counter",)},
+    "gauge": {"series": ("gauge",)},
+}
+
+# Multi-window multi-burn-rate alerts for a 30-day objective (Google SRE workbook, chapter 5).
+DEFAULT_BURN_RATES = (
+    {"long": "1h", "short": "5m", "factor": 14.4, "threshold": "critical"},
+    {"long": "6h", "short": "30m", "factor": 6, "threshold": "critical"},
+    {"long": "1d", "short": "2h", "factor": 3, "threshold": "warning"},
+    {"long": "3d", "short": "6h", "factor": 1, "threshold": "warning"},
+)
+
+
+def indicators(data: dict):
+    """(index, indicator) for every indicator."""
+    return enumerate(data.get("indicators") or [])
+
+
+def measure_form(indicator: dict) -> tuple[str, object]:
+    (form, body), = indicator["measure"].items()
+    return form, body
+
+
+def threshold_parts(raw: object) -> tuple[object, str | None]:
+    """`0.8`, `14d` or `{value: 0.8, for: 7d}` -> (value, for or None)."""
+    if isinstance(raw, dict):
+        return raw["value"], raw.get("for")
+    return raw, None
+
+
+def threshold_number(raw_value: object) -> float:
+    """A threshold value as a number: durations (for seconds) become seconds."""
+    return durations.seconds(raw_value) if isinstance(raw_value, str) else float(raw_value)
+
+
+def default_for(data: dict, name: str) -> str:
+    return (data.get("defaults") or {}).get("for", {}).get(name, DEFAULT_FOR[name])
+
+
+def team_of(data: dict, indicator: dict) -> str | None:
+    return indicator.get("team") or (data.get("defaults") or {}).get("team")
+
+
+def global_labels(data: dict) -> list[str]:
+    return list((data.get("defaults") or {}).get("global_labels") or [])
+
+
+def series_type(name: str, metrics: dict) -> tuple[str, str] | None:
+    """(catalogued metric, the type of this series) for a metric or a series it exposes."""
+    if name in metrics:
+        return name, metrics[name]["type"]
+    for suffix in ("_bucket", "_sum", "_count"):
+        base = name[: -len(suffix)] if name.endswith(suffix) else None
+        if base in metrics and metrics[base]["type"] in ("histogram", "summary"):
+            if suffix == "_bucket" and metrics[base]["type"] == "summary":
+                return None
+            return base, "counter"
+    return None
+
+
+def series_labels(name: str, metrics: dict, data: dict) -> set[str]:
+    """Label names a series may carry: its catalogued labels, the global ones, le/quantile."""
+    resolved = series_type(name, metrics)
+    if resolved is None:
+        return set()
+    base, _ = resolved
+    labels = set(metrics[base].get("labels") or []) | set(global_labels(data))
+    if name.endswith("_bucket"):
+        labels.add("le")
+    if metrics[base]["type"] == "summary" and name == base:
+        labels.add("quantile")
+    return labels
