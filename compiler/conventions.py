@@ -1,0 +1,134 @@
+"""Every generated name comes from here, so rules, dashboards, routing and docs agree.
+
+Recorded series follow Prometheus' `level:metric:operations` convention: `level` is the labels
+the aggregation keeps (global labels first), `metric` is `<spec name>_<indicator id>`, and
+`operations` says how the value was computed, e.g. `cluster_model:mlops_error_rate:ratio_rate5m`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from compiler import durations
+from compiler.model import (
+    Age, Availability, Baseline, Expr, Gauge, Indicator, Measure, Quantile, Rate, Ratio, Spec, Trend, Zero,
+)
+
+MAX_ALERT_NAME = 40
+MAX_UID = 40
+OVERVIEW = "overview"
+
+
+def camel(snake: str) -> str:
+    """deployment_success_rate -> DeploymentSuccessRate."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\-\s]+", snake) if part)
+
+
+def alert_name(spec_name: str, indicator_id: str, suffix: str = "") -> str:
+    """MlopsDeploymentSuccessRate (+ suffix such as NoData). Checked against MAX_ALERT_NAME."""
+    return camel(spec_name) + camel(indicator_id) + suffix
+
+
+def level(*label_sets: tuple[str, ...]) -> str:
+    """The `level` part of a recorded series name: the labels an aggregation keeps."""
+    return "_".join(label for labels in label_sets for label in labels)
+
+
+def indicator_level(spec: Spec, indicator: Indicator) -> str:
+    return level(spec.global_labels, indicator.track_by)
+
+
+def operation(measure: Measure) -> str:
+    """How an indicator's value is computed, as the `operations` part of its series name."""
+    if isinstance(measure, Ratio):
+        return f"ratio_{durations.text(measure.window)}"
+    if isinstance(measure, Quantile):
+        return f"p{_number(measure.q * 100)}_rate{durations.text(measure.window)}"
+    if isinstance(measure, Rate):
+        return f"{measure.function}{durations.text(measure.window)}"
+    if isinstance(measure, Trend):
+        return f"change{durations.text(measure.window)}"
+    if isinstance(measure, Baseline):
+        return "relative_to_baseline"
+    if isinstance(measure, Age):
+        return "age_seconds"
+    if isinstance(measure, Zero):
+        return f"increase{durations.text(measure.window)}"
+    if isinstance(measure, Availability):
+        return f"availability{durations.text(measure.period)}"
+    if isinstance(measure, Gauge):
+        return measure.aggregation
+    assert isinstance(measure, Expr)
+    return "value"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", "_")
+
+
+def indicator_series(spec: Spec, indicator: Indicator) -> str:
+    """The recorded series holding the indicator's value at its tracking level."""
+    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:{operation(indicator.measure)}"
+
+
+def score_series(spec: Spec, indicator: Indicator) -> str:
+    """The indicator's health score, 0 to 100, at its tracking level."""
+    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:score"
+
+
+def error_ratio_series(spec: Spec, indicator: Indicator, window: float) -> str:
+    """An availability objective's error ratio over one burn-rate window."""
+    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:error_ratio_rate{durations.text(window)}"
+
+
+def rollup_score_series(spec: Spec, by: str) -> str:
+    """Scores averaged per `indicator`, `group`, `category` or `scorecard` (label of that name)."""
+    return f"{level(spec.global_labels, (by,))}:{spec.name}_indicator_score:avg"
+
+
+def composite_score_series(spec: Spec) -> str:
+    """The monthly business review's weighted composite score, 0 to 100."""
+    return f"{level(spec.global_labels)}:{spec.name}_scorecard_score:weighted_sum"
+
+
+def roi_series(spec: Spec) -> str:
+    """The ROI multiplier predicted from the leading indicators (chapter 8.1.9)."""
+    return f"{level(spec.global_labels)}:{spec.name}_roi_multiplier:predicted"
+
+
+def uid(spec_name: str, slug: str) -> str:
+    """A Grafana dashboard uid: stable, at most 40 characters of [A-Za-z0-9_-]."""
+    text = re.sub(r"[^A-Za-z0-9-]+", "-", f"{spec_name}-{slug}").strip("-")
+    if len(text) <= MAX_UID:
+        return text
+    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+    return f"{text[:MAX_UID - 9]}-{digest}"
+
+
+def overview_uid(spec: Spec) -> str:
+    return uid(spec.name, OVERVIEW)
+
+
+def category_uid(spec: Spec, category_id: str) -> str:
+    return uid(spec.name, category_id)
+
+
+def panel_ids(spec: Spec) -> dict[str, int]:
+    """Each indicator's panel id in its category dashboard: 1 + its position among the
+    category's indicators, in group order then spec order. Rows and other panels use 1000 up."""
+    ids: dict[str, int] = {}
+    for category in spec.categories:
+        order = {group.id: position for position, group in enumerate(category.groups)}
+        members = sorted((i for i in spec.indicators if i.category == category.id), key=lambda i: order[i.group])
+        ids.update({indicator.id: position for position, indicator in enumerate(members, start=1)})
+    return ids
+
+
+def dashboard_url(spec: Spec, indicator: Indicator, panel: int) -> str:
+    """Opens the indicator's panel alone: /d/<uid>?viewPanel=<id>; `panel` from panel_ids()."""
+    return f"{spec.output.grafana_url}/d/{category_uid(spec, indicator.category)}?viewPanel={panel}"
+
+
+def receiver_name(responder_id: str) -> str:
+    return responder_id

@@ -1,0 +1,317 @@
+"""The internal model: frozen values built only from a validated spec.
+
+Backends read these and nothing else. Durations are seconds; thresholds are numbers in the
+indicator's unit; every reference between sections has been resolved and checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+SEVERITY_ORDER = ("target", "warning", "critical")  # thresholds, least to most severe
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A series selector of one catalogued metric, e.g. mlops_deployments_total{status="success"}."""
+
+    metric: str
+    matchers: tuple[tuple[str, str, str], ...] = ()  # (label, operator, value)
+
+    def text(self, extra: tuple[tuple[str, str, str], ...] = (), suffix: str = "") -> str:
+        """The PromQL text, optionally for a derived series (suffix `_bucket`) or more matchers."""
+        matchers = self.matchers + extra
+        inner = ", ".join(f'{label}{op}"{_escape(value)}"' for label, op, value in matchers)
+        return f"{self.metric}{suffix}{{{inner}}}" if inner else f"{self.metric}{suffix}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+@dataclass(frozen=True)
+class Expr:
+    expr: str
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: Selector
+    denominator: Selector
+    window: float
+    min_volume: float | None
+
+
+@dataclass(frozen=True)
+class Quantile:
+    histogram: Selector
+    q: float
+    window: float
+
+
+@dataclass(frozen=True)
+class Rate:
+    counter: Selector
+    window: float
+    function: str  # rate | increase
+    min_volume: float | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    series: Selector
+    window: float
+    min_volume: float | None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    series: Selector
+    baseline: Selector
+
+
+@dataclass(frozen=True)
+class Age:
+    timestamp: Selector
+
+
+@dataclass(frozen=True)
+class Zero:
+    series: Selector
+    window: float
+
+
+@dataclass(frozen=True)
+class BurnRate:
+    long: float
+    short: float
+    factor: float
+    threshold: str  # target | warning | critical: the level it raises is that threshold's
+
+
+@dataclass(frozen=True)
+class Availability:
+    errors: Selector
+    total: Selector
+    objective: float
+    period: float
+    min_volume: float | None
+    burn_rates: tuple[BurnRate, ...]
+
+
+@dataclass(frozen=True)
+class Gauge:
+    series: Selector
+    aggregation: str  # sum | avg | min | max
+
+
+Measure = Union[Expr, Ratio, Quantile, Rate, Trend, Baseline, Age, Zero, Availability, Gauge]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    name: str  # target | warning | critical
+    value: float
+    for_seconds: float
+    level: str  # the escalation level this threshold raises
+
+    def breached_by(self, value: float, good: str) -> bool:
+        return value < self.value if good == "higher" else value > self.value
+
+
+@dataclass(frozen=True)
+class Override:
+    """Stricter (or looser) thresholds for the series whose tracking labels equal `when`."""
+
+    when: tuple[tuple[str, str], ...]
+    thresholds: tuple[Threshold, ...]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    category: str
+    group: str
+    definition: str
+    team: str
+    runbook_url: str
+    measure: Measure
+    unit: str  # ratio | percent | seconds | days | count | score
+    good: str  # higher | lower
+    target: float  # green at or beyond this (the chapter's "Target")
+    warning: float  # the chapter's "Warning Sign": crossed when strictly beyond this
+    thresholds: tuple[Threshold, ...]  # only those that raise an alert of their own, least severe first
+    track_by: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]
+    annotations: tuple[tuple[str, str], ...]
+    overrides: tuple[Override, ...]
+    no_data_for: float
+    source_metrics: tuple[str, ...]  # catalogued metrics the measure reads, sorted
+
+    def threshold(self, name: str) -> Threshold | None:
+        return next((t for t in self.thresholds if t.name == name), None)
+
+    @property
+    def breach_operator(self) -> str:
+        """The comparison that is true when a threshold is missed."""
+        return "<" if self.good == "higher" else ">"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    type: str  # counter | gauge | histogram | summary
+    help: str
+    labels: tuple[str, ...]
+    unit: str
+    buckets: tuple[float, ...]
+    cardinality: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class ScorecardEntry:
+    id: str
+    title: str
+    weight: float
+    indicators: tuple[str, ...]  # ids of the indicators its score averages
+
+
+@dataclass(frozen=True)
+class RoiTerm:
+    name: str
+    coefficient: float
+    source: str  # indicator | scorecard | expr
+    reference: str  # indicator id, scorecard id, or PromQL text
+    scale: float
+    max: float | None
+
+
+@dataclass(frozen=True)
+class Roi:
+    intercept: float
+    terms: tuple[RoiTerm, ...]
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    location: str
+    weekdays: tuple[str, ...]  # Alertmanager syntax: monday:friday
+    times: tuple[tuple[str, str], ...]  # (start, end) as HH:MM
+    holidays: tuple[str, ...]  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    threshold: str | None  # None for the level that raises nothing (green)
+    severity: str
+    response_time: float | None
+    business_hours: bool
+    responders: tuple[str, ...]
+    action: str
+    escalate_after: float | None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    levels: tuple[Level, ...]  # least to most severe
+    business_hours: BusinessHours | None
+
+    def level(self, name: str) -> Level:
+        return next(level for level in self.levels if level.name == name)
+
+    def level_for(self, threshold: str) -> Level | None:
+        return next((level for level in self.levels if level.threshold == threshold), None)
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    title: str
+    responders: tuple[tuple[str, tuple[str, ...]], ...]  # level -> responders, replacing the level's own
+
+    def responders_for(self, level: Level) -> tuple[str, ...]:
+        return dict(self.responders).get(level.name, level.responders)
+
+
+@dataclass(frozen=True)
+class Channel:
+    kind: str  # slack | pagerduty | email | webhook
+    settings: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class Responder:
+    id: str
+    title: str
+    channels: tuple[Channel, ...]
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    sender: str
+    smarthost: str
+    auth_username: str
+    auth_password_file: str
+    require_tls: bool
+
+
+@dataclass(frozen=True)
+class Kubernetes:
+    namespace: str
+    rule_labels: tuple[tuple[str, str], ...]
+    alertmanager: str
+    dashboard_folder: str
+
+
+@dataclass(frozen=True)
+class Output:
+    targets: tuple[str, ...]
+    grafana_url: str
+    kubernetes: Kubernetes
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    title: str
+    sources: tuple[str, ...]  # the spec's file or folder name, for the "generated from" header
+    global_labels: tuple[str, ...]
+    categories: tuple[Category, ...]
+    metrics: tuple[Metric, ...]
+    indicators: tuple[Indicator, ...]
+    scorecard: tuple[ScorecardEntry, ...]
+    roi: Roi | None
+    escalation: Escalation
+    teams: tuple[Team, ...]
+    responders: tuple[Responder, ...]
+    email: EmailSettings | None
+    output: Output
+
+    def metric(self, name: str) -> Metric:
+        return next(metric for metric in self.metrics if metric.name == name)
+
+    def team(self, team_id: str) -> Team:
+        return next(team for team in self.teams if team.id == team_id)
+
+    def responder(self, responder_id: str) -> Responder:
+        return next(responder for responder in self.responders if responder.id == responder_id)
+
+    def category(self, category_id: str) -> Category:
+        return next(category for category in self.categories if category.id == category_id)

@@ -1,0 +1,51 @@
+"""How values and thresholds read to people, shared by docs, panel descriptions, alert
+annotations and reports so that all of them say the same thing."""
+
+from __future__ import annotations
+
+from compiler import durations
+from compiler.model import Baseline, Indicator, Threshold, Trend
+
+
+def value(indicator: Indicator, number: float) -> str:
+    """0.8 -> 80% for ratios; 1209600 -> 14 days for seconds."""
+    if indicator.unit == "ratio":
+        return f"{number * 100:.4g}%"
+    if indicator.unit == "percent":
+        return f"{number:.4g}%"
+    if indicator.unit == "seconds":
+        return _seconds(number)
+    if indicator.unit == "days":
+        return f"{number:g} day{'s' if number != 1 else ''}"
+    return f"{number:g}"
+
+
+def _seconds(number: float) -> str:
+    if 0 < number < 1:
+        return f"{number * 1000:g}ms"
+    return durations.human(number) if number == int(number) else f"{number:g}s"
+
+
+def _qualifier(indicator: Indicator) -> str:
+    if isinstance(indicator.measure, Trend):
+        return " change"
+    if isinstance(indicator.measure, Baseline):
+        return " vs baseline"
+    return ""
+
+
+def met(indicator: Indicator, number: float) -> str:
+    """What meeting a threshold means: '≥ 80%'."""
+    sign = "≥" if indicator.good == "higher" else "≤"
+    return f"{sign} {value(indicator, number)}{_qualifier(indicator)}"
+
+
+def breached(indicator: Indicator, number: float) -> str:
+    """What crossing a threshold means: '< 50%'."""
+    return f"{indicator.breach_operator} {value(indicator, number)}{_qualifier(indicator)}"
+
+
+def level_rule(indicator: Indicator, threshold: Threshold) -> str:
+    """'red when < 50% for 7 days'."""
+    hold = f" for {durations.human(threshold.for_seconds)}" if threshold.for_seconds else ""
+    return f"{threshold.level} when {breached(indicator, threshold.value)}{hold}"
