@@ -1,0 +1,41 @@
+"""load -> validate -> model -> render -> emit: pure functions from spec bytes to file texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler import backends, checks, emit, loader
+from compiler.build import build
+from compiler.model import Spec
+from compiler.problems import Problem, SpecError
+
+
+@dataclass(frozen=True)
+class Compilation:
+    spec: Spec
+    files: dict[str, str]  # relative path -> text
+    warnings: tuple[Problem, ...]
+
+
+def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Problem, ...]]:
+    """Spec files (name, bytes) -> the model and its warnings. Raises SpecError with every problem.
+
+    `label` names the spec in generated headers: the file or folder name, the same on every machine."""
+    documents, problems = [], []
+    for name, raw in sources:
+        document, found = loader.load_text(name, raw)
+        problems += found
+        if document is not None:
+            documents.append(document)
+    if problems:
+        raise SpecError(problems)
+    document, problems = loader.merge(documents)
+    problems += checks.validate(document)
+    if any(problem.severity == "error" for problem in problems):
+        raise SpecError(problems)
+    return build(document.data, (label,)), tuple(problems)
+
+
+def compile_spec(sources: list[tuple[str, bytes]], label: str) -> Compilation:
+    spec, warnings = load(sources, label)
+    return Compilation(spec, emit.emit(backends.render(spec), spec.sources), warnings)
