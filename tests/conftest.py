@@ -1,0 +1,89 @@
+"""Shared fixtures: a small valid spec to mutate, and the CLI run in-process through click."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A complete, valid spec in 39 lines. Cases append their own `indicators:` section after it,
+# so the line numbers in expected messages start at line 40.
+HEADER = textwrap.dedent("""\
+    apiVersion: indicators/v1
+    metadata: {name: shop, title: Shop}
+    defaults: {team: core, runbook_base_url: https://runbooks.example.com/}
+    categories:
+      platform_health:
+        title: Platform Health
+        groups: {reliability: Reliability}
+    metrics:
+      http_requests_total: {type: counter, help: Requests., labels: [model, code]}
+      http_errors_total: {type: counter, help: Failed requests., labels: [model]}
+      latency_seconds: {type: histogram, help: Latency., labels: [model], buckets: [0.1, 1]}
+      queue_depth: {type: gauge, help: Jobs waiting., labels: [model]}
+      trained_timestamp_seconds: {type: gauge, help: Last training., labels: [model]}
+    escalation:
+      business_hours:
+        location: Europe/London
+        weekdays: [monday:friday]
+        times: [{start: "09:00", end: "17:00"}]
+      levels:
+        green: {action: Continue monitoring}
+        yellow:
+          threshold: target
+          severity: warning
+          response_time: 1d
+          business_hours: true
+          responders: [lead]
+        red: {threshold: warning, severity: error, response_time: 4h, responders: [lead]}
+        critical: {threshold: critical, severity: critical, response_time: 1h, responders: [pager]}
+    teams:
+      core: {title: Core}
+    responders:
+      lead:
+        title: Team Lead
+        channels: [{email: {to: lead@example.com}}]
+      pager:
+        title: On-call
+        channels: [{pagerduty: {routing_key_file: /etc/am/pd-key}}]
+    notifications:
+      email: {from: am@example.com, smarthost: "smtp.example.com:587"}
+    """)
+assert HEADER.count("\n") == 39
+
+INDICATOR = textwrap.dedent("""\
+    indicators:
+      - id: queue
+        title: Queue Depth
+        category: platform_health
+        group: reliability
+        definition: Jobs waiting.
+        measure: {gauge: {series: queue_depth, aggregation: max}}
+        unit: count
+        good: lower
+        target: 10
+        warning: 100
+        track_by: [model]
+    """)
+
+
+def spec_text(indicators: str = INDICATOR) -> str:
+    return HEADER + textwrap.dedent(indicators)
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path):
+    """Run `indicators ARGS` in an empty working folder; returns click's Result."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run

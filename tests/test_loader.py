@@ -1,0 +1,81 @@
+"""Malformed files yield one located message each, never a traceback or a silent guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from compiler import loader
+
+CASES = [
+    ("an empty file", b"", "x.yaml:1:1: the file is empty (hint: start it with 'apiVersion: indicators/v1')"),
+    ("a file of comments only", b"# nothing\n", "x.yaml:1:1: the file is empty (hint: start it with 'apiVersion: indicators/v1')"),
+    ("a list instead of a mapping", b"- a\n- b\n",
+     "x.yaml:1:1: expected a mapping at the top level, found a list (hint: a spec file is a mapping that starts with 'apiVersion: indicators/v1')"),
+    ("a single value", b"hello\n",
+     "x.yaml:1:1: expected a mapping at the top level, found a single value (hint: a spec file is a mapping that starts with 'apiVersion: indicators/v1')"),
+    ("a tab used for indentation", b"apiVersion: indicators/v1\n\tmetadata: x\n",
+     "x.yaml:2:1: invalid YAML: while scanning a plain scalar, found a tab character that violates indentation (hint: indent with spaces; YAML does not allow tabs)"),
+    ("a duplicate key", b"apiVersion: indicators/v1\nmetadata: {name: a}\nmetadata: {name: b}\n",
+     "x.yaml:3:1: duplicate key 'metadata' (first defined at line 2) (hint: YAML keeps only the last value of a repeated key; remove one)"),
+    ("a duplicate key in a nested mapping", b"a:\n  b: 1\n  c: 2\n  b: 3\n",
+     "x.yaml:4:3: duplicate key 'b' (first defined at line 2) (hint: YAML keeps only the last value of a repeated key; remove one)"),
+    ("bytes that are not UTF-8", b"apiVersion: indicators/v1\nname: \xff\n",
+     "x.yaml:2:7: not valid UTF-8: byte 0xff cannot be decoded (hint: save the file as UTF-8)"),
+    ("an unclosed bracket", b"a: [1, 2\n",
+     "x.yaml:2:1: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']'"),
+    ("two documents in one file", b"a: 1\n---\nb: 2\n",
+     "x.yaml:2:1: invalid YAML: expected a single document in the stream, but found another document"),
+    ("a merge key", b"a: &x {b: 1}\nc:\n  <<: *x\n",
+     "x.yaml:3:3: merge keys ('<<') are not supported (hint: use the spec's 'defaults')"),
+    ("an alias bomb (billion laughs)",
+     b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+     b"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+     "x.yaml:6:1: the document expands to more than 200000 values (hint: aliases that reference aliases multiply; write the values out)"),
+    ("nesting deeper than the limit", b"a: " + b"[" * 60 + b"]" * 60 + b"\n",
+     "x.yaml:1:44: values are nested more than 40 levels deep"),
+    ("a file over the size limit", b"a: 1\n" + b"#" * loader.MAX_FILE_BYTES,
+     f"x.yaml:1:1: file is {loader.MAX_FILE_BYTES + 5} bytes, over the limit of {loader.MAX_FILE_BYTES} bytes (hint: split the spec into several files in one folder)"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_a_malformed_file_is_one_located_problem(raw, message):
+    document, problems = loader.load_text("x.yaml", raw)
+    assert document is None
+    assert [str(problem) for problem in problems] == [message]
+
+
+SCALARS = [
+    ("17:00 stays a string (YAML 1.2), not 1020 minutes", "t: 17:00", "17:00"),
+    ("yes stays a string", "t: yes", "yes"),
+    ("off stays a string", "t: off", "off"),
+    ("a date stays a string", "t: 2026-12-25", "2026-12-25"),
+    ("true is a boolean", "t: true", True),
+    ("a float is a float", "t: 0.25", 0.25),
+    ("an exponent is a float", "t: 1e-3", 0.001),
+    ("an integer is an integer", "t: 42", 42),
+    ("null is None", "t: null", None),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), [case[1:] for case in SCALARS], ids=[case[0] for case in SCALARS])
+def test_scalars_follow_the_yaml_1_2_core_schema(text, value):
+    document, problems = loader.load_text("x.yaml", text.encode())
+    assert problems == []
+    assert document.data["t"] == value and type(document.data["t"]) is type(value)
+
+
+def test_every_value_and_key_knows_its_line_and_column():
+    document, _ = loader.load_text("x.yaml", b"a:\n  b: [1, {c: 2}]\n")
+    assert document.locate(("a", "b", 1, "c")) == loader.Location("x.yaml", 2, 14)
+    assert document.locate(("a", "b", 1, "c"), key=True) == loader.Location("x.yaml", 2, 11)
+    assert document.locate(("a", "missing")) == loader.Location("x.yaml", 2, 3)
+
+
+def test_split_files_merge_and_conflicts_name_both_files():
+    one, _ = loader.load_text("a.yaml", b"apiVersion: indicators/v1\nmetrics:\n  m: {type: gauge}\nindicators:\n  - id: x\n")
+    two, _ = loader.load_text("b.yaml", b"apiVersion: indicators/v1\nmetrics:\n  m: {type: counter}\nindicators:\n  - id: y\n")
+    merged, problems = loader.merge([one, two])
+    assert [i["id"] for i in merged.data["indicators"]] == ["x", "y"]
+    assert merged.locate(("indicators", 1, "id")) == loader.Location("b.yaml", 5, 9)
+    assert [str(p) for p in problems] == ["b.yaml:3:3: metrics.m: 'm' is also defined in a.yaml:3 (hint: each entry belongs to one file)"]

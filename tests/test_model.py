@@ -1,0 +1,96 @@
+"""The model: defaults applied, shorthand expanded, names and wording derived in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from compiler import conventions, durations, pipeline, present
+from compiler.model import Gauge, Threshold
+from conftest import INDICATOR, spec_text
+
+
+def model(indicators: str = INDICATOR):
+    spec, _ = pipeline.load([("indicators.yaml", spec_text(indicators).encode())], "indicators.yaml")
+    return spec
+
+
+def test_defaults_fill_what_an_indicator_leaves_out():
+    indicator = model().indicators[0]
+    assert indicator.team == "core"
+    assert indicator.runbook_url == "https://runbooks.example.com/queue"
+    assert indicator.measure == Gauge(indicator.measure.series, "max")
+    assert [(t.name, t.value, t.for_seconds, t.level) for t in indicator.thresholds] == [
+        ("target", 10, 86400, "yellow"), ("warning", 100, 21600, "red")]
+
+
+THRESHOLD_CASES = [
+    ("distinct values raise every level", "target: 10\n    warning: 100\n    critical: 500",
+     [("target", 10, 86400), ("warning", 100, 21600), ("critical", 500, 3600)]),
+    ("a zero-tolerance count goes straight to the more severe level", "target: 0\n    warning: {value: 0, for: 0s}",
+     [("warning", 0, 0)]),
+    ("an equal value that must hold longer still escalates", "target: 10\n    warning: {value: 100, for: 1h}\n    critical: {value: 100, for: 1d}",
+     [("target", 10, 86400), ("warning", 100, 3600), ("critical", 100, 86400)]),
+]
+
+
+@pytest.mark.parametrize(("thresholds", "expected"), [c[1:] for c in THRESHOLD_CASES], ids=[c[0] for c in THRESHOLD_CASES])
+def test_only_thresholds_that_can_fire_first_become_levels(thresholds, expected):
+    indicator = model(INDICATOR.replace("target: 10\n    warning: 100", thresholds)).indicators[0]
+    assert [(t.name, t.value, t.for_seconds) for t in indicator.thresholds] == expected
+
+
+def test_an_override_inherits_the_thresholds_it_does_not_set():
+    indicator = model(INDICATOR + "    overrides:\n      - when: {model: checkout}\n        target: 5\n").indicators[0]
+    (override,) = indicator.overrides
+    assert override.when == (("model", "checkout"),)
+    assert [(t.name, t.value) for t in override.thresholds] == [("target", 5), ("warning", 100)]
+
+
+DURATIONS = [("5m", 300), ("1h30m", 5400), ("14d", 1209600), ("250ms", 0.25), ("2w", 1209600), ("0s", 0)]
+
+
+@pytest.mark.parametrize(("text", "seconds"), DURATIONS)
+def test_durations_read_as_prometheus_writes_them(text, seconds):
+    assert durations.seconds(text) == seconds
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(300, "5m"), (5400, "1h30m"), (1209600, "14d"), (0.25, "250ms"), (0, "0s")])
+def test_durations_are_written_back_canonically(seconds, text):
+    assert durations.text(seconds) == text
+
+
+def test_names_come_from_the_conventions_module():
+    spec = model()
+    indicator = spec.indicators[0]
+    assert conventions.alert_name(spec.name, indicator.id) == "ShopQueue"
+    assert conventions.indicator_series(spec, indicator) == "model:shop_queue:max"
+    assert conventions.score_series(spec, indicator) == "model:shop_queue:score"
+    assert conventions.composite_score_series(spec) == ":shop_scorecard_score:weighted_sum"
+    assert conventions.dashboard_url(spec, indicator, conventions.panel_ids(spec)[indicator.id]) == \
+        "http://localhost:3000/d/shop-platform-health?viewPanel=1"
+
+
+def test_a_dashboard_uid_never_exceeds_40_characters_and_stays_unique():
+    long_a = conventions.uid("a" * 30, "platform_health")
+    long_b = conventions.uid("a" * 30, "platform_quality")
+    assert len(long_a) == len(long_b) == 40 and long_a != long_b
+    assert conventions.uid("mlops", "model_quality") == "mlops-model-quality"
+
+
+WORDING = [
+    ("ratio", "higher", 0.8, "≥ 80%", "< 80%"),
+    ("seconds", "lower", 1209600, "≤ 14 days", "> 14 days"),
+    ("seconds", "lower", 0.25, "≤ 250ms", "> 250ms"),
+    ("count", "lower", 0, "≤ 0", "> 0"),
+    ("score", "higher", 4.0, "≥ 4", "< 4"),
+]
+
+
+@pytest.mark.parametrize(("unit", "good", "value", "met", "breached"), WORDING)
+def test_thresholds_read_the_same_everywhere(unit, good, value, met, breached):
+    indicator = dataclasses.replace(model().indicators[0], unit=unit, good=good)
+    assert present.met(indicator, value) == met
+    assert present.breached(indicator, value) == breached
+    assert present.level_rule(indicator, Threshold("warning", value, 3600, "red")) == f"red when {breached} for 1 hour"

@@ -1,0 +1,199 @@
+"""Every mistake in a spec yields a located message (file:line:col: field: message), all at
+once, and nothing else. Cases append to the valid spec in conftest.py, whose indicators start at
+line 40."""
+
+from __future__ import annotations
+
+import pytest
+
+from compiler import pipeline
+from compiler.problems import SpecError
+from conftest import HEADER, INDICATOR, spec_text
+
+GAUGE = "measure: {gauge: {series: queue_depth, aggregation: max}}"
+
+
+def ind(old: str, new: str) -> str:
+    """The valid spec with one change in its indicator."""
+    assert old in INDICATOR, old
+    return spec_text(INDICATOR.replace(old, new))
+
+
+def hdr(old: str, new: str) -> str:
+    """The valid spec with one change above its indicators."""
+    assert old in HEADER, old
+    return HEADER.replace(old, new) + INDICATOR
+
+
+CASES = [
+  ("a threshold written as a string is not a number", ind("target: 10", 'target: "10"'),
+   [
+       "indicators.yaml:49:13: indicators[0].target: a threshold must be a number, a duration such as 14d, or {value, for}; got string '10'",
+   ]),
+  ("a duration threshold needs unit seconds", ind("target: 10", "target: 10m"),
+   [
+       "indicators.yaml:49:13: indicators[0].target: '10m' is a duration, but the unit is count (hint: durations are thresholds only for unit: seconds)",
+   ]),
+  ("a warning sign on the good side of the target contradicts the direction", ind("warning: 100", "warning: 5"),
+   [
+       "indicators.yaml:50:14: indicators[0].warning: the warning threshold 5 is below the target 10, but lower is good (hint: with good: lower, each level's threshold must be at or beyond the one before)",
+   ]),
+  ("a critical threshold short of the warning sign contradicts the direction", ind("warning: 100", "warning: 100\n    critical: 50"),
+   [
+       "indicators.yaml:51:15: indicators[0].critical: the critical threshold 50 is below the warning 100, but lower is good (hint: with good: lower, each level's threshold must be at or beyond the one before)",
+   ]),
+  ("an unknown metric is named with the closest catalogued one", ind("series: queue_depth", "series: queue_dept"),
+   [
+       "indicators.yaml:46:31: indicators[0].measure.gauge.series: unknown metric 'queue_dept': not in the metric catalogue (hint: did you mean 'queue_depth'?)",
+   ]),
+  ("an id with a path in it is rejected", ind("id: queue", "id: ../queue"),
+   [
+       "indicators.yaml:41:9: indicators[0].id: '../queue' is not a valid id (hint: use lowercase letters, digits and _, starting with a letter)",
+   ]),
+  ("an id with a slash is rejected", ind("id: queue", "id: team/queue"),
+   [
+       "indicators.yaml:41:9: indicators[0].id: 'team/queue' is not a valid id (hint: use lowercase letters, digits and _, starting with a letter)",
+   ]),
+  ("an unknown field is named at its key", ind("unit: count", "unit: count\n    treshold: 3"),
+   [
+       "indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold'",
+   ]),
+  ("a tracking label the metric lacks is rejected", ind("track_by: [model]", "track_by: [team]"),
+   [
+       "indicators.yaml:46:31: indicators[0].measure.gauge.series: the tracking label 'team' is not a label of 'queue_depth' (hint: track_by labels must be on every series the measure reads)",
+   ]),
+  ("PromQL that does not parse is rejected", ind(GAUGE, 'measure: {expr: "sum(queue_depth"}'),
+   [
+       'indicators.yaml:46:21: indicators[0].measure.expr: PromQL does not parse: unclosed left parenthesis',
+   ]),
+  ("a counter read without rate is rejected", ind(GAUGE, 'measure: {expr: "sum by (model) (http_requests_total)"}'),
+   [
+       "indicators.yaml:46:21: indicators[0].measure.expr: the counter 'http_requests_total' is read without rate() or increase() (hint: a counter's raw value only says how long the process has run)",
+   ]),
+  ("histogram_quantile over a bare histogram name is rejected", ind(GAUGE, 'measure: {expr: "histogram_quantile(0.9, latency_seconds)"}'),
+   [
+       "indicators.yaml:46:21: indicators[0].measure.expr: histogram_quantile over the bare histogram name 'latency_seconds' returns nothing (hint: use the quantile form, or histogram_quantile(q, sum by (le) (rate(latency_seconds_bucket[5m]))))",
+   ]),
+  ("a quantile over a rate of buckets is accepted", ind(GAUGE, 'measure: {expr: "histogram_quantile(0.9, sum by (le, model) (rate(latency_seconds_bucket[5m])))"}'),
+   []),
+  ("a matcher on a label the metric lacks is rejected", ind(GAUGE, "measure: {ratio: {numerator: 'http_requests_total{zone=\"eu\"}', denominator: http_requests_total}}"),
+   [
+       "indicators.yaml:46:34: indicators[0].measure.ratio.numerator: 'http_requests_total' has no label 'zone' (hint: its labels: code, model)",
+   ]),
+  ("a measure with two forms is rejected", ind(GAUGE, "measure: {gauge: {series: queue_depth}, age: {timestamp: trained_timestamp_seconds}}"),
+   [
+       'indicators.yaml:46:14: indicators[0].measure: a measure has exactly one form, got 2 (hint: one of: expr, ratio, quantile, rate, trend, baseline, age, zero, availability, gauge)',
+   ]),
+  ("a gauge where a counter belongs is rejected", ind(GAUGE, "measure: {rate: {counter: queue_depth}}"),
+   [
+       "indicators.yaml:46:31: indicators[0].measure.rate.counter: 'queue_depth' is a gauge; this field takes a counter",
+   ]),
+  ("a quantile of something that is not a histogram is rejected", ind(GAUGE, "measure: {quantile: {histogram: queue_depth, q: 0.9}}"),
+   [
+       "indicators.yaml:46:37: indicators[0].measure.quantile.histogram: 'queue_depth' is a gauge, not a histogram (hint: name the histogram itself, without _bucket)",
+   ]),
+  ("an override by a label the indicator is not tracked by is rejected", spec_text(INDICATOR + "    overrides:\n      - when: {team: a}\n        target: 5\n"),
+   [
+       "indicators.yaml:53:16: indicators[0].overrides[0].when.team: 'team' is not a tracking label of this indicator (hint: overrides select by track_by labels: model)",
+   ]),
+  ("an unparseable duration is located inside the threshold", ind("warning: 100", "warning: {value: 100, for: 5x}"),
+   [
+       "indicators.yaml:50:32: indicators[0].warning.for: '5x' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d)",
+   ]),
+  ("a duplicate id names the first use", spec_text(INDICATOR + INDICATOR.split("\n", 1)[1]),
+   [
+       "indicators.yaml:52:9: indicators[1].id: duplicate id 'queue' (hint: first used at indicators.yaml:41)",
+   ]),
+  ("an unknown category is rejected", ind("category: platform_health", "category: platform"),
+   [
+       "indicators.yaml:43:15: indicators[0].category: unknown category 'platform' (hint: did you mean 'platform_health'?)",
+   ]),
+  ("an unknown group is rejected", ind("group: reliability", "group: latency"),
+   [
+       "indicators.yaml:44:12: indicators[0].group: unknown group 'latency' (hint: defined: reliability)",
+   ]),
+  ("an unknown team is rejected", ind("definition: Jobs waiting.", "definition: Jobs waiting.\n    team: ops"),
+   [
+       "indicators.yaml:46:11: indicators[0].team: unknown team 'ops' (hint: defined: core)",
+   ]),
+  ("a critical threshold no level raises is rejected", hdr("    critical: {threshold: critical, severity: critical, response_time: 1h, responders: [pager]}\n", "").replace("INDICATOR", "") .replace("warning: 100", "warning: 100\n    critical: 500"),
+   [
+       "indicators.yaml:50:15: indicators[0].critical: no escalation level is raised by the 'critical' threshold (hint: add a level with 'threshold: critical' under escalation.levels)",
+   ]),
+  ("an unknown responder is rejected", hdr("responders: [pager]", "responders: [pagr]"),
+   [
+       "indicators.yaml:28:89: escalation.levels.critical.responders[0]: unknown responder 'pagr' (hint: did you mean 'pager'?)",
+   ]),
+  ("a level without responders is rejected", hdr(", responders: [pager]}", "}"),
+   [
+       "indicators.yaml:28:15: escalation.levels.critical: level 'critical' has no responders (hint: teams without their own: core)",
+   ]),
+  ("a responder without channels is rejected", hdr("channels: [{pagerduty: {routing_key_file: /etc/am/pd-key}}]", "channels: []"),
+   [
+       "indicators.yaml:37:15: responders.pager.channels: responder 'pager' has no channels (hint: add a slack, pagerduty, email or webhook channel)",
+   ]),
+  ("an inline PagerDuty key is a secret", hdr("{routing_key_file: /etc/am/pd-key}", "{routing_key: abc123}"),
+   [
+       "indicators.yaml:37:28: responders.pager.channels[0].pagerduty: missing required field 'routing_key_file'",
+       "indicators.yaml:37:29: responders.pager.channels[0].pagerduty.routing_key: inline secret: secrets must not be written in the spec (hint: put it in a file mounted into Alertmanager and use 'routing_key_file')",
+   ]),
+  ("a Slack webhook URL is a secret", hdr("channels: [{email: {to: lead@example.com}}]", "channels: [{webhook: {url: 'https://hooks.slack.com/services/T0/B0/XYZ'}}]"),
+   [
+       "indicators.yaml:34:32: responders.lead.channels[0].webhook.url: inline secret: this URL carries a credential (hint: keep the URL's secret part in a file ('api_url_file' or 'credentials_file'))",
+   ]),
+  ("a webhook URL with a token is a secret", hdr("channels: [{email: {to: lead@example.com}}]", "channels: [{webhook: {url: 'https://hooks.example.com/alert?token=abc'}}]"),
+   [
+       "indicators.yaml:34:32: responders.lead.channels[0].webhook.url: inline secret: this URL carries a credential (hint: keep the URL's secret part in a file ('api_url_file' or 'credentials_file'))",
+   ]),
+  ("a secret file must be an absolute path", hdr("routing_key_file: /etc/am/pd-key", "routing_key_file: pd-key"),
+   [
+       "indicators.yaml:37:47: responders.pager.channels[0].pagerduty.routing_key_file: 'pd-key' is not an absolute path (hint: point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x)",
+   ]),
+  ("an unknown time zone is rejected", hdr("location: Europe/London", "location: Europe/Londn"),
+   [
+       "indicators.yaml:16:15: escalation.business_hours.location: unknown time zone 'Europe/Londn' (hint: use an IANA name such as Europe/London or America/New_York)",
+   ]),
+  ("a business-hours interval that ends before it starts is rejected", hdr('{start: "09:00", end: "17:00"}', '{start: "17:00", end: "09:00"}'),
+   [
+       'indicators.yaml:18:13: escalation.business_hours.times[0]: the interval ends (09:00) before it starts (17:00)',
+   ]),
+  ("17:00 unquoted stays a time of day", hdr('{start: "09:00", end: "17:00"}', '{start: 09:00, end: 17:00}'),
+   []),
+  ("a weekday range with a typo is rejected", hdr("[monday:friday]", "[monday:fridy]"),
+   [
+       "indicators.yaml:17:16: escalation.business_hours.weekdays[0]: 'monday:fridy' is not a weekday or a range such as monday:friday",
+   ]),
+  ("e-mail channels need notification settings", hdr('notifications:\n  email: {from: am@example.com, smarthost: "smtp.example.com:587"}\n', ""),
+   [
+       'indicators.yaml:34:24: responders.lead.channels[0].email: e-mail channels need notifications.email (sender and smarthost)',
+   ]),
+  ("scorecard weights that do not add up to 1 are rejected", spec_text(INDICATOR + "scorecard:\n  a: {title: A, weight: 0.5, groups: [reliability]}\n"),
+   [
+       'indicators.yaml:53:3: scorecard: the weights add up to 0.5, not 1',
+   ]),
+  ("a wrong apiVersion is rejected", hdr("apiVersion: indicators/v1", "apiVersion: indicators/v2"),
+   [
+       "indicators.yaml:1:13: apiVersion: expected 'indicators/v1', got string 'indicators/v2'",
+   ]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_each_mistake_is_reported_at_its_location(text, expected):
+    try:
+        pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+        found = []
+    except SpecError as err:
+        found = [str(problem) for problem in err.problems]
+    assert found == expected
+
+
+def test_every_problem_is_reported_at_once():
+    text = ind("target: 10", "target: 10m").replace("group: reliability", "group: latency")
+    with pytest.raises(SpecError) as raised:
+        pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    assert [p.path for p in raised.value.problems] == ["indicators[0].group", "indicators[0].target"]
+    text = ind("target: 10", 'target: "10"').replace("unit: count", "unit: count\n    treshold: 3")
+    with pytest.raises(SpecError) as raised:
+        pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    assert [p.path for p in raised.value.problems] == ["indicators[0].treshold", "indicators[0].target"]
