@@ -1,0 +1,41 @@
+# Two commands set everything up on a fresh machine: `make generate`, then `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SPEC ?= indicators.yaml
+OUT ?= generated
+
+.PHONY: generate check validate test tools update-golden clean
+
+$(BIN)/indicators: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+## Compile the spec into generated/ (creates the virtualenv on first use).
+generate: $(BIN)/indicators
+	$(BIN)/indicators generate $(SPEC) --out $(OUT)
+
+## Exit 1 with a diff when generated/ is stale (the CI drift gate).
+check: $(BIN)/indicators
+	$(BIN)/indicators check $(SPEC) --out $(OUT)
+
+validate: $(BIN)/indicators
+	$(BIN)/indicators validate $(SPEC)
+
+## Install the validators the tests run (promtool, amtool, vmalert, servers).
+tools:
+	@scripts/ensure-tools
+
+## Everything the tests need, then the whole suite.
+test: $(BIN)/indicators tools
+	$(BIN)/python -m pytest
+
+## Refresh golden files and generated/; review the result as a diff.
+update-golden: $(BIN)/indicators
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+	$(BIN)/indicators generate $(SPEC) --out $(OUT)
+
+clean:
+	rm -rf $(VENV) .pytest_cache
