@@ -132,3 +132,53 @@ def dashboard_url(spec: Spec, indicator: Indicator, panel: int) -> str:
 
 def receiver_name(responder_id: str) -> str:
     return responder_id
+
+
+# The labels every generated alert carries. Alertmanager routes and inhibits on them, so the
+# Prometheus and Alertmanager backends both take them from here.
+SEVERITY_LABEL = "severity"
+LEVEL_LABEL = "level"  # the escalation level: yellow, red, critical, ...
+INDICATOR_LABEL = "indicator"
+CATEGORY_LABEL = "category"
+GROUP_LABEL = "group"
+OWNER_LABEL = "owner"  # the owning team; not "team", which indicators are often tracked by
+
+NO_DATA_SUFFIX = "NoData"
+BURN_RATE_SUFFIX = "ErrorBudgetBurn"
+ESCALATED_SUFFIX = "Escalated"
+NO_DATA_THRESHOLD = "warning"  # a silent indicator raises its warning sign's level
+
+
+def alert_labels(spec: Spec, indicator: Indicator, level_name: str) -> dict[str, str]:
+    """The static labels of an alert an indicator raises at `level_name`; the tracking labels
+    come with the data. The indicator's own extra labels cannot override these."""
+    level = spec.escalation.level(level_name)
+    return {
+        **dict(indicator.labels),
+        SEVERITY_LABEL: level.severity,
+        LEVEL_LABEL: level.name,
+        INDICATOR_LABEL: indicator.id,
+        CATEGORY_LABEL: indicator.category,
+        GROUP_LABEL: indicator.group,
+        OWNER_LABEL: indicator.team,
+    }
+
+
+def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
+    """Every (alert name, level) the indicator's rules can raise: its thresholds (overrides
+    included), its no-data alert, burn-rate alerts for availability objectives, and
+    escalations of levels that have `escalate_after`. Routing is proven against this list."""
+    name = alert_name(spec.name, indicator.id)
+    raised = {(name, t.level) for t in indicator.thresholds}
+    raised |= {(name, t.level) for override in indicator.overrides for t in override.thresholds}
+    no_data = spec.escalation.level_for(NO_DATA_THRESHOLD)
+    if no_data is not None:
+        raised.add((alert_name(spec.name, indicator.id, NO_DATA_SUFFIX), no_data.name))
+    if isinstance(indicator.measure, Availability):
+        for burn in indicator.measure.burn_rates:
+            raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.level_for(burn.threshold).name))
+    levels = [level for level in spec.escalation.levels if level.threshold]
+    for lower, higher in zip(levels, levels[1:]):
+        if lower.escalate_after is not None and any(level == lower.name for _, level in raised):
+            raised.add((alert_name(spec.name, indicator.id, ESCALATED_SUFFIX), higher.name))
+    return sorted(raised)

@@ -54,6 +54,10 @@ CASES = [
    [
        "indicators.yaml:41:9: indicators[0].id: 'team/queue' is not a valid id (hint: use lowercase letters, digits and _, starting with a letter)",
    ]),
+  ("an id that makes an alert name over 40 characters is rejected", ind("id: queue", "id: queue_depth_of_the_background_job_runner"),
+   [
+       "indicators.yaml:41:9: indicators[0].id: the alert name 'ShopQueueDepthOfTheBackgroundJobRunnerNoData' is 44 characters, over 40 (hint: shorten the id or metadata.name)",
+   ]),
   ("an unknown field is named at its key", ind("unit: count", "unit: count\n    treshold: 3"),
    [
        "indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold'",

@@ -1,23 +1,37 @@
 """The output backends, registered in one place. Each takes the model and returns
-{relative path: plain data}; none of them writes files or formats text."""
+{relative path: plain data}; none of them writes files or formats text.
+
+A backend may also contribute Kubernetes objects (a PrometheusRule, dashboard ConfigMaps, the
+Alertmanager Secret); those are emitted when the `kubernetes` target is on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from compiler.backends import docs
 from compiler.model import Spec
 
-Backend = Callable[[Spec], dict[str, object]]
+Render = Callable[[Spec], dict[str, object]]
 
-BACKENDS: dict[str, Backend] = {
-    "docs": docs.render,
-}
+
+@dataclass(frozen=True)
+class Backend:
+    target: str
+    render: Render
+    kubernetes: Render | None = None
+
+
+BACKENDS: tuple[Backend, ...] = (
+    Backend("docs", docs.render),
+)
 
 
 def render(spec: Spec) -> dict[str, object]:
     files: dict[str, object] = {}
-    for target, backend in BACKENDS.items():
-        if target in spec.output.targets:
-            files.update(backend(spec))
+    for backend in BACKENDS:
+        if backend.target in spec.output.targets:
+            files.update(backend.render(spec))
+            if backend.kubernetes is not None and "kubernetes" in spec.output.targets:
+                files.update(backend.kubernetes(spec))
     return files
