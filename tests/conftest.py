@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from compiler.cli import main
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A complete, valid spec in 39 lines. Cases append their own `indicators:` section after it,
