@@ -1,0 +1,190 @@
+"""Real servers for end-to-end tests, on loopback with free ports: Prometheus, Alertmanager
+(the Debian binaries), an exporter built with prometheus_client, and a webhook receiver that
+records Alertmanager's notifications. Each is a context manager that stops what it started;
+their logs are kept so a failing test can print them."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def get_json(url: str, timeout: float = 5) -> dict:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.load(response)
+
+
+def wait_until(condition, timeout: float, message: str, interval: float = 0.25):
+    """Poll `condition` until it returns something truthy; fail with `message` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, urllib.error.URLError, ValueError, KeyError):
+            last = condition()
+            if last:
+                return last
+        time.sleep(interval)
+    raise AssertionError(f"{message} (waited {timeout}s; last result: {last!r})")
+
+
+def binary(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise AssertionError(f"{name} is not installed: run `make tools` (Debian packages prometheus, prometheus-alertmanager)")
+    return path
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def logs(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@contextlib.contextmanager
+def _process(name: str, command: list[str], url: str, ready: str, workdir: Path):
+    log = workdir / f"{name}.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=workdir)
+    server = Server(name, url, process, log)
+    try:
+        wait_until(lambda: process.poll() is None and urllib.request.urlopen(url + ready, timeout=2).status == 200,
+                   30, f"{name} did not become ready")
+        yield server
+    except BaseException:
+        print(f"----- {name} log -----\n{server.logs()}")  # pytest shows it beside the failure
+        raise
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def prometheus(workdir: Path, rule_files: list[Path], scrape_targets: list[str], alertmanager_url: str | None = None,
+               interval: str = "1s"):
+    """A Prometheus that scrapes `scrape_targets` and evaluates `rule_files` every `interval`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = {
+        "global": {"scrape_interval": interval, "evaluation_interval": interval},
+        "rule_files": [str(path) for path in rule_files],
+        "scrape_configs": [{"job_name": "exporter", "static_configs": [{"targets": scrape_targets}]}],
+    }
+    if alertmanager_url:
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [urllib.parse.urlparse(alertmanager_url).netloc]}]}]}
+    (workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
+    port = free_port()
+    command = [binary("prometheus"), f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'data'}",
+               f"--web.listen-address={LOOPBACK}:{port}", "--web.enable-lifecycle"]
+    with _process("prometheus", command, f"http://{LOOPBACK}:{port}", "/-/ready", workdir) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def alertmanager(workdir: Path, config_file: Path):
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = [binary("prometheus-alertmanager"), f"--config.file={config_file}", f"--storage.path={workdir / 'am-data'}",
+               f"--web.listen-address={LOOPBACK}:{port}", "--cluster.listen-address="]
+    with _process("alertmanager", command, f"http://{LOOPBACK}:{port}", "/-/ready", workdir) as server:
+        yield server
+
+
+def query(prometheus_url: str, promql: str) -> list[dict]:
+    """An instant query's result vector."""
+    answer = get_json(f"{prometheus_url}/api/v1/query?" + urllib.parse.urlencode({"query": promql}))
+    assert answer["status"] == "success", answer
+    return answer["data"]["result"]
+
+
+@dataclass
+class WebhookReceiver:
+    """Records every notification Alertmanager posts, by URL path (one path per receiver)."""
+
+    url: str
+    notifications: list[dict] = field(default_factory=list)
+
+    def alerts(self, path: str) -> list[dict]:
+        return [alert for note in self.notifications if note["path"] == path for alert in note["body"]["alerts"]]
+
+
+@contextlib.contextmanager
+def webhook_receiver():
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append({"path": self.path, "body": body, "authorization": self.headers.get("Authorization")})
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):  # keep test output quiet
+            pass
+
+    server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield WebhookReceiver(f"http://{LOOPBACK}:{server.server_address[1]}", received)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Exporter:
+    """Source metrics served over HTTP, declared from a metric catalogue."""
+
+    target: str
+    metrics: dict[str, object]
+
+
+@contextlib.contextmanager
+def exporter(catalogue: dict[str, dict]):
+    """An exporter serving the catalogue's metrics (name -> {type, help, labels, buckets})."""
+    registry = CollectorRegistry()
+    kinds = {"counter": Counter, "gauge": Gauge, "histogram": Histogram}
+    metrics = {}
+    for name, spec in catalogue.items():
+        kind = kinds[spec["type"]]
+        options = {"buckets": spec["buckets"]} if spec["type"] == "histogram" and spec.get("buckets") else {}
+        # prometheus_client adds _total to counters itself
+        metric_name = name[: -len("_total")] if spec["type"] == "counter" and name.endswith("_total") else name
+        metrics[name] = kind(metric_name, spec["help"], list(spec["labels"]), registry=registry, **options)
+    port = free_port()
+    server, thread = start_http_server(port, addr=LOOPBACK, registry=registry)
+    try:
+        yield Exporter(f"{LOOPBACK}:{port}", metrics)
+    finally:
+        server.shutdown()
+        server.server_close()
