@@ -27,6 +27,9 @@ BACKENDS: tuple[Backend, ...] = (
 )
 
 
+KUSTOMIZATION = "kubernetes/kustomization.yaml"
+
+
 def render(spec: Spec) -> dict[str, object]:
     files: dict[str, object] = {}
     for backend in BACKENDS:
@@ -34,4 +37,9 @@ def render(spec: Spec) -> dict[str, object]:
             files.update(backend.render(spec))
             if backend.kubernetes is not None and "kubernetes" in spec.output.targets:
                 files.update(backend.kubernetes(spec))
+    resources = sorted(path.removeprefix("kubernetes/") for path in files if path.startswith("kubernetes/"))
+    if resources:
+        # Argo CD syncs the folder as is: every resource listed, all in the spec's namespace
+        files[KUSTOMIZATION] = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                                "namespace": spec.output.kubernetes.namespace, "resources": resources}
     return files
