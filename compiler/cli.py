@@ -6,12 +6,13 @@ Exit codes: 0 success; 1 an invalid spec, a stale generated/ (check) or a failed
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import click
 
-from compiler import pipeline, writer
+from compiler import diff as semantic, emit, pipeline, writer
 from compiler.checks.schema import schema_text
 from compiler.problems import Problem, SpecError
 
@@ -33,9 +34,28 @@ def read_sources(spec: Path) -> list[tuple[str, bytes]]:
         _fail(f"{err.filename}: cannot read: {err.strerror}")
 
 
-def _fail(message: str) -> None:
+def read_git_sources(ref: str, spec: Path) -> list[tuple[str, bytes]]:
+    """The spec's files as they are in git at REF (same path, or same folder, as SPEC)."""
+    folder = spec if spec.is_dir() else spec.parent
+
+    def git(*args: str) -> bytes:
+        result = subprocess.run(["git", *args], cwd=folder, capture_output=True, check=False)
+        if result.returncode != 0:
+            _fail(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}", code=2)
+        return result.stdout
+
+    prefix = git("rev-parse", "--show-prefix").decode().strip()
+    relative = prefix + ("" if spec.is_dir() else spec.name)
+    names = git("ls-tree", "-r", "--name-only", ref, "--", relative or ".").decode().splitlines()
+    names = [name for name in names if name.endswith(SPEC_EXTENSIONS)]
+    if not names:
+        _fail(f"{spec} does not exist at {ref}", code=2)
+    return [(f"{ref}:{name}", git("show", f"{ref}:{name}")) for name in names]
+
+
+def _fail(message: str, code: int = 1) -> None:
     click.echo(f"error: {message}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
@@ -43,13 +63,14 @@ def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-def _compile(spec: Path) -> pipeline.Compilation:
+def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure: int = 1,
+             label: str | None = None) -> pipeline.Compilation:
     try:
-        compilation = pipeline.compile_spec(read_sources(spec), spec.name)
+        compilation = pipeline.compile_spec(sources or read_sources(spec), label or spec.name)
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")
-        _fail(f"{spec}: {errors} error{'s' if errors != 1 else ''}; nothing was written")
+        _fail(f"{spec}: {errors} error{'s' if errors != 1 else ''}; nothing was written", code=failure)
     _report(compilation.warnings)
     return compilation
 
@@ -108,3 +129,41 @@ def validate(spec: Path) -> None:
 def schema() -> None:
     """Print the spec's JSON Schema, for editors (yaml-language-server) and other tools."""
     click.echo(schema_text(), nl=False)
+
+
+@main.command()
+@click.argument("specs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--base-ref", metavar="REF", help="Read the base spec from git at REF (e.g. origin/main); then give only HEAD_SPEC.")
+@click.option("--format", "style", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown suits a pull-request comment.")
+def diff(specs: tuple[Path, ...], base_ref: str | None, style: str) -> None:
+    """What changing BASE_SPEC into HEAD_SPEC does to the monitoring.
+
+    \b
+    indicators diff BASE_SPEC HEAD_SPEC
+    indicators diff --base-ref origin/main [HEAD_SPEC]
+
+    Compiles both and reports, per indicator, alerts and recording rules added or removed,
+    thresholds, `for`, levels, severities, the receivers each alert reaches and their timers,
+    and dashboard panels, with before and after values.
+
+    Exit codes: 0 no change, 1 changes, 2 error (bad usage, an invalid spec, git failing).
+    """
+    if base_ref is not None:
+        if len(specs) > 1:
+            raise click.UsageError("with --base-ref give only HEAD_SPEC")
+        head = specs[0] if specs else Path("indicators.yaml")
+        if not head.exists():
+            raise click.UsageError(f"{head} does not exist")
+        base_label, base = f"{base_ref}:{head}", _compile(head, read_git_sources(base_ref, head), failure=2)
+    elif len(specs) == 2:
+        head = specs[1]
+        # both sides under the head's name, so generated headers naming the spec do not differ
+        base_label, base = str(specs[0]), _compile(specs[0], failure=2, label=head.name)
+    else:
+        raise click.UsageError("give BASE_SPEC and HEAD_SPEC, or --base-ref REF [HEAD_SPEC]")
+    compiled = _compile(head, failure=2)
+    changes = semantic.semantic_diff(base.files, compiled.files)
+    titles = {i.id: i.title for i in base.spec.indicators + compiled.spec.indicators}
+    click.echo(emit.render_prose(semantic.report(changes, base_label, str(head), titles, style == "markdown")), nl=False)
+    sys.exit(1 if changes else 0)

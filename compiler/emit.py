@@ -63,6 +63,10 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+def render_prose(prose: Prose) -> str:
+    return _environment().get_template(prose.template).render(**prose.context)
+
+
 def emit(files: dict[str, object], sources: tuple[str, ...]) -> dict[str, str]:
     """Serialise every file; the result is sorted by path."""
     note = header(sources)
@@ -70,7 +74,7 @@ def emit(files: dict[str, object], sources: tuple[str, ...]) -> dict[str, str]:
     for path in sorted(files):
         content = files[path]
         if isinstance(content, Prose):
-            body = _environment().get_template(content.template).render(**content.context)
+            body = render_prose(content)
             text[path] = f"<!-- {note} -->\n{body}" if path.endswith(".md") else body
         elif path.endswith(".json"):
             text[path] = json.dumps(content, indent=2, ensure_ascii=False) + "\n"

@@ -67,13 +67,14 @@ def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool) -> 
             quantile_input = name == "histogram_quantile" and index == 1
             _visit(argument, found, in_range or name in RANGE_FUNCTIONS, quantile_input)
         return
-    for child in _children(node):
+    for child in children(node):
         # an aggregation (sum by (le) ...) passes histogram_quantile's input straight through
         passes = in_quantile and isinstance(node, (promql_parser.AggregateExpr, promql_parser.ParenExpr))
         _visit(child, found, in_range, passes)
 
 
-def _children(node) -> list:
+def children(node) -> list:
+    """The sub-expressions of an expression node (not of calls, whose arguments carry context)."""
     if isinstance(node, promql_parser.BinaryExpr):
         return [node.lhs, node.rhs]
     if isinstance(node, promql_parser.AggregateExpr):
