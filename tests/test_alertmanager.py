@@ -5,6 +5,7 @@ holidays, inhibition) have exactly the structure intended."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,7 @@ import yaml
 
 from compiler import conventions, pipeline
 from compiler.backends import alertmanager
-from compiler.backends.alertmanager import routing
+from compiler.backends.alertmanager import receivers, routing
 from conftest import HEADER, INDICATOR, ROOT, spec_text
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -158,3 +159,56 @@ def test_receivers_read_every_secret_from_a_file():
     assert config["global"]["smtp_auth_password_file"] == "/etc/alertmanager/secrets/smtp-password"
     assert list(receivers) == ["unrouted-alerts", "lead", "chat", "pager", "incidents", "payments_lead", "payments_pager"]
     assert receivers["unrouted-alerts"]["email_configs"][0]["to"] == "lead@example.com"
+
+
+FIRING = {
+    "receiver": "oncall", "status": "firing", "externalURL": "http://alertmanager.example.com",
+    "groupLabels": {"alertname": "MlopsDriftScore"},
+    "commonLabels": {"alertname": "MlopsDriftScore", "level": "critical", "indicator": "drift_score", "owner": "platform"},
+    "commonAnnotations": {"summary": "Drift Score is critical", "description": "fraud: drift 0.31 against a target of at most 0.1",
+                          "runbook_url": "https://runbooks.example.com/drift_score", "dashboard_url": "https://grafana.example.com/d/q?viewPanel=2"},
+}
+FIRING["alerts"] = [{"status": "firing", "labels": {**FIRING["commonLabels"], "model": "fraud"}, "annotations": FIRING["commonAnnotations"],
+                     "startsAt": "2026-01-05T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "", "fingerprint": "1"}]
+
+
+def render(template: str, tmp_path: Path) -> str:
+    (tmp_path / "data.json").write_text(json.dumps(FIRING))
+    (tmp_path / "none.tmpl").write_text("")
+    result = amtool("template", "render", f"--template.glob={tmp_path / 'none.tmpl'}", f"--template.text={template}",
+                    f"--template.data={tmp_path / 'data.json'}")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def templates(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in templates(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in templates(item)]
+    return [value] if isinstance(value, str) and "{{" in value else []
+
+
+def test_every_message_template_in_the_config_renders_with_amtool(tmp_path):
+    config = yaml.safe_load((CONFIGS["the routing golden case"] / alertmanager.CONFIG).read_text())
+    found = sorted(set(templates(config["receivers"])))
+    assert len(found) >= 10
+    for template in found:
+        render(template, tmp_path)
+
+
+MESSAGE_CASES = [
+    ("the title names the status, level, alert and owner", receivers.TITLE, ["[FIRING:1] Critical: MlopsDriftScore (platform)"]),
+    ("the e-mail body shows level, indicator, value and target, runbook and dashboard", receivers.BODY,
+     ["Critical | drift_score | owner platform", "Drift Score is critical", "fraud: drift 0.31 against a target of at most 0.1",
+      "Runbook: https://runbooks.example.com/drift_score", "Dashboard: https://grafana.example.com/d/q?viewPanel=2"]),
+    ("the Slack body links the runbook and the dashboard panel", receivers.SLACK_BODY,
+     ["*Critical* `drift_score` owner platform", "fraud: drift 0.31 against a target of at most 0.1",
+      "<https://runbooks.example.com/drift_score|Runbook> | <https://grafana.example.com/d/q?viewPanel=2|Dashboard>"]),
+]
+
+
+@pytest.mark.parametrize(("template", "expected"), [c[1:] for c in MESSAGE_CASES], ids=[c[0] for c in MESSAGE_CASES])
+def test_messages_show_what_the_responder_needs(template, expected, tmp_path):
+    text = render(template, tmp_path)
+    assert [line for line in expected if line not in text] == []

@@ -35,9 +35,7 @@ PAGERDUTY_DETAILS = {
     "description": "{{ .CommonAnnotations.description }}",
     "runbook": "{{ .CommonAnnotations.runbook_url }}",
     "dashboard": "{{ .CommonAnnotations.dashboard_url }}",
-    "firing": '{{ template "pagerduty.default.instances" .Alerts.Firing }}',
-    "resolved": '{{ template "pagerduty.default.instances" .Alerts.Resolved }}',
-}
+}  # Alertmanager adds its default firing, resolved, num_firing and num_resolved details
 
 
 def receivers(spec: Spec) -> list[dict]:
