@@ -136,7 +136,7 @@ def test_each_level_mutes_the_less_severe_ones_for_the_same_indicator_and_series
     identity = ["indicator", "cluster", "model"]
     assert config["inhibit_rules"] == [
         {"source_matchers": ['level="critical"'], "target_matchers": ['level=~"yellow|red"'], "equal": identity},
-        {"source_matchers": ['level="red"'], "target_matchers": ['level=~"yellow"'], "equal": identity},
+        {"source_matchers": ['level="red"'], "target_matchers": ['level="yellow"'], "equal": identity},
     ]
 
 

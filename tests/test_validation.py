@@ -146,6 +146,11 @@ CASES = [
    [
        "indicators.yaml:31:39: teams.ops.responders.red: unreachable route: no indicator of team 'ops' raises level 'red' (hint: its indicators raise nothing; remove these responders or add the threshold that raises 'red')",
    ]),
+  ("an escalation without a level that raises alerts is rejected",
+   HEADER[:HEADER.index("    yellow:")] + HEADER[HEADER.index("teams:"):].replace("notifications:", "indicators: []\nnotifications:"),
+   [
+       "indicators.yaml:20:5: escalation.levels: no level raises alerts, so nothing can be routed (hint: give levels a 'threshold' (target, warning, critical))",
+   ]),
   ("an inline PagerDuty key is a secret", hdr("{routing_key_file: /etc/am/pd-key}", "{routing_key: abc123}"),
    [
        "indicators.yaml:37:28: responders.pager.channels[0].pagerduty: missing required field 'routing_key_file'",

@@ -27,6 +27,9 @@ def check(document: Document) -> list[Problem]:
     if not data.get("escalation"):
         return [document.problem((), "missing required section 'escalation'", "see the escalation matrix in the README")]
 
+    if not any(level.get("threshold") for level in levels.values()):
+        problems.append(document.problem(("escalation", "levels"), "no level raises alerts, so nothing can be routed",
+                                         "give levels a 'threshold' (target, warning, critical)"))
     seen: dict[str, str] = {}
     names = list(levels)
     for position, (name, level) in enumerate(levels.items()):

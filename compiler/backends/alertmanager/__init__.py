@@ -10,7 +10,7 @@ from __future__ import annotations
 from compiler import conventions, durations, emit
 from compiler.backends.alertmanager import receivers, routing
 from compiler.emit import Prose
-from compiler.model import Spec
+from compiler.model import Level, Spec
 
 CONFIG = "alertmanager/alertmanager.yaml"
 
@@ -45,34 +45,35 @@ def kubernetes(spec: Spec) -> dict[str, object]:
 
 
 def _routing_doc(spec: Spec) -> dict:
-    """The routing table summarised by level and owner team, for reviewers."""
-    summary: dict[tuple[str, str], dict] = {}
+    """The routing table summarised by level and owner team (receivers depend on nothing else)."""
+    levels = {level.name: level for level in spec.escalation.levels}
+    groups: dict[tuple[str, str], list[routing.Row]] = {}
     for row in routing.routing_table(spec):
-        level, owner = row.label(conventions.LEVEL_LABEL), row.label(conventions.OWNER_LABEL)
-        entry = summary.setdefault((level, owner), {"receivers": row.receivers, "alerts": set(), "example": row})
-        entry["alerts"].add(row.label("alertname"))
-    order = {level.name: position for position, level in enumerate(spec.escalation.levels)}
-    rows = []
-    for (level_name, owner), entry in sorted(summary.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0])):
-        known = next((level for level in spec.escalation.levels if level.name == level_name), None)
-        rows.append({
-            "level": level_name or "(none)",
-            "owner": owner or "(any)",
-            "alerts": len(entry["alerts"]),
-            "receivers": ", ".join(entry["receivers"]),
-            "repeat": durations.text(known.response_time if known else routing.FALLBACK_REPEAT),
-            "when": ("business hours" if known.business_hours else "around the clock") if known else "around the clock",
-            "test": " ".join(f"{label}={value}" for label, value in entry["example"].labels
-                             if label in ("alertname", conventions.LEVEL_LABEL, conventions.OWNER_LABEL)),
-        })
+        groups.setdefault((row.label(conventions.LEVEL_LABEL), row.label(conventions.OWNER_LABEL)), []).append(row)
+    ranked = sorted(groups, key=lambda key: (list(levels).index(key[0]) if key[0] in levels else len(levels), key))
+    rules = routing.inhibit_rules(spec)
     return {
         "title": spec.title,
+        "config": CONFIG,
+        "rows": [_summary(levels.get(level), level, owner, groups[level, owner]) for level, owner in ranked],
         "fallback": conventions.FALLBACK_RECEIVER,
         "fallback_responders": ", ".join(routing.fallback_responders(spec)),
         "group_by": ", ".join(routing.group_by(spec)),
-        "rows": rows,
-        "inhibitions": [{"source": rule["source_matchers"][0], "target": rule["target_matchers"][0]}
-                        for rule in routing.inhibit_rules(spec)],
-        "equal": ", ".join(routing.inhibit_rules(spec)[0]["equal"]) if routing.inhibit_rules(spec) else "",
-        "config": CONFIG,
+        "inhibitions": [{"source": rule["source_matchers"][0], "target": rule["target_matchers"][0]} for rule in rules],
+        "equal": ", ".join(rules[0]["equal"]) if rules else "",
+    }
+
+
+def _summary(level: Level | None, level_name: str, owner: str, rows: list[routing.Row]) -> dict:
+    """`level` is None for the alerts only the fallback takes."""
+    example = rows[0]
+    return {
+        "level": level_name or "(none)",
+        "owner": owner or "(any)",
+        "alerts": len({row.label("alertname") for row in rows}),
+        "receivers": ", ".join(example.receivers),
+        "repeat": durations.text(level.response_time if level else routing.FALLBACK_REPEAT),
+        "when": "business hours" if level and level.business_hours else "around the clock",
+        "test": " ".join(f"{label}={value}" for label, value in example.labels
+                         if label in ("alertname", conventions.LEVEL_LABEL, conventions.OWNER_LABEL)),
     }

@@ -141,13 +141,17 @@ def inhibit_rules(spec: Spec) -> list[dict]:
     levels = alerting_levels(spec)
     return [{
         "source_matchers": [_equals(conventions.LEVEL_LABEL, source.name)],
-        "target_matchers": [f'{conventions.LEVEL_LABEL}=~"{"|".join(level.name for level in levels[:position])}"'],
+        "target_matchers": [_among(conventions.LEVEL_LABEL, [level.name for level in levels[:position]])],
         "equal": [conventions.INDICATOR_LABEL, *identity_labels(spec)],
     } for position, source in enumerate(levels) if position > 0][::-1]
 
 
 def _equals(label: str, value: str) -> str:
     return f'{label}="{value}"'
+
+
+def _among(label: str, values: list[str]) -> str:
+    return _equals(label, values[0]) if len(values) == 1 else f'{label}=~"{"|".join(values)}"'
 
 
 def _clamp(value: float, low: float, high: float) -> float:
