@@ -141,6 +141,10 @@ CASES = [
    [
        "indicators.yaml:30:46: teams.core.responders.critical: unreachable route: no indicator of team 'core' raises level 'critical' (hint: its indicators raise yellow, red; remove these responders or add the threshold that raises 'critical')",
    ]),
+  ("a team's empty responder list for a level is rejected", hdr("  core: {title: Core}", "  core: {title: Core, responders: {red: []}}"),
+   [
+       "indicators.yaml:30:41: teams.core.responders.red: team 'core' names no responders for level 'red', so its alerts would reach no one (hint: name responders, or remove the entry to use the level's own)",
+   ]),
   ("a team that owns no indicators has only unreachable routes",
    hdr("  core: {title: Core}", "  core: {title: Core}\n  ops: {title: Ops, responders: {red: [lead]}}"),
    [

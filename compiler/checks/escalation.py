@@ -81,8 +81,12 @@ def routes(document: Document, spec: Spec) -> list[Problem]:
         raised[indicator.team] |= {level for _, level in conventions.raised_levels(spec, indicator)}
     problems = []
     for team in spec.teams:
-        for level, _ in team.responders:
-            if level not in raised[team.id]:
+        for level, names in team.responders:
+            if not names:
+                problems.append(document.problem(("teams", team.id, "responders", level),
+                                                 f"team '{team.id}' names no responders for level '{level}', so its alerts would reach no one",
+                                                 "name responders, or remove the entry to use the level's own"))
+            elif level not in raised[team.id]:
                 levels = [known.name for known in spec.escalation.levels if known.name in raised[team.id]]
                 problems.append(document.problem(("teams", team.id, "responders", level),
                                                  f"unreachable route: no indicator of team '{team.id}' raises level '{level}'",
