@@ -182,3 +182,15 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
         if lower.escalate_after is not None and any(level == lower.name for _, level in raised):
             raised.add((alert_name(spec.name, indicator.id, ESCALATED_SUFFIX), higher.name))
     return sorted(raised)
+
+
+# Alertmanager names. The fallback receiver takes alerts no level route matches; responder
+# receivers are named after responder ids ([a-z0-9_]), so a hyphenated name cannot clash.
+FALLBACK_RECEIVER = "unrouted-alerts"
+BUSINESS_HOURS_INTERVAL = "business-hours"
+HOLIDAYS_INTERVAL = "holidays"
+
+
+def alertmanager_secret(spec: Spec) -> str:
+    """The Secret prometheus-operator reads an Alertmanager's config from: alertmanager-<name>."""
+    return f"alertmanager-{spec.output.kubernetes.alertmanager}"

@@ -136,6 +136,25 @@ CASES = [
    [
        "indicators.yaml:37:15: responders.pager.channels: responder 'pager' has no channels (hint: add a slack, pagerduty, email or webhook channel)",
    ]),
+  ("a team's responders for a level its indicators never raise are an unreachable route",
+   hdr("  core: {title: Core}", "  core: {title: Core, responders: {critical: [pager]}}"),
+   [
+       "indicators.yaml:30:46: teams.core.responders.critical: unreachable route: no indicator of team 'core' raises level 'critical' (hint: its indicators raise yellow, red; remove these responders or add the threshold that raises 'critical')",
+   ]),
+  ("a team's empty responder list for a level is rejected", hdr("  core: {title: Core}", "  core: {title: Core, responders: {red: []}}"),
+   [
+       "indicators.yaml:30:41: teams.core.responders.red: team 'core' names no responders for level 'red', so its alerts would reach no one (hint: name responders, or remove the entry to use the level's own)",
+   ]),
+  ("a team that owns no indicators has only unreachable routes",
+   hdr("  core: {title: Core}", "  core: {title: Core}\n  ops: {title: Ops, responders: {red: [lead]}}"),
+   [
+       "indicators.yaml:31:39: teams.ops.responders.red: unreachable route: no indicator of team 'ops' raises level 'red' (hint: its indicators raise nothing; remove these responders or add the threshold that raises 'red')",
+   ]),
+  ("an escalation without a level that raises alerts is rejected",
+   HEADER[:HEADER.index("    yellow:")] + HEADER[HEADER.index("teams:"):].replace("notifications:", "indicators: []\nnotifications:"),
+   [
+       "indicators.yaml:20:5: escalation.levels: no level raises alerts, so nothing can be routed (hint: give levels a 'threshold' (target, warning, critical))",
+   ]),
   ("an inline PagerDuty key is a secret", hdr("{routing_key_file: /etc/am/pd-key}", "{routing_key: abc123}"),
    [
        "indicators.yaml:37:28: responders.pager.channels[0].pagerduty: missing required field 'routing_key_file'",
@@ -201,3 +220,19 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(SpecError) as raised:
         pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
     assert [p.path for p in raised.value.problems] == ["indicators[0].treshold", "indicators[0].target"]
+
+
+WARNING_CASES = [
+  ("a responder no level or team names is reported but compiles",
+   hdr("  pager:\n", "  spare:\n    title: Spare\n    channels: [{email: {to: spare@example.com}}]\n  pager:\n"),
+   [
+       "indicators.yaml:36:5: warning: responders.spare: responder 'spare' is not notified by any level or team (hint: name it in escalation.levels.<level>.responders or teams.<team>.responders)",
+   ]),
+  ("a team's responders for a level its indicators raise are fine", hdr("  core: {title: Core}", "  core: {title: Core, responders: {red: [pager]}}"), []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in WARNING_CASES], ids=[case[0] for case in WARNING_CASES])
+def test_warnings_are_located_and_do_not_stop_the_compilation(text, expected):
+    _, warnings = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    assert [str(problem) for problem in warnings] == expected

@@ -1,10 +1,12 @@
 """Validation: one check per module, each returning problems, never raising.
 
 The schema runs first; the semantic checks assume its shape, so they run only on a spec the
-schema accepts. Secrets are looked for before the schema, so an inline secret is called that."""
+schema accepts, and the checks that need the built model only on a spec without errors.
+Secrets are looked for before the schema, so an inline secret is called that."""
 
 from __future__ import annotations
 
+from compiler.build import build
 from compiler.checks import catalogue, escalation, ids, queries, references, schema, secrets, thresholds
 from compiler.loader import Document
 from compiler.problems import Problem
@@ -20,4 +22,6 @@ def validate(document: Document) -> list[Problem]:
     if not shape:
         for check in SEMANTIC_CHECKS:
             problems += check(document)
+    if not any(problem.severity == "error" for problem in problems):  # checks that need the built model
+        problems += escalation.routes(document, build(document.data, ()))
     return sorted(problems)

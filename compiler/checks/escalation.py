@@ -1,13 +1,17 @@
 """The escalation matrix can deliver: every alerting level has responders who have channels,
-business hours are well formed, and the scorecard and ROI model are complete."""
+every route to a responder can be taken, business hours are well formed, and the scorecard and
+ROI model are complete."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import zoneinfo
 
+from compiler import conventions
 from compiler.loader import Document
+from compiler.model import Spec
 from compiler.problems import Problem
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -23,6 +27,9 @@ def check(document: Document) -> list[Problem]:
     if not data.get("escalation"):
         return [document.problem((), "missing required section 'escalation'", "see the escalation matrix in the README")]
 
+    if not any(level.get("threshold") for level in levels.values()):
+        problems.append(document.problem(("escalation", "levels"), "no level raises alerts, so nothing can be routed",
+                                         "give levels a 'threshold' (target, warning, critical)"))
     seen: dict[str, str] = {}
     names = list(levels)
     for position, (name, level) in enumerate(levels.items()):
@@ -59,6 +66,38 @@ def check(document: Document) -> list[Problem]:
                                                  "e-mail channels need notifications.email (sender and smarthost)"))
     problems += _business_hours(document, escalation.get("business_hours"))
     problems += _scorecard(document, data)
+    return problems
+
+
+def routes(document: Document, spec: Spec) -> list[Problem]:
+    """On the built model, so "can raise" means what the rules raise (conventions.raised_levels).
+
+    A team's responders for a level none of its indicators raises are an error: the route can
+    never be taken, so the matrix promises people a notification that cannot come (usually a
+    threshold was removed or the indicator moved team). A responder nobody routes to is only a
+    warning: its receiver is harmless, and keeping one ready while a team is set up is common."""
+    raised: dict[str, set[str]] = {team.id: set() for team in spec.teams}
+    for indicator in spec.indicators:
+        raised[indicator.team] |= {level for _, level in conventions.raised_levels(spec, indicator)}
+    problems = []
+    for team in spec.teams:
+        for level, names in team.responders:
+            if not names:
+                problems.append(document.problem(("teams", team.id, "responders", level),
+                                                 f"team '{team.id}' names no responders for level '{level}', so its alerts would reach no one",
+                                                 "name responders, or remove the entry to use the level's own"))
+            elif level not in raised[team.id]:
+                levels = [known.name for known in spec.escalation.levels if known.name in raised[team.id]]
+                problems.append(document.problem(("teams", team.id, "responders", level),
+                                                 f"unreachable route: no indicator of team '{team.id}' raises level '{level}'",
+                                                 f"its indicators raise {', '.join(levels) or 'nothing'}; remove these responders or add the threshold that raises '{level}'"))
+    used = {r for level in spec.escalation.levels for r in level.responders} | {
+        r for team in spec.teams for _, names in team.responders for r in names}
+    for responder in spec.responders:
+        if responder.id not in used:
+            problem = document.problem(("responders", responder.id), f"responder '{responder.id}' is not notified by any level or team",
+                                       "name it in escalation.levels.<level>.responders or teams.<team>.responders")
+            problems.append(dataclasses.replace(problem, severity="warning"))
     return problems
 
 

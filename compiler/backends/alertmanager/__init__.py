@@ -1,0 +1,79 @@
+"""Alertmanager: the escalation matrix as routing, receivers, business hours and inhibition.
+
+`render` writes the native config (checked with amtool) and the routing table for reviewers;
+`kubernetes` wraps the same config in the Secret prometheus-operator reads (not per-namespace
+AlertmanagerConfig objects: the operator injects a namespace matcher into each, which breaks
+routing by owner team across namespaces)."""
+
+from __future__ import annotations
+
+from compiler import conventions, durations, emit
+from compiler.backends.alertmanager import receivers, routing
+from compiler.emit import Prose
+from compiler.model import Level, Spec
+
+CONFIG = "alertmanager/alertmanager.yaml"
+
+
+def config(spec: Spec) -> dict:
+    settings = {}
+    if receivers.global_settings(spec):
+        settings["global"] = receivers.global_settings(spec)
+    settings["route"] = routing.route(spec)
+    settings["receivers"] = receivers.receivers(spec)
+    settings["inhibit_rules"] = routing.inhibit_rules(spec)
+    if routing.time_intervals(spec):
+        settings["time_intervals"] = routing.time_intervals(spec)
+    return settings
+
+
+def render(spec: Spec) -> dict[str, object]:
+    return {CONFIG: config(spec), "docs/alertmanager-routing.md": Prose("alertmanager-routing.md.j2", _routing_doc(spec))}
+
+
+def kubernetes(spec: Spec) -> dict[str, object]:
+    name = conventions.alertmanager_secret(spec)
+    text = f"# {emit.header(spec.sources)}\n" + emit.yaml_text(config(spec))
+    return {f"kubernetes/{name}-secret.yaml": {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name, "namespace": spec.output.kubernetes.namespace,
+                     "labels": {"app.kubernetes.io/managed-by": "indicator-compiler"}},
+        "type": "Opaque",
+        "stringData": {"alertmanager.yaml": text},
+    }}
+
+
+def _routing_doc(spec: Spec) -> dict:
+    """The routing table summarised by level and owner team (receivers depend on nothing else)."""
+    levels = {level.name: level for level in spec.escalation.levels}
+    groups: dict[tuple[str, str], list[routing.Row]] = {}
+    for row in routing.routing_table(spec):
+        groups.setdefault((row.label(conventions.LEVEL_LABEL), row.label(conventions.OWNER_LABEL)), []).append(row)
+    ranked = sorted(groups, key=lambda key: (list(levels).index(key[0]) if key[0] in levels else len(levels), key))
+    rules = routing.inhibit_rules(spec)
+    return {
+        "title": spec.title,
+        "config": CONFIG,
+        "rows": [_summary(levels.get(level), level, owner, groups[level, owner]) for level, owner in ranked],
+        "fallback": conventions.FALLBACK_RECEIVER,
+        "fallback_responders": ", ".join(routing.fallback_responders(spec)),
+        "group_by": ", ".join(routing.group_by(spec)),
+        "inhibitions": [{"source": rule["source_matchers"][0], "target": rule["target_matchers"][0]} for rule in rules],
+        "equal": ", ".join(rules[0]["equal"]) if rules else "",
+    }
+
+
+def _summary(level: Level | None, level_name: str, owner: str, rows: list[routing.Row]) -> dict:
+    """`level` is None for the alerts only the fallback takes."""
+    example = rows[0]
+    return {
+        "level": level_name or "(none)",
+        "owner": owner or "(any)",
+        "alerts": len({row.label("alertname") for row in rows}),
+        "receivers": ", ".join(example.receivers),
+        "repeat": durations.text(level.response_time if level else routing.FALLBACK_REPEAT),
+        "when": "business hours" if level and level.business_hours else "around the clock",
+        "test": " ".join(f"{label}={value}" for label, value in example.labels
+                         if label in ("alertname", conventions.LEVEL_LABEL, conventions.OWNER_LABEL)),
+    }

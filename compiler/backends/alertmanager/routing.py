@@ -1,0 +1,158 @@
+"""The escalation matrix as an Alertmanager route tree, time intervals and inhibition rules,
+and the routing table that says which receivers each alert must reach (the tests prove the
+tree against it with `amtool config routes test`)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from compiler import conventions, durations
+from compiler.model import Level, Spec
+
+FALLBACK_REPEAT = 4 * 3600  # Alertmanager's own defaults, written out for the fallback route
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One routing case: an alert's labels and the receivers it must reach, in route order."""
+
+    labels: tuple[tuple[str, str], ...]
+    receivers: tuple[str, ...]
+
+    def label(self, name: str) -> str:
+        return dict(self.labels).get(name, "")
+
+
+def alerting_levels(spec: Spec) -> tuple[Level, ...]:
+    return tuple(level for level in spec.escalation.levels if level.threshold)
+
+
+def fallback_responders(spec: Spec) -> tuple[str, ...]:
+    """Who sees an alert no level route matches: the least severe level's responders (the ones
+    who triage), or the teams' own responders for it when the level has none."""
+    first = alerting_levels(spec)[0]
+    return first.responders or tuple(dict.fromkeys(r for team in spec.teams for r in team.responders_for(first)))
+
+
+def routing_table(spec: Spec) -> list[Row]:
+    """Every alert each indicator can raise (conventions.raised_levels) with its static labels
+    and the receivers the matrix names for its owner team, then two alerts no level route
+    matches (no level label; an unknown level) for the fallback receiver."""
+    rows = []
+    for indicator in spec.indicators:
+        team = spec.team(indicator.team)
+        for name, level in conventions.raised_levels(spec, indicator):
+            labels = {"alertname": name, **conventions.alert_labels(spec, indicator, level)}
+            receivers = team.responders_for(spec.escalation.level(level))
+            rows.append(Row(tuple(labels.items()), tuple(conventions.receiver_name(r) for r in receivers)))
+    unrouted = f"{conventions.camel(spec.name)}HandWritten"
+    rows.append(Row((("alertname", unrouted),), (conventions.FALLBACK_RECEIVER,)))
+    rows.append(Row((("alertname", unrouted), (conventions.LEVEL_LABEL, "no-such-level")), (conventions.FALLBACK_RECEIVER,)))
+    return rows
+
+
+def route(spec: Spec) -> dict:
+    """Root (fallback, grouping) -> one route per level (timers) -> the level's responders,
+    first those of teams with their own for that level, then the level's own."""
+    return {
+        "receiver": conventions.FALLBACK_RECEIVER,
+        "group_by": group_by(spec),
+        "group_wait": "30s",
+        "group_interval": "5m",
+        "repeat_interval": durations.text(FALLBACK_REPEAT),
+        "routes": [_level_route(spec, level) for level in alerting_levels(spec)],
+    }
+
+
+def group_by(spec: Spec) -> list[str]:
+    """One notification group per alert and series: alert name, indicator, global labels and
+    every tracking label (a label an alert lacks groups as empty)."""
+    return ["alertname", conventions.INDICATOR_LABEL, *identity_labels(spec)]
+
+
+def identity_labels(spec: Spec) -> list[str]:
+    """The global labels, then every indicator's tracking labels: what tells two series apart."""
+    tracked = sorted({label for indicator in spec.indicators for label in indicator.track_by} - set(spec.global_labels))
+    return [*spec.global_labels, *tracked]
+
+
+def _level_route(spec: Spec, level: Level) -> dict:
+    response = level.response_time
+    children = []
+    for team in spec.teams:
+        if level.name in dict(team.responders):
+            children += _deliveries(spec, level, team.responders_for(level), [_equals(conventions.OWNER_LABEL, team.id)])
+    children += _deliveries(spec, level, level.responders, [])
+    return {
+        "matchers": [_equals(conventions.LEVEL_LABEL, level.name)],
+        "group_wait": durations.text(_clamp(response / 120, 30, 300)),
+        "group_interval": durations.text(_clamp(response / 12, 300, 3600)),
+        "repeat_interval": durations.text(response),
+        "routes": children,
+    }
+
+
+def _deliveries(spec: Spec, level: Level, responders: tuple[str, ...], matchers: list[str]) -> list[dict]:
+    """A leaf per responder; all but the last continue, so every responder is notified and the
+    routes after them are not. Time intervals are set on leaves: Alertmanager does not inherit them."""
+    leaves = []
+    for position, responder in enumerate(responders):
+        leaf: dict = {"receiver": conventions.receiver_name(responder)}
+        if matchers:
+            leaf["matchers"] = matchers
+        if level.business_hours:
+            leaf["active_time_intervals"] = [conventions.BUSINESS_HOURS_INTERVAL]
+            if spec.escalation.business_hours.holidays:
+                leaf["mute_time_intervals"] = [conventions.HOLIDAYS_INTERVAL]
+        if position < len(responders) - 1:
+            leaf["continue"] = True
+        leaves.append(leaf)
+    return leaves
+
+
+def time_intervals(spec: Spec) -> list[dict]:
+    """Business hours for the levels that wait for them, and the holidays that mute them, both
+    in the spec's time zone (a holiday starts at local midnight)."""
+    hours = spec.escalation.business_hours
+    if hours is None or not any(level.business_hours for level in alerting_levels(spec)):
+        return []
+    intervals = [{"name": conventions.BUSINESS_HOURS_INTERVAL, "time_intervals": [{
+        "weekdays": list(hours.weekdays),
+        "times": [{"start_time": start, "end_time": end} for start, end in hours.times],
+        "location": hours.location,
+    }]}]
+    if hours.holidays:
+        days = [datetime.date.fromisoformat(day) for day in sorted(set(hours.holidays))]
+        intervals.append({"name": conventions.HOLIDAYS_INTERVAL, "time_intervals": [
+            {"years": [str(day.year)], "months": [MONTHS[day.month - 1]], "days_of_month": [str(day.day)], "location": hours.location}
+            for day in days
+        ]})
+    return intervals
+
+
+def inhibit_rules(spec: Spec) -> list[dict]:
+    """Each level mutes every less severe one for the same indicator and series. Not `equal` on
+    alertname: a critical threshold alert must also mute the same indicator's red NoData,
+    burn-rate and escalated alerts, whose names differ. A NoData alert without tracking labels
+    does not mute per-series alerts (their tracking labels differ from its empty ones)."""
+    levels = alerting_levels(spec)
+    return [{
+        "source_matchers": [_equals(conventions.LEVEL_LABEL, source.name)],
+        "target_matchers": [_among(conventions.LEVEL_LABEL, [level.name for level in levels[:position]])],
+        "equal": [conventions.INDICATOR_LABEL, *identity_labels(spec)],
+    } for position, source in enumerate(levels) if position > 0][::-1]
+
+
+def _equals(label: str, value: str) -> str:
+    return f'{label}="{value}"'
+
+
+def _among(label: str, values: list[str]) -> str:
+    return _equals(label, values[0]) if len(values) == 1 else f'{label}=~"{"|".join(values)}"'
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, round(value)))

@@ -1,0 +1,214 @@
+"""The Alertmanager config: amtool accepts it, every alert the indicators can raise reaches
+exactly the receivers the escalation matrix names (proven with `amtool config routes test`
+for every row of the routing table), and the parts amtool cannot test (business hours,
+holidays, inhibition) have exactly the structure intended."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compiler import conventions, pipeline
+from compiler.backends import alertmanager
+from compiler.backends.alertmanager import receivers, routing
+from conftest import HEADER, INDICATOR, ROOT, spec_text
+
+GOLDEN = ROOT / "tests" / "golden"
+SPECS = {"the shipped spec": ROOT / "indicators.yaml", "the routing golden case": GOLDEN / "alertmanager" / "spec.yaml",
+         "the minimal golden case": GOLDEN / "minimal" / "spec.yaml"}
+CONFIGS = {"the shipped spec": ROOT / "generated", "the routing golden case": GOLDEN / "alertmanager" / "expected",
+           "the minimal golden case": GOLDEN / "minimal" / "expected"}
+
+
+def amtool(*args: str) -> subprocess.CompletedProcess:
+    tool = shutil.which("amtool")
+    assert tool, "amtool is missing: run `make tools` (Debian package prometheus-alertmanager)"
+    return subprocess.run([tool, *args], capture_output=True, text=True, check=False)
+
+
+def load(path: Path):
+    spec, _ = pipeline.load([(path.name, path.read_bytes())], path.name)
+    return spec
+
+
+def model(text: str):
+    spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    return spec
+
+
+@pytest.mark.parametrize("case", list(CONFIGS))
+def test_amtool_accepts_the_generated_config(case):
+    result = amtool("check-config", str(CONFIGS[case] / alertmanager.CONFIG))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("case", ["the shipped spec", "the routing golden case"])
+def test_the_kubernetes_secret_holds_the_same_config_under_alertmanager_yaml(case):
+    spec = load(SPECS[case])
+    secret_path = CONFIGS[case] / "kubernetes" / f"{conventions.alertmanager_secret(spec)}-secret.yaml"
+    secret = yaml.safe_load(secret_path.read_text())
+    assert (secret["kind"], secret["metadata"]["name"], secret["metadata"]["namespace"]) == (
+        "Secret", f"alertmanager-{spec.output.kubernetes.alertmanager}", spec.output.kubernetes.namespace)
+    assert secret["stringData"]["alertmanager.yaml"] == (CONFIGS[case] / alertmanager.CONFIG).read_text()
+
+
+def routing_cases():
+    for case, path in SPECS.items():
+        for row in routing.routing_table(load(path)):
+            labels = dict(row.labels)
+            yield pytest.param(case, row, id=f"{case}: {labels.get('alertname')} at {labels.get('level', 'no level')} "
+                                            f"for {labels.get('owner', 'no owner')} reaches {'+'.join(row.receivers)}")
+
+
+@pytest.mark.parametrize(("case", "row"), list(routing_cases()))
+def test_every_alert_reaches_exactly_the_receivers_the_matrix_names(case, row):
+    labels = [f"{label}={value}" for label, value in row.labels]
+    result = amtool("config", "routes", "test", f"--config.file={CONFIGS[case] / alertmanager.CONFIG}",
+                    f"--verify.receivers={','.join(row.receivers)}", *labels)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+TEAMS = HEADER.replace("  core: {title: Core}\n", "  core: {title: Core}\n  data:\n    title: Data\n"
+                                                  "    responders: {critical: [lead, pager]}\n")
+DATA_INDICATOR = INDICATOR + INDICATOR.replace("indicators:\n", "").replace("id: queue", "id: backlog").replace(
+    "track_by: [model]", "track_by: [model]\n    team: data\n    critical: 1000")
+
+TABLE_CASES = [
+    ("the warning sign's level is raised by the threshold and by missing data", HEADER + INDICATOR,
+     [("ShopQueue", "red", "core", ("lead",)), ("ShopQueue", "yellow", "core", ("lead",)),
+      ("ShopQueueNoData", "red", "core", ("lead",))]),
+    ("a team's own responders replace the level's, in the order given", TEAMS + DATA_INDICATOR.replace("indicators:\n", "", 0),
+     [("ShopQueue", "red", "core", ("lead",)), ("ShopQueue", "yellow", "core", ("lead",)),
+      ("ShopQueueNoData", "red", "core", ("lead",)), ("ShopBacklog", "critical", "data", ("lead", "pager")),
+      ("ShopBacklog", "red", "data", ("lead",)), ("ShopBacklog", "yellow", "data", ("lead",)),
+      ("ShopBacklogNoData", "red", "data", ("lead",))]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in TABLE_CASES], ids=[c[0] for c in TABLE_CASES])
+def test_the_routing_table_lists_every_raised_level_per_owner_with_its_receivers(text, expected):
+    rows = routing.routing_table(model(text))
+    found = [(row.label("alertname"), row.label("level"), row.label("owner"), row.receivers) for row in rows[:-2]]
+    assert found == expected
+    assert [(dict(row.labels), row.receivers) for row in rows[-2:]] == [
+        ({"alertname": "ShopHandWritten"}, ("unrouted-alerts",)),
+        ({"alertname": "ShopHandWritten", "level": "no-such-level"}, ("unrouted-alerts",))]
+
+
+def test_routing_table_rows_carry_the_full_alert_label_contract():
+    spec = model(spec_text())
+    row = routing.routing_table(spec)[0]
+    assert dict(row.labels) == {"alertname": "ShopQueue", **conventions.alert_labels(spec, spec.indicators[0], "red")}
+
+
+def test_business_hours_are_active_only_on_the_business_hours_level_and_holidays_mute_them():
+    config = alertmanager.config(load(SPECS["the routing golden case"]))
+    leaves = {route["matchers"][0]: route["routes"] for route in config["route"]["routes"]}
+    assert all(leaf["active_time_intervals"] == ["business-hours"] and leaf["mute_time_intervals"] == ["holidays"]
+               for leaf in leaves['level="yellow"'])
+    assert not any("active_time_intervals" in leaf or "mute_time_intervals" in leaf
+                   for level in ('level="red"', 'level="critical"') for leaf in leaves[level])
+    assert config["time_intervals"] == [
+        {"name": "business-hours", "time_intervals": [{
+            "weekdays": ["monday:friday"],
+            "times": [{"start_time": "08:30", "end_time": "12:00"}, {"start_time": "13:00", "end_time": "18:00"}],
+            "location": "America/New_York"}]},
+        {"name": "holidays", "time_intervals": [
+            {"years": ["2026"], "months": ["july"], "days_of_month": ["3"], "location": "America/New_York"},
+            {"years": ["2026"], "months": ["november"], "days_of_month": ["26"], "location": "America/New_York"}]},
+    ]
+
+
+def test_without_holidays_there_is_no_holiday_interval_to_mute():
+    config = alertmanager.config(model(spec_text()))
+    assert [interval["name"] for interval in config["time_intervals"]] == ["business-hours"]
+    yellow = config["route"]["routes"][0]
+    assert yellow["routes"] == [{"receiver": "lead", "active_time_intervals": ["business-hours"]}]
+
+
+def test_each_level_mutes_the_less_severe_ones_for_the_same_indicator_and_series():
+    config = alertmanager.config(load(SPECS["the routing golden case"]))
+    identity = ["indicator", "cluster", "model"]
+    assert config["inhibit_rules"] == [
+        {"source_matchers": ['level="critical"'], "target_matchers": ['level=~"yellow|red"'], "equal": identity},
+        {"source_matchers": ['level="red"'], "target_matchers": ['level="yellow"'], "equal": identity},
+    ]
+
+
+def test_timers_follow_the_response_time_and_urgency():
+    config = alertmanager.config(load(SPECS["the routing golden case"]))
+    timers = [(r["matchers"], r["group_wait"], r["group_interval"], r["repeat_interval"]) for r in config["route"]["routes"]]
+    assert timers == [(['level="yellow"'], "5m", "1h", "1d"), (['level="red"'], "2m", "20m", "4h"),
+                      (['level="critical"'], "30s", "5m", "30m")]
+    assert config["route"]["group_by"] == ["alertname", "indicator", "cluster", "model"]
+    assert "matchers" not in config["route"] and config["route"]["receiver"] == "unrouted-alerts"
+
+
+def test_receivers_read_every_secret_from_a_file():
+    config = alertmanager.config(load(SPECS["the routing golden case"]))
+    receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
+    assert receivers["incidents"]["webhook_configs"][0]["http_config"] == {
+        "authorization": {"credentials_file": "/etc/alertmanager/secrets/incident-token"}}
+    assert receivers["pager"]["pagerduty_configs"][0]["routing_key_file"] == "/etc/alertmanager/secrets/pd-key"
+    assert receivers["chat"]["slack_configs"][0]["api_url_file"] == "/etc/alertmanager/secrets/slack-url"
+    assert config["global"]["smtp_auth_password_file"] == "/etc/alertmanager/secrets/smtp-password"
+    assert list(receivers) == ["unrouted-alerts", "lead", "chat", "pager", "incidents", "payments_lead", "payments_pager"]
+    assert receivers["unrouted-alerts"]["email_configs"][0]["to"] == "lead@example.com"
+
+
+FIRING = {
+    "receiver": "oncall", "status": "firing", "externalURL": "http://alertmanager.example.com",
+    "groupLabels": {"alertname": "MlopsDriftScore"},
+    "commonLabels": {"alertname": "MlopsDriftScore", "level": "critical", "indicator": "drift_score", "owner": "platform"},
+    "commonAnnotations": {"summary": "Drift Score is critical", "description": "fraud: drift 0.31 against a target of at most 0.1",
+                          "runbook_url": "https://runbooks.example.com/drift_score", "dashboard_url": "https://grafana.example.com/d/q?viewPanel=2"},
+}
+FIRING["alerts"] = [{"status": "firing", "labels": {**FIRING["commonLabels"], "model": "fraud"}, "annotations": FIRING["commonAnnotations"],
+                     "startsAt": "2026-01-05T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "", "fingerprint": "1"}]
+
+
+def render(template: str, tmp_path: Path) -> str:
+    (tmp_path / "data.json").write_text(json.dumps(FIRING))
+    (tmp_path / "none.tmpl").write_text("")
+    result = amtool("template", "render", f"--template.glob={tmp_path / 'none.tmpl'}", f"--template.text={template}",
+                    f"--template.data={tmp_path / 'data.json'}")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def templates(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in templates(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in templates(item)]
+    return [value] if isinstance(value, str) and "{{" in value else []
+
+
+def test_every_message_template_in_the_config_renders_with_amtool(tmp_path):
+    config = yaml.safe_load((CONFIGS["the routing golden case"] / alertmanager.CONFIG).read_text())
+    found = sorted(set(templates(config["receivers"])))
+    assert len(found) >= 10
+    for template in found:
+        render(template, tmp_path)
+
+
+MESSAGE_CASES = [
+    ("the title names the status, level, alert and owner", receivers.TITLE, ["[FIRING:1] Critical: MlopsDriftScore (platform)"]),
+    ("the e-mail body shows level, indicator, value and target, runbook and dashboard", receivers.BODY,
+     ["Critical | drift_score | owner platform", "Drift Score is critical", "fraud: drift 0.31 against a target of at most 0.1",
+      "Runbook: https://runbooks.example.com/drift_score", "Dashboard: https://grafana.example.com/d/q?viewPanel=2"]),
+    ("the Slack body links the runbook and the dashboard panel", receivers.SLACK_BODY,
+     ["*Critical* `drift_score` owner platform", "fraud: drift 0.31 against a target of at most 0.1",
+      "<https://runbooks.example.com/drift_score|Runbook> | <https://grafana.example.com/d/q?viewPanel=2|Dashboard>"]),
+]
+
+
+@pytest.mark.parametrize(("template", "expected"), [c[1:] for c in MESSAGE_CASES], ids=[c[0] for c in MESSAGE_CASES])
+def test_messages_show_what_the_responder_needs(template, expected, tmp_path):
+    text = render(template, tmp_path)
+    assert [line for line in expected if line not in text] == []
