@@ -156,7 +156,7 @@ def test_the_overview_shows_scores_headlines_alerts_and_trends():
     overview = boards()[conventions.overview_uid(shipped())]
     titles = [panel["title"] for panel in overview["panels"]]
     for title in ("Composite score", "Scorecard", "Active Users", "Time-to-Production", "Deployment Success Rate",
-                  "Model health", "Firing alerts by level", "Category scores", "Scorecard, last 8w"):
+                  "Model health", "Firing alerts by level", "Firing alerts", "Category scores", "Scorecard trend"):
         assert title in titles
     by_level = next(p for p in overview["panels"] if p["title"] == "Firing alerts by level")
     assert [t["legendFormat"] for t in by_level["targets"]] == ["Yellow", "Red", "Critical"]

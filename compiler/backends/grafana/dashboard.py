@@ -31,22 +31,43 @@ class Cell:
 
 
 def arrange(items: list[Row | Cell]) -> list[dict]:
-    """Panels left to right, wrapping at 24 columns; each row starts on a new line."""
-    panels, x, y, line_height, other_id = [], 0, 0, 0, FIRST_OTHER_ID
-    for item in items:
-        if isinstance(item, Row) or x + item.width > WIDTH:
-            x, y, line_height = 0, y + line_height, 0
-        if isinstance(item, Row):
-            panels.append({"type": "row", "title": item.title, "collapsed": False, "panels": [], "id": other_id,
+    """Panels left to right in lines of 24 columns, each row on a line of its own. A line that
+    falls short is widened in proportion, so no dashboard has ragged gaps."""
+    panels, y, other_id = [], 0, FIRST_OTHER_ID
+    for line in _lines(items):
+        if isinstance(line, Row):
+            panels.append({"type": "row", "title": line.title, "collapsed": False, "panels": [], "id": other_id,
                            "gridPos": {"h": 1, "w": WIDTH, "x": 0, "y": y}})
             other_id, y = other_id + 1, y + 1
             continue
-        panel_id = item.id
-        if panel_id is None:
-            panel_id, other_id = other_id, other_id + 1
-        panels.append({**item.panel, "id": panel_id, "gridPos": {"h": item.height, "w": item.width, "x": x, "y": y}})
-        x, line_height = x + item.width, max(line_height, item.height)
+        x = 0
+        for cell, width in zip(line, _widened([cell.width for cell in line])):
+            panel_id = cell.id
+            if panel_id is None:
+                panel_id, other_id = other_id, other_id + 1
+            panels.append({**cell.panel, "id": panel_id, "gridPos": {"h": cell.height, "w": width, "x": x, "y": y}})
+            x += width
+        y += max(cell.height for cell in line)
     return panels
+
+
+def _lines(items: list[Row | Cell]) -> list[Row | list[Cell]]:
+    lines: list[Row | list[Cell]] = []
+    for item in items:
+        last = lines[-1] if lines else None
+        if isinstance(item, Row):
+            lines.append(item)
+        elif isinstance(last, list) and sum(cell.width for cell in last) + item.width <= WIDTH:
+            last.append(item)
+        else:
+            lines.append([item])
+    return lines
+
+
+def _widened(widths: list[int]) -> list[int]:
+    total = sum(widths)
+    scaled = [width * WIDTH // total for width in widths]
+    return scaled[:-1] + [scaled[-1] + WIDTH - sum(scaled)]
 
 
 def variables(spec: Spec, series: dict[str, list[str]]) -> list[dict]:

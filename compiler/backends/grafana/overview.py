@@ -96,10 +96,10 @@ def _trends(spec: Spec, categories: list[Category]) -> list[Cell]:
         for entry, ref in zip(spec.scorecard, refs(len(spec.scorecard) + 1)[1:])]
     by_category = [rollup_query(spec, "category", c.id, ref, c.title, instant=False)
                    for c, ref in zip(categories, refs(len(categories)))]
-    cells = [(f"Scorecard, last {TREND_RANGE}", scorecard)] if spec.scorecard else []
-    cells.append((f"Category scores, last {TREND_RANGE}", by_category))
+    cells = [("Scorecard trend", scorecard)] if spec.scorecard else []
+    cells.append(("Category score trend", by_category))
     return [Cell(score_panel("timeseries", title, targets, "Scores (0 to 100) over the last weeks.") | {"timeFrom": TREND_RANGE},
-                 24 // len(cells), 9) for title, targets in cells]
+                 12, 9) for title, targets in cells]
 
 
 def _global(spec: Spec, series: str) -> str:

@@ -96,7 +96,7 @@ def gauge_range(indicator: Indicator) -> dict:
 
 def description(spec: Spec, indicator: Indicator) -> str:
     """The definition, target, warning sign, the levels it raises and its per-label overrides."""
-    lines = [indicator.definition, "",
+    lines = [indicator.definition,
              f"**Target:** {present.met(indicator, indicator.target)}. "
              f"**Warning sign:** {present.breached(indicator, indicator.warning)}."]
     if indicator.thresholds:
@@ -104,7 +104,7 @@ def description(spec: Spec, indicator: Indicator) -> str:
     if indicator.overrides:
         lines.append("**Overrides:** " + "; ".join(present.override_rule(indicator, o) for o in indicator.overrides) + ".")
     lines.append(f"**Owner:** {spec.team(indicator.team).title}. **Series:** `{conventions.indicator_series(spec, indicator)}`")
-    return "\n".join(lines)
+    return "\n\n".join(lines)  # Markdown paragraphs
 
 
 def indicator_panel(spec: Spec, indicator: Indicator, filtered_by: tuple[str, ...] | None = None,
