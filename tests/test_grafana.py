@@ -25,9 +25,17 @@ SCHEMAS = ROOT.parent / "shared" / "grafana-schema"
 GRAFANA_VARIABLES = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "7d"}
 
 
+# The shipped spec, and one without global labels, scorecard or ROI, with an override and a trend.
+SPECS = {"shipped": ROOT / "indicators.yaml", "small": ROOT / "tests" / "golden" / "grafana" / "spec.yaml"}
+
+
 @cache
+def load(name: str):
+    return pipeline.load([("indicators.yaml", SPECS[name].read_bytes())], "indicators.yaml")[0]
+
+
 def shipped():
-    return pipeline.load([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml")[0]
+    return load("shipped")
 
 
 def compiled(text: str):
@@ -35,8 +43,11 @@ def compiled(text: str):
 
 
 @cache
-def boards() -> dict[str, dict]:
-    return grafana.dashboards(shipped())
+def boards(name: str = "shipped") -> dict[str, dict]:
+    return grafana.dashboards(load(name))
+
+
+ALL_BOARDS = [(name, uid) for name in SPECS for uid in sorted(boards(name))]
 
 
 def panels(board: dict) -> list[dict]:
@@ -83,12 +94,12 @@ def overlaps(a: dict, b: dict) -> bool:
     return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
 
 
-def ids_are_unique(board):
+def ids_are_unique(spec, board):
     ids = [panel["id"] for panel in board["panels"]]
     assert len(ids) == len(set(ids)), ids
 
 
-def panels_do_not_overlap(board):
+def panels_do_not_overlap(spec, board):
     placed = [(panel["title"], panel["gridPos"]) for panel in board["panels"]]
     for position, (title, grid) in enumerate(placed):
         assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, title
@@ -96,36 +107,36 @@ def panels_do_not_overlap(board):
             assert not overlaps(grid, other_grid), (title, other)
 
 
-def steps_ascend_from_a_null_base(board):
+def steps_ascend_from_a_null_base(spec, board):
     for title, steps in steps_of(board):
         assert steps[0]["value"] is None, title
         values = [step["value"] for step in steps[1:]]
         assert values == sorted(set(values)), title
 
 
-def uid_is_short_and_plain(board):
+def uid_is_short_and_plain(spec, board):
     assert re.fullmatch(r"[A-Za-z0-9_-]{1,40}", board["uid"]), board["uid"]
 
 
-def queries_parse_as_promql(board):
+def queries_parse_as_promql(spec, board):
     for expr in queries(board):
         promql.parse(substituted(expr, board))
 
 
-def only_conventional_series_are_read(board):
-    allowed = conventions.recorded_series(shipped()) | {"ALERTS"}
+def only_conventional_series_are_read(spec, board):
+    allowed = conventions.recorded_series(spec) | {"ALERTS"}
     for expr in queries(board):
         assert names_read(substituted(expr, board)) <= allowed, expr
 
 
-def the_datasource_is_a_variable_not_an_import_input(board):
+def the_datasource_is_a_variable_not_an_import_input(spec, board):
     text = json.dumps(board)
     assert "__inputs" not in text and "DS_" not in text
     assert {"type": "datasource", "name": "datasource"}.items() <= board["templating"]["list"][0].items()
     assert all(panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"} for panel in panels(board))
 
 
-def it_is_read_only_utc_and_refreshes(board):
+def it_is_read_only_utc_and_refreshes(spec, board):
     assert (board["editable"], board["timezone"], board["refresh"]) == (False, "utc", "5m")
     assert board["schemaVersion"] >= 41 and "indicators" in board["tags"]
 
@@ -135,17 +146,18 @@ STRUCTURE = [ids_are_unique, panels_do_not_overlap, steps_ascend_from_a_null_bas
              it_is_read_only_utc_and_refreshes]
 
 
-@pytest.mark.parametrize("uid", sorted(boards()))
+@pytest.mark.parametrize(("name", "uid"), ALL_BOARDS)
 @pytest.mark.parametrize("check", STRUCTURE, ids=[check.__name__ for check in STRUCTURE])
-def test_every_dashboard_of_the_shipped_spec(check, uid):
-    check(boards()[uid])
+def test_every_dashboard(check, name, uid):
+    check(load(name), boards(name)[uid])
 
 
-def test_every_alert_link_opens_its_indicators_panel_with_a_variable_per_label():
-    spec, ids = shipped(), conventions.panel_ids(shipped())
+@pytest.mark.parametrize("name", SPECS)
+def test_every_alert_link_opens_its_indicators_panel_with_a_variable_per_label(name):
+    spec, ids = load(name), conventions.panel_ids(load(name))
     for indicator in spec.indicators:
         url = urlparse(conventions.dashboard_url(spec, indicator, ids[indicator.id]))
-        board = boards()[url.path.removeprefix("/d/")]
+        board = boards(name)[url.path.removeprefix("/d/")]
         (panel,) = [p for p in board["panels"] if p["id"] == int(parse_qs(url.query)["viewPanel"][0])]
         assert panel["title"] == indicator.title
         names = {variable["name"] for variable in board["templating"]["list"]}
@@ -226,13 +238,11 @@ def test_a_panel_says_what_the_indicator_means_and_links_its_runbook():
     assert panel["links"][-1]["url"] == "https://runbooks.example.com/mlops/active_users"
 
 
-KUBERNETES = """    output:
-      kubernetes: {namespace: observability, dashboard_folder: ML Platform}
-"""
+KUBERNETES = "output:\n  kubernetes: {namespace: observability, dashboard_folder: ML Platform}\n"
 
 
 def test_each_dashboard_ships_as_a_configmap_the_sidecar_loads_and_argo_cd_applies_server_side():
-    spec = compiled(spec_text() + KUBERNETES.replace("    ", "", 1).replace("\n    ", "\n"))
+    spec = compiled(spec_text() + KUBERNETES)
     files = emit(grafana.kubernetes(spec), spec.sources)
     boards_by_uid = grafana.dashboards(spec)
     assert len(files) == len(boards_by_uid) == 2
@@ -280,15 +290,15 @@ def errors(validator: Draft7Validator, instance) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("uid", sorted(boards()))
-def test_each_dashboard_validates_against_grafanas_dashboard_schema(uid):
-    assert errors(schema("dashboard"), boards()[uid]) == []
+@pytest.mark.parametrize(("name", "uid"), ALL_BOARDS)
+def test_each_dashboard_validates_against_grafanas_dashboard_schema(name, uid):
+    assert errors(schema("dashboard"), boards(name)[uid]) == []
 
 
-@pytest.mark.parametrize("uid", sorted(boards()))
-def test_each_panels_options_and_queries_validate_against_their_plugins_schemas(uid):
+@pytest.mark.parametrize(("name", "uid"), ALL_BOARDS)
+def test_each_panels_options_and_queries_validate_against_their_plugins_schemas(name, uid):
     query = schema("prometheus")
-    for panel in panels(boards()[uid]):
+    for panel in panels(boards(name)[uid]):
         assert errors(schema(panel["type"], "Options"), panel["options"]) == [], panel["title"]
         if panel["type"] == "timeseries":
             custom = panel["fieldConfig"]["defaults"]["custom"]

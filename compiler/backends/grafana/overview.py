@@ -20,9 +20,10 @@ TREND_RANGE = "8w"
 
 
 def render(spec: Spec, categories: list[Category]) -> dict:
-    items: list[Row | Cell] = [Row("Scorecard"), *_scorecard(spec), Row("Headline indicators"), *_headlines(spec, categories),
-                               Row("Alerts"), *_alerts(spec), Row("Categories"), _categories(spec, categories)]
-    items += [Row(f"Trends, last {TREND_RANGE.removesuffix('w')} weeks"), *_trends(spec, categories)]
+    sections = [("Scorecard", _scorecard(spec)), ("Headline indicators", _headlines(spec, categories)),
+                ("Alerts", _alerts(spec)), ("Categories", [_categories(spec, categories)]),
+                (f"Trends, last {TREND_RANGE.removesuffix('w')} weeks", _trends(spec, categories))]
+    items: list[Row | Cell] = [item for title, cells in sections if cells for item in (Row(title), *cells)]
     series = {label: [conventions.rollup_score_series(spec, "category")] for label in spec.global_labels}
     return dashboard(spec, conventions.overview_uid(spec), f"{spec.title}: Overview",
                      "The executive view of the leading indicators: scores, headline indicators, firing alerts and trends.",
