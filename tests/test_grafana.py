@@ -8,7 +8,6 @@ import json
 import math
 import re
 from functools import cache
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -17,12 +16,11 @@ from jsonschema import Draft7Validator
 
 from compiler import conventions, pipeline, promql
 from compiler.backends import grafana
+from compiler.backends.grafana import queries
 from compiler.emit import emit
 from conftest import ROOT, spec_text
 
 SCHEMAS = ROOT.parent / "shared" / "grafana-schema"
-# Grafana's own variables, as Grafana would substitute them before sending a query.
-GRAFANA_VARIABLES = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "7d"}
 
 
 # The shipped spec, and one without global labels, scorecard or ROI, with an override and a trend.
@@ -52,33 +50,6 @@ ALL_BOARDS = [(name, uid) for name in SPECS for uid in sorted(boards(name))]
 
 def panels(board: dict) -> list[dict]:
     return [panel for panel in board["panels"] if panel["type"] != "row"]
-
-
-def queries(board: dict) -> list[str]:
-    """Every PromQL text the dashboard sends: panel targets, annotations and the series
-    selectors of its label_values() variables."""
-    found = [target["expr"] for panel in panels(board) for target in panel["targets"]]
-    found += [note["expr"] for note in board["annotations"]["list"] if "expr" in note]
-    for variable in board["templating"]["list"]:
-        if variable["type"] == "query":
-            found.append(re.fullmatch(r"label_values\((.*), \w+\)", variable["query"]).group(1))
-    return found
-
-
-def substituted(expr: str, board: dict) -> str:
-    for name, value in GRAFANA_VARIABLES.items():
-        expr = expr.replace(name, value)
-    for variable in board["templating"]["list"]:
-        expr = re.sub(rf"\$\{{?{variable['name']}\}}?\b", variable.get("allValue", ""), expr)
-    assert "$" not in expr, f"an undefined variable in {expr}"
-    return expr
-
-
-def names_read(expr: str) -> set[str]:
-    """Series names a query reads, including each alternative of a {__name__=~"a|b"} selector."""
-    names = {read.name for read in promql.series_read(expr)}
-    names |= {name for group in re.findall(r'__name__=~"([^"]*)"', expr) for name in group.split("|")}
-    return names
 
 
 def steps_of(board: dict):
@@ -119,14 +90,12 @@ def uid_is_short_and_plain(spec, board):
 
 
 def queries_parse_as_promql(spec, board):
-    for expr in queries(board):
-        promql.parse(substituted(expr, board))
+    for expr in queries.texts(board):
+        promql.parse(queries.substituted(expr, board))
 
 
 def only_conventional_series_are_read(spec, board):
-    allowed = conventions.recorded_series(spec) | {"ALERTS"}
-    for expr in queries(board):
-        assert names_read(substituted(expr, board)) <= allowed, expr
+    assert queries.series_read(board) - {"ALERTS"} <= conventions.recorded_series(spec)
 
 
 def the_datasource_is_a_variable_not_an_import_input(spec, board):
@@ -305,3 +274,20 @@ def test_each_panels_options_and_queries_validate_against_their_plugins_schemas(
             assert errors(schema("timeseries", "GraphFieldConfig"), custom) == [], panel["title"]
         for target in panel["targets"]:
             assert errors(query, target) == [], panel["title"]
+
+
+def test_each_category_dashboard_reads_its_indicators_series_and_scores():
+    spec = shipped()
+    for category in spec.categories:
+        read = queries.series_read(boards()[conventions.category_uid(spec, category.id)])
+        expected = {conventions.indicator_series(spec, i) for i in spec.indicators if i.category == category.id}
+        assert expected | {conventions.rollup_score_series(spec, "category")} <= read
+
+
+def test_the_query_checks_catch_a_series_outside_the_conventions_and_an_undefined_variable():
+    board = {"panels": [{"type": "stat", "targets": [{"expr": 'raw_metric_total{team=~"$team"}'}]}],
+             "annotations": {"list": []}, "templating": {"list": []}}
+    with pytest.raises(ValueError, match="does not define"):
+        queries.series_read(board)
+    board["templating"]["list"].append({"type": "custom", "name": "team", "allValue": ".*"})
+    assert queries.series_read(board) == {"raw_metric_total"}

@@ -89,9 +89,9 @@ def gauge_range(indicator: Indicator) -> dict:
     values = [t.value for t in indicator.thresholds] + [indicator.target, indicator.warning]
     if any(not 0 <= value <= scale for value in values):
         return {}
-    if indicator.good == "higher":
-        return {"min": max(0, scale - 2 * (scale - min(values))), "max": scale}
-    return {"min": 0, "max": min(scale, 2 * max(values))}
+    if indicator.good == "higher":  # rounded: 1 - 2 * (1 - 0.8) is 0.6000000000000001
+        return {"min": round(max(0, scale - 2 * (scale - min(values))), 9), "max": scale}
+    return {"min": 0, "max": round(min(scale, 2 * max(values)), 9)}
 
 
 def description(spec: Spec, indicator: Indicator) -> str:
