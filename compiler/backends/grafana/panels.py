@@ -127,7 +127,15 @@ def indicator_panel(spec: Spec, indicator: Indicator, filtered_by: tuple[str, ..
                   "properties": [{"id": "thresholds", "value": {"mode": "absolute", "steps": steps(o.thresholds, indicator.good)}}]}
                  for position, o in enumerate(indicator.overrides, start=1)]
     return panel(panel_type, indicator.title, targets, defaults, description(spec, indicator),
-                 [*links, runbook_link(indicator.runbook_url)], overrides)
+                 [*links, runbook_link(indicator.runbook_url)], overrides, _worst_first(indicator, panel_type))
+
+
+def _worst_first(indicator: Indicator, panel_type: str) -> dict:
+    """A time series of many models or teams lists them beside the graph, the worst on top."""
+    if panel_type != "timeseries":
+        return {}
+    return {"legend": {"calcs": ["lastNotNull"], "displayMode": "table", "placement": "right", "showLegend": True,
+                       "sortBy": "Last *", "sortDesc": indicator.good == "lower"}}
 
 
 def _ref(position: int) -> str:
