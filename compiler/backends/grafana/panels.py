@@ -1,6 +1,6 @@
 """Panels as Grafana's classic JSON model: one per indicator, reading its recorded series,
 plus the score, alert and trend panels the dashboards share. Positions and ids are set by
-the layout (`layout.py`); every query reads only series named by `conventions`."""
+the layout (`dashboard.py`); every query reads only series named by `conventions`."""
 
 from __future__ import annotations
 
