@@ -82,6 +82,9 @@ def error_ratio_series(spec: Spec, indicator: Indicator, window: float) -> str:
     return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:error_ratio_rate{durations.text(window)}"
 
 
+ROLLUPS = ("indicator", "group", "category", "scorecard")  # the `by` of rollup_score_series
+
+
 def rollup_score_series(spec: Spec, by: str) -> str:
     """Scores averaged per `indicator`, `group`, `category` or `scorecard` (label of that name)."""
     return f"{level(spec.global_labels, (by,))}:{spec.name}_indicator_score:avg"
@@ -95,6 +98,20 @@ def composite_score_series(spec: Spec) -> str:
 def roi_series(spec: Spec) -> str:
     """The ROI multiplier predicted from the leading indicators (chapter 8.1.9)."""
     return f"{level(spec.global_labels)}:{spec.name}_roi_multiplier:predicted"
+
+
+def recorded_series(spec: Spec) -> set[str]:
+    """Every recorded series name the conventions define for this spec: what dashboards may
+    read and what the rules must record."""
+    names = {composite_score_series(spec)} | {rollup_score_series(spec, by) for by in ROLLUPS}
+    if spec.roi is not None:
+        names.add(roi_series(spec))
+    for indicator in spec.indicators:
+        names |= {indicator_series(spec, indicator), score_series(spec, indicator)}
+        if isinstance(indicator.measure, Availability):
+            windows = {w for burn in indicator.measure.burn_rates for w in (burn.long, burn.short)}
+            names |= {error_ratio_series(spec, indicator, window) for window in windows}
+    return names
 
 
 def uid(spec_name: str, slug: str) -> str:

@@ -238,29 +238,32 @@ def _channels(receiver: dict | None) -> str:
 # --- dashboards ------------------------------------------------------------------------------
 
 def _panels(base: dict[str, str], head: dict[str, str]) -> list[Change]:
-    def panels(files: dict[str, str]) -> dict[tuple, dict]:
+    """Panels matched by dashboard and panel id (stable per indicator), so a renamed indicator's
+    panel shows as a new title, not as one panel removed and another added."""
+    def panels(files: dict[str, str]) -> dict[tuple, tuple[str, dict]]:
         found = {}
         for path in sorted(files):
             if path.startswith("grafana/dashboards/") and path.endswith(".json"):
                 dashboard = json.loads(files[path])
                 for panel in dashboard.get("panels") or []:
                     if panel.get("type") != "row":
-                        found[(dashboard.get("title", path), panel.get("title", str(panel.get("id"))))] = panel
+                        found[(dashboard.get("uid", path), panel.get("id"))] = (dashboard.get("title", path), panel)
         return found
 
     old, new = panels(base), panels(head)
     changes = []
-    for key in sorted(set(old) | set(new)):
-        subject = f"panel '{key[1]}' on {key[0]}"
+    for key in sorted(set(old) | set(new), key=str):
+        board, panel = new.get(key) or old[key]
+        subject = f"panel '{panel.get('title', key[1])}' on {board}"
         if key not in old or key not in new:
             changes.append(Change("", subject, "added" if key not in old else "removed",
-                                  "-" if key not in old else old[key].get("type", ""), "-" if key in old else new[key].get("type", "")))
+                                  "-" if key not in old else panel.get("type", ""), "-" if key in old else panel.get("type", "")))
             continue
-        for aspect, read in (("type", lambda p: p.get("type", "")),
-                             ("thresholds", lambda p: _steps(p)),
+        for aspect, read in (("title", lambda p: p.get("title", "")), ("type", lambda p: p.get("type", "")),
+                             ("thresholds", _steps),
                              ("queries", lambda p: " | ".join(t.get("expr", "") for t in p.get("targets") or []))):
-            if read(old[key]) != read(new[key]):
-                changes.append(Change("", subject, aspect, read(old[key]), read(new[key])))
+            if read(old[key][1]) != read(new[key][1]):
+                changes.append(Change("", subject, aspect, read(old[key][1]), read(new[key][1])))
     return changes
 
 

@@ -48,6 +48,11 @@ def yaml_text(data: object) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
 
 
+def json_text(data: object) -> str:
+    """JSON as every generated file holds it; also what a ConfigMap embeds."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def _cell(text: object) -> str:
     """Text safe inside a Markdown table cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
@@ -77,7 +82,7 @@ def emit(files: dict[str, object], sources: tuple[str, ...]) -> dict[str, str]:
             body = render_prose(content)
             text[path] = f"<!-- {note} -->\n{body}" if path.endswith(".md") else body
         elif path.endswith(".json"):
-            text[path] = json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+            text[path] = json_text(content)
         elif path.endswith((".yaml", ".yml")):
             text[path] = f"# {note}\n" + yaml_text(content)
         else:

@@ -4,7 +4,7 @@ annotations and reports so that all of them say the same thing."""
 from __future__ import annotations
 
 from compiler import durations
-from compiler.model import Baseline, Indicator, Threshold, Trend
+from compiler.model import Baseline, Indicator, Override, Threshold, Trend
 
 
 def value(indicator: Indicator, number: float) -> str:
@@ -49,3 +49,9 @@ def level_rule(indicator: Indicator, threshold: Threshold) -> str:
     """'red when < 50% for 7 days'."""
     hold = f" for {durations.human(threshold.for_seconds)}" if threshold.for_seconds else ""
     return f"{threshold.level} when {breached(indicator, threshold.value)}{hold}"
+
+
+def override_rule(indicator: Indicator, override: Override) -> str:
+    """'model=fraud-detector: yellow when > 100ms for 1 day, red when > 200ms for 6 hours'."""
+    when = ", ".join(f"{label}={value}" for label, value in override.when)
+    return f"{when}: " + ", ".join(level_rule(indicator, t) for t in override.thresholds)

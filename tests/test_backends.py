@@ -3,35 +3,29 @@ backend contributes is listed in one kustomization that Argo CD can sync as is."
 
 from __future__ import annotations
 
-
 from compiler import backends, pipeline
 from conftest import spec_text
 
 
-def model(targets: str):
+def render(targets: str) -> dict[str, object]:
     text = spec_text().replace("apiVersion: indicators/v1", f"apiVersion: indicators/v1\noutput: {{targets: {targets}}}")
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
-    return spec
+    return backends.render(spec)
 
 
-def with_extra_backend(monkeypatch):
-    extra = backends.Backend("grafana", lambda spec: {"grafana/x.json": {}},
-                             lambda spec: {"kubernetes/b.yaml": {}, "kubernetes/a.yaml": {}})
-    monkeypatch.setattr(backends, "BACKENDS", backends.BACKENDS + (extra,))
+def test_a_target_left_out_of_the_spec_renders_nothing():
+    assert sorted(render("[docs]")) == ["docs/indicators.md"]
 
 
-def test_a_target_left_out_of_the_spec_renders_nothing(monkeypatch):
-    with_extra_backend(monkeypatch)
-    assert sorted(backends.render(model("[docs]"))) == ["docs/indicators.md"]
-
-
-def test_kubernetes_objects_are_listed_in_one_kustomization_in_the_spec_namespace(monkeypatch):
-    with_extra_backend(monkeypatch)
-    files = backends.render(model("[docs, grafana, kubernetes]"))
+def test_kubernetes_objects_are_listed_in_one_kustomization_in_the_spec_namespace():
+    files = render("[grafana, alertmanager, kubernetes]")
+    objects = sorted(path.removeprefix("kubernetes/") for path in files
+                     if path.startswith("kubernetes/") and path != backends.KUSTOMIZATION)
+    assert any(name.startswith("grafana-dashboard-") for name in objects)
+    assert any(name.startswith("alertmanager-") for name in objects)
     assert files[backends.KUSTOMIZATION] == {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                                             "namespace": "monitoring", "resources": ["a.yaml", "b.yaml"]}
+                                             "namespace": "monitoring", "resources": objects}
 
 
-def test_without_the_kubernetes_target_no_objects_are_emitted(monkeypatch):
-    with_extra_backend(monkeypatch)
-    assert sorted(backends.render(model("[docs, grafana]"))) == ["docs/indicators.md", "grafana/x.json"]
+def test_without_the_kubernetes_target_no_objects_are_emitted():
+    assert not [path for path in render("[grafana, alertmanager]") if path.startswith("kubernetes/")]

@@ -47,7 +47,7 @@ ROUTING = textwrap.dedent("""\
       - name: pager
         pagerduty_configs: [{routing_key_file: /etc/am/pd-key}]
     """)
-DASHBOARD = '{"title": "Shop", "panels": [{"id": 1, "type": "stat", "title": "Queue Depth", "targets": [{"expr": "model:shop_queue:max"}]}]}'
+DASHBOARD = '{"uid": "shop", "title": "Shop", "panels": [{"id": 1, "type": "stat", "title": "Queue Depth", "targets": [{"expr": "model:shop_queue:max"}]}]}'
 BASE = {"prometheus/shop-rules.yaml": RULES, "alertmanager/alertmanager.yaml": ROUTING, "grafana/dashboards/shop.json": DASHBOARD}
 
 
@@ -79,8 +79,10 @@ CASES = [
      [Change("queue", RED, "severity", "error", "critical")]),
     ("a receiver's new address is shown", edit("alertmanager/alertmanager.yaml", "to: lead@example.com", "to: boss@example.com"),
      [Change("", "receiver lead", "channels", "email lead@example.com", "email boss@example.com")]),
-    ("a removed panel is shown", edit("grafana/dashboards/shop.json", '"title": "Queue Depth"', '"title": "Queue Size"'),
-     [Change("", "panel 'Queue Depth' on Shop", "removed", "stat", "-"), Change("", "panel 'Queue Size' on Shop", "added", "-", "stat")]),
+    ("a renamed panel keeps its identity", edit("grafana/dashboards/shop.json", '"title": "Queue Depth"', '"title": "Queue Size"'),
+     [Change("", "panel 'Queue Size' on Shop", "title", "Queue Depth", "Queue Size")]),
+    ("a removed panel is shown", edit("grafana/dashboards/shop.json", '"id": 1', '"id": 2'),
+     [Change("", "panel 'Queue Depth' on Shop", "removed", "stat", "-"), Change("", "panel 'Queue Depth' on Shop", "added", "-", "stat")]),
     ("any other changed file is listed", {**BASE, "docs/indicators.md": "new"}, [Change("", "file docs/indicators.md", "added", "", "")]),
 ]
 
@@ -111,7 +113,7 @@ def write(path: str, text: str) -> None:
 
 EXIT_CASES = [
     ("no change exits 0", INDICATOR, 0, "No change"),
-    ("a change exits 1", INDICATOR.replace("Queue Depth", "Queue Size"), 1, "1 change from base.yaml to head.yaml"),
+    ("a change exits 1", INDICATOR.replace("Queue Depth", "Queue Size"), 1, "panel 'Queue Size' on Shop: Platform Health: title: Queue Depth -> Queue Size"),
     ("an invalid spec exits 2", INDICATOR.replace("warning: 100", "warning: 1"), 2, "the warning threshold 1 is below the target 10"),
 ]
 
@@ -131,8 +133,8 @@ def test_base_ref_reads_the_base_spec_from_git(cli):
     write("indicators.yaml", spec_text(INDICATOR.replace("Queue Depth", "Queue Size")))
     result = cli("diff", "--base-ref", "HEAD", "--format", "markdown")
     assert result.exit_code == 1
-    assert "1 change from `HEAD:indicators.yaml` to `indicators.yaml`." in result.output
-    assert "| file docs/indicators.md | changed |" in result.output
+    assert "changes from `HEAD:indicators.yaml` to `indicators.yaml`." in result.output
+    assert "| panel 'Queue Size' on Shop: Platform Health | title | Queue Depth | Queue Size |" in result.output
     assert cli("diff", "--base-ref", "no-such-ref").exit_code == 2
 
 

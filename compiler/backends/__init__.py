@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from compiler.backends import alertmanager, docs
+from compiler.backends import alertmanager, docs, grafana
 from compiler.model import Spec
 
 Render = Callable[[Spec], dict[str, object]]
@@ -24,6 +24,7 @@ class Backend:
 
 BACKENDS: tuple[Backend, ...] = (
     Backend("docs", docs.render),
+    Backend("grafana", grafana.render, grafana.kubernetes),
     Backend("alertmanager", alertmanager.render, alertmanager.kubernetes),
 )
 

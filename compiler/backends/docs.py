@@ -40,11 +40,7 @@ def _category(spec: Spec, category) -> dict:
             "levels": "; ".join(present.level_rule(indicator, t) for t in indicator.thresholds),
             "team": spec.team(indicator.team).title,
             "runbook": indicator.runbook_url,
-            "overrides": "; ".join(
-                ", ".join(f"{label}={value}" for label, value in override.when) + ": "
-                + ", ".join(present.level_rule(indicator, t) for t in override.thresholds)
-                for override in indicator.overrides
-            ),
+            "overrides": "; ".join(present.override_rule(indicator, override) for override in indicator.overrides),
         } for indicator in spec.indicators if indicator.group == group.id and indicator.category == category.id]
         if rows:
             groups.append({"title": group.title, "indicators": rows})

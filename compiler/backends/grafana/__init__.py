@@ -1,0 +1,59 @@
+"""Grafana: an executive overview and one dashboard per category, as classic dashboard JSON
+for file provisioning (with its provider config) and, for Kubernetes, one ConfigMap per
+dashboard that the Grafana sidecar loads.
+
+Every panel reads recorded series named by `conventions`; every indicator's panel sits at the
+id its alerts' `dashboard_url` opens."""
+
+from __future__ import annotations
+
+from compiler import conventions, emit
+from compiler.backends.grafana import category, overview
+from compiler.model import Spec
+
+DASHBOARDS = "grafana/dashboards"
+PROVISIONING = "grafana/provisioning/dashboards.yaml"
+MOUNT = "/var/lib/grafana/dashboards"  # where provisioning expects the dashboards folder
+FOLDER_ANNOTATION = "grafana_folder"  # the sidecar's `folderAnnotation` (kube-prometheus-stack)
+
+
+def dashboards(spec: Spec) -> dict[str, dict]:
+    """{uid: dashboard}: the overview, then each category that has indicators."""
+    categories = [c for c in spec.categories if any(i.category == c.id for i in spec.indicators)]
+    found = {conventions.overview_uid(spec): overview.render(spec, categories)}
+    found.update({conventions.category_uid(spec, c.id): category.render(spec, c) for c in categories})
+    return found
+
+
+def render(spec: Spec) -> dict[str, object]:
+    files: dict[str, object] = {f"{DASHBOARDS}/{uid}.json": board for uid, board in dashboards(spec).items()}
+    files[PROVISIONING] = {"apiVersion": 1, "providers": [{
+        "name": spec.name,
+        "orgId": 1,
+        "folder": spec.output.kubernetes.dashboard_folder,
+        "type": "file",
+        "disableDeletion": True,
+        "allowUiUpdates": False,
+        "updateIntervalSeconds": 60,
+        "options": {"path": f"{MOUNT}/{spec.name}", "foldersFromFilesStructure": False},
+    }]}
+    return files
+
+
+def kubernetes(spec: Spec) -> dict[str, object]:
+    """One ConfigMap per dashboard: one dashboard per object keeps each well under the 1 MiB
+    object limit, and server-side apply avoids Argo CD's 256 KiB last-applied annotation."""
+    target = spec.output.kubernetes
+    return {f"kubernetes/grafana-dashboard-{uid.lower()}.yaml": {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": f"grafana-dashboard-{uid.lower()}",
+            "namespace": target.namespace,
+            "labels": {"grafana_dashboard": "1", "app.kubernetes.io/managed-by": "indicator-compiler",
+                       "app.kubernetes.io/part-of": spec.name.replace("_", "-")},
+            "annotations": {FOLDER_ANNOTATION: target.dashboard_folder,
+                            "argocd.argoproj.io/sync-options": "ServerSideApply=true"},
+        },
+        "data": {f"{uid}.json": emit.json_text(board)},
+    } for uid, board in dashboards(spec).items()}

@@ -1,0 +1,111 @@
+"""The executive overview for the weekly and monthly reviews (chapter 8.1.8): the composite
+score and the scorecard, the headline indicators, the firing alerts by level, the category
+scores linking to their dashboards, and the scores' trends over the last weeks."""
+
+from __future__ import annotations
+
+from compiler import conventions
+from compiler.backends.grafana.dashboard import Cell, Row, alerts_selector, annotations, dashboard, variables
+from compiler.backends.grafana.panels import (
+    COLOURS, GREEN, indicator_panel, link, panel, query, refs, rollup_query, score_panel, variable_matchers,
+)
+from compiler.model import Category, Selector, Spec
+
+# The chapter's executive summary: adoption, time to production, deployment success, and
+# model health (the model-quality category's score). A spec without them shows the first
+# indicator of each category instead.
+HEADLINES = ("active_users", "time_to_production", "deployment_success_rate")
+HEALTH_CATEGORY = "model_quality"
+TREND_RANGE = "8w"
+
+
+def render(spec: Spec, categories: list[Category]) -> dict:
+    sections = [("Scorecard", _scorecard(spec)), ("Headline indicators", _headlines(spec, categories)),
+                ("Alerts", _alerts(spec)), ("Categories", [_categories(spec, categories)]),
+                (f"Trends, last {TREND_RANGE.removesuffix('w')} weeks", _trends(spec, categories))]
+    items: list[Row | Cell] = [item for title, cells in sections if cells for item in (Row(title), *cells)]
+    series = {label: [conventions.rollup_score_series(spec, "category")] for label in spec.global_labels}
+    return dashboard(spec, conventions.overview_uid(spec), f"{spec.title}: Overview",
+                     "The executive view of the leading indicators: scores, headline indicators, firing alerts and trends.",
+                     ["overview"], variables(spec, series), items,
+                     annotations(spec, list(spec.indicators)))
+
+
+def _scorecard(spec: Spec) -> list[Cell]:
+    cells = []
+    if spec.scorecard:
+        composite = query(_global(spec, conventions.composite_score_series(spec)), "A", "Composite", instant=True)
+        weights = ", ".join(f"{entry.title} {entry.weight * 100:g}%" for entry in spec.scorecard)
+        cells.append(Cell(score_panel("gauge", "Composite score", [composite],
+                                      f"The monthly business review's weighted score (0 to 100): {weights}."), 6, 8))
+        entries = [rollup_query(spec, "scorecard", entry.id, ref, entry.title)
+                   for entry, ref in zip(spec.scorecard, refs(len(spec.scorecard)))]
+        cells.append(Cell(score_panel("gauge", "Scorecard", entries,
+                                      "Each scorecard entry's average indicator score (0 to 100)."), 12, 8))
+    if spec.roi is not None:
+        roi = query(_global(spec, conventions.roi_series(spec)), "A", "ROI")
+        steps = [{"value": None, "color": "red"}, {"value": 1, "color": GREEN}]
+        cells.append(Cell(panel("stat", "Predicted ROI", [roi], {"unit": "suffix:×", "decimals": 2, "thresholds": {
+            "mode": "absolute", "steps": steps}}, "The ROI multiplier the leading indicators predict (chapter 8.1.9); "
+                                                "below 1× the platform costs more than it returns."), 6, 8))
+    return cells
+
+
+def _headlines(spec: Spec, categories: list[Category]) -> list[Cell]:
+    by_id = {indicator.id: indicator for indicator in spec.indicators}
+    chosen = [by_id[i] for i in HEADLINES if i in by_id] or [
+        next(i for i in spec.indicators if i.category == category.id) for category in categories]
+    ids = conventions.panel_ids(spec)
+    cells = [Cell(indicator_panel(spec, indicator, spec.global_labels, (
+        link(f"Open in {spec.category(indicator.category).title}", conventions.dashboard_url(spec, indicator, ids[indicator.id])),)), 6, 8)
+        for indicator in chosen]
+    health = next((category for category in categories if category.id == HEALTH_CATEGORY), None)
+    if health is not None:
+        cells.append(Cell(score_panel("gauge", "Model health", [rollup_query(spec, "category", health.id, "A", health.title)],
+                                      f"The {health.title} category's score (0 to 100).", [_open(spec, health)]), 6, 8))
+    return cells
+
+
+def _alerts(spec: Spec) -> list[Cell]:
+    levels = [level for level in spec.escalation.levels if level.threshold]
+    counts = [query(f"count({alerts_selector(spec, list(spec.indicators), ((conventions.LEVEL_LABEL, '=', level.name),))})"
+                    " or vector(0)", ref, level.name.capitalize(), instant=True)
+              for level, ref in zip(levels, refs(len(levels)))]
+    colours = [{"matcher": {"id": "byFrameRefID", "options": ref}, "properties": [{"id": "thresholds", "value": {
+        "mode": "absolute", "steps": [{"value": None, "color": GREEN}, {"value": 1, "color": COLOURS[level.threshold]}]}}]}
+        for level, ref in zip(levels, refs(len(levels)))]
+    by_level = panel("stat", "Firing alerts by level", counts, {"unit": "short", "decimals": 0, "thresholds": {
+        "mode": "absolute", "steps": [{"value": None, "color": GREEN}]}}, "Alerts firing now at each escalation level.",
+        overrides=colours, options={"colorMode": "background", "graphMode": "none", "textMode": "value_and_name"})
+    hidden = {name: True for name in ("Time", "Value", "__name__", "alertstate")}
+    table = panel("table", "Firing alerts", [query(alerts_selector(spec, list(spec.indicators)), "A", instant=True) | {
+        "format": "table"}], {"thresholds": {"mode": "absolute", "steps": [{"value": None, "color": GREEN}]}},
+        "Every alert firing now, with its level, indicator and owner.")
+    table["transformations"] = [{"id": "organize", "options": {"excludeByName": hidden}}]
+    return [Cell(by_level, 8, 7), Cell(table, 16, 7)]
+
+
+def _categories(spec: Spec, categories: list[Category]) -> Cell:
+    targets = [rollup_query(spec, "category", c.id, ref, c.title) for c, ref in zip(categories, refs(len(categories)))]
+    return Cell(score_panel("gauge", "Category scores", targets, "Each category's average indicator score (0 to 100).",
+                            [_open(spec, category) for category in categories]), 24, 7)
+
+
+def _trends(spec: Spec, categories: list[Category]) -> list[Cell]:
+    scorecard = [query(_global(spec, conventions.composite_score_series(spec)), "A", "Composite")] + [
+        rollup_query(spec, "scorecard", entry.id, ref, entry.title, instant=False)
+        for entry, ref in zip(spec.scorecard, refs(len(spec.scorecard) + 1)[1:])]
+    by_category = [rollup_query(spec, "category", c.id, ref, c.title, instant=False)
+                   for c, ref in zip(categories, refs(len(categories)))]
+    cells = [("Scorecard trend", scorecard)] if spec.scorecard else []
+    cells.append(("Category score trend", by_category))
+    return [Cell(score_panel("timeseries", title, targets, "Scores (0 to 100) over the last weeks.") | {"timeFrom": TREND_RANGE},
+                 12, 9) for title, targets in cells]
+
+
+def _global(spec: Spec, series: str) -> str:
+    return Selector(series, variable_matchers(spec.global_labels)).text()
+
+
+def _open(spec: Spec, category: Category) -> dict:
+    return link(f"Open {category.title}", f"{spec.output.grafana_url}/d/{conventions.category_uid(spec, category.id)}")
