@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from compiler.backends import docs
+from compiler.backends import docs, prometheus
+from compiler.backends.prometheus import lint as prometheus_lint
 from compiler.model import Spec
 
 Render = Callable[[Spec], dict[str, object]]
+Lint = Callable[[Spec], list[tuple[tuple, str]]]  # (spec path, message) per problem found in the output
 
 
 @dataclass(frozen=True)
@@ -20,10 +22,12 @@ class Backend:
     target: str
     render: Render
     kubernetes: Render | None = None
+    lint: Lint | None = None
 
 
 BACKENDS: tuple[Backend, ...] = (
     Backend("docs", docs.render),
+    Backend("prometheus", prometheus.render, prometheus.kubernetes, prometheus_lint.lint),
 )
 
 
@@ -35,3 +39,9 @@ def render(spec: Spec) -> dict[str, object]:
             if backend.kubernetes is not None and "kubernetes" in spec.output.targets:
                 files.update(backend.kubernetes(spec))
     return files
+
+
+def lint(spec: Spec) -> list[tuple[tuple, str]]:
+    """Problems the enabled backends find in what they would generate, located in the spec."""
+    return [finding for backend in BACKENDS if backend.lint is not None and backend.target in spec.output.targets
+            for finding in backend.lint(spec)]
