@@ -57,6 +57,11 @@ def groups(spec: Spec) -> dict[str, list[dict]]:
     return files
 
 
+def recorded_series(spec: Spec) -> set[str]:
+    """Every series the rules record: what dashboards and reports may read."""
+    return {rule["record"] for found in groups(spec).values() for group in found for rule in group["rules"] if "record" in rule}
+
+
 def render(spec: Spec) -> dict[str, object]:
     return {f"prometheus/{name}.yaml": {"groups": found} for name, found in groups(spec).items()}
 

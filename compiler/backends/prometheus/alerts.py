@@ -25,6 +25,11 @@ def escape(text: str) -> str:
     return re.sub(r"%(?=\{)|\{", lambda found: f'{{{{ "{found.group()}" }}}}', text)
 
 
+def _static(labels: dict[str, str]) -> dict[str, str]:
+    """Alert label values are templates too: spec text in them is escaped like annotations."""
+    return {name: escape(value) for name, value in labels.items()}
+
+
 def rules(spec: Spec, indicator: Indicator) -> list[dict]:
     """Alerts that read the indicator's recorded value, in its group."""
     series = conventions.indicator_series(spec, indicator)
@@ -56,7 +61,7 @@ def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, thr
     labels = conventions.alert_labels(spec, indicator, threshold.level)
     if selection.override is not None:
         labels = dict(selection.override.when) | labels
-    return rule | {"labels": labels,
+    return rule | {"labels": _static(labels),
                    "annotations": _annotations(spec, indicator, summary, description, with_labels=True)}
 
 
@@ -75,7 +80,7 @@ def _annotations(spec: Spec, indicator: Indicator, summary: str, description: st
     """`summary` and `description` come with user text already escaped. Static summary; a templated description; the runbook; the indicator's dashboard panel,
     filtered to the alerting series when its tracking labels come with the data."""
     panel = conventions.panel_ids(spec)[indicator.id]
-    url = conventions.dashboard_url(spec, indicator, panel)
+    url = escape(conventions.dashboard_url(spec, indicator, panel))
     if with_labels:
         url += "".join(f"&var-{label}={{{{ $labels.{label} }}}}" for label in indicator.track_by)
     annotations = {"summary": summary, "description": description}
@@ -98,7 +103,7 @@ def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
         "alert": conventions.alert_name(spec.name, indicator.id, conventions.NO_DATA_SUFFIX),
         "expr": "\nor\n".join(reads),
         "for": durations.text(indicator.no_data_for),
-        "labels": conventions.alert_labels(spec, indicator, level.name),
+        "labels": _static(conventions.alert_labels(spec, indicator, level.name)),
         "annotations": _annotations(
             spec, indicator, f"{escape(indicator.title)} has no data",
             f"No source series of {escape(indicator.title)} has been reported for {silence}: the indicator cannot be "
@@ -112,9 +117,9 @@ def source_selectors(indicator: Indicator) -> list[str]:
     measure = indicator.measure
     if isinstance(measure, Expr):
         return [read.name for read in promql.series_read(measure.expr)]
-    selectors = [(item.name, getattr(measure, item.name)) for item in fields(measure)]
+    selectors = [getattr(measure, item.name) for item in fields(measure)]
     return [selector.text(suffix="_bucket") if isinstance(measure, Quantile) else selector.text()
-            for _, selector in selectors if isinstance(selector, Selector)]
+            for selector in selectors if isinstance(selector, Selector)]
 
 
 def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list[dict]:
@@ -138,7 +143,7 @@ def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list
         found.append({
             "alert": conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX),
             "expr": "\nor\n".join(conditions),
-            "labels": conventions.alert_labels(spec, indicator, level),
+            "labels": _static(conventions.alert_labels(spec, indicator, level)),
             "annotations": _annotations(
                 spec, indicator, f"{escape(indicator.title)} burns its error budget too fast",
                 f"The error ratio of {escape(indicator.title)} is {{{{ $value | humanizePercentage }}}}{_where(spec, indicator)}: "
@@ -164,7 +169,7 @@ def _escalations(spec: Spec, indicator: Indicator) -> list[dict]:
             "alert": conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX),
             "expr": f"max without (alertname, alertstate) ({firing})",
             "for": durations.text(lower.escalate_after),
-            "labels": conventions.alert_labels(spec, indicator, higher.name),
+            "labels": _static(conventions.alert_labels(spec, indicator, higher.name)),
             "annotations": _annotations(
                 spec, indicator, f"{escape(indicator.title)} is still {lower.name} after {after}",
                 f"A {lower.name} alert of {escape(indicator.title)}{_where(spec, indicator)} has been firing for {after} "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from compiler import conventions, promql
-from compiler.backends.prometheus import groups, indicator_rules, scores
+from compiler.backends.prometheus import indicator_rules, recorded_series, scores
 from compiler.model import Expr, Indicator, Spec
 
 RECORD_NAME = re.compile(r"^[a-z0-9_]*:[a-z0-9_]+:[a-z0-9_]+$")  # level:metric:operations
@@ -16,13 +16,13 @@ ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 ACTION = re.compile(r"\{\{(.*?)\}\}")
 # The template actions the backend writes: the value, a label, or a quoted escaped character.
 ALLOWED_ACTION = re.compile(r'^ (?:\$value(?: \| \w+)?|\$labels\.(\w+)|"[{%]") $')
+ESCAPED = re.compile(r'^ "[{%]" $')  # an action that prints an escaped character
 
 Finding = tuple[tuple, str]  # (spec path, message)
 
 
 def lint(spec: Spec) -> list[Finding]:
-    recorded = {rule["record"] for found in groups(spec).values() for group in found
-                for rule in group["rules"] if "record" in rule}
+    recorded = recorded_series(spec)
     findings: list[Finding] = []
     for index, indicator in enumerate(spec.indicators):
         here = ("indicators", index)
@@ -61,7 +61,7 @@ def rule_problems(rule: dict, recorded: set[str], data_labels: set[str]) -> list
         problems.append(f"alert name {name} is not CamelCase of at most {conventions.MAX_ALERT_NAME} characters")
     labels = rule.get("labels", {})
     problems += [f"generated rule {name}: label {label} is templated; labels must be static" for label, value in labels.items()
-                 if "{{" in value or "$value" in value]
+                 if any(not ESCAPED.match(action) for action in ACTION.findall(value))]
     known = data_labels | set(labels)
     for annotation, text in rule.get("annotations", {}).items():
         problems += [f"generated rule {name}: annotation {annotation}: {message}" for message in template_problems(text, known)]
