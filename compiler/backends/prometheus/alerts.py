@@ -77,8 +77,9 @@ def _where(spec: Spec, indicator: Indicator) -> str:
 
 
 def _annotations(spec: Spec, indicator: Indicator, summary: str, description: str, with_labels: bool) -> dict:
-    """`summary` and `description` come with user text already escaped. Static summary; a templated description; the runbook; the indicator's dashboard panel,
-    filtered to the alerting series when its tracking labels come with the data."""
+    """A static summary, a templated description (both with spec text already escaped), the
+    runbook, and the indicator's dashboard panel, filtered to the alerting series when its
+    tracking labels come with the data."""
     panel = conventions.panel_ids(spec)[indicator.id]
     url = escape(conventions.dashboard_url(spec, indicator, panel))
     if with_labels:

@@ -27,6 +27,8 @@ def guarded(expression: str, volume: str, min_volume: float | None) -> str:
     """The expression only where `volume` reaches `min_volume` (or is non-zero when none is
     given): a ratio over one deployment, or a trend from a quiet week, is not worth an alert."""
     bound = f">= {number(min_volume)}" if min_volume else "> 0"
+    if volume == expression:  # a counted increase guards itself
+        return f"{expression} {bound}"
     return f"(\n{_indent(expression)}\n)\nand\n(\n{_indent(volume)}\n) {bound}"
 
 
