@@ -201,6 +201,25 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
     return sorted(raised)
 
 
+def input_series(spec: Spec, indicator: Indicator, role: str, operations: str) -> str:
+    """A recorded input of an indicator's value, e.g. its denominator's 5m rate, from which
+    long windows are derived: `cluster_team:mlops_mttr_denominator:rate5m`."""
+    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}_{role}:{operations}"
+
+
+def rule_group(spec: Spec, part: str) -> str:
+    """A Prometheus rule group: `mlops_platform_health`, `mlops_platform_health_long_windows`."""
+    return f"{spec.name}_{part}"
+
+
+def prometheus_rule_name(spec: Spec) -> str:
+    """The PrometheusRule object holding every group (a DNS-1123 name)."""
+    return f"{spec.name.replace('_', '-')}-indicators"
+
+
+SCORECARD_LABEL = "scorecard"  # holds the scorecard entry's id on rollup_score_series(spec, "scorecard")
+
+
 # Alertmanager names. The fallback receiver takes alerts no level route matches; responder
 # receivers are named after responder ids ([a-z0-9_]), so a hyphenated name cannot clash.
 FALLBACK_RECEIVER = "unrouted-alerts"

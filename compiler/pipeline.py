@@ -33,7 +33,11 @@ def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Prob
     problems += checks.validate(document)
     if any(problem.severity == "error" for problem in problems):
         raise SpecError(problems)
-    return build(document.data, (label,)), tuple(problems)
+    spec = build(document.data, (label,))
+    generated = [document.problem(path, message) for path, message in backends.lint(spec)]
+    if generated:
+        raise SpecError(problems + generated)
+    return spec, tuple(problems)
 
 
 def compile_spec(sources: list[tuple[str, bytes]], label: str) -> Compilation:

@@ -84,3 +84,47 @@ def children(node) -> list:
     if isinstance(node, (promql_parser.ParenExpr, promql_parser.UnaryExpr, promql_parser.SubqueryExpr)):
         return [node.expr]
     return []
+
+
+def keep_labels(text: str, labels: tuple[str, ...]) -> str:
+    """The expression with `labels` added to every `by` clause and to aggregations without one,
+    so that a user's PromQL keeps the global labels (e.g. cluster) like generated PromQL does.
+    Returned unchanged when nothing is missing."""
+    if not labels:
+        return text
+
+    def widen(node):
+        if not isinstance(node, promql_parser.AggregateExpr):
+            return None
+        modifier = node.modifier
+        if modifier is not None and modifier.type != promql_parser.AggModifierType.By:
+            return None
+        kept = list(modifier.labels) if modifier is not None else []
+        if all(label in kept for label in labels):
+            return None
+        grouping = ", ".join([*labels, *(label for label in kept if label not in labels)])
+        param = f"{node.param}, " if node.param is not None else ""
+        return parse(f"{node.op} by ({grouping}) ({param}{node.expr})")
+
+    tree = parse(text)
+    widened = promql_parser.transform(tree, post_visit=widen)
+    return text if str(widened) == str(tree) else widened.prettify().lstrip()
+
+
+def dropped_labels(text: str, labels: tuple[str, ...]) -> list[str]:
+    """The labels among `labels` that some aggregation in the expression drops."""
+    dropped: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, promql_parser.AggregateExpr):
+            modifier = node.modifier
+            if modifier is None:
+                dropped.update(labels)
+            elif modifier.type == promql_parser.AggModifierType.By:
+                dropped.update(label for label in labels if label not in modifier.labels)
+            else:
+                dropped.update(label for label in labels if label in modifier.labels)
+        return None
+
+    promql_parser.transform(parse(text), pre_visit=visit)
+    return sorted(dropped)

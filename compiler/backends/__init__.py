@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from compiler.backends import alertmanager, docs, grafana
+from compiler.backends import alertmanager, docs, grafana, prometheus
+from compiler.backends.prometheus import lint as prometheus_lint
 from compiler.model import Spec
 
 Render = Callable[[Spec], dict[str, object]]
+Lint = Callable[[Spec], list[tuple[tuple, str]]]  # (spec path, message) per problem found in the output
 
 
 @dataclass(frozen=True)
@@ -20,10 +22,12 @@ class Backend:
     target: str
     render: Render
     kubernetes: Render | None = None
+    lint: Lint | None = None
 
 
 BACKENDS: tuple[Backend, ...] = (
     Backend("docs", docs.render),
+    Backend("prometheus", prometheus.render, prometheus.kubernetes, prometheus_lint.lint),
     Backend("grafana", grafana.render, grafana.kubernetes),
     Backend("alertmanager", alertmanager.render, alertmanager.kubernetes),
 )
@@ -45,3 +49,9 @@ def render(spec: Spec) -> dict[str, object]:
         files[KUSTOMIZATION] = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
                                 "namespace": spec.output.kubernetes.namespace, "resources": resources}
     return files
+
+
+def lint(spec: Spec) -> list[tuple[tuple, str]]:
+    """Problems the enabled backends find in what they would generate, located in the spec."""
+    return [finding for backend in BACKENDS if backend.lint is not None and backend.target in spec.output.targets
+            for finding in backend.lint(spec)]

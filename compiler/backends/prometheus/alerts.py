@@ -1,0 +1,179 @@
+"""The alerts of one indicator: a rule per escalation level its thresholds raise (overrides as
+rules of their own), a no-data alert, burn-rate alerts for availability objectives, and the
+escalation of levels with `escalate_after`. Labels are the shared contract in conventions;
+the value is never a label."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+from compiler import conventions, durations, present, promql
+from compiler.backends.prometheus.measures import number
+from compiler.backends.prometheus.overrides import Selection, selections
+from compiler.model import Availability, Expr, Indicator, Quantile, Selector, Spec, Threshold
+
+# How the current value reads in an annotation, by unit (Go template functions that both
+# Prometheus and vmalert provide).
+HUMANIZE = {"ratio": "humanizePercentage", "seconds": "humanizeDuration"}
+
+
+def escape(text: str) -> str:
+    """User text that Prometheus prints as written: every `{` becomes a template action that
+    prints it, and a `%` before one is printed the same way (vmalert reads `%{` as an
+    environment placeholder)."""
+    return re.sub(r"%(?=\{)|\{", lambda found: f'{{{{ "{found.group()}" }}}}', text)
+
+
+def _static(labels: dict[str, str]) -> dict[str, str]:
+    """Alert label values are templates too: spec text in them is escaped like annotations."""
+    return {name: escape(value) for name, value in labels.items()}
+
+
+def rules(spec: Spec, indicator: Indicator) -> list[dict]:
+    """Alerts that read the indicator's recorded value, in its group."""
+    series = conventions.indicator_series(spec, indicator)
+    return [_threshold_alert(spec, indicator, selection, threshold)
+            for selection in selections(indicator, series) for threshold in selection.thresholds]
+
+
+def watch_rules(spec: Spec, indicator: Indicator) -> list[dict]:
+    """Alerts that read source series or other alerts, in the indicator's short-window group."""
+    found = [_no_data(spec, indicator)]
+    if isinstance(indicator.measure, Availability):
+        found += _burn_rates(spec, indicator, indicator.measure)
+    return [rule for rule in found if rule is not None] + _escalations(spec, indicator)
+
+
+def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, threshold: Threshold) -> dict:
+    title = escape(indicator.title)
+    summary = f"{title}{escape(selection.where)}: {present.level_rule(indicator, threshold)}"
+    rule = {"alert": conventions.alert_name(spec.name, indicator.id),
+            "expr": f"{selection.series} {indicator.breach_operator} {number(threshold.value)}"}
+    if threshold.for_seconds:
+        rule["for"] = durations.text(threshold.for_seconds)
+    target = present.met(indicator, selection.limit("target", indicator))
+    warning = present.breached(indicator, selection.limit("warning", indicator))
+    description = (f"{title} is {_current(indicator)}{_where(spec, indicator)}; "
+                   f"target {target}, warning sign {warning}. {escape(indicator.definition)}")
+    # An override's tracking labels come with its data anyway; as static labels they also tell
+    # its rules apart from the default ones (promtool rejects same-name, same-label rules).
+    labels = conventions.alert_labels(spec, indicator, threshold.level)
+    if selection.override is not None:
+        labels = dict(selection.override.when) | labels
+    return rule | {"labels": _static(labels),
+                   "annotations": _annotations(spec, indicator, summary, description, with_labels=True)}
+
+
+def _current(indicator: Indicator) -> str:
+    return f"{{{{ $value | {HUMANIZE.get(indicator.unit, 'humanize')} }}}}"
+
+
+def _where(spec: Spec, indicator: Indicator) -> str:
+    labels = (*spec.global_labels, *indicator.track_by)
+    if not labels:
+        return ""
+    return " for " + ", ".join(f"{label} {{{{ $labels.{label} }}}}" for label in labels)
+
+
+def _annotations(spec: Spec, indicator: Indicator, summary: str, description: str, with_labels: bool) -> dict:
+    """A static summary, a templated description (both with spec text already escaped), the
+    runbook, and the indicator's dashboard panel, filtered to the alerting series when its
+    tracking labels come with the data."""
+    panel = conventions.panel_ids(spec)[indicator.id]
+    url = escape(conventions.dashboard_url(spec, indicator, panel))
+    if with_labels:
+        url += "".join(f"&var-{label}={{{{ $labels.{label} }}}}" for label in indicator.track_by)
+    annotations = {"summary": summary, "description": description}
+    if indicator.runbook_url:
+        annotations["runbook_url"] = escape(indicator.runbook_url)
+    annotations["dashboard_url"] = url
+    for name, text in indicator.annotations:
+        annotations.setdefault(name, escape(text))
+    return annotations
+
+
+def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
+    """Fires when every series the measure reads has been absent for `no_data_for`."""
+    level = spec.escalation.level_for(conventions.NO_DATA_THRESHOLD)
+    if level is None:
+        return None
+    reads = sorted({f"absent({series})" for series in source_selectors(indicator)})
+    silence = durations.human(indicator.no_data_for)
+    return {
+        "alert": conventions.alert_name(spec.name, indicator.id, conventions.NO_DATA_SUFFIX),
+        "expr": "\nor\n".join(reads),
+        "for": durations.text(indicator.no_data_for),
+        "labels": _static(conventions.alert_labels(spec, indicator, level.name)),
+        "annotations": _annotations(
+            spec, indicator, f"{escape(indicator.title)} has no data",
+            f"No source series of {escape(indicator.title)} has been reported for {silence}: the indicator cannot be "
+            f"evaluated and none of its alerts can fire. Check the exporter and the scrape targets.",
+            with_labels=False),
+    }
+
+
+def source_selectors(indicator: Indicator) -> list[str]:
+    """The selectors of the source series the measure reads (a histogram's `_bucket` series)."""
+    measure = indicator.measure
+    if isinstance(measure, Expr):
+        return [read.name for read in promql.series_read(measure.expr)]
+    selectors = [getattr(measure, item.name) for item in fields(measure)]
+    return [selector.text(suffix="_bucket") if isinstance(measure, Quantile) else selector.text()
+            for selector in selectors if isinstance(selector, Selector)]
+
+
+def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list[dict]:
+    """Multi-window multi-burn-rate alerts: one rule per level, each long window confirmed by
+    its short window so that the alert stops soon after the errors do."""
+    budget = 1 - measure.objective
+    by_level: dict[str, list[str]] = {}
+    factors: dict[str, list[float]] = {}
+    for burn in measure.burn_rates:
+        level = spec.escalation.level_for(burn.threshold).name
+        bound = number(burn.factor * budget)
+        long_series = conventions.error_ratio_series(spec, indicator, burn.long)
+        short_series = conventions.error_ratio_series(spec, indicator, burn.short)
+        by_level.setdefault(level, []).append(f"(\n  {long_series} > {bound}\nand\n  {short_series} > {bound}\n)")
+        factors.setdefault(level, []).append(burn.factor)
+    objective = f"{measure.objective * 100:.10g}%"
+    period = durations.human(measure.period)
+    found = []
+    for level, conditions in by_level.items():
+        windows = ", ".join(f"{factor:g}x" for factor in factors[level])
+        found.append({
+            "alert": conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX),
+            "expr": "\nor\n".join(conditions),
+            "labels": _static(conventions.alert_labels(spec, indicator, level)),
+            "annotations": _annotations(
+                spec, indicator, f"{escape(indicator.title)} burns its error budget too fast",
+                f"The error ratio of {escape(indicator.title)} is {{{{ $value | humanizePercentage }}}}{_where(spec, indicator)}: "
+                f"at this rate ({windows} the budget in both windows) the {objective} objective over {period} will be missed.",
+                with_labels=True),
+        })
+    return found
+
+
+def _escalations(spec: Spec, indicator: Indicator) -> list[dict]:
+    """An alert of a level with `escalate_after` still firing after that long is raised again
+    as the next level (labelled so, so it is routed and inhibited like that level)."""
+    raised = {level for _, level in conventions.raised_levels(spec, indicator)}
+    levels = [level for level in spec.escalation.levels if level.threshold]
+    found = []
+    for lower, higher in zip(levels, levels[1:]):
+        if lower.escalate_after is None or lower.name not in raised:
+            continue
+        firing = (f'ALERTS{{alertstate="firing", {conventions.INDICATOR_LABEL}="{indicator.id}", '
+                  f'{conventions.LEVEL_LABEL}="{lower.name}"}}')
+        after = durations.human(lower.escalate_after)
+        found.append({
+            "alert": conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX),
+            "expr": f"max without (alertname, alertstate) ({firing})",
+            "for": durations.text(lower.escalate_after),
+            "labels": _static(conventions.alert_labels(spec, indicator, higher.name)),
+            "annotations": _annotations(
+                spec, indicator, f"{escape(indicator.title)} is still {lower.name} after {after}",
+                f"A {lower.name} alert of {escape(indicator.title)}{_where(spec, indicator)} has been firing for {after} "
+                f"without being resolved; it is escalated to {higher.name}.", with_labels=True),
+        })
+    return found

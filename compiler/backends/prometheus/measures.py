@@ -1,0 +1,174 @@
+"""Each measure form as PromQL at the indicator's tracking level (global labels first).
+
+Windows of a day or more are not evaluated over raw series: a 5m rate (or a gauge's average)
+is recorded once per evaluation, and the long window is an `avg_over_time` of that recorded
+series, evaluated in the slower long-window group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compiler import conventions, durations, promql, spec as spec_reading
+from compiler.model import (
+    Age, Availability, Baseline, Expr, Gauge, Indicator, Quantile, Rate, Ratio, Selector, Spec, Trend, Zero,
+)
+
+SHORT_WINDOW = 300  # the rate recorded once, from which long windows are derived
+LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window group
+
+
+def number(value: float) -> str:
+    """A PromQL number literal, exact and without exponent noise; negatives in parentheses."""
+    text = format(value, ".12g")
+    return f"({text})" if value < 0 else text
+
+
+def guarded(expression: str, volume: str, min_volume: float | None) -> str:
+    """The expression only where `volume` reaches `min_volume` (or is non-zero when none is
+    given): a ratio over one deployment, or a trend from a quiet week, is not worth an alert."""
+    bound = f">= {number(min_volume)}" if min_volume else "> 0"
+    if volume == expression:  # a counted increase guards itself
+        return f"{expression} {bound}"
+    return f"(\n{_indent(expression)}\n)\nand\n(\n{_indent(volume)}\n) {bound}"
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+@dataclass
+class Value:
+    """An indicator's value expression and the short-window inputs it reads."""
+
+    spec: Spec
+    indicator: Indicator
+    inputs: dict[str, str] = field(default_factory=dict)  # recorded series -> expression, in order
+    long: bool = False  # reads a derived long window: evaluate it in the long-window group
+
+    @property
+    def grouping(self) -> str:
+        return ", ".join((*self.spec.global_labels, *self.indicator.track_by))
+
+    def aggregate(self, operator: str, inner: str, *extra: str) -> str:
+        labels = ", ".join((*extra, self.grouping)) if extra else self.grouping
+        return f"{operator} by ({labels}) ({inner})"
+
+    def is_counter(self, selector: Selector) -> bool:
+        metrics = {metric.name: {"type": metric.type} for metric in self.spec.metrics}
+        found = spec_reading.series_type(selector.metric, metrics)
+        return found is not None and found[1] == "counter"
+
+    def record(self, role: str, operations: str, expression: str) -> str:
+        name = conventions.input_series(self.spec, self.indicator, role, operations)
+        self.inputs.setdefault(name, expression)
+        return name
+
+    def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False) -> str:
+        """rate() or increase() of a counter over `window` (or the window before it), summed."""
+        offset = f" offset {durations.text(window)}" if previous else ""
+        if window < LONG_WINDOW:
+            return self.aggregate("sum", f"{function}({selector.text()}[{durations.text(window)}]{offset})")
+        short = durations.text(SHORT_WINDOW)
+        recorded = self.record(role, f"rate{short}", self.aggregate("sum", f"rate({selector.text()}[{short}])"))
+        self.long = True
+        average = f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
+        return average if function == "rate" else f"({average} * {number(window)})"
+
+    def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> str:
+        """A gauge's average over `window` (or the window before it), from its recorded average."""
+        recorded = self.record(role, "avg", self.aggregate("avg", selector.text()))
+        self.long = self.long or window >= LONG_WINDOW
+        offset = f" offset {durations.text(window)}" if previous else ""
+        return f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
+
+    def error_ratio(self, measure: Availability, window: float) -> str:
+        """Failed over total requests in one window, guarded by the spec's minimum volume."""
+        errors = self.counter("errors", measure.errors, window, "rate")
+        total = self.counter("total", measure.total, window, "rate")
+        volume = self.counter("total", measure.total, window, "increase")
+        return guarded(f"{errors}\n/\n{total}", volume, measure.min_volume)
+
+
+def value(spec: Spec, indicator: Indicator) -> tuple[str, Value]:
+    """The expression of the indicator's value, and what it needs recorded first."""
+    state = Value(spec, indicator)
+    measure = indicator.measure
+    if isinstance(measure, Expr):
+        return promql.keep_labels(measure.expr, spec.global_labels), state
+    if isinstance(measure, Ratio):
+        return _ratio(state, measure), state
+    if isinstance(measure, Quantile):
+        return _quantile(state, measure), state
+    if isinstance(measure, Rate):
+        rate = state.counter("counter", measure.counter, measure.window, measure.function)
+        volume = state.counter("counter", measure.counter, measure.window, "increase")
+        return (guarded(rate, volume, measure.min_volume) if measure.min_volume else rate), state
+    if isinstance(measure, Trend):
+        return _trend(state, measure), state
+    if isinstance(measure, Baseline):
+        current, baseline = state.aggregate("avg", measure.series.text()), state.aggregate("avg", measure.baseline.text())
+        return f"(\n  {current}\n-\n  {baseline}\n)\n/\n{baseline}", state
+    if isinstance(measure, Age):
+        return f"time() - {state.aggregate('max', measure.timestamp.text())}", state
+    if isinstance(measure, Zero):
+        if state.is_counter(measure.series):
+            return state.counter("series", measure.series, measure.window, "increase"), state
+        return state.aggregate("sum", measure.series.text()), state
+    if isinstance(measure, Availability):
+        errors = state.error_ratio(measure, measure.period)
+        return (f"1 - (\n{errors}\n)" if indicator.good == "higher" else errors), state
+    assert isinstance(measure, Gauge)
+    return state.aggregate(measure.aggregation, measure.series.text()), state
+
+
+def _ratio(state: Value, measure: Ratio) -> str:
+    """Numerator and denominator aggregated separately: rates when both are counters, a
+    counter's increase over the window against a gauge, gauges as they are."""
+    both_counters = state.is_counter(measure.numerator) and state.is_counter(measure.denominator)
+    function = "rate" if both_counters else "increase"
+
+    def part(role: str, selector: Selector) -> str:
+        if state.is_counter(selector):
+            return state.counter(role, selector, measure.window, function)
+        return state.aggregate("sum", selector.text())
+
+    denominator = part("denominator", measure.denominator)
+    if state.is_counter(measure.denominator):
+        volume = state.counter("denominator", measure.denominator, measure.window, "increase")
+    else:
+        volume = denominator
+    return guarded(f"{part('numerator', measure.numerator)}\n/\n{denominator}", volume, measure.min_volume)
+
+
+def _quantile(state: Value, measure: Quantile) -> str:
+    q = number(measure.q)
+    if measure.window < LONG_WINDOW:
+        buckets = state.aggregate("sum", f"rate({measure.histogram.text(suffix='_bucket')}[{durations.text(measure.window)}])", "le")
+        return f"histogram_quantile({q}, {buckets})"
+    short = durations.text(SHORT_WINDOW)
+    recorded = state.record("bucket", f"rate{short}",
+                             state.aggregate("sum", f"rate({measure.histogram.text(suffix='_bucket')}[{short}])", "le"))
+    state.long = True
+    return f"histogram_quantile({q}, avg_over_time({recorded}[{durations.text(measure.window)}]))"
+
+
+def _trend(state: Value, measure: Trend) -> str:
+    """This window against the previous one: a counter's increase, a gauge's average."""
+    if state.is_counter(measure.series):
+        current = state.counter("series", measure.series, measure.window, "increase")
+        previous = state.counter("series", measure.series, measure.window, "increase", previous=True)
+    else:
+        current = state.gauge_average("series", measure.series, measure.window)
+        previous = state.gauge_average("series", measure.series, measure.window, previous=True)
+    return guarded(f"{current}\n/\n{previous}\n- 1", previous, measure.min_volume)
+
+
+def error_ratio_rules(state: Value, measure: Availability) -> tuple[list[dict], list[dict]]:
+    """(short-window, long-window) rules recording the error ratio over each burn-rate window."""
+    short: list[dict] = []
+    long: list[dict] = []
+    for window in sorted({window for burn in measure.burn_rates for window in (burn.long, burn.short)}):
+        rule = {"record": conventions.error_ratio_series(state.spec, state.indicator, window),
+                "expr": state.error_ratio(measure, window)}
+        (long if window >= LONG_WINDOW else short).append(rule)
+    return short, long

@@ -1,0 +1,70 @@
+"""Health scores: 0 to 100 per indicator (100 at or beyond the target, 0 at or beyond the
+warning sign, linear between, whichever direction is good), their averages per indicator,
+group, category and scorecard entry, the monthly review's weighted composite (8.1.8) and the
+ROI multiplier (8.1.9)."""
+
+from __future__ import annotations
+
+from compiler import conventions, promql
+from compiler.backends.prometheus.measures import number
+from compiler.backends.prometheus.overrides import selections
+from compiler.model import Indicator, RoiTerm, Spec
+
+
+def score_rule(spec: Spec, indicator: Indicator) -> dict:
+    """One recorded score; an override's series are scored against its own target and warning."""
+    series = conventions.indicator_series(spec, indicator)
+    parts = []
+    for selection in selections(indicator, series):
+        target, warning = selection.limit("target", indicator), selection.limit("warning", indicator)
+        if target == warning:  # zero tolerance: all or nothing
+            met = ">=" if indicator.good == "higher" else "<="
+            parts.append(f"100 * ({selection.series} {met} bool {number(target)})")
+        else:
+            parts.append(f"clamp_max(clamp_min(\n  ({selection.series} - {number(warning)}) / {number(target - warning)} * 100,\n0), 100)")
+    return {"record": conventions.score_series(spec, indicator), "expr": "\nor\n".join(parts)}
+
+
+def scorecard_rules(spec: Spec) -> list[dict]:
+    """Rollups read the per-indicator average, which carries indicator, group and category."""
+    grouping = ", ".join(spec.global_labels)
+    per_indicator = conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL)
+    found = [{
+        "record": per_indicator,
+        "expr": f"avg by ({grouping}) ({conventions.score_series(spec, indicator)})",
+        "labels": {conventions.INDICATOR_LABEL: indicator.id, conventions.GROUP_LABEL: indicator.group,
+                   conventions.CATEGORY_LABEL: indicator.category},
+    } for indicator in spec.indicators]
+    for label in (conventions.GROUP_LABEL, conventions.CATEGORY_LABEL):
+        labels = ", ".join((*spec.global_labels, label))
+        found.append({"record": conventions.rollup_score_series(spec, label), "expr": f"avg by ({labels}) ({per_indicator})"})
+    per_entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
+    found += [{
+        "record": per_entry,
+        "expr": f'avg by ({grouping}) ({per_indicator}{{{conventions.INDICATOR_LABEL}=~"{"|".join(entry.indicators)}"}})',
+        "labels": {conventions.SCORECARD_LABEL: entry.id},
+    } for entry in spec.scorecard if entry.indicators]
+    if spec.scorecard:
+        weighted = "\n+\n".join(f'{number(entry.weight)} * avg by ({grouping}) ({per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}})'
+                                for entry in spec.scorecard if entry.indicators)
+        found.append({"record": conventions.composite_score_series(spec), "expr": weighted})
+    if spec.roi is not None:
+        terms = "\n+\n".join(f"{number(term.coefficient)} * {_roi_input(spec, term)}" for term in spec.roi.terms)
+        found.append({"record": conventions.roi_series(spec), "expr": f"clamp_min(\n  {number(spec.roi.intercept)}\n+\n{terms},\n0)"})
+    return found
+
+
+def _roi_input(spec: Spec, term: RoiTerm) -> str:
+    """A term's input on the model's 0-1 scale, scaled and capped as the spec says."""
+    grouping = ", ".join(spec.global_labels)
+    if term.source == "indicator":
+        indicator = next(i for i in spec.indicators if i.id == term.reference)
+        value = f"avg by ({grouping}) ({conventions.indicator_series(spec, indicator)})"
+    elif term.source == "scorecard":
+        entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
+        value = f'avg by ({grouping}) ({entry}{{{conventions.SCORECARD_LABEL}="{term.reference}"}}) / 100'
+    else:
+        value = f"({promql.keep_labels(term.reference, spec.global_labels)})"
+    if term.scale != 1:
+        value = f"{value} * {number(term.scale)}"
+    return f"clamp_max({value}, {number(term.max)})" if term.max is not None else f"({value})"
