@@ -155,6 +155,12 @@ CASES = [
    [
        "indicators.yaml:20:5: escalation.levels: no level raises alerts, so nothing can be routed (hint: give levels a 'threshold' (target, warning, critical))",
    ]),
+  ("escalating the most severe level has nowhere to go", hdr("critical: {threshold: critical, severity: critical, response_time: 1h,", "critical: {threshold: critical, severity: critical, response_time: 1h, escalate_after: 2h,"),
+   [
+       "indicators.yaml:28:92: escalation.levels.critical.escalate_after: no level above 'critical' to escalate to",
+   ]),
+  ("the level above is found by severity, not by the order levels are written in", hdr("    green: {action: Continue monitoring}\n", "").replace("    critical: {threshold", "    green: {action: Continue monitoring}\n    critical: {threshold").replace("responders: [lead]}", "responders: [lead], escalate_after: 8h}"),
+   []),
   ("an inline PagerDuty key is a secret", hdr("{routing_key_file: /etc/am/pd-key}", "{routing_key: abc123}"),
    [
        "indicators.yaml:37:28: responders.pager.channels[0].pagerduty: missing required field 'routing_key_file'",

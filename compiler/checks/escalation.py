@@ -11,7 +11,7 @@ import zoneinfo
 
 from compiler import conventions
 from compiler.loader import Document
-from compiler.model import Spec
+from compiler.model import SEVERITY_ORDER, Spec
 from compiler.problems import Problem
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -31,8 +31,9 @@ def check(document: Document) -> list[Problem]:
         problems.append(document.problem(("escalation", "levels"), "no level raises alerts, so nothing can be routed",
                                          "give levels a 'threshold' (target, warning, critical)"))
     seen: dict[str, str] = {}
-    names = list(levels)
-    for position, (name, level) in enumerate(levels.items()):
+    ranks = {threshold: rank for rank, threshold in enumerate(SEVERITY_ORDER)}
+    raised = {ranks[level["threshold"]] for level in levels.values() if level.get("threshold") in ranks}
+    for name, level in levels.items():
         here = ("escalation", "levels", name)
         threshold = level.get("threshold")
         if threshold is None:
@@ -53,7 +54,7 @@ def check(document: Document) -> list[Problem]:
         if level.get("business_hours") and "business_hours" not in escalation:
             problems.append(document.problem(here + ("business_hours",), "business hours are not defined",
                                              "add escalation.business_hours"))
-        if "escalate_after" in level and not any(levels[later].get("threshold") for later in names[position + 1:]):
+        if "escalate_after" in level and not any(rank > ranks[threshold] for rank in raised):
             problems.append(document.problem(here + ("escalate_after",), f"no level above '{name}' to escalate to"))
 
     for name, responder in (data.get("responders") or {}).items():
