@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SPEC ?= indicators.yaml
 OUT ?= generated
 
-.PHONY: generate check validate test tools update-golden clean
+.PHONY: generate check validate test tools update-golden bench clean
 
 $(BIN)/indicators: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(BIN)/indicators tools
 update-golden: $(BIN)/indicators
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
 	$(BIN)/indicators generate $(SPEC) --out $(OUT)
+
+## Compile time and peak memory at 100, 1,000 and 10,000 indicators against the PyYAML floor.
+bench: $(BIN)/indicators
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
