@@ -171,7 +171,8 @@ def _escalation(raw: dict) -> Escalation:
         Level(name, body.get("threshold"), body.get("severity", "none"),
               durations.seconds(body["response_time"]) if "response_time" in body else None,
               bool(body.get("business_hours")), tuple(body.get("responders") or ()), body.get("action", ""),
-              durations.seconds(body["escalate_after"]) if "escalate_after" in body else None)
+              durations.seconds(body["escalate_after"]) if "escalate_after" in body else None,
+              *(durations.seconds(body[timer]) if timer in body else None for timer in ("group_wait", "group_interval")))
         for name, body in raw["levels"].items()
     )
     rank = {None: -1, **{name: position for position, name in enumerate(SEVERITY_ORDER)}}
@@ -197,4 +198,5 @@ def _output(raw: dict, name: str) -> Output:
         grafana_url=raw.get("grafana_url", "http://localhost:3000").rstrip("/"),
         kubernetes=Kubernetes(kubernetes.get("namespace", "monitoring"), tuple(sorted((kubernetes.get("rule_labels") or {}).items())),
                               kubernetes.get("alertmanager", "main"), kubernetes.get("dashboard_folder", name)),
+        slow_group_interval=durations.seconds((raw.get("prometheus") or {}).get("slow_group_interval", spec.DEFAULT_SLOW_INTERVAL)),
     )

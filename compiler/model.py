@@ -226,6 +226,8 @@ class Level:
     responders: tuple[str, ...]
     action: str
     escalate_after: float | None
+    group_wait: float | None = None  # Alertmanager timers; None: derived from response_time
+    group_interval: float | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,7 @@ class Output:
     targets: tuple[str, ...]
     grafana_url: str
     kubernetes: Kubernetes
+    slow_group_interval: float  # seconds between evaluations of long-window and scorecard groups
 
 
 @dataclass(frozen=True)

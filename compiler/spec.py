@@ -9,6 +9,7 @@ DEFAULT_WINDOW = "1h"
 DEFAULT_FOR = {"target": "1d", "warning": "6h", "critical": "1h"}
 DEFAULT_NO_DATA_FOR = "1h"
 DEFAULT_PERIOD = "30d"
+DEFAULT_SLOW_INTERVAL = "5m"  # long-window and scorecard rule groups
 
 # Per measure form: its selector fields and the metric types each accepts (after resolving the
 # series a histogram or summary exposes: x_bucket, x_sum and x_count are counters).

@@ -149,6 +149,13 @@ def test_timers_follow_the_response_time_and_urgency():
     assert "matchers" not in config["route"] and config["route"]["receiver"] == "unrouted-alerts"
 
 
+def test_a_level_may_set_its_own_grouping_timers():
+    text = spec_text().replace("red: {threshold: warning, severity: error, response_time: 4h,",
+                               "red: {threshold: warning, severity: error, response_time: 4h, group_wait: 5s, group_interval: 1m,")
+    red = next(r for r in alertmanager.config(model(text))["route"]["routes"] if r["matchers"] == ['level="red"'])
+    assert (red["group_wait"], red["group_interval"], red["repeat_interval"]) == ("5s", "1m", "4h")
+
+
 def test_receivers_read_every_secret_from_a_file():
     config = alertmanager.config(load(SPECS["the routing golden case"]))
     receivers = {receiver["name"]: receiver for receiver in config["receivers"]}

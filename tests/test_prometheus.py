@@ -187,3 +187,19 @@ def test_the_long_windows_have_their_own_slower_group():
     groups = yaml.safe_load(text)["groups"]
     assert [group["name"] for group in groups] == ["mlops_platform_health", "mlops_platform_health_long_windows"]
     assert groups[1]["interval"] == "5m" and "interval" not in groups[0]
+
+
+SLOW_INTERVALS = [("by default every 5 minutes", "", "5m"),
+                  ("as the spec sets it", "output: {prometheus: {slow_group_interval: 30s}}\n", "30s")]
+
+
+@pytest.mark.parametrize(("setting", "interval"), [c[1:] for c in SLOW_INTERVALS], ids=[c[0] for c in SLOW_INTERVALS])
+def test_long_window_and_scorecard_groups_are_evaluated(setting, interval):
+    text = spec_text(INDICATOR.replace("measure: {gauge: {series: queue_depth, aggregation: max}}",
+                                       "measure: {ratio: {numerator: http_errors_total, denominator: http_requests_total, window: 7d}}")
+                     .replace("unit: count", "unit: ratio").replace("target: 10", "target: 0.01").replace("warning: 100", "warning: 0.05"))
+    text += "scorecard:\n  core: {title: Core, weight: 1, groups: [reliability]}\n" + setting
+    spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    slow = [g for found in prometheus.groups(spec).values() for g in found if "interval" in g]
+    assert [g["name"] for g in slow] == ["shop_platform_health_long_windows", "shop_scorecard"]
+    assert {g["interval"] for g in slow} == {interval}

@@ -88,8 +88,8 @@ def _level_route(spec: Spec, level: Level) -> dict:
     children += _deliveries(spec, level, level.responders, [])
     return {
         "matchers": [_equals(conventions.LEVEL_LABEL, level.name)],
-        "group_wait": durations.text(_clamp(response / 120, 30, 300)),
-        "group_interval": durations.text(_clamp(response / 12, 300, 3600)),
+        "group_wait": durations.text(level.group_wait if level.group_wait is not None else _clamp(response / 120, 30, 300)),
+        "group_interval": durations.text(level.group_interval if level.group_interval is not None else _clamp(response / 12, 300, 3600)),
         "repeat_interval": durations.text(response),
         "routes": children,
     }

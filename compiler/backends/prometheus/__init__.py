@@ -8,12 +8,10 @@ Within a group rules run in order, so an alert always reads the value recorded j
 
 from __future__ import annotations
 
-from compiler import conventions
+from compiler import conventions, durations
 from compiler.backends.prometheus import alerts, measures, scores
 from compiler.model import Availability, Indicator, Spec
 
-LONG_WINDOW_INTERVAL = "5m"
-SCORECARD_INTERVAL = "5m"
 
 
 def indicator_rules(spec: Spec, indicator: Indicator) -> tuple[list[dict], list[dict]]:
@@ -48,11 +46,11 @@ def groups(spec: Spec) -> dict[str, list[dict]]:
         found = [{"name": conventions.rule_group(spec, category.id), "rules": short}] if short else []
         if long:
             found.append({"name": conventions.rule_group(spec, f"{category.id}_long_windows"),
-                          "interval": LONG_WINDOW_INTERVAL, "rules": long})
+                          "interval": durations.text(spec.output.slow_group_interval), "rules": long})
         if found:
             files[category.id] = found
     if spec.indicators:
-        files["scorecard"] = [{"name": conventions.rule_group(spec, "scorecard"), "interval": SCORECARD_INTERVAL,
+        files["scorecard"] = [{"name": conventions.rule_group(spec, "scorecard"), "interval": durations.text(spec.output.slow_group_interval),
                                "rules": scores.scorecard_rules(spec)}]
     return files
 
