@@ -5,6 +5,7 @@ exists, and every alert the rules can fire reaches the responders the matrix nam
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -65,3 +66,16 @@ def test_every_alert_the_rules_can_fire_reaches_the_matrix_responders_not_the_fa
         level = spec.escalation.level(labels[conventions.LEVEL_LABEL])
         expected = {conventions.receiver_name(r) for r in spec.team(labels[conventions.OWNER_LABEL]).responders_for(level)}
         assert {r["receiver"] for r in route(config, labels)} == expected, rule["alert"]
+
+
+def test_the_catalogues_panel_links_and_alert_names_exist(compiled):
+    boards = dashboards(compiled.files)
+    doc = compiled.files["docs/indicators.md"]
+    links = re.findall(r"\[panel\]\(([^)]+)\)", doc)
+    assert len(links) == len(compiled.spec.indicators)
+    for link in links:
+        url = urllib.parse.urlparse(link)
+        panel = int(urllib.parse.parse_qs(url.query)["viewPanel"][0])
+        assert panel in {p["id"] for p in boards[url.path.rsplit("/", 1)[-1]]["panels"]}, link
+    alerts = {rule["alert"] for rule in rules(compiled.files) if "alert" in rule}
+    assert set(re.findall(r"`([A-Z][A-Za-z0-9]+)`", doc)) == alerts

@@ -4,7 +4,7 @@ metric catalogue (the instrumentation contract)."""
 
 from __future__ import annotations
 
-from compiler import durations, present
+from compiler import conventions, durations, present
 from compiler.emit import Prose
 from compiler.model import Channel, Level, Spec
 
@@ -29,6 +29,9 @@ def render(spec: Spec) -> dict[str, object]:
 
 
 def _category(spec: Spec, category) -> dict:
+    # alerts and panels are named only when their backends are on: no links to what is not there
+    panels = conventions.panel_ids(spec) if "grafana" in spec.output.targets else {}
+    alerting = "prometheus" in spec.output.targets
     groups = []
     for group in category.groups:
         rows = [{
@@ -40,6 +43,8 @@ def _category(spec: Spec, category) -> dict:
             "levels": "; ".join(present.level_rule(indicator, t) for t in indicator.thresholds),
             "team": spec.team(indicator.team).title,
             "runbook": indicator.runbook_url,
+            "alerts": sorted({name for name, _ in conventions.raised_levels(spec, indicator)}) if alerting else [],
+            "dashboard": conventions.dashboard_url(spec, indicator, panels[indicator.id]) if panels else "",
             "overrides": "; ".join(present.override_rule(indicator, override) for override in indicator.overrides),
         } for indicator in spec.indicators if indicator.group == group.id and indicator.category == category.id]
         if rows:
