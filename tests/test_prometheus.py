@@ -16,7 +16,7 @@ from compiler.backends import prometheus
 from compiler.backends.prometheus import lint
 from compiler.backends.prometheus.alerts import escape
 from compiler.problems import SpecError
-from conftest import INDICATOR, ROOT, spec_text
+from conftest import HEADER, INDICATOR, ROOT, spec_text
 
 GOLDEN = ROOT / "tests" / "golden"
 RULE_FILES = sorted((ROOT / "generated" / "prometheus").glob("*.yaml")) + sorted(GOLDEN.glob("*/expected/prometheus/*.yaml"))
@@ -203,3 +203,25 @@ def test_long_window_and_scorecard_groups_are_evaluated(setting, interval):
     slow = [g for found in prometheus.groups(spec).values() for g in found if "interval" in g]
     assert [g["name"] for g in slow] == ["shop_platform_health_long_windows", "shop_scorecard"]
     assert {g["interval"] for g in slow} == {interval}
+
+
+EMPTY_SCORECARDS = [
+    ("a spec without indicators compiles to no rules", spec_text("indicators: []\n"), False),
+    ("a scorecard entry with no indicators weighs nothing",
+     HEADER.replace("groups: {reliability: Reliability}", "groups: {reliability: Reliability, idle: Idle}") + INDICATOR
+     + "scorecard:\n  other: {title: Other, weight: 1, groups: [idle]}\n", True),
+]
+
+
+@pytest.mark.parametrize(("text", "has_rules"), [c[1:] for c in EMPTY_SCORECARDS], ids=[c[0] for c in EMPTY_SCORECARDS])
+def test_empty_rollups_compile_and_pass_promtool(text, has_rules, tmp_path):
+    spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    found = prometheus.groups(spec)
+    assert bool(found) == has_rules
+    records = {rule.get("record") for groups in found.values() for group in groups for rule in group["rules"]}
+    assert conventions.composite_score_series(spec) not in records
+    for name, groups in found.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump({"groups": groups}))
+        result = subprocess.run([tool("promtool"), "check", "rules", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -49,9 +49,9 @@ def groups(spec: Spec) -> dict[str, list[dict]]:
                           "interval": durations.text(spec.output.slow_group_interval), "rules": long})
         if found:
             files[category.id] = found
-    if spec.indicators:
+    if rollups := scores.scorecard_rules(spec):
         files["scorecard"] = [{"name": conventions.rule_group(spec, "scorecard"), "interval": durations.text(spec.output.slow_group_interval),
-                               "rules": scores.scorecard_rules(spec)}]
+                               "rules": rollups}]
     return files
 
 

@@ -26,7 +26,10 @@ def score_rule(spec: Spec, indicator: Indicator) -> dict:
 
 
 def scorecard_rules(spec: Spec) -> list[dict]:
-    """Rollups read the per-indicator average, which carries indicator, group and category."""
+    """Rollups read the per-indicator average, which carries indicator, group and category.
+    A spec without indicators has nothing to roll up."""
+    if not spec.indicators:
+        return []
     grouping = ", ".join(spec.global_labels)
     per_indicator = conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL)
     found = [{
@@ -44,9 +47,9 @@ def scorecard_rules(spec: Spec) -> list[dict]:
         "expr": f'avg by ({grouping}) ({per_indicator}{{{conventions.INDICATOR_LABEL}=~"{"|".join(entry.indicators)}"}})',
         "labels": {conventions.SCORECARD_LABEL: entry.id},
     } for entry in spec.scorecard if entry.indicators]
-    if spec.scorecard:
-        weighted = "\n+\n".join(f'{number(entry.weight)} * avg by ({grouping}) ({per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}})'
-                                for entry in spec.scorecard if entry.indicators)
+    weighted = "\n+\n".join(f'{number(entry.weight)} * avg by ({grouping}) ({per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}})'
+                              for entry in spec.scorecard if entry.indicators)
+    if weighted:  # scorecard entries whose groups hold no indicator yet weigh nothing
         found.append({"record": conventions.composite_score_series(spec), "expr": weighted})
     if spec.roi is not None:
         terms = "\n+\n".join(f"{number(term.coefficient)} * {_roi_input(spec, term)}" for term in spec.roi.terms)
