@@ -21,6 +21,9 @@ from compiler.emit import Prose
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 _MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$')
 _COMPARISONS = {"<", ">", "<=", ">=", "==", "!="}
+# What a reviewer must see first: what fires, when, and who is told; wording and files last.
+ASPECT_ORDER = ("removed", "added", "threshold", "for", "reaches", "level", "severity", "notification timers",
+                "expression", "channels", "title", "type", "thresholds", "queries")
 TIMERS = ("group_wait", "group_interval", "repeat_interval", "active_time_intervals", "mute_time_intervals")
 
 
@@ -35,7 +38,15 @@ class Change:
 
 def semantic_diff(base: dict[str, str], head: dict[str, str]) -> list[Change]:
     changes = _rules(base, head) + _routing(base, head) + _receivers(base, head) + _panels(base, head) + _other_files(base, head)
-    return sorted(set(changes))
+    return sorted(set(changes), key=lambda c: (c.indicator, c.subject.startswith("file "), _priority(c.aspect), c.subject))
+
+
+def _priority(aspect: str) -> int:
+    return ASPECT_ORDER.index(aspect) if aspect in ASPECT_ORDER else len(ASPECT_ORDER)
+
+
+def _one_line(expr: str) -> str:
+    return " ".join(expr.split())
 
 
 def _other_files(base: dict[str, str], head: dict[str, str]) -> list[Change]:
@@ -124,7 +135,7 @@ def _rules(base: dict[str, str], head: dict[str, str]) -> list[Change]:
         subject = _subject(key)
         if old is None or new is None:
             rule = old or new
-            detail = f"{rule.get('expr', '')}" + (f" for {rule['for']}" if rule.get("for") else "")
+            detail = _one_line(rule.get("expr", "")) + (f" for {rule['for']}" if rule.get("for") else "")
             changes.append(Change(indicator, subject, "removed" if new is None else "added",
                                   detail if new is None else "-", "-" if new is None else detail))
             continue
@@ -132,7 +143,7 @@ def _rules(base: dict[str, str], head: dict[str, str]) -> list[Change]:
         if old_thresholds != new_thresholds:
             changes.append(Change(indicator, subject, "threshold", ", ".join(old_thresholds), ", ".join(new_thresholds)))
         elif old["expr"] != new["expr"]:
-            changes.append(Change(indicator, subject, "expression", old["expr"], new["expr"]))
+            changes.append(Change(indicator, subject, "expression", _one_line(old["expr"]), _one_line(new["expr"])))
         if old.get("for", "0s") != new.get("for", "0s"):
             changes.append(Change(indicator, subject, "for", old.get("for", "0s"), new.get("for", "0s")))
         for field in ("labels", "annotations"):
@@ -269,7 +280,7 @@ def _panels(base: dict[str, str], head: dict[str, str]) -> list[Change]:
 
 def _steps(panel: dict) -> str:
     steps = (((panel.get("fieldConfig") or {}).get("defaults") or {}).get("thresholds") or {}).get("steps") or []
-    return ", ".join(f"{step.get('color')} from {step.get('value')}" for step in steps)
+    return ", ".join(f"{step.get('color')} from {'-inf' if step.get('value') is None else format(step['value'], '.6g')}" for step in steps)
 
 
 def report(changes: list[Change], base: str, head: str, titles: dict[str, str], markdown: bool):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from compiler.diff import Change, comparisons, route, semantic_diff
-from conftest import INDICATOR, spec_text
+from conftest import HEADER, INDICATOR, spec_text
 
 RULES = textwrap.dedent("""\
     groups:
@@ -89,7 +89,32 @@ CASES = [
 
 @pytest.mark.parametrize(("head", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_each_pull_request_edit_is_reported_as_what_it_does(head, expected):
-    assert semantic_diff(BASE, head) == sorted(expected)
+    assert sorted(semantic_diff(BASE, head)) == sorted(expected)
+
+
+def test_what_fires_and_who_is_told_come_before_wording():
+    head = edit("prometheus/shop-rules.yaml", "max > 100\n        for: 6h\n        labels: {severity: error",
+                "max > 80\n        for: 6h\n        labels: {severity: critical")
+    assert [change.aspect for change in semantic_diff(BASE, head)] == ["threshold", "severity"]
+
+
+SPEC_EDITS = [
+    ("a lowered threshold", INDICATOR.replace("warning: 100", "warning: 80"), "alert ShopQueue (red): threshold: > 100 -> > 80"),
+    ("an alert moved to another responder", None, "alert ShopQueue (red): reaches: lead -> pager"),
+    ("a removed indicator takes its no-data alert with it", INDICATOR.replace("id: queue", "id: queue_depth").split("indicators:")[0]
+     + "indicators: []\n", "alert ShopQueueNoData (red): removed: "),
+]
+
+
+@pytest.mark.parametrize(("head", "line"), [c[1:] for c in SPEC_EDITS], ids=[c[0] for c in SPEC_EDITS])
+def test_a_reviewer_can_tell_what_a_spec_edit_does_from_the_diff_alone(cli, head, line):
+    write("base.yaml", spec_text())
+    if head is None:
+        write("head.yaml", HEADER.replace("response_time: 4h, responders: [lead]}", "response_time: 4h, responders: [pager]}") + INDICATOR)
+    else:
+        write("head.yaml", spec_text(head))
+    result = cli("diff", "base.yaml", "head.yaml")
+    assert result.exit_code == 1 and line in result.output, result.output
 
 
 def test_thresholds_are_the_comparisons_against_numbers():
