@@ -34,9 +34,11 @@ def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Prob
     if any(problem.severity == "error" for problem in problems):
         raise SpecError(problems)
     spec = build(document.data, (label,))
-    generated = [document.problem(path, message) for path, message in backends.lint(spec)]
-    if generated:
-        raise SpecError(problems + generated)
+    problems += checks.validate_model(document, spec)
+    if not any(problem.severity == "error" for problem in problems):  # lint what a valid spec generates
+        problems += [document.problem(path, message) for path, message in backends.lint(spec)]
+    if any(problem.severity == "error" for problem in problems):
+        raise SpecError(problems)
     return spec, tuple(problems)
 
 

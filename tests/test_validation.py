@@ -80,6 +80,14 @@ CASES = [
    ]),
   ("a quantile over a rate of buckets is accepted", ind(GAUGE, 'measure: {expr: "histogram_quantile(0.9, sum by (le, model) (rate(latency_seconds_bucket[5m])))"}'),
    []),
+  ("an expression may read a series the spec records", spec_text(INDICATOR + INDICATOR.split("\n", 1)[1]
+                                                                  .replace("id: queue", "id: queue_share")
+                                                                  .replace(GAUGE, 'measure: {expr: "model:shop_queue:max / 10"}')),
+   []),
+  ("an expression reading a series the spec does not record is rejected", ind(GAUGE, 'measure: {expr: "model:shop_queue:min / 10"}'),
+   [
+       "indicators.yaml:46:21: indicators[0].measure.expr: 'model:shop_queue:min' is not a series this spec records (hint: did you mean 'model:shop_queue:value'?)",
+   ]),
   ("a matcher on a label the metric lacks is rejected", ind(GAUGE, "measure: {ratio: {numerator: 'http_requests_total{zone=\"eu\"}', denominator: http_requests_total}}"),
    [
        "indicators.yaml:46:34: indicators[0].measure.ratio.numerator: 'http_requests_total' has no label 'zone' (hint: its labels: code, model)",

@@ -1,17 +1,19 @@
 """Validation: one check per module, each returning problems, never raising.
 
 The schema runs first; the semantic checks assume its shape, so they run only on a spec the
-schema accepts, and the checks that need the built model only on a spec without errors.
-Secrets are looked for before the schema, so an inline secret is called that."""
+schema accepts. The checks that need the built model run on it once the document has no
+errors (the pipeline builds it once, for them and the backends). Secrets are looked for
+before the schema, so an inline secret is called that."""
 
 from __future__ import annotations
 
-from compiler.build import build
 from compiler.checks import catalogue, escalation, ids, queries, references, schema, secrets, thresholds
 from compiler.loader import Document
+from compiler.model import Spec
 from compiler.problems import Problem
 
 SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check, escalation.check, catalogue.check)
+MODEL_CHECKS = (escalation.routes, queries.recorded_series_read)
 
 
 def validate(document: Document) -> list[Problem]:
@@ -22,6 +24,8 @@ def validate(document: Document) -> list[Problem]:
     if not shape:
         for check in SEMANTIC_CHECKS:
             problems += check(document)
-    if not any(problem.severity == "error" for problem in problems):  # checks that need the built model
-        problems += escalation.routes(document, build(document.data, ()))
     return sorted(problems)
+
+
+def validate_model(document: Document, spec: Spec) -> list[Problem]:
+    return sorted(problem for check in MODEL_CHECKS for problem in check(document, spec))

@@ -1,13 +1,16 @@
 """Every expression parses and reads only catalogued metrics, with labels those metrics have,
 in a way that is correct for their type: counters through rate(), histograms through
-histogram_quantile over `_bucket` rates (where the chapter's examples go wrong)."""
+histogram_quantile over `_bucket` rates (where the chapter's examples go wrong). Series named
+like recording rules (`level:metric:operations`) must be ones this spec records; that needs
+the model, so `recorded_series_read` checks them once it is built."""
 
 from __future__ import annotations
 
 import difflib
 
-from compiler import promql, spec
+from compiler import conventions, promql, spec
 from compiler.loader import Document
+from compiler.model import Expr, Spec
 from compiler.problems import Problem
 
 
@@ -61,6 +64,8 @@ def _expression(document: Document, path: tuple, text: str, metrics: dict) -> li
         return [document.problem(path, str(err))]
     problems = []
     for read in reads:
+        if ":" in read.name:  # a recorded series: recorded_series_read checks it against the model
+            continue
         found = spec.series_type(read.name, metrics)
         if found is None:
             problems.append(_unknown_metric(document, path, read.name, metrics))
@@ -84,3 +89,20 @@ def _unknown_metric(document: Document, path: tuple, name: str, metrics: dict) -
     close = difflib.get_close_matches(name, list(metrics), n=1)
     hint = f"did you mean '{close[0]}'?" if close else "add it to the metric catalogue ('metrics')"
     return document.problem(path, f"unknown metric '{name}': not in the metric catalogue", hint)
+
+
+def recorded_series_read(document: Document, model: Spec) -> list[Problem]:
+    """Recorded series an expression reads must be ones this spec records."""
+    recorded = conventions.recorded_series(model)
+    expressions = [(("indicators", index, "measure", "expr"), indicator.measure.expr)
+                   for index, indicator in enumerate(model.indicators) if isinstance(indicator.measure, Expr)]
+    expressions += [(("roi", "terms", term.name, "expr"), term.reference)
+                    for term in (model.roi.terms if model.roi else ()) if term.source == "expr"]
+    problems = []
+    for path, text in expressions:
+        for read in promql.series_read(text):
+            if ":" in read.name and read.name not in recorded:
+                close = difflib.get_close_matches(read.name, sorted(recorded), n=1)
+                problems.append(document.problem(path, f"'{read.name}' is not a series this spec records",
+                                                 f"did you mean '{close[0]}'?" if close else "see conventions in the README"))
+    return problems
