@@ -68,8 +68,12 @@ def _number(value: float) -> str:
 
 
 def indicator_series(spec: Spec, indicator: Indicator) -> str:
-    """The recorded series holding the indicator's value at its tracking level."""
-    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:{operation(indicator.measure)}"
+    """The recorded series holding the indicator's value at its tracking level. An availability
+    objective where lower is good holds its error ratio, and is named so."""
+    operations = operation(indicator.measure)
+    if isinstance(indicator.measure, Availability) and indicator.good == "lower":
+        operations = f"error_ratio{durations.text(indicator.measure.period)}"
+    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:{operations}"
 
 
 def score_series(spec: Spec, indicator: Indicator) -> str:

@@ -147,6 +147,15 @@ def test_each_notification_reaches_the_receiver_the_matrix_names_and_no_other(st
     assert notified(stack) == EXPECTED_NOTIFICATIONS
 
 
+def test_a_notification_links_to_its_series_on_the_indicators_panel(stack):
+    spec = stack.compiled.spec
+    queue = next(i for i in spec.indicators if i.id == "queue")
+    page = servers.wait_until(lambda: stack.receiver.alerts("/oncall"), SETTLE, "no page arrived")[0]
+    panel = conventions.dashboard_url(spec, queue, conventions.panel_ids(spec)["queue"])
+    assert page["annotations"]["dashboard_url"] == f"{panel}&var-model=b"
+    assert page["annotations"]["runbook_url"] == "https://runbooks.example.com/queue"
+
+
 def test_inhibition_mutes_the_lower_levels_of_the_same_series(stack):
     def alertmanager_alerts():
         with urllib.request.urlopen(f"{stack.alertmanager}/api/v2/alerts", timeout=5) as response:

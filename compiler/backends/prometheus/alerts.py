@@ -83,7 +83,8 @@ def _annotations(spec: Spec, indicator: Indicator, summary: str, description: st
     panel = conventions.panel_ids(spec)[indicator.id]
     url = escape(conventions.dashboard_url(spec, indicator, panel))
     if with_labels:
-        url += "".join(f"&var-{label}={{{{ $labels.{label} }}}}" for label in indicator.track_by)
+        # the dashboards have a variable per global and tracking label; values may need encoding
+        url += "".join(f"&var-{label}={{{{ $labels.{label} | urlquery }}}}" for label in (*spec.global_labels, *indicator.track_by))
     annotations = {"summary": summary, "description": description}
     if indicator.runbook_url:
         annotations["runbook_url"] = escape(indicator.runbook_url)
