@@ -23,10 +23,10 @@ def value(indicator: Indicator, number: float) -> str:
 def _seconds(number: float) -> str:
     if 0 < number < 1:
         return f"{number * 1000:.3g}ms"
-    if number == int(number):
+    size, unit = next(((size, unit) for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)) if number >= size), (1, "s"))
+    if number % size == 0:  # a threshold such as 14d or 90m
         return durations.human(number)
     # a measured duration (a quantile, an age): three figures in the largest unit it reaches
-    size, unit = next(((size, unit) for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)) if number >= size), (1, "s"))
     return f"{number / size:.3g} {unit}" if size > 1 else f"{number:.3g}s"
 
 

@@ -38,6 +38,10 @@ class Reader:
             self._missing.add((selector(series, self.where, *matchers), moment(at)))
         return found[0] if found else None
 
+    def lacks(self, series: str, at: float, *matchers: tuple[str, str, str]) -> None:
+        """Lists a series the report wanted but did not find among the answers it had."""
+        self._missing.add((selector(series, self.where, *matchers), moment(at)))
+
     def trend(self, series: str, start: float, end: float, *matchers: tuple[str, str, str]):
         return self._ask(RangeQuery(f"avg({selector(series, self.where, *matchers)})", start, end))
 

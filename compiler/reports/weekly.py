@@ -56,7 +56,7 @@ def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ..
         "where": ", ".join(f"{label}={value}" for label, value in where),
         "headline": [_headline(spec, reader, period, name, html) for name in spec.reports.headline],
         "health": _health(spec, reader, period, now),
-        "quality": _quality(spec, now),
+        "quality": _quality(spec, reader, period, now),
         "actions": _actions(spec, now),
     }
     context["missing"] = reader.missing
@@ -98,7 +98,7 @@ def _health(spec: Spec, reader: Reader, period: Period, now: dict[str, list[Samp
     return rows
 
 
-def _quality(spec: Spec, now: dict[str, list[Sample]]) -> dict:
+def _quality(spec: Spec, reader: Reader, period: Period, now: dict[str, list[Sample]]) -> dict:
     """One row per value of the `by` label across the quality category's indicators tracked by it;
     a cell shows the worst series of that model (e.g. the worst endpoint) with its status."""
     by = spec.reports.by
@@ -112,6 +112,8 @@ def _quality(spec: Spec, now: dict[str, list[Sample]]) -> dict:
             found = status.worst(spec, indicator, [s for s in now[indicator.id] if _row_key(spec, s, by) == key])
             if found is None:
                 cells.append(Cell(NO_DATA, ""))
+                reader.lacks(conventions.indicator_series(spec, indicator), period.end,
+                             *((label, "=", value) for label, value in zip((*spec.global_labels, by), key)))
                 continue
             cells.append(Cell(present.value(indicator, found[0].value), found[1].name if status.severity(spec, found[1]) else ""))
             if worst is None or status.severity(spec, found[1]) > status.severity(spec, worst):
