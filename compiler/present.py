@@ -31,8 +31,10 @@ def _seconds(number: float) -> str:
 
 
 def change(indicator: Indicator, difference: float) -> str:
-    """A week-over-week difference in the indicator's unit: '+4%', '-2 days'."""
+    """A week-over-week difference in the indicator's unit: '+2.22 pts' (of a percentage), '-2 days'."""
     sign = "+" if difference > 0 else "-" if difference < 0 else "±"
+    if indicator.unit in ("ratio", "percent"):
+        return f"{sign}{abs(difference) * (100 if indicator.unit == 'ratio' else 1):.3g} pts"
     return sign + value(indicator, abs(difference))
 
 

@@ -15,11 +15,13 @@ from pathlib import Path
 from statistics import mean
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import report_history as history
 import servers
-from compiler import pipeline, present
+from conftest import ROOT
+from compiler import pipeline, present, promql
 from compiler.cli import main
 from compiler.prometheus_api import Client
 from compiler.reports import monthly, period, weekly
@@ -254,6 +256,24 @@ def test_a_where_matcher_reads_only_that_clusters_series(spec, prometheus):
     assert [row.name for row in context["quality"]["rows"]] == ["churn"]
     active_users = next(i for i in spec.indicators if i.id == "active_users")
     assert context["headline"][0].now == present.value(active_users, value("active_users", {"cluster": "us", "team": "nlp"}, NOW))
+
+
+@pytest.mark.parametrize("path", [ROOT / "indicators.yaml", history.SPEC], ids=["shipped", "reports"])
+def test_every_series_a_report_reads_is_recorded_by_the_generated_rules(path):
+    compiled = pipeline.compile_spec([(str(path), path.read_bytes())], path.name)
+    recorded: dict[str, set[str]] = {}
+    for name, text in compiled.files.items():
+        if name.startswith("prometheus/") and name.endswith(".yaml"):
+            for rule in (r for group in yaml.safe_load(text)["groups"] for r in group["rules"] if "record" in r):
+                recorded.setdefault(rule["record"], set()).update(rule.get("labels", {}))
+    asked = []
+    for build, chosen in ((weekly.build, period.week(WEEK)), (monthly.build, period.month(MONTH))):
+        build(compiled.spec, chosen, lambda query: asked.append(query.promql) or [], html=True)
+    read = {(series.name, label) for text in asked for series in promql.series_read(text) for label in series.labels}
+    assert {name for name, _ in read} <= set(recorded) and any(label == "scorecard" for _, label in read)
+    # the labels a report selects on are the rules' own (indicator, scorecard, category) or kept by every series
+    for name, label in read:
+        assert label in recorded[name] or label in compiled.spec.global_labels or label == compiled.spec.reports.by, (name, label)
 
 
 # Failures: a message and exit code 3 (Prometheus) or 2 (usage), never a traceback.
