@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -222,9 +223,10 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
             raise click.UsageError(f"--where {pair!r}: expected LABEL=VALUE with LABEL one of the global labels: "
                                    f"{', '.join(compilation.spec.global_labels) or 'none'}")
         matchers.append((label, value))
-    secret = lambda path, variable: path.read_text() if path else os.environ.get(variable)  # noqa: E731
+    if urllib.parse.urlparse(url).scheme not in ("http", "https"):
+        raise click.UsageError(f"--prometheus {url!r}: expected an http:// or https:// URL")
     client = prometheus_api.Client(url, timeout, prometheus_api.authorization(
-        secret(bearer_token_file, TOKEN_VARIABLE), secret(basic_auth_file, BASIC_AUTH_VARIABLE)))
+        _secret(bearer_token_file, TOKEN_VARIABLE), _secret(basic_auth_file, BASIC_AUTH_VARIABLE)))
     try:
         prose = build(compilation.spec, chosen, client.ask, tuple(sorted(matchers)), style == "html")
     except prometheus_api.PrometheusError as err:
@@ -238,6 +240,16 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
     except OSError as err:
         _fail(f"{out}: cannot write: {err.strerror}")
     click.echo(f"{out}: {chosen.label} report written")
+
+
+def _secret(path: Path | None, variable: str) -> str | None:
+    """A credential from its file, else from the environment; never from the command line."""
+    if path is None:
+        return os.environ.get(variable)
+    try:
+        return path.read_text()
+    except OSError as err:
+        _fail(f"{path}: cannot read: {err.strerror}")
 
 
 def _period(parse, text: str):

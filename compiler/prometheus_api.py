@@ -28,10 +28,10 @@ class Client:
     def ask(self, query: Query | RangeQuery) -> Answer:
         if isinstance(query, Query):
             data = self._get("query", {"query": query.promql, "time": _seconds(query.at)})
-            return [Sample(_labels(item["metric"]), _number(item["value"][1])) for item in data["result"]]
+            return [Sample(_labels(item["metric"]), float(item["value"][1])) for item in data["result"]]
         data = self._get("query_range", {"query": query.promql, "start": _seconds(query.start),
                                          "end": _seconds(query.end), "step": _seconds(query.step)})
-        return [Series(_labels(item["metric"]), tuple((float(t), _number(value)) for t, value in item["values"]))
+        return [Series(_labels(item["metric"]), tuple((float(t), float(value)) for t, value in item["values"]))
                 for item in data["result"]]
 
     def _get(self, endpoint: str, parameters: dict[str, str]) -> dict:
@@ -75,10 +75,6 @@ def _detail(err: urllib.error.HTTPError) -> str:
 
 def _labels(metric: dict) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(metric.items()))
-
-
-def _number(text: str) -> float:
-    return float(text)  # values come as strings, "NaN" and "+Inf" included
 
 
 def _seconds(value: float) -> str:

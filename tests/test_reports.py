@@ -11,6 +11,7 @@ import os
 import threading
 import xml.etree.ElementTree as ElementTree
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean
 
@@ -336,9 +337,10 @@ def test_a_prometheus_that_never_answers_is_a_timeout_not_a_hang():
     (["weekly", "--week", "46"], "expected an ISO week such as 2026-W47"),
     (["monthly", "--month", "2026-13"], "expected a month such as 2026-11"),
     (["weekly", "--where", "team=nlp"], "LABEL one of the global labels: cluster"),
+    (["monthly", "--prometheus", "prometheus:9090"], "expected an http:// or https:// URL"),
 ])
 def test_bad_usage_is_exit_code_2_naming_the_option(args, message):
-    result = report(*args, "--prometheus", "http://127.0.0.1:9")
+    result = report(*args, *([] if "--prometheus" in args else ["--prometheus", "http://127.0.0.1:9"]))
     assert result.exit_code == 2 and message in result.output
 
 
@@ -360,3 +362,20 @@ def test_basic_auth_comes_from_the_environment():
         result = report("monthly", "--month", MONTH, "--prometheus", url, env={"INDICATORS_PROMETHEUS_BASIC_AUTH": "lead:pa55"})
     assert result.exit_code == 0, result.output
     assert set(seen) == {"Basic bGVhZDpwYTU1"}
+
+
+@pytest.mark.parametrize("now, week, month", [
+    ("2026-11-26", "2026-W47", "2026-10"),
+    ("2027-01-03", "2026-W52", "2026-12"),  # a Sunday: its own week is not complete
+    ("2026-01-05", "2026-W01", "2025-12"),  # ISO 2026-W01 starts on 29 Dec 2025
+])
+def test_without_week_or_month_a_report_covers_the_last_complete_one(now, week, month):
+    moment = datetime.fromisoformat(now).replace(tzinfo=timezone.utc)
+    assert (period.last_week(moment), period.last_month(moment)) == (week, month)
+
+
+def test_a_week_is_read_at_the_monday_after_it_and_compared_with_the_monday_before():
+    chosen = period.week("2026-W01")
+    assert (chosen.previous_end, chosen.end) == (datetime(2025, 12, 29, tzinfo=timezone.utc).timestamp(),
+                                                 datetime(2026, 1, 5, tzinfo=timezone.utc).timestamp())
+    assert len(chosen.history) == 8 and chosen.history[-1] == chosen.end

@@ -21,9 +21,8 @@ class PeriodError(ValueError):
 class Period:
     label: str  # 2026-W47 | 2026-11
     title: str  # "week of 16 Nov 2026" | "November 2026"
-    start: float  # unix seconds, UTC
+    previous_end: float  # unix seconds, UTC: the period's start, when the period before it is evaluated
     end: float  # exclusive: when the report is evaluated
-    previous_end: float  # when the period before it is evaluated (= start)
     history: tuple[float, ...]  # ends of the periods the trend charts cover, oldest first, this one last
 
 
@@ -41,7 +40,7 @@ def week(text: str, weeks_shown: int = 8) -> Period:
         raise PeriodError(f"--week {text!r}: {match[1]} has no week {int(match[2])}") from None
     start = _utc(monday)
     end = start + WEEK
-    return Period(text, f"week of {monday.day} {monday:%b %Y}", start, end, start,
+    return Period(text, f"week of {monday.day} {monday:%b %Y}", start, end,
                   tuple(end - WEEK * back for back in reversed(range(weeks_shown))))
 
 
@@ -53,7 +52,7 @@ def month(text: str, months_shown: int = 6) -> Period:
     ends = [_month_after(first)]
     for _ in range(months_shown - 1):
         ends.insert(0, _month_before(ends[0]))
-    return Period(text, f"{first:%B %Y}", _utc(first), _utc(ends[-1]), _utc(first), tuple(_utc(day) for day in ends))
+    return Period(text, f"{first:%B %Y}", _utc(first), _utc(ends[-1]), tuple(_utc(day) for day in ends))
 
 
 def _month_after(first: date) -> date:
