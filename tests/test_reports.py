@@ -6,13 +6,13 @@ failures (no server, HTTP 500, a hang, bad input) are a message and an exit code
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import threading
 import xml.etree.ElementTree as ElementTree
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import datetime, timezone
-from pathlib import Path
 from statistics import mean
 
 import pytest
@@ -22,7 +22,7 @@ from click.testing import CliRunner
 import report_history as history
 import servers
 from conftest import ROOT
-from compiler import pipeline, present, promql
+from compiler import emit, pipeline, present, promql
 from compiler.cli import main
 from compiler.prometheus_api import Client
 from compiler.reports import monthly, period, weekly
@@ -379,3 +379,9 @@ def test_a_week_is_read_at_the_monday_after_it_and_compared_with_the_monday_befo
     assert (chosen.previous_end, chosen.end) == (datetime(2025, 12, 29, tzinfo=timezone.utc).timestamp(),
                                                  datetime(2026, 1, 5, tzinfo=timezone.utc).timestamp())
     assert len(chosen.history) == 8 and chosen.history[-1] == chosen.end
+
+
+def test_spec_text_in_the_html_is_escaped(spec):
+    titled = dataclasses.replace(spec, title='R&D <script>alert("x")</script>')
+    text = emit.render_prose(weekly.build(titled, period.week(WEEK), lambda query: [], html=True))
+    assert "<script>" not in text and "R&amp;D &lt;script&gt;" in text
