@@ -34,7 +34,7 @@ test: $(BIN)/indicators tools
 
 ## Refresh golden files and generated/; review the result as a diff.
 update-golden: $(BIN)/indicators
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py tests/test_reports.py
 	$(BIN)/indicators generate $(SPEC) --out $(OUT)
 
 ## Compile time and peak memory at 100, 1,000 and 10,000 indicators against the PyYAML floor.

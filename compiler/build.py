@@ -7,7 +7,7 @@ from compiler import durations, promql, spec
 from compiler.model import (
     SEVERITY_ORDER, Age, Availability, Baseline, BurnRate, BusinessHours, Category, Channel, EmailSettings,
     Escalation, Expr, Gauge, Group, Indicator, Kubernetes, Level, Measure, Metric, Output, Override, Quantile,
-    Rate, Ratio, Responder, Roi, RoiTerm, ScorecardEntry, Spec, Team, Threshold, Trend, Zero,
+    Rate, Ratio, Reports, Responder, Roi, RoiTerm, ScorecardEntry, Spec, Team, Threshold, Trend, Zero,
 )
 
 ALL_TARGETS = ("docs", "prometheus", "grafana", "alertmanager", "kubernetes")
@@ -39,6 +39,19 @@ def build(data: dict, sources: tuple[str, ...]) -> Spec:
                          for name, body in (data.get("responders") or {}).items()),
         email=_email((data.get("notifications") or {}).get("email")),
         output=_output(data.get("output") or {}, metadata.get("name", "indicators")),
+        reports=_reports(data.get("reports") or {}, categories),
+    )
+
+
+def _reports(raw: dict, categories: tuple[Category, ...]) -> Reports:
+    """Defaults: every category's score as the headline, the first category's health table, and
+    a per-model table of the chapter's model_quality category when the spec has one."""
+    ids = [category.id for category in categories]
+    return Reports(
+        headline=tuple(raw.get("headline") or ids),
+        health=raw.get("health") or (ids[0] if ids else None),
+        quality=raw.get("quality") or ("model_quality" if "model_quality" in ids else None),
+        by=raw.get("by", "model"),
     )
 
 

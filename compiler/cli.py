@@ -1,19 +1,24 @@
 """The `indicators` command. With the writer, the only code that touches the disk.
 
 Exit codes: 0 success; 1 an invalid spec, a stale generated/ (check) or a failed write;
-2 bad usage (unknown option, missing file).
+2 bad usage (unknown option, missing file, a bad --week or --month); 3 Prometheus could not be
+queried (unreachable, an HTTP error, a timeout).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import urllib.parse
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
-from compiler import diff as semantic, emit, pipeline, writer
+from compiler import diff as semantic, emit, pipeline, prometheus_api, writer
 from compiler.checks.schema import schema_text
+from compiler.reports import monthly, period as periods, weekly
 from compiler.problems import Problem, SpecError
 
 SPEC_EXTENSIONS = (".yaml", ".yml")
@@ -167,3 +172,109 @@ def diff(specs: tuple[Path, ...], base_ref: str | None, style: str) -> None:
     titles = {i.id: i.title for i in base.spec.indicators + compiled.spec.indicators}
     click.echo(emit.render_prose(semantic.report(changes, base_label, str(head), titles, style == "markdown")), nl=False)
     sys.exit(1 if changes else 0)
+
+
+PROMETHEUS_UNREACHABLE = 3
+TOKEN_VARIABLE = "INDICATORS_PROMETHEUS_TOKEN"
+BASIC_AUTH_VARIABLE = "INDICATORS_PROMETHEUS_BASIC_AUTH"
+
+
+@main.group()
+def report() -> None:
+    """Reports for people from a live Prometheus (chapter 8.1.8), read from the recorded series
+    the generated rules write, so they agree with the dashboards.
+
+    \b
+    Exit codes: 0 written; 1 an invalid spec or --out not writable; 2 bad usage (a bad --week,
+    --month or --where); 3 Prometheus could not be queried (unreachable, HTTP error, timeout).
+    Credentials: a bearer token or user:password from --bearer-token-file / --basic-auth-file,
+    or from the environment variables INDICATORS_PROMETHEUS_TOKEN / INDICATORS_PROMETHEUS_BASIC_AUTH.
+    """
+
+
+def _report_options(command):
+    options = [
+        click.option("--prometheus", "url", required=True, metavar="URL", help="Prometheus (or Thanos/Mimir query) base URL."),
+        click.option("--format", "style", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
+                     help="html adds a trend chart per headline value."),
+        click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output."),
+        click.option("--where", multiple=True, metavar="LABEL=VALUE",
+                     help="Only series with this global label value, e.g. cluster=prod-eu (repeatable). "
+                          "Without it, series of every cluster are read together."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True, help="Seconds per query."),
+        click.option("--bearer-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help=f"File holding a bearer token (or set {TOKEN_VARIABLE})."),
+        click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help=f"File holding user:password (or set {BASIC_AUTH_VARIABLE})."),
+        spec_argument,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: str, out: Path | None, where: tuple[str, ...],
+                  timeout: float, bearer_token_file: Path | None, basic_auth_file: Path | None) -> None:
+    compilation = _compile(spec)
+    matchers = []
+    for pair in where:
+        label, _, value = pair.partition("=")
+        if label not in compilation.spec.global_labels or not value:
+            raise click.UsageError(f"--where {pair!r}: expected LABEL=VALUE with LABEL one of the global labels: "
+                                   f"{', '.join(compilation.spec.global_labels) or 'none'}")
+        matchers.append((label, value))
+    if urllib.parse.urlparse(url).scheme not in ("http", "https"):
+        raise click.UsageError(f"--prometheus {url!r}: expected an http:// or https:// URL")
+    client = prometheus_api.Client(url, timeout, prometheus_api.authorization(
+        _secret(bearer_token_file, TOKEN_VARIABLE), _secret(basic_auth_file, BASIC_AUTH_VARIABLE)))
+    try:
+        prose = build(compilation.spec, chosen, client.ask, tuple(sorted(matchers)), style == "html")
+    except prometheus_api.PrometheusError as err:
+        _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
+    text = emit.render_prose(prose)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text)
+    except OSError as err:
+        _fail(f"{out}: cannot write: {err.strerror}")
+    click.echo(f"{out}: {chosen.label} report written")
+
+
+def _secret(path: Path | None, variable: str) -> str | None:
+    """A credential from its file, else from the environment; never from the command line."""
+    if path is None:
+        return os.environ.get(variable)
+    try:
+        return path.read_text()
+    except OSError as err:
+        _fail(f"{path}: cannot read: {err.strerror}")
+
+
+def _period(parse, text: str):
+    try:
+        return parse(text)
+    except periods.PeriodError as err:
+        raise click.UsageError(str(err)) from None
+
+
+@report.command("weekly")
+@click.option("--week", metavar="YYYY-Www", help="ISO week, in UTC (default: the last complete week).")
+@_report_options
+def report_weekly(week: str | None, spec: Path, **options) -> None:
+    """The weekly leading-indicators review: executive summary with trends, platform-health
+    table, per-model quality table and action items (every series at red or worse, with its
+    responders and runbook). Values are read at the end of the week (Monday 00:00 UTC)."""
+    chosen = _period(periods.week, week or periods.last_week(datetime.now(timezone.utc)))
+    _write_report(weekly.build, spec, chosen, **options)
+
+
+@report.command("monthly")
+@click.option("--month", metavar="YYYY-MM", help="Calendar month, in UTC (default: the last complete month).")
+@_report_options
+def report_monthly(month: str | None, spec: Path, **options) -> None:
+    """The monthly business review: each scorecard entry's weight, score and weakest indicator,
+    the composite score and the predicted ROI multiplier, each against the month before."""
+    chosen = _period(periods.month, month or periods.last_month(datetime.now(timezone.utc)))
+    _write_report(monthly.build, spec, chosen, **options)

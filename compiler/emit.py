@@ -62,7 +62,7 @@ def _cell(text: object) -> str:
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("compiler", "templates"), undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=jinja2.select_autoescape(["html", "html.j2"]),
     )
     environment.filters["cell"] = _cell
     return environment

@@ -153,6 +153,11 @@ class Indicator:
     def threshold(self, name: str) -> Threshold | None:
         return next((t for t in self.thresholds if t.name == name), None)
 
+    def thresholds_for(self, labels: dict[str, str]) -> tuple[Threshold, ...]:
+        """The thresholds that judge the series with these labels: its override's, or the default."""
+        override = next((o for o in self.overrides if all(labels.get(k) == v for k, v in o.when)), None)
+        return override.thresholds if override else self.thresholds
+
     @property
     def breach_operator(self) -> str:
         """The comparison that is true when a threshold is missed."""
@@ -291,6 +296,16 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Reports:
+    """What the weekly review puts first (the spec's `reports:`, defaults applied)."""
+
+    headline: tuple[str, ...]  # indicator, scorecard entry or category ids
+    health: str | None  # category of the platform-health table
+    quality: str | None  # category of the per-model quality table
+    by: str  # the tracking label the quality table has a row per value of
+
+
+@dataclass(frozen=True)
 class Spec:
     name: str
     title: str
@@ -306,6 +321,7 @@ class Spec:
     responders: tuple[Responder, ...]
     email: EmailSettings | None
     output: Output
+    reports: Reports
 
     def metric(self, name: str) -> Metric:
         return next(metric for metric in self.metrics if metric.name == name)

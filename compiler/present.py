@@ -17,13 +17,25 @@ def value(indicator: Indicator, number: float) -> str:
         return _seconds(number)
     if indicator.unit == "days":
         return f"{number:g} day{'s' if number != 1 else ''}"
-    return f"{number:g}"
+    return f"{number:.4g}"
 
 
 def _seconds(number: float) -> str:
     if 0 < number < 1:
-        return f"{number * 1000:g}ms"
-    return durations.human(number) if number == int(number) else f"{number:g}s"
+        return f"{number * 1000:.3g}ms"
+    size, unit = next(((size, unit) for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)) if number >= size), (1, "s"))
+    if number % size == 0:  # a threshold such as 14d or 90m
+        return durations.human(number)
+    # a measured duration (a quantile, an age): three figures in the largest unit it reaches
+    return f"{number / size:.3g} {unit}" if size > 1 else f"{number:.3g}s"
+
+
+def change(indicator: Indicator, difference: float) -> str:
+    """A week-over-week difference in the indicator's unit: '+2.22 pts' (of a percentage), '-2 days'."""
+    sign = "+" if difference > 0 else "-" if difference < 0 else "±"
+    if indicator.unit in ("ratio", "percent"):
+        return f"{sign}{abs(difference) * (100 if indicator.unit == 'ratio' else 1):.3g} pts"
+    return sign + value(indicator, abs(difference))
 
 
 def _qualifier(indicator: Indicator) -> str:

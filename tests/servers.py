@@ -188,3 +188,31 @@ def exporter(catalogue: dict[str, dict]):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def prometheus_on_tsdb(workdir: Path, data: Path, lookback: str = "5m"):
+    """A Prometheus that only serves the TSDB in `data` (blocks backfilled with promtool): no
+    scrapes, no rules. Blocks may overlap (several backfills of one period)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "prometheus.yml").write_text(yaml.safe_dump({"global": {"evaluation_interval": "1h"}}))
+    port = free_port()
+    command = [binary("prometheus"), f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
+               f"--web.listen-address={LOOPBACK}:{port}", "--storage.tsdb.allow-overlapping-blocks",
+               "--storage.tsdb.retention.time=100y", f"--query.lookback-delta={lookback}"]
+    with _process("prometheus", command, f"http://{LOOPBACK}:{port}", "/-/ready", workdir) as server:
+        yield server
+
+
+def backfill_openmetrics(text: str, data: Path, workdir: Path) -> None:
+    """Write OpenMetrics `text` (ending in `# EOF`) into the TSDB folder `data` as blocks."""
+    source = workdir / "backfill.om"
+    source.write_text(text)
+    # one block per (long) backfill: 2h blocks, the default, make thousands of blocks to open
+    _run([binary("promtool"), "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=4320h", str(source), str(data)], workdir)
+
+
+def _run(command: list[str], workdir: Path) -> None:
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(f"{' '.join(command[:4])} failed:\n{result.stdout}\n{result.stderr}")

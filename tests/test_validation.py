@@ -124,6 +124,12 @@ CASES = [
    [
        "indicators.yaml:44:12: indicators[0].group: unknown group 'latency' (hint: defined: reliability)",
    ]),
+  ("a report headline or table naming nothing defined is rejected",
+   spec_text() + "reports:\n  headline: [queu, platform_health]\n  quality: platform\n",
+   [
+       "indicators.yaml:53:14: reports.headline[0]: unknown indicator, scorecard entry or category 'queu' (hint: did you mean 'queue'?)",
+       "indicators.yaml:54:12: reports.quality: unknown category 'platform' (hint: did you mean 'platform_health'?)",
+   ]),
   ("an unknown team is rejected", ind("definition: Jobs waiting.", "definition: Jobs waiting.\n    team: ops"),
    [
        "indicators.yaml:46:11: indicators[0].team: unknown team 'ops' (hint: defined: core)",

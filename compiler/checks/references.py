@@ -65,4 +65,11 @@ def check(document: Document) -> list[Problem]:
             need(("roi", "terms", name, "indicator"), term["indicator"], indicator_ids, "indicator")
         if "scorecard" in term:
             need(("roi", "terms", name, "scorecard"), term["scorecard"], scorecard, "scorecard entry")
+    reports = data.get("reports") or {}
+    headline_ids = indicator_ids | set(scorecard) | set(categories)
+    for number, name in enumerate(reports.get("headline") or []):
+        need(("reports", "headline", number), name, headline_ids, "indicator, scorecard entry or category")
+    for key in ("health", "quality"):
+        if key in reports:
+            need(("reports", key), reports[key], categories, "category")
     return problems

@@ -1,0 +1,93 @@
+"""What both reports share: reading recorded series (answers remembered, series without data
+collected for the report's "no data" list) and a headline figure with its change and chart."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from compiler.reports.charts import Chart, chart
+from compiler.reports.period import Period
+from compiler.reports.queries import Ask, Query, RangeQuery, Sample, known, selector
+
+NO_DATA = "no data"
+
+
+class Reader:
+    """Asks each query once; every series that answered nothing is listed in `missing`."""
+
+    def __init__(self, ask: Ask, where: tuple[tuple[str, str], ...]):
+        self._ask = functools.cache(ask)
+        self.where = where
+        self._missing: set[tuple[str, str]] = set()
+
+    def samples(self, series: str, at: float, *matchers: tuple[str, str, str]) -> list[Sample]:
+        text = selector(series, self.where, *matchers)
+        found = [sample for sample in self._ask(Query(text, at)) if known(sample.value)]
+        if not found:
+            self._missing.add((text, moment(at)))
+        return found
+
+    def mean(self, series: str, at: float, *matchers: tuple[str, str, str]) -> float | None:
+        """The average over every matching series (clusters, teams, models), as one number."""
+        text = f"avg({selector(series, self.where, *matchers)})"
+        found = [sample.value for sample in self._ask(Query(text, at)) if known(sample.value)]
+        if not found:
+            self._missing.add((selector(series, self.where, *matchers), moment(at)))
+        return found[0] if found else None
+
+    def lacks(self, series: str, at: float, *matchers: tuple[str, str, str]) -> None:
+        """Lists a series the report wanted but did not find among the answers it had."""
+        self._missing.add((selector(series, self.where, *matchers), moment(at)))
+
+    def trend(self, series: str, start: float, end: float, *matchers: tuple[str, str, str]):
+        return self._ask(RangeQuery(f"avg({selector(series, self.where, *matchers)})", start, end))
+
+    @property
+    def missing(self) -> list[dict]:
+        return [{"series": series, "at": at} for series, at in sorted(self._missing)]
+
+
+def moment(at: float) -> str:
+    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@dataclass(frozen=True)
+class Figure:
+    title: str
+    now: str  # formatted, or "no data"
+    before: str
+    change: str  # "+4% (better)", "no change", "" when either side has no data
+    direction: str  # better | worse | same | "" (unknown)
+    chart: Chart | None
+
+
+def figure(reader: Reader, title: str, series: str, period: Period, matchers: tuple, read: Callable[[float], str],
+           difference: Callable[[float], str], good: str, target: float | None, charts: bool) -> Figure:
+    """A value at the period's end against the previous period's end, with its trend chart."""
+    now, before = reader.mean(series, period.end, *matchers), reader.mean(series, period.previous_end, *matchers)
+    change, direction = "", ""
+    if now is not None and before is not None:
+        delta = now - before
+        if abs(delta) < 1e-9:
+            change, direction = "no change", "same"
+        else:
+            direction = "better" if (delta > 0) == (good == "higher") else "worse"
+            change = f"{'↑' if delta > 0 else '↓'} {difference(delta)} ({direction})"
+    drawn = None
+    if charts:
+        answer = reader.trend(series, period.history[0], period.end, *matchers)
+        drawn = chart(answer, period.history[0], period.end, 86400, target, read, f"{title}, {moment(period.history[0])} to {moment(period.end)}")
+    return Figure(title, read(now) if now is not None else NO_DATA, read(before) if before is not None else NO_DATA,
+                  change, direction, drawn)
+
+
+def score(number: float) -> str:
+    """A 0-100 health score: 85, 83.3."""
+    return f"{round(number, 1):g}"
+
+
+def score_change(delta: float) -> str:
+    return f"{'+' if delta > 0 else '-'}{score(abs(delta))} pts"

@@ -1,0 +1,58 @@
+"""The monthly business review (chapter 8.1.8): each scorecard entry's weight, score and its
+weakest indicator, the weighted composite score and the predicted ROI multiplier (8.1.9), each
+against the month before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler import conventions
+from compiler.emit import Prose
+from compiler.model import ScorecardEntry, Spec
+from compiler.reports.figures import Figure, Reader, figure, moment, score, score_change
+from compiler.reports.period import Period
+from compiler.reports.queries import Ask
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    weight: str
+    figure: Figure
+    note: str  # "weakest: Toil Ratio (35/100)"
+
+
+def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ...] = (), html: bool = False) -> Prose:
+    reader = Reader(ask, where)
+    per_entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
+    rows = [EntryRow(f"{entry.weight * 100:g}%",
+                     figure(reader, entry.title, per_entry, period, ((conventions.SCORECARD_LABEL, "=", entry.id),),
+                            lambda v: f"{score(v)}/100", score_change, "higher", None, html),
+                     _weakest(spec, reader, period, entry))
+            for entry in spec.scorecard]
+    composite = figure(reader, "Composite score", conventions.composite_score_series(spec), period, (),
+                       lambda v: f"{score(v)}/100", score_change, "higher", None, html) if spec.scorecard else None
+    roi = figure(reader, "Predicted ROI multiplier", conventions.roi_series(spec), period, (),
+                 lambda v: f"{v:.2f}x", lambda d: f"{'+' if d > 0 else '-'}{abs(d):.2f}x", "higher", None, html) if spec.roi else None
+    context = {
+        "title": spec.title, "period": period.title, "label": period.label, "at": moment(period.end),
+        "where": ", ".join(f"{label}={value}" for label, value in where),
+        "rows": rows, "composite": composite, "roi": roi,
+    }
+    context["missing"] = reader.missing
+    return Prose("monthly.html.j2" if html else "monthly.md.j2", context)
+
+
+def _weakest(spec: Spec, reader: Reader, period: Period, entry: ScorecardEntry) -> str:
+    """The entry's indicator with the lowest score (averaged over clusters) at the month's end."""
+    if not entry.indicators:
+        return "no indicators"
+    scores: dict[str, list[float]] = {}
+    members = (conventions.INDICATOR_LABEL, "=~", "|".join(entry.indicators))
+    for sample in reader.samples(conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL), period.end, members):
+        scores.setdefault(sample.label(conventions.INDICATOR_LABEL), []).append(sample.value)
+    if not scores:
+        return "no indicator scores"
+    means = {name: sum(values) / len(values) for name, values in scores.items()}
+    weakest = min(sorted(means), key=means.get)
+    title = next(i.title for i in spec.indicators if i.id == weakest)
+    return f"weakest: {title} ({score(means[weakest])}/100)"

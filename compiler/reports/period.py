@@ -1,0 +1,75 @@
+"""Report periods in UTC: an ISO week (`2026-W47`) or a calendar month (`2026-11`). A report is
+evaluated at its period's end, the first instant of the next period, and compared with the
+previous period's end."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+WEEK = 7 * 86400
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class PeriodError(ValueError):
+    """A --week or --month that names no period."""
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str  # 2026-W47 | 2026-11
+    title: str  # "week of 16 Nov 2026" | "November 2026"
+    previous_end: float  # unix seconds, UTC: the period's start, when the period before it is evaluated
+    end: float  # exclusive: when the report is evaluated
+    history: tuple[float, ...]  # ends of the periods the trend charts cover, oldest first, this one last
+
+
+def _utc(day: date) -> float:
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()
+
+
+def week(text: str, weeks_shown: int = 8) -> Period:
+    match = _WEEK.fullmatch(text)
+    if not match:
+        raise PeriodError(f"--week {text!r}: expected an ISO week such as 2026-W47")
+    try:
+        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise PeriodError(f"--week {text!r}: {match[1]} has no week {int(match[2])}") from None
+    start = _utc(monday)
+    end = start + WEEK
+    return Period(text, f"week of {monday.day} {monday:%b %Y}", start, end,
+                  tuple(end - WEEK * back for back in reversed(range(weeks_shown))))
+
+
+def month(text: str, months_shown: int = 6) -> Period:
+    match = _MONTH.fullmatch(text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise PeriodError(f"--month {text!r}: expected a month such as 2026-11")
+    first = date(int(match[1]), int(match[2]), 1)
+    ends = [_month_after(first)]
+    for _ in range(months_shown - 1):
+        ends.insert(0, _month_before(ends[0]))
+    return Period(text, f"{first:%B %Y}", _utc(first), _utc(ends[-1]), tuple(_utc(day) for day in ends))
+
+
+def _month_after(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def _month_before(first: date) -> date:
+    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+
+
+def last_week(now: datetime) -> str:
+    """The last complete ISO week before `now`."""
+    year, number, _ = (now.date() - timedelta(days=7)).isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def last_month(now: datetime) -> str:
+    """The last complete calendar month before `now`."""
+    previous = _month_before(date(now.year, now.month, 1))
+    return f"{previous:%Y-%m}"

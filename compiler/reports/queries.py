@@ -1,0 +1,61 @@
+"""What a report asks Prometheus, and the answers it gets, as plain values.
+
+A report reads only recorded series (names from `conventions`), restricted by the `--where`
+matchers on global labels. Answers with the value NaN (a ratio of zero volume) count as no data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from compiler.model import Selector
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Query:
+    """An instant query evaluated at `at` (unix seconds)."""
+
+    promql: str
+    at: float
+
+
+@dataclass(frozen=True)
+class RangeQuery:
+    """A range query from `start` to `end` every `step` seconds (for trend charts)."""
+
+    promql: str
+    start: float
+    end: float
+    step: float = DAY
+
+
+@dataclass(frozen=True)
+class Sample:
+    labels: tuple[tuple[str, str], ...]
+    value: float
+
+    def label(self, name: str) -> str:
+        return dict(self.labels).get(name, "")
+
+
+@dataclass(frozen=True)
+class Series:
+    labels: tuple[tuple[str, str], ...]
+    points: tuple[tuple[float, float], ...]  # (unix seconds, value)
+
+
+Answer = Union[list[Sample], list[Series]]
+Ask = Callable[[Union[Query, RangeQuery]], Answer]
+
+
+def selector(series: str, where: tuple[tuple[str, str], ...], *matchers: tuple[str, str, str]) -> str:
+    """`series{cluster="eu", indicator=~"a|b"}`: the --where matchers first, then the report's own."""
+    return Selector(series, tuple((label, "=", value) for label, value in where) + matchers).text()
+
+
+def known(value: float) -> bool:
+    return not math.isnan(value)

@@ -1,0 +1,145 @@
+"""The weekly leading-indicators review (chapter 8.1.8): the executive summary, the
+platform-health table, the per-model quality table and the action items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler import conventions, present
+from compiler.emit import Prose
+from compiler.model import Indicator, Spec
+from compiler.reports import status
+from compiler.reports.figures import NO_DATA, Figure, Reader, figure, moment, score, score_change
+from compiler.reports.period import Period
+from compiler.reports.queries import Ask, Sample
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    title: str
+    this_week: str
+    last_week: str
+    target: str
+    status: str
+    where: str  # the team or model the row's value is from: the worst one
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    status: str  # "" when the value raises nothing
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    name: str
+    cells: tuple[Cell, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    indicator: str
+    where: str
+    value: str
+    status: str
+    action: str
+    responders: str
+    runbook: str
+
+
+def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ...] = (), html: bool = False) -> Prose:
+    reader = Reader(ask, where)
+    now = {i.id: reader.samples(conventions.indicator_series(spec, i), period.end) for i in spec.indicators}
+    context = {
+        "title": spec.title, "period": period.title, "label": period.label, "at": moment(period.end),
+        "where": ", ".join(f"{label}={value}" for label, value in where),
+        "headline": [_headline(spec, reader, period, name, html) for name in spec.reports.headline],
+        "health": _health(spec, reader, period, now),
+        "quality": _quality(spec, reader, period, now),
+        "actions": _actions(spec, now),
+    }
+    context["missing"] = reader.missing
+    return Prose("weekly.html.j2" if html else "weekly.md.j2", context)
+
+
+def _headline(spec: Spec, reader: Reader, period: Period, name: str, charts: bool) -> Figure:
+    indicator = next((i for i in spec.indicators if i.id == name), None)
+    if indicator is not None:
+        return figure(reader, indicator.title, conventions.indicator_series(spec, indicator), period, (),
+                      lambda v: present.value(indicator, v), lambda d: present.change(indicator, d), indicator.good,
+                      indicator.target, charts)
+    entry = next((e for e in spec.scorecard if e.id == name), None)
+    by, title = (conventions.SCORECARD_LABEL, entry.title) if entry else (conventions.CATEGORY_LABEL, spec.category(name).title)
+    return figure(reader, f"{title} score", conventions.rollup_score_series(spec, by), period, ((by, "=", name),),
+                  lambda v: f"{score(v)}/100", score_change, "higher", None, charts)
+
+
+def _where(spec: Spec, indicator: Indicator, sample: Sample) -> str:
+    """The global and tracking labels naming a series: cluster=eu, model=fraud-detector."""
+    return ", ".join(f"{label}={sample.label(label)}" for label in (*spec.global_labels, *indicator.track_by) if sample.label(label))
+
+
+def _health(spec: Spec, reader: Reader, period: Period, now: dict[str, list[Sample]]) -> list[HealthRow]:
+    if spec.reports.health is None:
+        return []
+    rows = []
+    for indicator in (i for i in spec.indicators if i.category == spec.reports.health):
+        current = status.worst(spec, indicator, now[indicator.id])
+        before = status.worst(spec, indicator, reader.samples(conventions.indicator_series(spec, indicator), period.previous_end))
+        rows.append(HealthRow(
+            indicator.title,
+            present.value(indicator, current[0].value) if current else NO_DATA,
+            present.value(indicator, before[0].value) if before else NO_DATA,
+            present.met(indicator, indicator.target),
+            current[1].name if current else NO_DATA,
+            _where(spec, indicator, current[0]) if current else "",
+        ))
+    return rows
+
+
+def _quality(spec: Spec, reader: Reader, period: Period, now: dict[str, list[Sample]]) -> dict:
+    """One row per value of the `by` label across the quality category's indicators tracked by it;
+    a cell shows the worst series of that model (e.g. the worst endpoint) with its status."""
+    by = spec.reports.by
+    columns = [i for i in spec.indicators if i.category == spec.reports.quality and by in i.track_by]
+    keys = sorted({_row_key(spec, sample, by) for i in columns for sample in now[i.id]})
+    show_global = len({key[:-1] for key in keys}) > 1
+    rows = []
+    for key in keys:
+        cells, worst = [], None
+        for indicator in columns:
+            found = status.worst(spec, indicator, [s for s in now[indicator.id] if _row_key(spec, s, by) == key])
+            if found is None:
+                cells.append(Cell(NO_DATA, ""))
+                reader.lacks(conventions.indicator_series(spec, indicator), period.end,
+                             *((label, "=", value) for label, value in zip((*spec.global_labels, by), key)))
+                continue
+            cells.append(Cell(present.value(indicator, found[0].value), found[1].name if status.severity(spec, found[1]) else ""))
+            if worst is None or status.severity(spec, found[1]) > status.severity(spec, worst):
+                worst = found[1]
+        name = key[-1] + (" (" + ", ".join(f"{label}={value}" for label, value in zip(spec.global_labels, key)) + ")" if show_global else "")
+        rows.append(ModelRow(name, tuple(cells), worst.name if worst else NO_DATA))
+    return {"label": by, "columns": [i.title for i in columns], "rows": rows}
+
+
+def _row_key(spec: Spec, sample: Sample, by: str) -> tuple[str, ...]:
+    return (*(sample.label(label) for label in spec.global_labels), sample.label(by))
+
+
+def _actions(spec: Spec, now: dict[str, list[Sample]]) -> list[ActionItem]:
+    """Every series at a level the warning sign or worse raises (red, critical), most severe first."""
+    warning = spec.escalation.level_for("warning")
+    floor = status.severity(spec, warning) if warning else 1
+    items = []
+    for indicator in spec.indicators:
+        team = spec.team(indicator.team)
+        for sample in now[indicator.id]:
+            found = status.level(spec, indicator, sample)
+            if status.severity(spec, found) < floor:
+                continue
+            responders = ", ".join(spec.responder(r).title for r in team.responders_for(found))
+            items.append((-status.severity(spec, found), indicator.id, _where(spec, indicator, sample), ActionItem(
+                indicator.title, _where(spec, indicator, sample), present.value(indicator, sample.value), found.name,
+                found.action, responders, indicator.runbook_url)))
+    return [item for *_, item in sorted(items, key=lambda entry: entry[:3])]

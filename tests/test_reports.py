@@ -1,0 +1,387 @@
+"""`indicators report weekly|monthly` against a real Prometheus holding nine weeks of history
+(tests/report_history.py): every number in both reports equals the one computed here from the
+dataset, the rendered Markdown and HTML equal the golden files in tests/reports/expected/, and
+failures (no server, HTTP 500, a hang, bad input) are a message and an exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import threading
+import xml.etree.ElementTree as ElementTree
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime, timezone
+from statistics import mean
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import report_history as history
+import servers
+from conftest import ROOT
+from compiler import emit, pipeline, present, promql
+from compiler.cli import main
+from compiler.prometheus_api import Client
+from compiler.reports import monthly, period, weekly
+
+pytestmark = pytest.mark.e2e
+
+EXPECTED = history.SPEC.parent / "expected"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+WEEK, MONTH = "2026-W45", "2026-10"
+NOW, LAST_WEEK = history.END, history.END - history.WEEK  # the ends of 2026-W45 and 2026-W44
+MONTH_END, LAST_MONTH_END = period.month(MONTH).end, period.month(MONTH).previous_end
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return pipeline.compile_spec([(str(history.SPEC), history.SPEC.read_bytes())], history.SPEC.name).spec
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("generated")
+    result = CliRunner().invoke(main, ["generate", str(history.SPEC), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with history.prometheus_with_history(tmp_path_factory.mktemp("prometheus"), sorted((out / "prometheus").glob("*.yaml"))) as server:
+        yield server
+
+
+# The dataset's indicator values, computed from the source series as the spec defines them.
+def value(indicator: str, labels: dict[str, str], t: float) -> float | None:
+    src = history.source
+    if indicator == "active_users":
+        return src("mlops_active_users", labels, t) / src("mlops_ml_team_size", labels, t)
+    if indicator == "time_to_production":
+        return src("mlops_days_to_production", labels, t)
+    if indicator == "model_accuracy":
+        return src("mlops_model_accuracy", labels, t) / src("mlops_model_baseline_accuracy", labels, t) - 1
+    if indicator == "drift_score":
+        return max(src("mlops_drift_score", {**labels, "feature": f}, t) for f in history.FEATURES[labels["model"]])
+    trained = src("mlops_model_last_trained_timestamp_seconds", labels, t)
+    return None if trained is None else t - trained
+
+
+ENTITIES = {"active_users": "team", "time_to_production": "team", "model_accuracy": "model", "drift_score": "model", "model_age": "model"}
+# (target, warning, critical) as the spec says; drift has a stricter override for fraud-detector
+LIMITS = {"active_users": (0.8, 0.5, None), "time_to_production": (14 * 86400, 60 * 86400, None),
+          "model_accuracy": (-0.05, -0.1, -0.2), "drift_score": (0.1, 0.2, 0.3), "model_age": (30 * 86400, 90 * 86400, None)}
+HIGHER_IS_GOOD = {"active_users", "model_accuracy"}
+
+
+def limits(indicator: str, labels: dict[str, str]) -> tuple:
+    if indicator == "drift_score" and labels.get("model") == "fraud-detector":
+        return 0.05, 0.1, 0.15
+    return LIMITS[indicator]
+
+
+def level(indicator: str, labels: dict[str, str], number: float) -> str:
+    worse = (lambda limit: number < limit) if indicator in HIGHER_IS_GOOD else (lambda limit: number > limit)
+    found = "green"
+    for name, limit in zip(("yellow", "red", "critical"), limits(indicator, labels)):
+        if limit is not None and worse(limit):
+            found = name
+    return found
+
+
+def score(indicator: str, labels: dict[str, str], number: float) -> float:
+    target, warning, _ = limits(indicator, labels)
+    return min(100.0, max(0.0, (number - warning) / (target - warning) * 100))
+
+
+def entities(indicator: str) -> list[dict[str, str]]:
+    pairs = history.TEAMS if ENTITIES[indicator] == "team" else history.MODELS
+    return [{"cluster": cluster, ENTITIES[indicator]: name} for cluster, name in pairs]
+
+
+def values(indicator: str, t: float) -> list[tuple[dict[str, str], float]]:
+    return [(labels, found) for labels in entities(indicator) if (found := value(indicator, labels, t)) is not None]
+
+
+def indicator_score(indicator: str, cluster: str, t: float) -> float | None:
+    scores = [score(indicator, labels, number) for labels, number in values(indicator, t) if labels["cluster"] == cluster]
+    return mean(scores) if scores else None
+
+
+MEMBERS = {"platform_adoption": ["active_users", "time_to_production"], "model_quality": ["model_accuracy", "drift_score", "model_age"]}
+
+
+def entry_score(entry: str, cluster: str, t: float) -> float:
+    return mean(s for indicator in MEMBERS[entry] if (s := indicator_score(indicator, cluster, t)) is not None)
+
+
+def composite(t: float) -> float:
+    return mean(0.4 * entry_score("platform_adoption", c, t) + 0.6 * entry_score("model_quality", c, t) for c in ("eu", "us"))
+
+
+def roi(t: float) -> float:
+    def per_cluster(cluster):
+        adoption = mean(number for labels, number in values("active_users", t) if labels["cluster"] == cluster)
+        return max(0.0, -0.5 + 0.5 * adoption + 1.5 * entry_score("model_quality", cluster, t) / 100)
+    return mean(per_cluster(c) for c in ("eu", "us"))
+
+
+def worst(indicator: str, t: float) -> tuple[dict[str, str], float]:
+    rank = ("green", "yellow", "red", "critical")
+    sign = -1 if indicator in HIGHER_IS_GOOD else 1
+    return max(values(indicator, t), key=lambda item: (rank.index(level(indicator, *item)), sign * item[1]))
+
+
+def points(t: float) -> str:
+    return f"{round(t, 1):g}/100"
+
+
+def test_every_number_in_the_weekly_review_is_the_one_computed_from_the_dataset(spec, prometheus):
+    context = weekly.build(spec, period.week(WEEK), Client(prometheus.url).ask).context
+    indicator = {i.id: i for i in spec.indicators}
+    shown = lambda name, number: present.value(indicator[name], number)  # noqa: E731
+
+    headline = {figure.title: (figure.now, figure.before) for figure in context["headline"]}
+    assert headline == {
+        "Active Users": (shown("active_users", mean(n for _, n in values("active_users", NOW))),
+                         shown("active_users", mean(n for _, n in values("active_users", LAST_WEEK)))),
+        "Time-to-Production": (shown("time_to_production", mean(n for _, n in values("time_to_production", NOW))),
+                               shown("time_to_production", mean(n for _, n in values("time_to_production", LAST_WEEK)))),
+        "Model Quality score": (points(mean(entry_score("model_quality", c, NOW) for c in ("eu", "us"))),
+                                points(mean(entry_score("model_quality", c, LAST_WEEK) for c in ("eu", "us")))),
+    }
+    assert [figure.direction for figure in context["headline"]] == ["better", "better", "worse"]
+
+    health = {row.title: (row.this_week, row.last_week, row.status, row.where) for row in context["health"]}
+    expected = {}
+    for name in ("active_users", "time_to_production"):
+        (labels, now), (_, before) = worst(name, NOW), worst(name, LAST_WEEK)
+        expected[indicator[name].title] = (shown(name, now), shown(name, before), level(name, labels, now),
+                                           ", ".join(f"{k}={v}" for k, v in labels.items()))
+    assert health == expected
+
+    columns = ["model_accuracy", "drift_score", "model_age"]
+    assert context["quality"]["columns"] == [indicator[name].title for name in columns]
+    rows = {row.name: ([(cell.text, cell.status) for cell in row.cells], row.status) for row in context["quality"]["rows"]}
+    expected_rows = {}
+    for cluster, model in history.MODELS:
+        labels, cells, levels = {"cluster": cluster, "model": model}, [], []
+        for name in columns:
+            number = value(name, labels, NOW)
+            if number is None:
+                cells.append(("no data", ""))
+                continue
+            found = level(name, labels, number)
+            levels.append(found)
+            cells.append((shown(name, number), "" if found == "green" else found))
+        expected_rows[f"{model} (cluster={cluster})"] = (cells, max(levels, key=("green", "yellow", "red", "critical").index))
+    assert rows == expected_rows
+
+    responders = {"red": "Platform Team, Manager", "critical": "On-call, Leadership"}  # the team's red replaces the level's
+    actions = {(item.indicator, item.where, item.value, item.status, item.responders) for item in context["actions"]}
+    assert actions == {
+        (indicator[name].title, ", ".join(f"{k}={v}" for k, v in labels.items()), shown(name, number), found, responders[found])
+        for name in ENTITIES for labels, number in values(name, NOW)
+        if (found := level(name, labels, number)) in responders
+    }
+    assert [item.status for item in context["actions"]][0] == "critical"  # most severe first
+    assert {gap["series"] for gap in context["missing"]} == {'cluster_model:mlops_model_age:age_seconds{cluster="us", model="churn"}'}
+
+
+def test_every_number_in_the_monthly_review_is_the_one_computed_from_the_dataset(spec, prometheus):
+    context = monthly.build(spec, period.month(MONTH), Client(prometheus.url).ask).context
+    titles = {i.id: i.title for i in spec.indicators}
+    rows = {row.figure.title: (row.weight, row.figure.now, row.figure.before, row.note) for row in context["rows"]}
+    expected = {}
+    for entry, title, weight in (("platform_adoption", "Platform Adoption", "40%"), ("model_quality", "Model Quality", "60%")):
+        means = {name: mean(s for c in ("eu", "us") if (s := indicator_score(name, c, MONTH_END)) is not None) for name in MEMBERS[entry]}
+        weakest = min(means, key=means.get)
+        expected[title] = (weight, points(mean(entry_score(entry, c, MONTH_END) for c in ("eu", "us"))),
+                           points(mean(entry_score(entry, c, LAST_MONTH_END) for c in ("eu", "us"))),
+                           f"weakest: {titles[weakest]} ({points(means[weakest])})")
+    assert rows == expected
+    assert (context["composite"].now, context["composite"].before) == (points(composite(MONTH_END)), points(composite(LAST_MONTH_END)))
+    assert (context["roi"].now, context["roi"].before) == (f"{roi(MONTH_END):.2f}x", f"{roi(LAST_MONTH_END):.2f}x")
+    assert context["missing"] == []
+
+
+def test_a_headline_chart_spans_the_last_weeks_of_daily_values(spec, prometheus):
+    chosen = period.week(WEEK)
+    figure = weekly.build(spec, chosen, Client(prometheus.url).ask, html=True).context["headline"][0]
+    days = [chosen.history[0] + 86400 * day for day in range(int((chosen.end - chosen.history[0]) // 86400) + 1)]
+    daily = [mean(n for _, n in values("active_users", t)) for t in days]
+    active_users = next(i for i in spec.indicators if i.id == "active_users")
+    assert (figure.chart.low, figure.chart.high) == (present.value(active_users, min(daily)), present.value(active_users, max(daily)))
+    assert len(figure.chart.lines) == 1 and len(figure.chart.lines[0].split()) == len(days)
+
+
+@pytest.mark.parametrize("kind, option, value, style, golden", [
+    ("weekly", "--week", WEEK, "markdown", "weekly.md"),
+    ("weekly", "--week", WEEK, "html", "weekly.html"),
+    ("monthly", "--month", MONTH, "markdown", "monthly.md"),
+    ("monthly", "--month", MONTH, "html", "monthly.html"),
+])
+def test_the_rendered_report_equals_its_golden_file(prometheus, tmp_path, kind, option, value, style, golden):
+    out = tmp_path / golden
+    result = CliRunner().invoke(main, ["report", kind, option, value, "--format", style, "--out", str(out),
+                                       "--prometheus", prometheus.url, str(history.SPEC)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    if UPDATE:
+        (EXPECTED / golden).write_text(out.read_text())
+    assert out.read_text() == (EXPECTED / golden).read_text()
+
+
+@pytest.mark.parametrize("golden", ["weekly.html", "monthly.html"])
+def test_every_chart_in_the_html_is_well_formed_svg(golden):
+    text = (EXPECTED / golden).read_text()
+    charts = [text[start:text.index("</svg>", start) + len("</svg>")] for start in _all(text, "<svg ")]
+    assert charts
+    for chart in charts:
+        svg = ElementTree.fromstring(chart)
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.find("{http://www.w3.org/2000/svg}title") is not None
+        for line in svg.iter("{http://www.w3.org/2000/svg}polyline"):
+            for pair in line.get("points").split():
+                x, y = map(float, pair.split(","))
+                assert 0 <= x <= float(svg.get("width")) and 0 <= y <= float(svg.get("height"))
+    assert "<script" not in text and "http" not in text.split("<body>")[0]  # no scripts, no external assets
+
+
+def _all(text: str, needle: str) -> list[int]:
+    found, start = [], text.find(needle)
+    while start != -1:
+        found.append(start)
+        start = text.find(needle, start + 1)
+    return found
+
+
+def test_a_where_matcher_reads_only_that_clusters_series(spec, prometheus):
+    context = weekly.build(spec, period.week(WEEK), Client(prometheus.url).ask, where=(("cluster", "us"),)).context
+    assert [row.name for row in context["quality"]["rows"]] == ["churn"]
+    active_users = next(i for i in spec.indicators if i.id == "active_users")
+    assert context["headline"][0].now == present.value(active_users, value("active_users", {"cluster": "us", "team": "nlp"}, NOW))
+
+
+@pytest.mark.parametrize("path", [ROOT / "indicators.yaml", history.SPEC], ids=["shipped", "reports"])
+def test_every_series_a_report_reads_is_recorded_by_the_generated_rules(path):
+    compiled = pipeline.compile_spec([(str(path), path.read_bytes())], path.name)
+    recorded: dict[str, set[str]] = {}
+    for name, text in compiled.files.items():
+        if name.startswith("prometheus/") and name.endswith(".yaml"):
+            for rule in (r for group in yaml.safe_load(text)["groups"] for r in group["rules"] if "record" in r):
+                recorded.setdefault(rule["record"], set()).update(rule.get("labels", {}))
+    asked = []
+    for build, chosen in ((weekly.build, period.week(WEEK)), (monthly.build, period.month(MONTH))):
+        build(compiled.spec, chosen, lambda query: asked.append(query.promql) or [], html=True)
+    read = {(series.name, label) for text in asked for series in promql.series_read(text) for label in series.labels}
+    assert {name for name, _ in read} <= set(recorded) and any(label == "scorecard" for _, label in read)
+    # the labels a report selects on are the rules' own (indicator, scorecard, category) or kept by every series
+    for name, label in read:
+        assert label in recorded[name] or label in compiled.spec.global_labels or label == compiled.spec.reports.by, (name, label)
+
+
+# Failures: a message and exit code 3 (Prometheus) or 2 (usage), never a traceback.
+@contextlib.contextmanager
+def http_server(status: int = 200, hang: bool = False, seen: list | None = None):
+    release = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            if seen is not None:
+                seen.append(self.headers.get("Authorization"))
+            if hang:
+                release.wait(30)
+                return
+            body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}} if status == 200
+                              else {"status": "error", "errorType": "internal", "error": "storage is on fire"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer((servers.LOOPBACK, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{servers.LOOPBACK}:{server.server_address[1]}"
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def report(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, ["report", *args, str(history.SPEC)], env=env)
+
+
+def test_a_closed_port_is_exit_code_3_with_the_reason():
+    result = report("weekly", "--week", WEEK, "--prometheus", f"http://{servers.LOOPBACK}:{servers.free_port()}")
+    assert result.exit_code == 3
+    assert "cannot query Prometheus" in result.output and "cannot connect" in result.output and "Traceback" not in result.output
+
+
+def test_an_http_error_is_exit_code_3_with_prometheus_own_explanation():
+    with http_server(status=500) as url:
+        result = report("monthly", "--month", MONTH, "--prometheus", url)
+    assert result.exit_code == 3
+    assert "HTTP 500" in result.output and "storage is on fire" in result.output
+
+
+def test_a_prometheus_that_never_answers_is_a_timeout_not_a_hang():
+    with http_server(hang=True) as url:
+        result = report("weekly", "--week", WEEK, "--prometheus", url, "--timeout", "0.5")
+    assert result.exit_code == 3 and "no answer within 0.5s" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["weekly", "--week", "2026-W54"], "2026 has no week 54"),
+    (["weekly", "--week", "46"], "expected an ISO week such as 2026-W47"),
+    (["monthly", "--month", "2026-13"], "expected a month such as 2026-11"),
+    (["weekly", "--where", "team=nlp"], "LABEL one of the global labels: cluster"),
+    (["monthly", "--prometheus", "prometheus:9090"], "expected an http:// or https:// URL"),
+])
+def test_bad_usage_is_exit_code_2_naming_the_option(args, message):
+    result = report(*args, *([] if "--prometheus" in args else ["--prometheus", "http://127.0.0.1:9"]))
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_series_without_data_read_no_data_and_are_listed_at_the_end(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    seen: list = []
+    with http_server(seen=seen) as url:
+        result = report("weekly", "--week", WEEK, "--prometheus", url, "--bearer-token-file", str(token))
+    assert result.exit_code == 0, result.output
+    assert "| Active Users | no data | no data | ≥ 80% | no data |" in result.output
+    assert "## No Data" in result.output and "`cluster_team:mlops_active_users:ratio_1h` at 2026-11-09 00:00 UTC" in result.output
+    assert set(seen) == {"Bearer s3cret"}
+
+
+def test_basic_auth_comes_from_the_environment():
+    seen: list = []
+    with http_server(seen=seen) as url:
+        result = report("monthly", "--month", MONTH, "--prometheus", url, env={"INDICATORS_PROMETHEUS_BASIC_AUTH": "lead:pa55"})
+    assert result.exit_code == 0, result.output
+    assert set(seen) == {"Basic bGVhZDpwYTU1"}
+
+
+@pytest.mark.parametrize("now, week, month", [
+    ("2026-11-26", "2026-W47", "2026-10"),
+    ("2027-01-03", "2026-W52", "2026-12"),  # a Sunday: its own week is not complete
+    ("2026-01-05", "2026-W01", "2025-12"),  # ISO 2026-W01 starts on 29 Dec 2025
+])
+def test_without_week_or_month_a_report_covers_the_last_complete_one(now, week, month):
+    moment = datetime.fromisoformat(now).replace(tzinfo=timezone.utc)
+    assert (period.last_week(moment), period.last_month(moment)) == (week, month)
+
+
+def test_a_week_is_read_at_the_monday_after_it_and_compared_with_the_monday_before():
+    chosen = period.week("2026-W01")
+    assert (chosen.previous_end, chosen.end) == (datetime(2025, 12, 29, tzinfo=timezone.utc).timestamp(),
+                                                 datetime(2026, 1, 5, tzinfo=timezone.utc).timestamp())
+    assert len(chosen.history) == 8 and chosen.history[-1] == chosen.end
+
+
+def test_spec_text_in_the_html_is_escaped(spec):
+    titled = dataclasses.replace(spec, title='R&D <script>alert("x")</script>')
+    text = emit.render_prose(weekly.build(titled, period.week(WEEK), lambda query: [], html=True))
+    assert "<script>" not in text and "R&amp;D &lt;script&gt;" in text
