@@ -7,11 +7,11 @@ Secrets are looked for before the schema, so an inline secret is called that."""
 from __future__ import annotations
 
 from compiler.build import build
-from compiler.checks import catalogue, escalation, ids, queries, references, schema, secrets, thresholds
+from compiler.checks import cases, catalogue, escalation, ids, queries, references, schema, secrets, thresholds
 from compiler.loader import Document
 from compiler.problems import Problem
 
-SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check, escalation.check, catalogue.check)
+SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check, escalation.check, catalogue.check, cases.check)
 
 
 def validate(document: Document) -> list[Problem]:

@@ -7,7 +7,7 @@ are compiled into the same files.
 promtool evaluates every rule of a file at every step, so the cost of a group is its steps
 times the rules: each group goes to the file of the finest grid on which it takes at most
 MAX_STEPS steps (`<rule file>.promtest.yaml` every 5m, then `<rule file>.every-1h.promtest.yaml`,
-`.every-6h` and `.every-1d`), all loading the same rule file."""
+`.every-6h` and `.every-1d`), all loading the same rule file. The spec's own cases run every 5m."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ MAX_STEPS = 20
 def indicator_groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
     found = threshold_groups(spec, indicator, grid) + [watch.no_data(spec, indicator, grid)]
     found += watch.burn_rates(spec, indicator, grid) + watch.escalations(spec, indicator, grid)
-    found += user.groups(spec, indicator, grid)
     return [group for group in found if group is not None]
 
 
@@ -59,6 +58,8 @@ def render(spec: Spec) -> dict[str, object]:
                     if key not in placed and (_steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1]):
                         placed.add(key)
                         tests.append(group)
+            if grid == GRIDS[0]:  # the spec's own cases run on the finest grid, whatever their length
+                tests += [group for indicator in indicators for group in user.groups(spec, indicator, grid)]
             if tests:
                 files[_file_name(category.id, grid)] = _file(category.id, grid, tests)
     scorecard = scorecard_group(spec)

@@ -72,10 +72,10 @@ class Cases:
                     and all(rule["labels"].get(k) == alert_rules.escape(v) for k, v in override.items())
                     and (override or not any(k in rule["labels"] for o in self.indicator.overrides for k, _ in o.when)))
 
-    def alerts(self, firing: list[Threshold], value: float) -> list[dict]:
+    def alerts(self, levels: list[str], value: float, labels: dict[str, str] | None = None) -> list[dict]:
         override = dict(self.selection.override.when) if self.selection.override else {}
-        return [expected_alert(self.rule(t.level), self.labels, value,
-                               override | conventions.alert_labels(self.spec, self.indicator, t.level)) for t in firing]
+        return [expected_alert(self.rule(level), labels or self.labels, value,
+                               override | conventions.alert_labels(self.spec, self.indicator, level)) for level in levels]
 
     def recorded(self, eval_seconds: float, value: float) -> list[dict]:
         samples = [(self.labels, value)]
@@ -118,8 +118,8 @@ class Cases:
             unsure = [t for t in breached if t.for_seconds <= early < t.for_seconds + warmup + self.grid.margin]
             if not unsure:
                 before = [t for t in breached if t.for_seconds + warmup + self.grid.margin <= early]
-                checks.append(self.grid.alert_test(self.name, early, self.alerts(before, held.value)))
-        checks.append(self.grid.alert_test(self.name, when, self.alerts(firing, held.value)))
+                checks.append(self.grid.alert_test(self.name, early, self.alerts([t.level for t in before], held.value)))
+        checks.append(self.grid.alert_test(self.name, when, self.alerts([t.level for t in firing], held.value)))
         hold = f" for {durations.human(threshold.for_seconds)}" if threshold.for_seconds else ""
         return group(f"{self.indicator.id}{self.where}: past the {threshold.name} ({self._shown(held.value)}){hold} raises {threshold.level}",
                      held.series, checks, self.recorded(when, held.value))
