@@ -5,6 +5,8 @@ it; and the recorded value and 0-100 score are what plain arithmetic says they a
 
 from __future__ import annotations
 
+import math
+
 from compiler import conventions, durations, present
 from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus.overrides import Selection, selections
@@ -28,11 +30,15 @@ def past(indicator: Indicator, thresholds: tuple[Threshold, ...], index: int) ->
     value = thresholds[index].value
     following = next((t.value for t in thresholds[index + 1:] if t.value != value), None)
     if following is not None:
-        return (value + following) / 2
-    step = abs(value) * 0.5 if value else 2.0  # not 1: a value near 1 may print as 999.9m
-    beyond = value + step if indicator.good == "lower" else value - step
-    if isinstance(indicator.measure, (Ratio, Availability)) and not 0 <= beyond <= 1:
-        beyond = (value + (1 if indicator.good == "lower" else 0)) / 2
+        beyond = (value + following) / 2
+    else:
+        step = abs(value) * 0.5 if value else 2.0  # not 1: a value near 1 may print as 999.9m
+        beyond = value + step if indicator.good == "lower" else value - step
+        if indicator.unit == "ratio" and isinstance(indicator.measure, (Ratio, Availability)) and not 0 <= beyond <= 1:
+            beyond = (value + (1 if indicator.good == "lower" else 0)) / 2
+    if indicator.unit == "seconds" and abs(beyond) >= 60 and not isinstance(indicator.measure, Age):
+        # humanizeDuration drops the fraction: half a second keeps float noise off the boundary
+        beyond = math.floor(beyond) + 0.5
     return beyond
 
 
