@@ -4,8 +4,8 @@ yield computed here in plain arithmetic (never by evaluating the rules' PromQL).
 Counters grow by a fixed amount per sample (`0+Nx<steps>`), gauges hold (`Vx<steps>`), a
 timestamp advances with the clock so that its age holds, and a histogram's buckets grow so
 that the quantile lands where it should. Returns None for the forms whose value cannot be
-set from outside (a user's `expr`, a `trend`, which needs exponential growth to hold):
-their spec `tests:` cover them."""
+set from outside (a user's `expr`; a `trend`, which holds only under exponential growth and
+whose long windows read the newest recorded step a step late): their spec `tests:` cover them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from compiler.backends.prometheus import measures
 from compiler.backends.prometheus.measures import LONG_WINDOW, SHORT_WINDOW
 from compiler.model import Age, Availability, Baseline, Gauge, Indicator, Quantile, Rate, Ratio, Selector, Spec, Zero
 
@@ -83,11 +84,7 @@ class Maker:
         self.series: list[tuple[str, str]] = []
 
     def is_counter(self, selector: Selector) -> bool:
-        name = selector.metric
-        base = next((name[: -len(suffix)] for suffix in ("_sum", "_count", "_bucket") if name.endswith(suffix)
-                     and name[: -len(suffix)] in {m.name for m in self.spec.metrics}), name)
-        kind = next((m.type for m in self.spec.metrics if m.name == base), "gauge")
-        return kind == "counter" or base != name
+        return measures.Value(self.spec, self.indicator).is_counter(selector)
 
     def add(self, selector: Selector, values: str, suffix: str = "", extra: dict[str, str] | None = None) -> bool:
         labels = concrete(selector, self.labels)
@@ -122,7 +119,7 @@ class Maker:
 
 
 def inputs(spec: Spec, indicator: Indicator, labels: dict[str, str], wanted: float, steps: int) -> Inputs | None:
-    """Series that hold the indicator at (or, for a histogram, near) `wanted`."""
+    """Series that hold the indicator at (or, for a histogram, near) `wanted`, for `steps` samples."""
     make = Maker(spec, indicator, labels, steps)
     measure = indicator.measure
     if isinstance(measure, Gauge):

@@ -9,11 +9,12 @@ from dataclasses import fields
 from compiler import conventions, durations, promql
 from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
-from compiler.backends.prometheus.unit_tests.inputs import Maker, concrete, error_ratio, inputs, series_text
+from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, concrete, error_ratio, inputs, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import past, settle
 from compiler.model import Availability, Expr, Indicator, Quantile, Selector, Spec
 
 REPORTED = 3600  # the sources report this long before they vanish
+BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
 
 
 def _rule(spec: Spec, indicator: Indicator, suffix: str, level: str) -> dict:
@@ -38,7 +39,7 @@ def no_data(spec: Spec, indicator: Indicator, grid: Grid) -> dict | None:
         return None
     labels = data_labels(spec, indicator)
     fire = REPORTED + indicator.no_data_for + grid.margin
-    present_for = REPORTED // 60
+    present_for = REPORTED // STEP
     series = []
     absent = set()
     for selector, suffix in sources(indicator):
@@ -67,7 +68,7 @@ def burn_rates(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
     slow = (factors[0] + factors[1]) / 2 if len(factors) > 1 else factors[0] * 1.25
     found = []
     for speed, factor in (("fast", factors[-1] * 1.25), ("slow", slow)):
-        when = 3600 + grid.margin
+        when = BURNING + grid.margin
         labels = data_labels(spec, indicator)
         held = error_ratio(Maker(spec, indicator, labels, grid.samples(when)), measure, min(factor * budget, 1.0))
         if held is None:
