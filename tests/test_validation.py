@@ -230,7 +230,12 @@ CASES += [
    ]),
   ("a test case expecting a level the indicator never raises is rejected", case("level: red", "level: purple"),
    [
-       "indicators.yaml:57:26: indicators[0].tests[0].alerts[0].level: the indicator raises no alert at level 'purple' (hint: its thresholds raise red, yellow)",
+       "indicators.yaml:57:26: indicators[0].tests[0].alerts[0].level: the indicator raises no alert at level 'purple' for these labels (hint: its thresholds raise red, yellow)",
+   ]),
+  ("a test case expecting a level that a more severe threshold makes redundant is rejected",
+   spec_text(INDICATOR.replace("warning: 100", "warning: 100\n    critical: 100").replace("track_by: [model]", CASE)),
+   [
+       "indicators.yaml:58:26: indicators[0].tests[0].alerts[0].level: the indicator raises no alert at level 'red' for these labels (hint: its thresholds raise critical, yellow)",
    ]),
   ("a test case eval time that is not a duration is rejected", case("eval_time: 3h", "eval_time: 3 hours"),
    [

@@ -23,5 +23,6 @@ def validate(document: Document) -> list[Problem]:
         for check in SEMANTIC_CHECKS:
             problems += check(document)
     if not any(problem.severity == "error" for problem in problems):  # checks that need the built model
-        problems += escalation.routes(document, build(document.data, ()))
+        built = build(document.data, ())
+        problems += escalation.routes(document, built) + cases.levels(document, built)
     return sorted(problems)

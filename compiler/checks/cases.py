@@ -1,5 +1,8 @@
 """An indicator's own test cases: input series of catalogued metrics in promtool's notation,
-expected alerts at levels the indicator raises, and expectations about the labels it carries."""
+expected alerts at levels the indicator raises, and expectations about the labels it carries.
+
+Whether a level is raised is checked on the built model (`levels`), where thresholds that a
+more severe one makes redundant are already gone and overrides are resolved."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import re
 
 from compiler import promql, spec
 from compiler.loader import Document
+from compiler.model import Spec
 from compiler.problems import Problem
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN"
@@ -17,23 +21,31 @@ SAMPLE = re.compile(rf"^(?:_|stale|_x\d+|(?:{_NUMBER})(?:(?:[+-](?:\d+(?:\.\d*)?
 def check(document: Document) -> list[Problem]:
     data = document.data
     metrics = data.get("metrics") or {}
-    levels = (data.get("escalation") or {}).get("levels") or {}
     problems: list[Problem] = []
     for index, indicator in spec.indicators(data):
         known = set(spec.global_labels(data)) | set(indicator.get("track_by") or ())
-        raised = _raised(indicator, levels)
         for number, case in enumerate(indicator.get("tests") or ()):
             here = ("indicators", index, "tests", number)
             problems += _inputs(document, here, case, metrics)
-            problems += _expectations(document, here, case, known, raised)
+            problems += _expectations(document, here, case, known)
     return problems
 
 
-def _raised(indicator: dict, levels: dict) -> set[str]:
-    thresholds = {name for name in ("target", "warning", "critical") if name in indicator}
-    for override in indicator.get("overrides") or ():
-        thresholds |= {name for name in ("target", "warning", "critical") if name in override}
-    return {level for level, body in levels.items() if body.get("threshold") in thresholds}
+def levels(document: Document, built: Spec) -> list[Problem]:
+    """Each expected alert's level is raised by the thresholds that judge its labels: an
+    override's when the labels match one, the indicator's own otherwise."""
+    problems = []
+    for index, indicator in enumerate(built.indicators):
+        for number, case in enumerate(indicator.tests):
+            for position, alert in enumerate(case.alerts or ()):
+                labels = dict(alert.labels)
+                override = next((o for o in indicator.overrides if all(labels.get(k) == v for k, v in o.when)), None)
+                raised = {t.level for t in (override.thresholds if override else indicator.thresholds)}
+                if alert.level not in raised:
+                    problems.append(document.problem(("indicators", index, "tests", number, "alerts", position, "level"),
+                                                     f"the indicator raises no alert at level '{alert.level}' for these labels",
+                                                     f"its thresholds raise {', '.join(sorted(raised)) or 'nothing'}"))
+    return problems
 
 
 def _inputs(document: Document, here: tuple, case: dict, metrics: dict) -> list[Problem]:
@@ -57,7 +69,7 @@ def _inputs(document: Document, here: tuple, case: dict, metrics: dict) -> list[
     return problems
 
 
-def _expectations(document: Document, here: tuple, case: dict, known: set[str], raised: set[str]) -> list[Problem]:
+def _expectations(document: Document, here: tuple, case: dict, known: set[str]) -> list[Problem]:
     problems = []
     valued = {tuple(sorted((value.get("labels") or {}).items())) for value in case.get("values") or ()}
     for kind in ("alerts", "values"):
@@ -68,11 +80,7 @@ def _expectations(document: Document, here: tuple, case: dict, known: set[str], 
                     problems.append(document.problem(path + ("labels", label), f"'{label}' is not a global or tracking label of the indicator",
                                                      f"the recorded series carry {', '.join(sorted(known)) or 'no labels'}", key=True))
     for number, alert in enumerate(case.get("alerts") or ()):
-        path = here + ("alerts", number)
-        if alert["level"] not in raised:
-            problems.append(document.problem(path + ("level",), f"the indicator raises no alert at level '{alert['level']}'",
-                                             f"its thresholds raise {', '.join(sorted(raised)) or 'nothing'}"))
         if tuple(sorted((alert.get("labels") or {}).items())) not in valued:
-            problems.append(document.problem(path, "an expected alert needs the indicator's value at its labels under 'values'",
+            problems.append(document.problem(here + ("alerts", number), "an expected alert needs the indicator's value at its labels under 'values'",
                                              "the alert's description prints that value"))
     return problems

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from compiler import conventions, durations
+from compiler import durations
 from compiler.backends.prometheus.unit_tests.inputs import STEP, series_text
 from compiler.backends.prometheus.unit_tests.templates import render
 from compiler.model import Indicator, Override, Spec

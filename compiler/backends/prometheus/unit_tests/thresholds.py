@@ -72,11 +72,10 @@ class Cases:
         return None if found is None else found.warmup
 
     def rule(self, level: str) -> dict:
-        override = dict(self.selection.override.when) if self.selection.override else {}
-        return next(rule for rule in alert_rules.rules(self.spec, self.indicator)
-                    if rule["labels"][conventions.LEVEL_LABEL] == level
-                    and all(rule["labels"].get(k) == alert_rules.escape(v) for k, v in override.items())
-                    and (override or not any(k in rule["labels"] for o in self.indicator.overrides for k, _ in o.when)))
+        """The generated rule of this threshold set at `level` (rules() follows selections())."""
+        series = conventions.indicator_series(self.spec, self.indicator)
+        keys = [(selection.override, t.level) for selection in selections(self.indicator, series) for t in selection.thresholds]
+        return dict(zip(keys, alert_rules.rules(self.spec, self.indicator)))[(self.selection.override, level)]
 
     def alerts(self, levels: list[str], value: float, labels: dict[str, str] | None = None) -> list[dict]:
         override = dict(self.selection.override.when) if self.selection.override else {}
