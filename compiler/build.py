@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from compiler import durations, promql, spec
 from compiler.model import (
-    SEVERITY_ORDER, Age, Availability, Baseline, BurnRate, BusinessHours, Category, Channel, EmailSettings,
-    Escalation, Expr, Gauge, Group, Indicator, Kubernetes, Level, Measure, Metric, Output, Override, Quantile,
-    Rate, Ratio, Reports, Responder, Roi, RoiTerm, ScorecardEntry, Spec, Team, Threshold, Trend, Zero,
+    SEVERITY_ORDER, Age, Availability, Baseline, BurnRate, BusinessHours, Case, Category, Channel, EmailSettings,
+    Escalation, ExpectedAlert, ExpectedValue, Expr, Gauge, Group, Indicator, Kubernetes, Level, Measure, Metric, Output,
+    Override, Quantile, Rate, Ratio, Reports, Responder, Roi, RoiTerm, ScorecardEntry, Spec, Team, Threshold, Trend, Zero,
 )
 
 ALL_TARGETS = ("docs", "prometheus", "grafana", "alertmanager", "kubernetes")
@@ -84,6 +84,24 @@ def _indicator(data: dict, raw: dict, escalation: Escalation) -> Indicator:
         ),
         no_data_for=durations.seconds(raw.get("no_data_for") or defaults.get("no_data_for") or spec.DEFAULT_NO_DATA_FOR),
         source_metrics=_source_metrics(raw["measure"], data.get("metrics") or {}),
+        tests=tuple(_case(case) for case in raw.get("tests") or ()),
+    )
+
+
+def _labels(raw: dict | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((raw or {}).items()))
+
+
+def _case(raw: dict) -> Case:
+    alerts = raw.get("alerts")
+    return Case(
+        name=raw["name"],
+        interval=durations.seconds(raw.get("interval", "1m")),
+        input_series=tuple((series["series"], str(series["values"])) for series in raw["input_series"]),
+        eval_time=durations.seconds(raw["eval_time"]),
+        alerts=None if alerts is None else tuple(ExpectedAlert(alert["level"], _labels(alert.get("labels"))) for alert in alerts),
+        values=tuple(ExpectedValue(_labels(value.get("labels")), float(value["value"]),
+                                   float(value["score"]) if "score" in value else None) for value in raw.get("values") or ()),
     )
 
 

@@ -60,7 +60,8 @@ def _other_files(base: dict[str, str], head: dict[str, str]) -> list[Change]:
 
 # --- rules -----------------------------------------------------------------------------------
 
-def _rule_files(files: dict[str, str]) -> list[dict]:
+def rules_in(files: dict[str, str]) -> list[dict]:
+    """Every rule of a compilation's Prometheus rule files (not of its promtool test files)."""
     rules = []
     for path in sorted(files):
         if path.startswith("prometheus/") and path.endswith((".yaml", ".yml")):
@@ -125,8 +126,8 @@ def _unwrap(node):
 
 
 def _rules(base: dict[str, str], head: dict[str, str]) -> list[Change]:
-    before = {_rule_key(rule): rule for rule in _rule_files(base)}
-    after = {_rule_key(rule): rule for rule in _rule_files(head)}
+    before = {_rule_key(rule): rule for rule in rules_in(base)}
+    after = {_rule_key(rule): rule for rule in rules_in(head)}
     ids = {rule.get("labels", {}).get(conventions.INDICATOR_LABEL, "") for rule in list(before.values()) + list(after.values())}
     changes = []
     for key in sorted(set(before) | set(after)):
@@ -201,7 +202,7 @@ def _describe_routes(routes: list[dict]) -> tuple[str, str]:
 def _alerts(files: dict[str, str]) -> dict[tuple, dict[str, str]]:
     return {(rule["alert"], (rule.get("labels") or {}).get(conventions.LEVEL_LABEL, "")):
             {**{k: str(v) for k, v in (rule.get("labels") or {}).items()}, "alertname": rule["alert"]}
-            for rule in _rule_files(files) if "alert" in rule}
+            for rule in rules_in(files) if "alert" in rule}
 
 
 def _routing(base: dict[str, str], head: dict[str, str]) -> list[Change]:

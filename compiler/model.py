@@ -129,6 +129,36 @@ class Override:
 
 
 @dataclass(frozen=True)
+class ExpectedAlert:
+    """An alert a spec test case expects at its eval time: the level, and the global and
+    tracking labels of the series that raises it."""
+
+    level: str
+    labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ExpectedValue:
+    """The indicator's recorded value (and optionally its score) for one label set."""
+
+    labels: tuple[tuple[str, str], ...]
+    value: float
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Case:
+    """A spec author's own unit test of an indicator, compiled into the promtool tests."""
+
+    name: str
+    interval: float
+    input_series: tuple[tuple[str, str], ...]  # (series selector, promtool values notation)
+    eval_time: float
+    alerts: tuple[ExpectedAlert, ...] | None  # None: alerts are not checked; (): none fire
+    values: tuple[ExpectedValue, ...]
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     title: str
@@ -149,6 +179,7 @@ class Indicator:
     overrides: tuple[Override, ...]
     no_data_for: float
     source_metrics: tuple[str, ...]  # catalogued metrics the measure reads, sorted
+    tests: tuple[Case, ...] = ()  # the spec's own unit-test cases
 
     def threshold(self, name: str) -> Threshold | None:
         return next((t for t in self.thresholds if t.name == name), None)

@@ -128,3 +128,16 @@ def dropped_labels(text: str, labels: tuple[str, ...]) -> list[str]:
 
     promql_parser.transform(parse(text), pre_visit=visit)
     return sorted(dropped)
+
+
+def selectors(text: str) -> list[Selector]:
+    """Every named series selector in the expression, with its label matchers."""
+    found: list[Selector] = []
+
+    def visit(node):
+        if isinstance(node, promql_parser.VectorSelector) and node.name:
+            found.append(Selector(node.name, tuple(_matchers(node))))
+        return None
+
+    promql_parser.transform(parse(text), pre_visit=visit)
+    return found

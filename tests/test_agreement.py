@@ -13,7 +13,7 @@ import yaml
 
 from compiler import conventions, pipeline
 from compiler.backends.grafana import queries
-from compiler.diff import route
+from compiler.diff import route, rules_in as rules
 from conftest import ROOT
 
 SPECS = [ROOT / "indicators.yaml"] + sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))
@@ -25,11 +25,6 @@ def compiled(request):
     data = yaml.safe_load(request.param.read_text())
     data.get("output", {}).pop("targets", None)
     return pipeline.compile_spec([(str(request.param), yaml.safe_dump(data).encode())], request.param.name)
-
-
-def rules(files: dict[str, str]) -> list[dict]:
-    return [rule for path, text in files.items() if path.startswith("prometheus/") and path.endswith(".yaml")
-            for group in yaml.safe_load(text)["groups"] for rule in group["rules"]]
 
 
 def dashboards(files: dict[str, str]) -> dict[str, dict]:

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from statistics import mean
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 import report_history as history
@@ -24,6 +23,7 @@ import servers
 from conftest import ROOT
 from compiler import emit, pipeline, present, promql
 from compiler.cli import main
+from compiler.diff import rules_in
 from compiler.prometheus_api import Client
 from compiler.reports import monthly, period, weekly
 
@@ -263,10 +263,8 @@ def test_a_where_matcher_reads_only_that_clusters_series(spec, prometheus):
 def test_every_series_a_report_reads_is_recorded_by_the_generated_rules(path):
     compiled = pipeline.compile_spec([(str(path), path.read_bytes())], path.name)
     recorded: dict[str, set[str]] = {}
-    for name, text in compiled.files.items():
-        if name.startswith("prometheus/") and name.endswith(".yaml"):
-            for rule in (r for group in yaml.safe_load(text)["groups"] for r in group["rules"] if "record" in r):
-                recorded.setdefault(rule["record"], set()).update(rule.get("labels", {}))
+    for rule in (r for r in rules_in(compiled.files) if "record" in r):
+        recorded.setdefault(rule["record"], set()).update(rule.get("labels", {}))
     asked = []
     for build, chosen in ((weekly.build, period.week(WEEK)), (monthly.build, period.month(MONTH))):
         build(compiled.spec, chosen, lambda query: asked.append(query.promql) or [], html=True)

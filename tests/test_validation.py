@@ -221,6 +221,55 @@ CASES = [
 ]
 
 
+# An indicator's own test cases, appended after its track_by (line 51).
+CASE = """track_by: [model]
+    tests:
+      - name: a deep queue turns red
+        input_series:
+          - {series: 'queue_depth{model="a"}', values: '500x300'}
+        eval_time: 3h
+        alerts: [{level: red, labels: {model: a}}]
+        values: [{labels: {model: a}, value: 500}]"""
+
+
+def case(old: str, new: str) -> str:
+    assert old in CASE, old
+    return ind("track_by: [model]", CASE.replace(old, new))
+
+
+CASES += [
+  ("a test case reading an uncatalogued metric is rejected", case("queue_depth{", "queue_dept{"),
+   [
+       "indicators.yaml:55:22: indicators[0].tests[0].input_series[0].series: 'queue_dept' is not in the metric catalogue (hint: input series are catalogued metrics (or a histogram's _bucket, _sum, _count))",
+   ]),
+  ("a test case expecting a level the indicator never raises is rejected", case("level: red", "level: purple"),
+   [
+       "indicators.yaml:57:26: indicators[0].tests[0].alerts[0].level: the indicator raises no alert at level 'purple' for these labels (hint: its thresholds raise red, yellow)",
+   ]),
+  ("a test case expecting a level that a more severe threshold makes redundant is rejected",
+   spec_text(INDICATOR.replace("warning: 100", "warning: 100\n    critical: 100").replace("track_by: [model]", CASE)),
+   [
+       "indicators.yaml:58:26: indicators[0].tests[0].alerts[0].level: the indicator raises no alert at level 'red' for these labels (hint: its thresholds raise critical, yellow)",
+   ]),
+  ("a test case eval time that is not a duration is rejected", case("eval_time: 3h", "eval_time: 3 hours"),
+   [
+       "indicators.yaml:56:20: indicators[0].tests[0].eval_time: '3 hours' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d)",
+   ]),
+  ("a test case expecting a label the indicator does not carry is rejected", case("alerts: [{level: red, labels: {model: a}}]", "alerts: [{level: red, labels: {model: a, team: x}}]"),
+   [
+       "indicators.yaml:57:18: indicators[0].tests[0].alerts[0]: an expected alert needs the indicator's value at its labels under 'values' (hint: the alert's description prints that value)",
+       "indicators.yaml:57:50: indicators[0].tests[0].alerts[0].labels.team: 'team' is not a global or tracking label of the indicator (hint: the recorded series carry model)",
+   ]),
+  ("a test case input that is not promtool series notation is rejected", case("'500x300'", "'500 times 300'"),
+   [
+       "indicators.yaml:55:56: indicators[0].tests[0].input_series[0].values: 'times' is not promtool series notation (hint: use values such as '1 2 3', '0+10x60', '5x30', '_' or 'stale')",
+   ]),
+  ("a test case expecting an alert without the value it prints is rejected", case("values: [{labels: {model: a}, value: 500}]", "values: []"),
+   [
+       "indicators.yaml:57:18: indicators[0].tests[0].alerts[0]: an expected alert needs the indicator's value at its labels under 'values' (hint: the alert's description prints that value)",
+   ]),
+]
+
 @pytest.mark.parametrize(("text", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_each_mistake_is_reported_at_its_location(text, expected):
     try:

@@ -11,6 +11,7 @@ from typing import Callable
 
 from compiler.backends import alertmanager, docs, grafana, prometheus
 from compiler.backends.prometheus import lint as prometheus_lint
+from compiler.backends.prometheus import unit_tests as prometheus_unit_tests
 from compiler.model import Spec
 
 Render = Callable[[Spec], dict[str, object]]
@@ -28,6 +29,7 @@ class Backend:
 BACKENDS: tuple[Backend, ...] = (
     Backend("docs", docs.render),
     Backend("prometheus", prometheus.render, prometheus.kubernetes, prometheus_lint.lint),
+    Backend("prometheus", prometheus_unit_tests.render),  # promtool unit tests of those rules
     Backend("grafana", grafana.render, grafana.kubernetes),
     Backend("alertmanager", alertmanager.render, alertmanager.kubernetes),
 )

@@ -7,13 +7,13 @@ before the schema, so an inline secret is called that."""
 
 from __future__ import annotations
 
-from compiler.checks import catalogue, escalation, ids, queries, references, schema, secrets, thresholds
+from compiler.checks import cases, catalogue, escalation, ids, queries, references, schema, secrets, thresholds
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Problem
 
-SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check, escalation.check, catalogue.check)
-MODEL_CHECKS = (escalation.routes, queries.recorded_series_read)
+SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check, escalation.check, catalogue.check, cases.check)
+MODEL_CHECKS = (escalation.routes, queries.recorded_series_read, cases.levels)
 
 
 def validate(document: Document) -> list[Problem]:

@@ -1,0 +1,68 @@
+"""promtool unit tests for the generated rules, under prometheus/tests/, collected by the pytest
+plugin (compiler.pytest_promtool) or run with `promtool test rules`. Every alert an indicator
+can raise is tested firing and quiet, with the exact labels and annotations; the recorded
+values, scores and scorecard are checked against plain arithmetic; the spec's own `tests:`
+are compiled into the same files.
+
+promtool evaluates every rule of a file at every step, so the cost of a group is its steps
+times the rules: each group goes to the file of the finest grid on which it takes at most
+MAX_STEPS steps (`<rule file>.promtest.yaml` every 5m, then `<rule file>.every-1h.promtest.yaml`,
+`.every-6h` and `.every-1d`), all loading the same rule file. The spec's own cases run every 5m."""
+
+from __future__ import annotations
+
+import math
+
+from compiler import durations
+from compiler.backends.prometheus.unit_tests import user, watch
+from compiler.backends.prometheus.unit_tests.common import Grid
+from compiler.backends.prometheus.unit_tests.scorecard import GRID as SCORECARD_GRID, scorecard_group
+from compiler.backends.prometheus.unit_tests.thresholds import threshold_groups
+from compiler.model import Indicator, Spec
+
+FOLDER = "prometheus/tests"
+GRIDS = (Grid(300), Grid(3600), Grid(21600), Grid(86400))
+MAX_STEPS = 20
+
+
+def indicator_groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+    found = threshold_groups(spec, indicator, grid) + [watch.no_data(spec, indicator, grid)]
+    found += watch.burn_rates(spec, indicator, grid) + watch.escalations(spec, indicator, grid)
+    return [group for group in found if group is not None]
+
+
+def _steps(group: dict, grid: Grid) -> int:
+    checks = group.get("alert_rule_test", []) + group.get("promql_expr_test", [])
+    return math.ceil(max(durations.seconds(check["eval_time"]) for check in checks) / grid.step)
+
+
+def _file_name(rule_file: str, grid: Grid) -> str:
+    every = "" if grid == GRIDS[0] else f".every-{durations.text(grid.step)}"
+    return f"{FOLDER}/{rule_file}{every}.promtest.yaml"
+
+
+def _file(rule_file: str, grid: Grid, tests: list[dict]) -> dict:
+    return {"rule_files": [f"../{rule_file}.yaml"], "evaluation_interval": durations.text(grid.step), "tests": tests}
+
+
+def render(spec: Spec) -> dict[str, object]:
+    files: dict[str, object] = {}
+    for category in spec.categories:
+        indicators = [indicator for indicator in spec.indicators if indicator.category == category.id]
+        placed: set[str] = set()
+        for grid in GRIDS:
+            tests = []
+            for indicator in indicators:
+                for group in indicator_groups(spec, indicator, grid):
+                    key = f"{indicator.id}/{group['name']}"
+                    if key not in placed and (_steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1]):
+                        placed.add(key)
+                        tests.append(group)
+            if grid == GRIDS[0]:  # the spec's own cases run on the finest grid, whatever their length
+                tests += [group for indicator in indicators for group in user.groups(spec, indicator, grid)]
+            if tests:
+                files[_file_name(category.id, grid)] = _file(category.id, grid, tests)
+    scorecard = scorecard_group(spec)
+    if scorecard is not None:
+        files[f"{FOLDER}/scorecard.promtest.yaml"] = _file("scorecard", SCORECARD_GRID, [scorecard])
+    return files

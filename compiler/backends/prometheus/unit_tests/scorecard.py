@@ -1,0 +1,93 @@
+"""The scorecard's recording rules from known scores: the rollups per indicator, group,
+category and scorecard entry, the weighted composite and the ROI multiplier, each expected
+value computed here from the model. The scores and values are input series, so only
+scorecard.yaml is loaded."""
+
+from __future__ import annotations
+
+from statistics import fmean
+
+from compiler import conventions, promql, spec as spec_reading
+from compiler.backends.prometheus.unit_tests.common import Grid, group
+from compiler.backends.prometheus.unit_tests.inputs import concrete, counter, gauge, series_text
+from compiler.model import Spec
+
+GRID = Grid(300)
+EVAL_AT = 600
+SATURATED = 1_000_000  # per sample: an expression term over these counters is far past its cap
+
+
+def _scores(position: int, tracked: bool) -> list[float]:
+    """Known, distinct scores per indicator: two tracked series, or one."""
+    first = float((position * 37 + 13) % 101)
+    return [first, float((position * 53 + 71) % 101)] if tracked else [first]
+
+
+def scorecard_group(spec: Spec) -> dict | None:
+    if not spec.indicators:
+        return None
+    samples = GRID.samples(EVAL_AT)
+    globals_ = {label: f"test-{label}" for label in spec.global_labels}
+    series: list[tuple[str, str]] = []
+    average: dict[str, float] = {}
+    values: dict[str, float] = {}
+    for position, indicator in enumerate(spec.indicators):
+        scores = _scores(position, bool(indicator.track_by))
+        values[indicator.id] = (position % 7 + 2) / 10
+        for number, score in enumerate(scores, start=1):
+            labels = globals_ | {label: f"test-{label}-{number}" for label in indicator.track_by}
+            series.append((series_text(conventions.score_series(spec, indicator), labels), gauge(score, samples)))
+            series.append((series_text(conventions.indicator_series(spec, indicator), labels), gauge(values[indicator.id], samples)))
+        average[indicator.id] = fmean(scores)
+    checks = [_rollup(spec, conventions.INDICATOR_LABEL, [
+        ({conventions.INDICATOR_LABEL: i.id, conventions.GROUP_LABEL: i.group, conventions.CATEGORY_LABEL: i.category}, average[i.id])
+        for i in spec.indicators])]
+    for label in (conventions.GROUP_LABEL, conventions.CATEGORY_LABEL):
+        members: dict[str, list[float]] = {}
+        for indicator in spec.indicators:
+            members.setdefault(getattr(indicator, label), []).append(average[indicator.id])
+        checks.append(_rollup(spec, label, [({label: key}, fmean(found)) for key, found in members.items()]))
+    entries = {entry.id: fmean(average[i] for i in entry.indicators) for entry in spec.scorecard if entry.indicators}
+    if entries:
+        checks.append(_rollup(spec, conventions.SCORECARD_LABEL, [({conventions.SCORECARD_LABEL: key}, value) for key, value in entries.items()]))
+        composite = sum(entry.weight * entries[entry.id] for entry in spec.scorecard if entry.id in entries)
+        checks.append(GRID.value_test(conventions.composite_score_series(spec), EVAL_AT, [(globals_, composite)]))
+    roi = _roi(spec, values, entries, series, samples)
+    if roi is not None:
+        checks.append(GRID.value_test(conventions.roi_series(spec), EVAL_AT, [(globals_, roi)]))
+    return group("scorecard: rollups, weighted composite and ROI multiplier from known scores", tuple(sorted(set(series))), [], checks)
+
+
+def _rollup(spec: Spec, by: str, samples: list[tuple[dict[str, str], float]]) -> dict:
+    globals_ = {label: f"test-{label}" for label in spec.global_labels}
+    return GRID.value_test(conventions.rollup_score_series(spec, by), EVAL_AT, [(globals_ | labels, value) for labels, value in samples])
+
+
+def _is_counter(name: str, metrics: dict) -> bool:
+    found = spec_reading.series_type(name, metrics)
+    return found is not None and found[1] == "counter"
+
+
+def _roi(spec: Spec, values: dict[str, float], entries: dict[str, float], series: list, samples: int) -> float | None:
+    """max(0, intercept + sum(coefficient * min(input * scale, max))); an expression term is
+    fed counters that put it far past its cap (a term without a cap cannot be computed here)."""
+    if spec.roi is None:
+        return None
+    total = spec.roi.intercept
+    globals_ = {label: f"test-{label}" for label in spec.global_labels}
+    metrics = {metric.name: {"type": metric.type} for metric in spec.metrics}
+    for term in spec.roi.terms:
+        if term.source == "indicator":
+            found = values[term.reference] * term.scale
+        elif term.source == "scorecard":
+            found = entries[term.reference] / 100 * term.scale
+        else:
+            if term.max is None:
+                return None
+            for selector in promql.selectors(term.reference):
+                labels = concrete(selector, globals_)
+                series.append((series_text(selector.metric, labels),
+                               counter(SATURATED, samples) if _is_counter(selector.metric, metrics) else gauge(1, samples)))
+            found = term.max
+        total += term.coefficient * (min(found, term.max) if term.max is not None else found)
+    return max(total, 0.0)

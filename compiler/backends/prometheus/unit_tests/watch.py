@@ -1,0 +1,111 @@
+"""The alerts that watch something other than the value: the no-data alert when every source
+series vanishes, burn-rate alerts for a fast and a slow burn of an availability objective's
+error budget, and the escalation of a level that has `escalate_after`."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from compiler import conventions, durations, promql
+from compiler.backends.prometheus import alerts as alert_rules
+from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
+from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, concrete, error_ratio, inputs, series_text
+from compiler.backends.prometheus.unit_tests.thresholds import past, settle
+from compiler.model import Availability, Expr, Indicator, Quantile, Selector, Spec
+
+REPORTED = 3600  # the sources report this long before they vanish
+BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
+
+
+def _rule(spec: Spec, indicator: Indicator, suffix: str, level: str) -> dict:
+    name = conventions.alert_name(spec.name, indicator.id, suffix)
+    return next(rule for rule in alert_rules.watch_rules(spec, indicator)
+                if rule["alert"] == name and rule["labels"][conventions.LEVEL_LABEL] == level)
+
+
+def sources(indicator: Indicator) -> list[tuple[Selector, str]]:
+    """(selector, name suffix) of every source series the measure reads."""
+    measure = indicator.measure
+    if isinstance(measure, Expr):  # the no-data alert watches the names an expression reads
+        return [(Selector(read.name), "") for read in promql.series_read(measure.expr)]
+    suffix = "_bucket" if isinstance(measure, Quantile) else ""
+    return [(getattr(measure, item.name), suffix) for item in fields(measure) if isinstance(getattr(measure, item.name), Selector)]
+
+
+def no_data(spec: Spec, indicator: Indicator, grid: Grid) -> dict | None:
+    """Every source reports for an hour, then goes stale; absent() names the equality matchers."""
+    level = spec.escalation.level_for(conventions.NO_DATA_THRESHOLD)
+    if level is None:
+        return None
+    labels = data_labels(spec, indicator)
+    fire = REPORTED + indicator.no_data_for + grid.margin
+    present_for = REPORTED // STEP
+    series = []
+    absent = set()
+    for selector, suffix in sources(indicator):
+        found = concrete(selector, labels)
+        if found is None:
+            return None
+        extra = {"le": "+Inf"} if suffix else {}
+        series.append((series_text(selector.metric + suffix, found | extra), f"1x{present_for - 1} stale"))
+        absent.add(tuple(sorted((label, value) for label, op, value in selector.matchers if op == "=")))
+    rule = _rule(spec, indicator, conventions.NO_DATA_SUFFIX, level.name)
+    static = conventions.alert_labels(spec, indicator, level.name)
+    expected = [expected_alert(rule, dict(found), 1, static) for found in sorted(absent)]
+    name = rule["alert"]
+    checks = [grid.alert_test(name, REPORTED + indicator.no_data_for - grid.step, []), grid.alert_test(name, fire, expected)]
+    return group(f"{indicator.id}: sources vanishing for {durations.human(indicator.no_data_for)} raise {level.name} no-data",
+                 tuple(sorted(set(series))), checks)
+
+
+def burn_rates(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+    """A fast burn (beyond the largest factor) and a slow one (just beyond the smallest)."""
+    measure = indicator.measure
+    if not isinstance(measure, Availability) or not measure.burn_rates:
+        return []
+    budget = 1 - measure.objective
+    factors = sorted({burn.factor for burn in measure.burn_rates})
+    slow = (factors[0] + factors[1]) / 2 if len(factors) > 1 else factors[0] * 1.25
+    found = []
+    for speed, factor in (("fast", factors[-1] * 1.25), ("slow", slow)):
+        when = BURNING + grid.margin
+        labels = data_labels(spec, indicator)
+        held = error_ratio(Maker(spec, indicator, labels, grid.samples(when)), measure, min(factor * budget, 1.0))
+        if held is None:
+            continue
+        ratio = held.value if indicator.good == "lower" else 1 - held.value
+        levels = sorted({spec.escalation.level_for(b.threshold).name for b in measure.burn_rates if ratio > b.factor * budget})
+        name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
+        expected = [expected_alert(_rule(spec, indicator, conventions.BURN_RATE_SUFFIX, level), labels, ratio,
+                                   conventions.alert_labels(spec, indicator, level)) for level in levels]
+        found.append(group(f"{indicator.id}: a {speed} burn ({factor:g}x the budget) raises {', '.join(levels)}",
+                           held.series, [grid.alert_test(name, when, expected)]))
+    return found
+
+
+def escalations(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+    """A threshold's alert left firing for `escalate_after` is raised again as the next level."""
+    levels = [level for level in spec.escalation.levels if level.threshold]
+    thresholds = indicator.thresholds
+    found = []
+    for lower, higher in zip(levels, levels[1:]):
+        index = next((i for i, t in enumerate(thresholds) if t.level == lower.name), None)
+        if lower.escalate_after is None or index is None:
+            continue
+        labels = data_labels(spec, indicator)
+        wanted = past(indicator, thresholds, index)
+        probe = inputs(spec, indicator, labels, wanted, 1)
+        if probe is None:
+            continue
+        breached = [t for t in thresholds if t.breached_by(probe.value, indicator.good)]
+        fired, _ = settle(probe.warmup + thresholds[index].for_seconds + grid.margin, breached, probe.warmup, grid)
+        when = fired + lower.escalate_after + grid.margin
+        held = inputs(spec, indicator, labels, wanted, grid.samples(when))
+        name = conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX)
+        lower_labels = labels | conventions.alert_labels(spec, indicator, lower.name)
+        expected = [expected_alert(_rule(spec, indicator, conventions.ESCALATED_SUFFIX, higher.name), lower_labels, 1,
+                                   conventions.alert_labels(spec, indicator, higher.name))]
+        early = thresholds[index].for_seconds + lower.escalate_after - grid.step
+        found.append(group(f"{indicator.id}: {lower.name} left firing for {durations.human(lower.escalate_after)} escalates to {higher.name}",
+                           held.series, [grid.alert_test(name, early, []), grid.alert_test(name, when, expected)]))
+    return found

@@ -1,0 +1,147 @@
+"""The generated promtool unit tests prove the rules right, so they must fail when the rules
+are wrong: each break below, made in a copy of a golden case's generated rule file, makes
+promtool fail. A spec's own test cases are compiled into the same files and run too.
+
+(Unbroken, every golden case's generated tests run through the pytest plugin: they are
+collected from tests/golden/*/expected/prometheus/tests/, and generated/'s from the
+`testpaths` in pyproject.toml.)"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compiler import conventions, pipeline
+from compiler.backends.prometheus import unit_tests
+from compiler.model import Expr, Quantile, Trend
+from compiler.pytest_promtool import INSTALL_HINT
+from conftest import INDICATOR, ROOT, spec_text
+
+GOLDEN = ROOT / "tests" / "golden" / "gauge" / "expected" / "prometheus"
+
+
+def promtool() -> str:
+    found = shutil.which("promtool")
+    assert found, INSTALL_HINT  # a validator that skips is not a test
+    return found
+
+
+def run_all(folder: Path) -> subprocess.CompletedProcess:
+    files = sorted(str(path) for path in (folder / "tests").glob("*.promtest.yaml"))
+    assert files, f"no generated unit tests under {folder}"
+    return subprocess.run([promtool(), "test", "rules", *files], capture_output=True, text=True, check=False)
+
+
+def _threshold_alert(groups: list[dict], level: str) -> dict:
+    """The alert the indicator raises at `level` (not its no-data alert, which has a level too)."""
+    return next(rule for group in groups for rule in group["rules"]
+                if "alert" in rule and not rule["alert"].endswith("NoData") and rule["labels"]["level"] == level)
+
+
+def _multiply_threshold(groups):
+    rule = _threshold_alert(groups, "red")
+    rule["expr"] = re.sub(r"[0-9.]+$", lambda found: f"{float(found.group()) * 10:g}", rule["expr"])
+
+
+def _relabel(groups):
+    _threshold_alert(groups, "red")["labels"]["severity"] = "info"
+
+
+def _reword(groups):
+    _threshold_alert(groups, "yellow")["annotations"]["summary"] += " (edited)"
+
+
+def _rescore(groups):
+    rule = next(r for group in groups for r in group["rules"] if r.get("record", "").endswith(":score"))
+    rule["expr"] = rule["expr"].replace("* 100", "* 90")
+
+
+def _drop_no_data(groups):
+    for group in groups:
+        group["rules"] = [r for r in group["rules"] if not r.get("alert", "").endswith("NoData")]
+
+
+BREAKS = [
+    ("a threshold moved tenfold is caught", _multiply_threshold),
+    ("a severity label changed is caught", _relabel),
+    ("a reworded annotation is caught", _reword),
+    ("a changed score formula is caught", _rescore),
+    ("a missing no-data alert is caught", _drop_no_data),
+]
+
+
+def test_the_golden_rules_pass_their_generated_tests_unbroken(tmp_path):
+    shutil.copytree(GOLDEN, tmp_path / "prometheus")
+    result = run_all(tmp_path / "prometheus")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("break_rules", [b[1] for b in BREAKS], ids=[b[0] for b in BREAKS])
+def test_a_broken_rule_file_fails_its_generated_tests(break_rules, tmp_path):
+    shutil.copytree(GOLDEN, tmp_path / "prometheus")
+    rule_file = tmp_path / "prometheus" / "platform_health.yaml"
+    document = yaml.safe_load(rule_file.read_text())
+    break_rules(document["groups"])
+    rule_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    result = run_all(tmp_path / "prometheus")
+    assert result.returncode != 0
+    assert "FAILED" in result.stdout + result.stderr
+
+
+USER_CASE = INDICATOR + """\
+    tests:
+      - name: a deep queue turns red after six hours
+        input_series:
+          - {series: 'queue_depth{model="a"}', values: '500x480'}
+        eval_time: 7h
+        alerts: [{level: red, labels: {model: a}}]
+        values: [{labels: {model: a}, value: 500, score: 0}]
+"""
+
+
+@pytest.mark.parametrize(("change", "passes"), [
+    ("", True),
+    ("level: red", False),  # the case expects yellow instead: after 7h only red has fired
+], ids=["a spec's own test case runs with the generated ones", "a spec's own wrong expectation fails"])
+def test_a_specs_own_test_case_is_compiled_into_the_generated_tests(change, passes, cli, tmp_path):
+    text = spec_text(USER_CASE.replace(change, "level: yellow") if change else USER_CASE)
+    Path("indicators.yaml").write_text(text)
+    result = cli("generate", "indicators.yaml", "--out", "out")
+    assert result.exit_code == 0, result.output
+    tests = (tmp_path / "out" / "prometheus" / "tests" / "platform_health.promtest.yaml").read_text()
+    assert "queue: a deep queue turns red after six hours" in tests
+    result = run_all(tmp_path / "out" / "prometheus")
+    assert (result.returncode == 0) == passes, result.stdout + result.stderr
+
+
+def unreachable(spec, indicator, level: str) -> bool:
+    if isinstance(indicator.measure, (Expr, Trend)):
+        return True
+    if not isinstance(indicator.measure, Quantile):
+        return False
+    highest = max(spec.metric(indicator.measure.histogram.metric).buckets)
+    thresholds = [*indicator.thresholds, *(t for override in indicator.overrides for t in override.thresholds)]
+    return all(t.value >= highest for t in thresholds if t.level == level)
+
+
+SPECS = [ROOT / "indicators.yaml"] + sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda path: path.parent.name if path.name == "spec.yaml" else path.name)
+def test_every_alert_the_rules_can_raise_is_expected_firing_by_a_generated_test(path):
+    """Except the threshold alerts of `expr` and `trend` measures, whose inputs cannot be chosen
+    from outside (the spec's own `tests:` cover those), and quantile thresholds at or beyond the
+    highest finite bucket, which histogram_quantile never exceeds: those alerts cannot fire."""
+    spec, _ = pipeline.load([(str(path), path.read_bytes())], path.name)
+    expected = {(check["alertname"], alert["exp_labels"]["level"])
+                for name, data in unit_tests.render(spec).items()
+                for group in data["tests"] for check in group.get("alert_rule_test", []) for alert in check["exp_alerts"]}
+    missing = [(name, level) for indicator in spec.indicators for name, level in conventions.raised_levels(spec, indicator)
+               if (name, level) not in expected
+               and not (name == conventions.alert_name(spec.name, indicator.id) and unreachable(spec, indicator, level))]
+    assert missing == []
