@@ -11,6 +11,7 @@ import hashlib
 import re
 
 from compiler import durations
+from compiler.memo import per_model
 from compiler.model import (
     Age, Availability, Baseline, Expr, Gauge, Indicator, Measure, Quantile, Rate, Ratio, Spec, Trend, Zero,
 )
@@ -131,6 +132,7 @@ def category_uid(spec: Spec, category_id: str) -> str:
     return uid(spec.name, category_id)
 
 
+@per_model
 def panel_ids(spec: Spec) -> dict[str, int]:
     """Each indicator's panel id in its category dashboard: 1 + its position among the
     category's indicators, in group order then spec order. Rows and other panels use 1000 up."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from compiler import conventions
 from compiler.backends.prometheus import alerts, measures, scores
+from compiler.memo import per_model
 from compiler.model import Availability, Indicator, Spec
 
 LONG_WINDOW_INTERVAL = "5m"
@@ -35,6 +36,13 @@ def indicator_rules(spec: Spec, indicator: Indicator) -> tuple[list[dict], list[
     return short, long
 
 
+@per_model
+def rules_by_indicator(spec: Spec) -> dict[str, tuple[list[dict], list[dict]]]:
+    """indicator_rules() of every indicator, by id: what the groups and the lint read."""
+    return {indicator.id: indicator_rules(spec, indicator) for indicator in spec.indicators}
+
+
+@per_model
 def groups(spec: Spec) -> dict[str, list[dict]]:
     """{file name: rule groups}, files named after categories, plus the scorecard's."""
     files: dict[str, list[dict]] = {}
@@ -42,7 +50,7 @@ def groups(spec: Spec) -> dict[str, list[dict]]:
         short: list[dict] = []
         long: list[dict] = []
         for indicator in (i for i in spec.indicators if i.category == category.id):
-            rules = indicator_rules(spec, indicator)
+            rules = rules_by_indicator(spec)[indicator.id]
             short += rules[0]
             long += rules[1]
         found = [{"name": conventions.rule_group(spec, category.id), "rules": short}] if short else []
