@@ -2,12 +2,13 @@
 
 The schema runs first; the semantic checks assume its shape, so they run only on a spec the
 schema accepts, and the checks that need the built model only on a spec without errors.
-Secrets are looked for before the schema, so an inline secret is called that."""
+Secrets are looked for before the schema, so an inline secret is called that. A spec over the
+size limits is not checked further."""
 
 from __future__ import annotations
 
 from compiler.build import build
-from compiler.checks import catalogue, escalation, ids, queries, references, schema, secrets, thresholds
+from compiler.checks import catalogue, escalation, ids, limits, queries, references, schema, secrets, thresholds
 from compiler.loader import Document
 from compiler.problems import Problem
 
@@ -15,6 +16,9 @@ SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check,
 
 
 def validate(document: Document) -> list[Problem]:
+    oversized = limits.check(document)
+    if oversized:  # every other check would only add to the wait
+        return oversized
     problems = secrets.check(document)
     named = {problem.path for problem in problems}
     shape = [problem for problem in schema.check(document) if problem.path not in named]
