@@ -197,4 +197,5 @@ def _output(raw: dict, name: str) -> Output:
         grafana_url=raw.get("grafana_url", "http://localhost:3000").rstrip("/"),
         kubernetes=Kubernetes(kubernetes.get("namespace", "monitoring"), tuple(sorted((kubernetes.get("rule_labels") or {}).items())),
                               kubernetes.get("alertmanager", "main"), kubernetes.get("dashboard_folder", name)),
+        max_series_per_group=(raw.get("cost") or {}).get("max_series_per_group"),
     )

@@ -285,6 +285,7 @@ class Output:
     targets: tuple[str, ...]
     grafana_url: str
     kubernetes: Kubernetes
+    max_series_per_group: int | None = None  # output.cost: warn when a rule group reads more per evaluation
 
 
 @dataclass(frozen=True)

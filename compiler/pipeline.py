@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compiler import backends, checks, emit, loader
+from compiler.backends.prometheus import cost
 from compiler.build import build
 from compiler.model import Spec
 from compiler.problems import Problem, SpecError
@@ -17,6 +18,7 @@ class Compilation:
     spec: Spec
     files: dict[str, str]  # relative path -> text
     warnings: tuple[Problem, ...]
+    costs: tuple[cost.GroupCost, ...]  # what each rule group reads per evaluation
 
 
 def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Problem, ...]]:
@@ -39,13 +41,14 @@ def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Prob
     generated = [document.problem(path, message) for path, message in backends.lint(spec)]
     if generated:
         raise SpecError(problems + generated)
-    return spec, tuple(problems)
+    problems += [replace(document.problem(path, message, hint), severity="warning") for path, message, hint in cost.over_budget(spec)]
+    return spec, tuple(sorted(problems))
 
 
 def compile_spec(sources: list[tuple[str, bytes]], label: str) -> Compilation:
     with _without_cycle_collection():
         spec, warnings = load(sources, label)
-        return Compilation(spec, emit.emit(backends.render(spec), spec.sources), warnings)
+        return Compilation(spec, emit.emit(backends.render(spec), spec.sources), warnings, cost.group_costs(spec))
 
 
 @contextmanager
