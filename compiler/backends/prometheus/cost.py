@@ -5,10 +5,10 @@ A raw selector reads one series per combination of its metric's label values (a 
 with `=` counts once; a histogram's `_bucket` series once per bucket and +Inf). A recorded series
 has one series per combination of the labels its name keeps (`cluster_model:...`): each label
 counts the most values any catalogued metric declares for it (global labels such as `cluster`
-too, on raw series as well); the scorecard's `indicator`,
-`group`, `category` and `scorecard` labels count the spec's own. A label without a declared
-cardinality counts as one value, so the estimate is a floor. Every rule reads its series anew:
-two alerts over one recorded value read it twice."""
+too, on raw series as well); the scorecard's `indicator`, `group`, `category` and `scorecard`
+labels count the spec's own. A label without a declared cardinality counts as one value. Every
+rule reads its series anew: two alerts over one recorded value read it twice. It is an
+estimate for comparing groups and catching growth, not a bound."""
 
 from __future__ import annotations
 
