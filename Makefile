@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SPEC ?= indicators.yaml
 OUT ?= generated
 
-.PHONY: generate check validate test tools update-golden bench clean
+.PHONY: generate check validate test tools update-golden bench bench-rules clean
 
 $(BIN)/indicators: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ bench: $(BIN)/indicators
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## Rule evaluation cost in a real Prometheus: the compiled rules against the chapter's raw long-range alerts (a few minutes).
+bench-rules: $(BIN)/indicators tools
+	$(BIN)/python bench/rules.py

@@ -4,7 +4,9 @@
 
 The metric catalogue and escalation matrix are the shipped spec's; indicators cycle through one
 template per measure form with ids, titles and thresholds varied, so the output exercises every
-code path at scale."""
+code path at scale.
+
+Every measure form appears: the shipped spec's, plus a `rate` indicator."""
 
 from __future__ import annotations
 
@@ -15,11 +17,16 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAMS = ("platform", "governance", "search", "ads", "risk", "vision", "speech", "growth")
+# The shipped spec has no `rate` measure; this one makes the synthetic specs use every form.
+RATE = {"id": "inference_traffic", "title": "Inference Traffic", "category": "platform_health", "group": "reliability",
+        "definition": "Inference requests per second, per model; a model that stops serving is a leading sign of an outage.",
+        "measure": {"rate": {"counter": "mlops_inference_requests_total", "window": "5m", "min_volume": 0.01}},
+        "unit": "count", "good": "higher", "target": 1, "warning": 0.1, "track_by": ["model"]}
 
 
 def spec(count: int) -> dict:
     base = yaml.safe_load((ROOT / "indicators.yaml").read_text())
-    templates = base["indicators"]
+    templates = base["indicators"] + [RATE]
     base["teams"] = {**base["teams"], **{team: {"title": team.title()} for team in TEAMS if team not in base["teams"]}}
     indicators = []
     for number in range(count):

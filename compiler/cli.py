@@ -80,6 +80,15 @@ def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure
     return compilation
 
 
+def _costs(compilation: pipeline.Compilation) -> None:
+    """What each rule group reads per evaluation, estimated from metrics.*.cardinality."""
+    if compilation.costs:
+        click.echo("Series read per evaluation (estimated from metrics.*.cardinality):")
+    for found in compilation.costs:
+        every = "global interval" if found.interval == "global" else f"every {found.interval}"
+        click.echo(f"  {found.group} ({every}): {found.series:,}; most by {found.heaviest.rule} ({found.heaviest.series:,})")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="indicator-compiler")
 def main() -> None:
@@ -107,6 +116,7 @@ def generate(spec: Path, out: Path) -> None:
         _fail(str(err))
     click.echo(f"{out}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed "
                f"({len(compilation.spec.indicators)} indicators)")
+    _costs(compilation)
 
 
 @main.command()
@@ -128,6 +138,7 @@ def validate(spec: Path) -> None:
     """Check SPEC and report every problem as FILE:LINE:COL: FIELD: MESSAGE; write nothing."""
     compilation = _compile(spec)
     click.echo(f"{spec}: valid ({len(compilation.spec.indicators)} indicators)")
+    _costs(compilation)
 
 
 @main.command()

@@ -11,6 +11,7 @@ import hashlib
 import re
 
 from compiler import durations
+from compiler.memo import per_model
 from compiler.model import (
     Age, Availability, Baseline, Expr, Gauge, Indicator, Measure, Quantile, Rate, Ratio, Spec, Trend, Zero,
 )
@@ -135,6 +136,7 @@ def category_uid(spec: Spec, category_id: str) -> str:
     return uid(spec.name, category_id)
 
 
+@per_model
 def panel_ids(spec: Spec) -> dict[str, int]:
     """Each indicator's panel id in its category dashboard: 1 + its position among the
     category's indicators, in group order then spec order. Rows and other panels use 1000 up."""
@@ -209,6 +211,15 @@ def input_series(spec: Spec, indicator: Indicator, role: str, operations: str) -
     """A recorded input of an indicator's value, e.g. its denominator's 5m rate, from which
     long windows are derived: `cluster_team:mlops_mttr_denominator:rate5m`."""
     return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}_{role}:{operations}"
+
+
+def rule_file(name: str) -> str:
+    """A plain Prometheus rule file: `prometheus/<name>.yaml` (promtool tests live below it)."""
+    return f"prometheus/{name}.yaml"
+
+
+def is_rule_file(path: str) -> bool:
+    return path.startswith("prometheus/") and path.count("/") == 1 and path.endswith(".yaml")
 
 
 def rule_group(spec: Spec, part: str) -> str:

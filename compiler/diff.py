@@ -62,13 +62,8 @@ def _other_files(base: dict[str, str], head: dict[str, str]) -> list[Change]:
 
 def rules_in(files: dict[str, str]) -> list[dict]:
     """Every rule of a compilation's Prometheus rule files (not of its promtool test files)."""
-    rules = []
-    for path in sorted(files):
-        if path.startswith("prometheus/") and path.endswith((".yaml", ".yml")):
-            document = yaml.safe_load(files[path]) or {}
-            if isinstance(document, dict) and "groups" in document:
-                rules += [rule for group in document["groups"] for rule in group.get("rules") or []]
-    return rules
+    return [rule for path in sorted(files) if conventions.is_rule_file(path)
+            for group in yaml.safe_load(files[path])["groups"] for rule in group.get("rules") or []]
 
 
 def _rule_key(rule: dict) -> tuple:

@@ -46,6 +46,7 @@ class SeriesRead:
     labels: tuple[str, ...]  # label names its matchers use
     in_range_function: bool  # inside rate(), increase(), ...
     quantile_argument: bool  # the direct (possibly aggregated) input of histogram_quantile
+    equal_labels: tuple[str, ...] = ()  # label names matched to one value (`label="value"`)
 
 
 def series_read(text: str) -> list[SeriesRead]:
@@ -58,8 +59,10 @@ def series_read(text: str) -> list[SeriesRead]:
 def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool) -> None:
     if isinstance(node, promql_parser.VectorSelector):
         if node.name:
-            labels = tuple(name for name, _, _ in _matchers(node))
-            found.append(SeriesRead(node.name, labels, in_range, in_quantile))
+            matchers = _matchers(node)
+            labels = tuple(name for name, _, _ in matchers)
+            equal = tuple(name for name, operator, _ in matchers if operator == "=")
+            found.append(SeriesRead(node.name, labels, in_range, in_quantile, equal))
         return
     if isinstance(node, promql_parser.Call):
         name = node.func.name

@@ -36,14 +36,29 @@ def _safe(relative: str) -> str:
     return str(path)
 
 
+def _inside(out: Path, relative: str) -> bool:
+    """Whether `out/relative` stays in `out` once symlinks are followed."""
+    return (out / relative).resolve().is_relative_to(out.resolve())
+
+
 def previous_files(out: Path) -> set[str] | None:
-    """What the compiler wrote last time, or None for a folder it did not create."""
+    """What the compiler wrote last time, or None for a folder it did not create. A manifest
+    line that leaves the folder (`../x`, an absolute path) is not the compiler's and is ignored,
+    so an edited manifest can never make it remove a file outside `out`."""
     manifest = out / MANIFEST
     if manifest.is_file():
-        return {line for line in manifest.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+        listed = {line for line in manifest.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+        return {path for path in listed if _is_safe(path)}
     if not out.exists() or (out.is_dir() and not any(out.iterdir())):
         return set()
     return None
+
+
+def _is_safe(relative: str) -> bool:
+    try:
+        return _safe(relative) == relative
+    except WriteError:
+        return False
 
 
 def write(out: Path, files: dict[str, str]) -> WriteReport:
@@ -57,6 +72,9 @@ def write(out: Path, files: dict[str, str]) -> WriteReport:
     unchanged = tuple(sorted(p for p, text in files.items() if _read(out / p) == text))
     changed = tuple(sorted(p for p in files if p not in unchanged))
     removed = tuple(sorted(p for p in previous - set(files) if (out / p).is_file()))
+    escaping = [p for p in changed + removed if out.exists() and not _inside(out, p)]
+    if escaping:
+        raise WriteError(f"refusing to write {out}/{escaping[0]}: a symbolic link leads it outside {out}")
     manifest = _MANIFEST_HEADER + "".join(f"{path}\n" for path in sorted(files))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -64,26 +82,50 @@ def write(out: Path, files: dict[str, str]) -> WriteReport:
     except OSError as err:
         raise WriteError(f"cannot create a staging folder beside {out}: {err.strerror or err}") from None
     try:
+        (staging / "new").mkdir()
         for path in changed:
-            target = staging / path
+            target = staging / "new" / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(files[path], encoding="utf-8")
-        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
+        (staging / "new" / MANIFEST).write_text(manifest, encoding="utf-8")
         if not out.exists():
-            staging.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would become the output folder's mode
-            staging.rename(out)
-            return WriteReport(changed, unchanged, removed)
-        for path in changed + (MANIFEST,):
-            (out / path).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / path, out / path)
-        for path in removed:
-            (out / path).unlink()
-            _prune(out, (out / path).parent)
+            (staging / "new").chmod(0o777 & ~_umask())  # mkdtemp's 0700 would become the output folder's mode
+            (staging / "new").rename(out)
+        else:
+            _swap(out, staging, changed + (MANIFEST,), removed)
     except OSError as err:
         raise WriteError(f"cannot write {out}: {err.strerror or err}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return WriteReport(changed, unchanged, removed)
+
+
+def _swap(out: Path, staging: Path, changed: tuple[str, ...], removed: tuple[str, ...]) -> None:
+    """Move the staged files into `out` and the stale ones out of it, keeping every replaced
+    file in staging/old; on the first failure (permission denied, disk full) put everything back."""
+    moved: list[tuple[str, bool]] = []  # (path, whether a previous version was kept in staging/old)
+    try:
+        for path in changed + removed:
+            target, old = out / path, staging / "old" / path
+            kept = target.exists()
+            if kept:
+                old.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, old)
+            moved.append((path, kept))
+            if path in changed:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / "new" / path, target)
+    except OSError:
+        for path, kept in reversed(moved):
+            target = out / path
+            if kept:
+                os.replace(staging / "old" / path, target)
+            else:
+                target.unlink(missing_ok=True)
+                _prune(out, target.parent)
+        raise
+    for path in removed:
+        _prune(out, (out / path).parent)
 
 
 def _umask() -> int:

@@ -91,8 +91,9 @@ def _process(name: str, command: list[str], url: str, ready: str, workdir: Path)
 
 @contextlib.contextmanager
 def prometheus(workdir: Path, rule_files: list[Path], scrape_targets: list[str], alertmanager_url: str | None = None,
-               interval: str = "1s"):
-    """A Prometheus that scrapes `scrape_targets` and evaluates `rule_files` every `interval`."""
+               interval: str = "1s", flags: tuple[str, ...] = ()):
+    """A Prometheus that scrapes `scrape_targets` and evaluates `rule_files` every `interval`;
+    `flags` are added to its command line."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = {
         "global": {"scrape_interval": interval, "evaluation_interval": interval},
@@ -104,7 +105,7 @@ def prometheus(workdir: Path, rule_files: list[Path], scrape_targets: list[str],
     (workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
     port = free_port()
     command = [binary("prometheus"), f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'data'}",
-               f"--web.listen-address={LOOPBACK}:{port}", "--web.enable-lifecycle"]
+               f"--web.listen-address={LOOPBACK}:{port}", "--web.enable-lifecycle", *flags]
     with _process("prometheus", command, f"http://{LOOPBACK}:{port}", "/-/ready", workdir) as server:
         yield server
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,7 +156,7 @@ def test_bad_usage_exits_2(cli, args, message):
 def test_validate_reports_a_valid_spec(cli):
     write_spec()
     result = cli("validate")
-    assert result.exit_code == 0 and result.output == "indicators.yaml: valid (1 indicators)\n"
+    assert result.exit_code == 0 and result.output.splitlines()[0] == "indicators.yaml: valid (1 indicators)"  # then the cost (test_cost.py)
 
 
 def test_schema_prints_the_json_schema_that_ships_in_the_package(cli):
@@ -173,3 +177,50 @@ def test_warnings_are_shown_but_do_not_fail(cli):
     result = cli("validate")
     assert result.exit_code == 0
     assert "warning: metrics.queue_depth_total: the gauge 'queue_depth_total' ends in _total" in result.output
+
+
+def test_a_manifest_line_outside_the_folder_never_removes_that_file(cli):
+    write_spec(DOCS_ONLY)
+    cli("generate")
+    Path("precious.txt").write_text("mine")
+    manifest = Path("generated", MANIFEST)
+    manifest.write_text(manifest.read_text() + "../precious.txt\n/etc/hostname\n")
+    result = cli("generate")
+    assert result.exit_code == 0, result.output
+    assert Path("precious.txt").read_text() == "mine"
+    assert "../precious.txt" not in manifest.read_text()
+
+
+def test_generate_refuses_to_follow_a_symbolic_link_out_of_the_folder(cli):
+    write_spec(DOCS_ONLY)
+    cli("generate")
+    Path("elsewhere").mkdir()
+    shutil.rmtree("generated/docs")
+    Path("generated/docs").symlink_to(Path("elsewhere").resolve())
+    result = cli("generate")
+    assert result.exit_code == 1
+    assert "refusing to write generated/docs/indicators.md: a symbolic link leads it outside generated" in result.output
+    assert not any(Path("elsewhere").iterdir())
+
+
+def without_root_privileges() -> list[str]:
+    """A command prefix under which permission bits apply: as root, without the capabilities that
+    bypass them (the test must be able to deny a write even in a root container)."""
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+
+
+def test_permission_denied_halfway_leaves_out_as_it_was(cli):
+    write_spec()
+    assert cli("generate").exit_code == 0
+    before = {path: path.read_bytes() for path in Path("generated").rglob("*") if path.is_file()}
+    write_spec(spec_text(INDICATOR.replace("Queue Depth", "Queue Size")))  # changes docs/ and prometheus/ alike
+    Path("generated/prometheus").chmod(0o555)  # docs/ sorts first: it is replaced before this fails
+    try:
+        result = subprocess.run([*without_root_privileges(), sys.executable, "-m", "compiler", "generate"],
+                                capture_output=True, text=True, check=False)
+    finally:
+        Path("generated/prometheus").chmod(0o755)
+    assert result.returncode == 1
+    assert result.stderr == "error: cannot write generated: Permission denied\n"
+    assert {path: path.read_bytes() for path in Path("generated").rglob("*") if path.is_file()} == before
+    assert not list(Path(".").glob(".indicators-staging-*"))

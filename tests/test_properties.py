@@ -4,12 +4,13 @@ with located problems, never with another exception."""
 from __future__ import annotations
 
 import copy
+import subprocess
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from compiler import loader, pipeline
+from compiler import conventions, loader, pipeline
 from compiler.problems import SpecError
 from conftest import spec_text
 
@@ -81,3 +82,59 @@ def test_arbitrary_bytes_never_raise_anything_but_problems(raw):
 @given(st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#%@ \n\t,?0")), max_size=80))
 def test_yaml_punctuation_soup_never_raises(text):
     compiles_or_reports_located_problems(text.encode())
+
+
+# Specs the schema accepts, built field by field: every measure form over the conftest catalogue,
+# any text where the spec takes text, thresholds in either order, windows short and long.
+WINDOWS = st.sampled_from(["1m", "5m", "1h", "6h", "1d", "7d", "30d"])
+MEASURES = st.one_of(
+    st.builds(lambda aggregation: {"gauge": {"series": "queue_depth", "aggregation": aggregation}},
+              st.sampled_from(["max", "min", "avg", "sum"])),
+    st.builds(lambda window, volume: {"ratio": {"numerator": "http_errors_total", "denominator": "http_requests_total",
+                                                "window": window, **volume}},
+              WINDOWS, st.sampled_from([{}, {"min_volume": 5}])),
+    st.builds(lambda q, window: {"quantile": {"histogram": "latency_seconds", "q": q, "window": window}},
+              st.floats(0.01, 0.999), WINDOWS),
+    st.builds(lambda function, window: {"rate": {"counter": "http_requests_total", "function": function, "window": window}},
+              st.sampled_from(["rate", "increase"]), WINDOWS),
+    st.builds(lambda series, window: {"zero": {"series": series, "window": window}},
+              st.sampled_from(["http_errors_total", "queue_depth"]), WINDOWS),
+    st.builds(lambda series, window: {"trend": {"series": series, "window": window}},
+              st.sampled_from(["http_requests_total", "queue_depth"]), WINDOWS),
+    st.just({"age": {"timestamp": "trained_timestamp_seconds"}}),
+    st.just({"baseline": {"series": "queue_depth", "baseline": "trained_timestamp_seconds"}}),
+    st.builds(lambda objective: {"availability": {"errors": "http_errors_total", "total": "http_requests_total",
+                                                  "objective": objective}}, st.floats(0.5, 0.9999)),
+    st.just({"expr": "max by (model) (queue_depth)"}),
+)
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=30)
+LABEL_NAMES = st.from_regex(r"\A[a-z][a-z0-9_]{0,8}\Z").filter(lambda name: name not in {"model", "severity", "level", "indicator",
+                                                                                     "category", "group", "owner"})
+INDICATORS = st.fixed_dictionaries(
+    {"id": st.just("queue"), "title": TEXT, "category": st.just("platform_health"), "group": st.just("reliability"),
+     "definition": TEXT, "measure": MEASURES, "unit": st.sampled_from(["count", "ratio", "score"]),
+     "good": st.sampled_from(["higher", "lower"]), "target": st.integers(0, 100), "warning": st.integers(0, 100)},
+    optional={"critical": st.integers(0, 100), "track_by": st.just(["model"]),
+              "labels": st.dictionaries(LABEL_NAMES, TEXT, max_size=2), "annotations": st.dictionaries(LABEL_NAMES, TEXT, max_size=2)},
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(INDICATORS)
+def test_a_spec_the_schema_accepts_compiles_to_rules_promtool_accepts_or_is_rejected_with_located_problems(tmp_path_factory, indicator):
+    spec = {**VALID, "indicators": [indicator]}
+    try:
+        compilation = pipeline.compile_spec([("indicators.yaml", yaml.safe_dump(spec, allow_unicode=True).encode())], "indicators.yaml")
+    except SpecError as err:
+        event("rejected")
+        assert err.problems and all(p.line >= 1 and p.column >= 1 and p.path for p in err.problems), err.problems
+        return
+    event("compiled")
+    folder = tmp_path_factory.mktemp("rules")
+    rule_files = []
+    for path, text in compilation.files.items():
+        if conventions.is_rule_file(path):
+            rule_files.append(folder / path.split("/")[-1])
+            rule_files[-1].write_text(text)
+    result = subprocess.run(["promtool", "check", "rules", *map(str, rule_files)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

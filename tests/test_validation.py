@@ -1,6 +1,6 @@
 """Every mistake in a spec yields a located message (file:line:col: field: message), all at
 once, and nothing else. Cases append to the valid spec in conftest.py, whose indicators start at
-line 40."""
+line 40. The hostile corpus (tests/hostile/, test_hostile.py) holds more cases as files."""
 
 from __future__ import annotations
 
@@ -26,10 +26,6 @@ def hdr(old: str, new: str) -> str:
 
 
 CASES = [
-  ("a threshold written as a string is not a number", ind("target: 10", 'target: "10"'),
-   [
-       "indicators.yaml:49:13: indicators[0].target: a threshold must be a number, a duration such as 14d, or {value, for}; got string '10'",
-   ]),
   ("a duration threshold needs unit seconds", ind("target: 10", "target: 10m"),
    [
        "indicators.yaml:49:13: indicators[0].target: '10m' is a duration, but the unit is count (hint: durations are thresholds only for unit: seconds)",
@@ -46,21 +42,9 @@ CASES = [
    [
        "indicators.yaml:46:31: indicators[0].measure.gauge.series: unknown metric 'queue_dept': not in the metric catalogue (hint: did you mean 'queue_depth'?)",
    ]),
-  ("an id with a path in it is rejected", ind("id: queue", "id: ../queue"),
-   [
-       "indicators.yaml:41:9: indicators[0].id: '../queue' is not a valid id (hint: use lowercase letters, digits and _, starting with a letter)",
-   ]),
-  ("an id with a slash is rejected", ind("id: queue", "id: team/queue"),
-   [
-       "indicators.yaml:41:9: indicators[0].id: 'team/queue' is not a valid id (hint: use lowercase letters, digits and _, starting with a letter)",
-   ]),
   ("an id that makes an alert name over 40 characters is rejected", ind("id: queue", "id: queue_depth_of_the_background_job_runner"),
    [
        "indicators.yaml:41:9: indicators[0].id: the alert name 'ShopQueueDepthOfTheBackgroundJobRunnerNoData' is 44 characters, over 40 (hint: shorten the id or metadata.name)",
-   ]),
-  ("an unknown field is named at its key", ind("unit: count", "unit: count\n    treshold: 3"),
-   [
-       "indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold'",
    ]),
   ("a tracking label the metric lacks is rejected", ind("track_by: [model]", "track_by: [team]"),
    [
@@ -175,11 +159,6 @@ CASES = [
    ]),
   ("the level above is found by severity, not by the order levels are written in", hdr("    green: {action: Continue monitoring}\n", "").replace("    critical: {threshold", "    green: {action: Continue monitoring}\n    critical: {threshold").replace("responders: [lead]}", "responders: [lead], escalate_after: 8h}"),
    []),
-  ("an inline PagerDuty key is a secret", hdr("{routing_key_file: /etc/am/pd-key}", "{routing_key: abc123}"),
-   [
-       "indicators.yaml:37:28: responders.pager.channels[0].pagerduty: missing required field 'routing_key_file'",
-       "indicators.yaml:37:29: responders.pager.channels[0].pagerduty.routing_key: inline secret: secrets must not be written in the spec (hint: put it in a file mounted into Alertmanager and use 'routing_key_file')",
-   ]),
   ("a Slack webhook URL is a secret", hdr("channels: [{email: {to: lead@example.com}}]", "channels: [{webhook: {url: 'https://hooks.slack.com/services/T0/B0/XYZ'}}]"),
    [
        "indicators.yaml:34:32: responders.lead.channels[0].webhook.url: inline secret: this URL carries a credential (hint: keep the URL's secret part in a file ('api_url_file' or 'credentials_file'))",
@@ -200,8 +179,6 @@ CASES = [
    [
        'indicators.yaml:18:13: escalation.business_hours.times[0]: the interval ends (09:00) before it starts (17:00)',
    ]),
-  ("17:00 unquoted stays a time of day", hdr('{start: "09:00", end: "17:00"}', '{start: 09:00, end: 17:00}'),
-   []),
   ("a weekday range with a typo is rejected", hdr("[monday:friday]", "[monday:fridy]"),
    [
        "indicators.yaml:17:16: escalation.business_hours.weekdays[0]: 'monday:fridy' is not a weekday or a range such as monday:friday",

@@ -3,11 +3,12 @@
 The schema runs first; the semantic checks assume its shape, so they run only on a spec the
 schema accepts. The checks that need the built model run on it once the document has no
 errors (the pipeline builds it once, for them and the backends). Secrets are looked for
-before the schema, so an inline secret is called that."""
+before the schema, so an inline secret is called that. A spec over the size limits is not
+checked further."""
 
 from __future__ import annotations
 
-from compiler.checks import cases, catalogue, escalation, ids, queries, references, schema, secrets, thresholds
+from compiler.checks import cases, catalogue, escalation, ids, limits, queries, references, schema, secrets, thresholds
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Problem
@@ -17,6 +18,9 @@ MODEL_CHECKS = (escalation.routes, queries.recorded_series_read, cases.levels)
 
 
 def validate(document: Document) -> list[Problem]:
+    oversized = limits.check(document)
+    if oversized:  # every other check would only add to the wait
+        return oversized
     problems = secrets.check(document)
     named = {problem.path for problem in problems}
     shape = [problem for problem in schema.check(document) if problem.path not in named]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from compiler import conventions, durations
 from compiler.backends.prometheus import alerts, measures, scores
+from compiler.memo import per_model
 from compiler.model import Availability, Indicator, Spec
 
 
@@ -33,6 +34,13 @@ def indicator_rules(spec: Spec, indicator: Indicator) -> tuple[list[dict], list[
     return short, long
 
 
+@per_model
+def rules_by_indicator(spec: Spec) -> dict[str, tuple[list[dict], list[dict]]]:
+    """indicator_rules() of every indicator, by id: what the groups and the lint read."""
+    return {indicator.id: indicator_rules(spec, indicator) for indicator in spec.indicators}
+
+
+@per_model
 def groups(spec: Spec) -> dict[str, list[dict]]:
     """{file name: rule groups}, files named after categories, plus the scorecard's."""
     files: dict[str, list[dict]] = {}
@@ -40,7 +48,7 @@ def groups(spec: Spec) -> dict[str, list[dict]]:
         short: list[dict] = []
         long: list[dict] = []
         for indicator in (i for i in spec.indicators if i.category == category.id):
-            rules = indicator_rules(spec, indicator)
+            rules = rules_by_indicator(spec)[indicator.id]
             short += rules[0]
             long += rules[1]
         found = [{"name": conventions.rule_group(spec, category.id), "rules": short}] if short else []
@@ -61,7 +69,7 @@ def recorded_series(spec: Spec) -> set[str]:
 
 
 def render(spec: Spec) -> dict[str, object]:
-    return {f"prometheus/{name}.yaml": {"groups": found} for name, found in groups(spec).items()}
+    return {conventions.rule_file(name): {"groups": found} for name, found in groups(spec).items()}
 
 
 def kubernetes(spec: Spec) -> dict[str, object]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from compiler import conventions, promql
-from compiler.backends.prometheus import indicator_rules, recorded_series, scores
+from compiler.backends.prometheus import recorded_series, rules_by_indicator, scores
 from compiler.model import Expr, Indicator, Spec
 
 RECORD_NAME = re.compile(r"^[a-z0-9_]*:[a-z0-9_]+:[a-z0-9_]+$")  # level:metric:operations
@@ -29,7 +29,7 @@ def lint(spec: Spec) -> list[Finding]:
         here = ("indicators", index)
         if isinstance(indicator.measure, Expr):
             findings += _kept_labels(spec, indicator, here + ("measure", "expr"))
-        short, long = indicator_rules(spec, indicator)
+        short, long = rules_by_indicator(spec)[indicator.id]
         findings += [(here, message) for rule in short + long for message in rule_problems(rule, recorded, _labels(spec, indicator))]
     findings += [(("scorecard",), message) for rule in scores.scorecard_rules(spec)
                  for message in rule_problems(rule, recorded, set(spec.global_labels))]

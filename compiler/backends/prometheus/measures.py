@@ -44,6 +44,7 @@ class Value:
     indicator: Indicator
     inputs: dict[str, str] = field(default_factory=dict)  # recorded series -> expression, in order
     long: bool = False  # reads a derived long window: evaluate it in the long-window group
+    long_window: float = LONG_WINDOW  # from this window on, derive it (bench/rules.py raises it to compare)
 
     @property
     def grouping(self) -> str:
@@ -66,7 +67,7 @@ class Value:
     def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False) -> str:
         """rate() or increase() of a counter over `window` (or the window before it), summed."""
         offset = f" offset {durations.text(window)}" if previous else ""
-        if window < LONG_WINDOW:
+        if window < self.long_window:
             return self.aggregate("sum", f"{function}({selector.text()}[{durations.text(window)}]{offset})")
         short = durations.text(SHORT_WINDOW)
         recorded = self.record(role, f"rate{short}", self.aggregate("sum", f"rate({selector.text()}[{short}])"))
@@ -77,7 +78,7 @@ class Value:
     def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> str:
         """A gauge's average over `window` (or the window before it), from its recorded average."""
         recorded = self.record(role, "avg", self.aggregate("avg", selector.text()))
-        self.long = self.long or window >= LONG_WINDOW
+        self.long = self.long or window >= self.long_window
         offset = f" offset {durations.text(window)}" if previous else ""
         return f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
 
@@ -89,9 +90,9 @@ class Value:
         return guarded(f"{errors}\n/\n{total}", volume, measure.min_volume)
 
 
-def value(spec: Spec, indicator: Indicator) -> tuple[str, Value]:
+def value(spec: Spec, indicator: Indicator, long_window: float = LONG_WINDOW) -> tuple[str, Value]:
     """The expression of the indicator's value, and what it needs recorded first."""
-    state = Value(spec, indicator)
+    state = Value(spec, indicator, long_window=long_window)
     measure = indicator.measure
     if isinstance(measure, Expr):
         return promql.keep_labels(measure.expr, spec.global_labels), state
@@ -142,7 +143,7 @@ def _ratio(state: Value, measure: Ratio) -> str:
 
 def _quantile(state: Value, measure: Quantile) -> str:
     q = number(measure.q)
-    if measure.window < LONG_WINDOW:
+    if measure.window < state.long_window:
         buckets = state.aggregate("sum", f"rate({measure.histogram.text(suffix='_bucket')}[{durations.text(measure.window)}])", "le")
         return f"histogram_quantile({q}, {buckets})"
     short = durations.text(SHORT_WINDOW)

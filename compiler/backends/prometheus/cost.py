@@ -1,0 +1,111 @@
+"""What each rule group reads per evaluation, estimated at compile time from the metric
+catalogue's `cardinality` (expected values per label), and the groups over the spec's budget.
+
+A raw selector reads one series per combination of its metric's label values (a label matched
+with `=` counts once; a histogram's `_bucket` series once per bucket and +Inf). A recorded series
+has one series per combination of the labels its name keeps (`cluster_model:...`): each label
+counts the most values any catalogued metric declares for it (global labels such as `cluster`
+too, on raw series as well); the scorecard's `indicator`, `group`, `category` and `scorecard`
+labels count the spec's own. A label without a declared cardinality counts as one value. Every
+rule reads its series anew: two alerts over one recorded value read it twice. It is an
+estimate for comparing groups and catching growth, not a bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from compiler import promql, spec as raw_spec
+from compiler.backends.prometheus import groups, rules_by_indicator
+from compiler.memo import per_model
+from compiler.model import Spec
+
+
+@dataclass(frozen=True)
+class RuleCost:
+    rule: str  # the recorded series or alert name
+    series: int
+    path: tuple  # where in the spec the rule comes from: ("indicators", 3) or ("scorecard",)
+
+
+@dataclass(frozen=True)
+class GroupCost:
+    group: str
+    interval: str  # "global" when the group uses Prometheus' evaluation_interval
+    series: int
+    heaviest: RuleCost
+
+
+@per_model
+def group_costs(spec: Spec) -> tuple[GroupCost, ...]:
+    """Every rule group's estimated reads per evaluation, in file order."""
+    if "prometheus" not in spec.output.targets:
+        return ()
+    origin = {id(rule): ("indicators", index) for index, indicator in enumerate(spec.indicators)
+              for rules in rules_by_indicator(spec)[indicator.id] for rule in rules}
+    estimate = _Estimate(spec)
+    found = []
+    for files in groups(spec).values():
+        for group in files:
+            costs = [RuleCost(rule.get("record") or rule["alert"], estimate.rule(rule["expr"]), origin.get(id(rule), ("scorecard",)))
+                     for rule in group["rules"]]
+            found.append(GroupCost(group["name"], group.get("interval", "global"), sum(cost.series for cost in costs),
+                                   max(costs, key=lambda cost: cost.series)))
+    return tuple(found)
+
+
+def over_budget(spec: Spec) -> list[tuple[tuple, str, str]]:
+    """(spec path of the heaviest rule, message, hint) for each group over the budget."""
+    budget = spec.output.max_series_per_group
+    if budget is None:
+        return []
+    return [(cost.heaviest.path,
+             f"rule group {cost.group} reads about {cost.series:,} series per evaluation, over the budget of {budget:,} "
+             f"(output.cost.max_series_per_group); its heaviest rule, {cost.heaviest.rule}, reads {cost.heaviest.series:,}",
+             "track it by fewer labels, match fewer series, or raise the budget")
+            for cost in group_costs(spec) if cost.series > budget]
+
+
+class _Estimate:
+    def __init__(self, spec: Spec):
+        self.metrics = {metric.name: metric for metric in spec.metrics}
+        self.catalogue = {metric.name: {"type": metric.type} for metric in spec.metrics}
+        counts: dict[str, int] = {}
+        for metric in spec.metrics:
+            for label, values in metric.cardinality:
+                counts[label] = max(counts.get(label, 1), values)
+            if metric.buckets:
+                counts["le"] = max(counts.get("le", 1), len(metric.buckets) + 1)
+        counts.update(indicator=len(spec.indicators), group=sum(len(c.groups) for c in spec.categories),
+                      category=len(spec.categories), scorecard=max(len(spec.scorecard), 1))
+        self.label_values = counts
+        # longest first, so that feature_view is read as one label, not feature and view
+        self.labels = sorted(counts.keys() | set(spec.global_labels), key=len, reverse=True)
+        self.global_labels = spec.global_labels
+
+    def rule(self, expression: str) -> int:
+        return sum(self.read(read) for read in promql.series_read(expression))
+
+    def read(self, read: promql.SeriesRead) -> int:
+        if ":" in read.name:
+            kept = self._split(read.name.split(":", 1)[0]) or []
+            return prod(self.label_values.get(label, 1) for label in kept if label not in read.equal_labels)
+        resolved = raw_spec.series_type(read.name, self.catalogue)
+        if resolved is None:  # ALERTS, or a series the catalogue does not know
+            return 1
+        metric = self.metrics[resolved[0]]
+        values = dict(metric.cardinality)
+        series = prod(values.get(label, self.label_values.get(label, 1)) for label in {*metric.labels, *self.global_labels}
+                      if label not in read.equal_labels)
+        return series * (len(metric.buckets) + 1 if read.name.endswith("_bucket") else 1)
+
+    def _split(self, level: str) -> list[str] | None:
+        """`cluster_feature_view` -> [cluster, feature_view]: the labels a recorded series keeps."""
+        if not level:
+            return []
+        for label in self.labels:
+            if level == label or level.startswith(label + "_"):
+                rest = self._split(level[len(label) + 1:])
+                if rest is not None:
+                    return [label, *rest]
+        return None

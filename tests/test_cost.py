@@ -1,0 +1,74 @@
+"""The cost estimate: series each rule group reads per evaluation, from the catalogue's
+cardinality, and a located warning naming the heaviest rule when a group is over budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from compiler import pipeline
+from conftest import HEADER, INDICATOR, spec_text
+
+QUANTILE = "measure: {quantile: {histogram: latency_seconds, q: 0.9, window: 5m}}\n    unit: seconds"
+
+
+def spec(indicator: str = INDICATOR, cardinality: str = "{model: 50}", cost: str = "") -> str:
+    header = HEADER.replace("labels: [model]}", f"labels: [model], cardinality: {cardinality}}}")
+    return header + indicator + (f"output: {{cost: {cost}}}\n" if cost else "")
+
+
+CASES = [
+    # value (max by model: 50) + score (50) + yellow and red alerts (50 each) + NoData (absent: 50)
+    ("a gauge tracked by model reads one series per model in every rule", spec(), {"shop_platform_health": 250}),
+    ("a label without a declared cardinality counts once", spec(cardinality="{}"), {"shop_platform_health": 5}),
+    # the value reads 1 series and NoData 1; what reads the recorded value counts every model it may hold
+    ("a label matched to one value counts once",
+     spec(INDICATOR.replace("series: queue_depth,", "series: 'queue_depth{model=\"a\"}',")), {"shop_platform_health": 152}),
+    # the quantile over the bucket rates (3 buckets x 50) + score + 2 alerts (50 each) + NoData (absent: 150)
+    ("a histogram's buckets count once per bucket and +Inf",
+     spec(INDICATOR.replace("measure: {gauge: {series: queue_depth, aggregation: max}}\n    unit: count", QUANTILE)
+          .replace("target: 10", "target: 1").replace("warning: 100", "warning: 2")),
+     {"shop_platform_health": 450}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_each_rule_group_reads_the_series_the_catalogue_implies(text, expected):
+    compilation = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
+    found = {cost.group: cost.series for cost in compilation.costs if cost.group in expected}
+    assert found == expected
+    assert compilation.warnings == ()
+
+
+BUDGETS = [
+    ("a group within its budget is not reported", spec(cost="{max_series_per_group: 250}"), []),
+    ("a group over its budget is reported at the indicator whose rule reads the most",
+     spec(cost="{max_series_per_group: 249}"),
+     ["indicators.yaml:41:5: warning: indicators[0]: rule group shop_platform_health reads about 250 series per evaluation, "
+      "over the budget of 249 (output.cost.max_series_per_group); its heaviest rule, model:shop_queue:max, reads 50 "
+      "(hint: track it by fewer labels, match fewer series, or raise the budget)"]),
+    ("a budget below one series is a spec error", spec(cost="{max_series_per_group: 0}"), None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in BUDGETS], ids=[case[0] for case in BUDGETS])
+def test_a_group_over_the_budget_is_a_located_warning(text, expected):
+    if expected is None:
+        with pytest.raises(pipeline.SpecError) as raised:
+            pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
+        assert [str(p) for p in raised.value.problems] == [
+            "indicators.yaml:52:39: output.cost.max_series_per_group: 0 is less than the minimum of 1"]
+        return
+    compilation = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
+    assert [str(problem) for problem in compilation.warnings] == expected
+
+
+def test_validate_prints_the_estimate_per_group(cli):
+    from pathlib import Path
+    Path("indicators.yaml").write_text(spec_text())
+    result = cli("validate")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:] == [
+        "Series read per evaluation (estimated from metrics.*.cardinality):",
+        "  shop_platform_health (global interval): 5; most by model:shop_queue:max (1)",
+        "  shop_scorecard (every 5m): 3; most by indicator:shop_indicator_score:avg (1)",
+    ]
