@@ -35,7 +35,8 @@ def spec(count: int) -> dict:
                      "team": TEAMS[number % len(TEAMS)]}
         indicators.append(indicator)
     base["indicators"] = indicators
-    base.pop("roi", None)  # its terms name shipped indicator ids
+    base.pop("roi", None)  # its terms, and the reports headline, name shipped indicator ids
+    base.pop("reports", None)
     base["scorecard"] = {key: value for key, value in base["scorecard"].items()}
     return base
 
