@@ -15,7 +15,6 @@ ALL_TARGETS = ("docs", "prometheus", "grafana", "alertmanager", "kubernetes")
 
 def build(data: dict, sources: tuple[str, ...]) -> Spec:
     metadata = data.get("metadata") or {}
-    defaults = data.get("defaults") or {}
     escalation = _escalation(data["escalation"])
     categories = tuple(
         Category(name, body["title"], tuple(Group(group, title, name) for group, title in body["groups"].items()))

@@ -8,7 +8,6 @@ then `cd tests/hostile && indicators validate <case>.yaml > <case>.expected 2>&1
 from __future__ import annotations
 
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import yaml
 
 from compiler import loader
 from compiler.checks.limits import MAX_INDICATORS
-from conftest import HEADER, spec_text
+from conftest import HEADER
 
 CORPUS = Path(__file__).parent / "hostile"
 CASES = sorted(path.stem for path in CORPUS.glob("*.yaml"))

@@ -6,7 +6,6 @@ lists exactly the objects in the folder."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import jsonschema
 import kubernetes_validate
