@@ -229,5 +229,6 @@ def _output(raw: dict, name: str) -> Output:
         kubernetes=Kubernetes(kubernetes.get("namespace", "monitoring"), tuple(sorted((kubernetes.get("rule_labels") or {}).items())),
                               kubernetes.get("alertmanager", "main"), kubernetes.get("dashboard_folder", name)),
         slow_group_interval=durations.seconds((raw.get("prometheus") or {}).get("slow_group_interval", spec.DEFAULT_SLOW_INTERVAL)),
+        unit_tests=bool((raw.get("prometheus") or {}).get("unit_tests", True)),
         max_series_per_group=(raw.get("cost") or {}).get("max_series_per_group"),
     )

@@ -145,3 +145,11 @@ def test_every_alert_the_rules_can_raise_is_expected_firing_by_a_generated_test(
                if (name, level) not in expected
                and not (name == conventions.alert_name(spec.name, indicator.id) and unreachable(spec, indicator, level))]
     assert missing == []
+
+
+def test_a_spec_may_turn_the_generated_cases_off_and_keep_its_own():
+    text = (ROOT / "indicators.yaml").read_text().replace("output:\n", "output:\n  prometheus: {unit_tests: false}\n", 1)
+    files = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml").files
+    tests = {path: yaml.safe_load(body) for path, body in files.items() if path.startswith("prometheus/tests/")}
+    names = [group["name"] for document in tests.values() for group in document["tests"]]
+    assert names and all(name.startswith("nps: ") for name in names), names  # the shipped spec's own case only

@@ -47,12 +47,13 @@ def _file(rule_file: str, grid: Grid, tests: list[dict]) -> dict:
 
 def render(spec: Spec) -> dict[str, object]:
     files: dict[str, object] = {}
+    generated = spec.output.unit_tests  # off: only the spec's own tests: cases (large specs)
     for category in spec.categories:
         indicators = [indicator for indicator in spec.indicators if indicator.category == category.id]
         placed: set[str] = set()
         for grid in GRIDS:
             tests = []
-            for indicator in indicators:
+            for indicator in indicators if generated else ():
                 for group in indicator_groups(spec, indicator, grid):
                     key = f"{indicator.id}/{group['name']}"
                     if key not in placed and (_steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1]):
@@ -62,7 +63,7 @@ def render(spec: Spec) -> dict[str, object]:
                 tests += [group for indicator in indicators for group in user.groups(spec, indicator, grid)]
             if tests:
                 files[_file_name(category.id, grid)] = _file(category.id, grid, tests)
-    scorecard = scorecard_group(spec)
+    scorecard = scorecard_group(spec) if generated else None
     if scorecard is not None:
         files[f"{FOLDER}/scorecard.promtest.yaml"] = _file("scorecard", SCORECARD_GRID, [scorecard])
     return files
