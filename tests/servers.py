@@ -49,10 +49,15 @@ def wait_until(condition, timeout: float, message: str, interval: float = 0.25):
     raise AssertionError(f"{message} (waited {timeout}s; last result: {last!r})")
 
 
+PACKAGES = {"promtool": "prometheus", "prometheus": "prometheus", "amtool": "prometheus-alertmanager",
+            "prometheus-alertmanager": "prometheus-alertmanager", "vmalert": "victoria-metrics"}
+
+
 def binary(name: str) -> str:
+    """A validator or server binary; a missing one fails the test, never skips it."""
     path = shutil.which(name)
     if path is None:
-        raise AssertionError(f"{name} is not installed: run `make tools` (Debian packages prometheus, prometheus-alertmanager)")
+        raise AssertionError(f"{name} is not installed: run `make tools` (Debian package {PACKAGES[name]})")
     return path
 
 

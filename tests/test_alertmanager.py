@@ -6,7 +6,6 @@ holidays, inhibition) have exactly the structure intended."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import yaml
 from compiler import conventions, pipeline
 from compiler.backends import alertmanager
 from compiler.backends.alertmanager import receivers, routing
+from servers import binary
 from conftest import HEADER, INDICATOR, ROOT, spec_text
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -26,9 +26,7 @@ CONFIGS = {"the shipped spec": ROOT / "generated", "the routing golden case": GO
 
 
 def amtool(*args: str) -> subprocess.CompletedProcess:
-    tool = shutil.which("amtool")
-    assert tool, "amtool is missing: run `make tools` (Debian package prometheus-alertmanager)"
-    return subprocess.run([tool, *args], capture_output=True, text=True, check=False)
+    return subprocess.run([binary("amtool"), *args], capture_output=True, text=True, check=False)
 
 
 def load(path: Path):

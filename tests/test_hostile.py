@@ -15,6 +15,7 @@ import yaml
 
 from compiler import loader
 from compiler.checks.limits import MAX_INDICATORS
+from servers import binary
 from conftest import HEADER
 
 CORPUS = Path(__file__).parent / "hostile"
@@ -80,5 +81,5 @@ def test_go_template_text_in_the_spec_reaches_the_responder_as_written(cli, tmp_
         }],
     }
     Path("unit.yaml").write_text(yaml.safe_dump(unit_test, allow_unicode=True))
-    result = subprocess.run(["promtool", "test", "rules", "unit.yaml"], capture_output=True, text=True, check=False)
+    result = subprocess.run([binary("promtool"), "test", "rules", "unit.yaml"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

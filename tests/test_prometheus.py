@@ -4,7 +4,6 @@ problems in what would be generated are reported against the spec."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from compiler.backends import prometheus
 from compiler.backends.prometheus import lint
 from compiler.backends.prometheus.alerts import escape
 from compiler.problems import SpecError
+from servers import binary
 from conftest import HEADER, INDICATOR, ROOT, spec_text
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -28,13 +28,6 @@ def load(path: Path):
     return spec
 
 
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is not installed: run `make tools` (a validator that is missing fails, it does not skip)")
-    return found
-
-
 def test_there_are_rule_files_for_the_shipped_spec_and_every_golden_case():
     assert len(list((ROOT / "generated" / "prometheus").glob("*.yaml"))) == 5
     assert {path.parts[-4] for path in RULE_FILES if GOLDEN in path.parents} >= {
@@ -43,14 +36,14 @@ def test_there_are_rule_files_for_the_shipped_spec_and_every_golden_case():
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_promtool_lints_every_rule_file_clean(path):
-    result = subprocess.run([tool("promtool"), "check", "rules", "--lint=all", "--lint-fatal", str(path)],
+    result = subprocess.run([binary("promtool"), "check", "rules", "--lint=all", "--lint-fatal", str(path)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_vmalert_loads_every_rule_file(path):
-    result = subprocess.run([tool("vmalert"), "-dryRun", f"-rule={path}"], capture_output=True, text=True)
+    result = subprocess.run([binary("vmalert"), "-dryRun", f"-rule={path}"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -223,5 +216,5 @@ def test_empty_rollups_compile_and_pass_promtool(text, has_rules, tmp_path):
     for name, groups in found.items():
         path = tmp_path / f"{name}.yaml"
         path.write_text(yaml.safe_dump({"groups": groups}))
-        result = subprocess.run([tool("promtool"), "check", "rules", str(path)], capture_output=True, text=True)
+        result = subprocess.run([binary("promtool"), "check", "rules", str(path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr

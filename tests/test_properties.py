@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from compiler import conventions, loader, pipeline
 from compiler.problems import SpecError
+from servers import binary
 from conftest import spec_text
 
 VALID = yaml.safe_load(spec_text())
@@ -136,5 +137,5 @@ def test_a_spec_the_schema_accepts_compiles_to_rules_promtool_accepts_or_is_reje
         if conventions.is_rule_file(path):
             rule_files.append(folder / path.split("/")[-1])
             rule_files[-1].write_text(text)
-    result = subprocess.run(["promtool", "check", "rules", *map(str, rule_files)], capture_output=True, text=True, check=False)
+    result = subprocess.run([binary("promtool"), "check", "rules", *map(str, rule_files)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

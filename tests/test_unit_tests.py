@@ -19,22 +19,16 @@ import yaml
 from compiler import conventions, pipeline
 from compiler.backends.prometheus import unit_tests
 from compiler.model import Expr, Quantile, Trend
-from compiler.pytest_promtool import INSTALL_HINT
+from servers import binary
 from conftest import INDICATOR, ROOT, spec_text
 
 GOLDEN = ROOT / "tests" / "golden" / "gauge" / "expected" / "prometheus"
 
 
-def promtool() -> str:
-    found = shutil.which("promtool")
-    assert found, INSTALL_HINT  # a validator that skips is not a test
-    return found
-
-
 def run_all(folder: Path) -> subprocess.CompletedProcess:
     files = sorted(str(path) for path in (folder / "tests").glob("*.promtest.yaml"))
     assert files, f"no generated unit tests under {folder}"
-    return subprocess.run([promtool(), "test", "rules", *files], capture_output=True, text=True, check=False)
+    return subprocess.run([binary("promtool"), "test", "rules", *files], capture_output=True, text=True, check=False)
 
 
 def _threshold_alert(groups: list[dict], level: str) -> dict:
