@@ -9,12 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compiler import conventions, durations, promql, spec as spec_reading
+from compiler.memo import per_model
 from compiler.model import (
     Age, Availability, Baseline, Expr, Gauge, Indicator, Quantile, Rate, Ratio, Selector, Spec, Trend, Zero,
 )
 
 SHORT_WINDOW = 300  # the rate recorded once, from which long windows are derived
 LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window group
+
+
+@per_model
+def catalogue(spec: Spec) -> dict[str, dict]:
+    """The model's metric catalogue in the shape compiler.spec.series_type reads (once per compile)."""
+    return {metric.name: {"type": metric.type} for metric in spec.metrics}
 
 
 def number(value: float) -> str:
@@ -55,8 +62,7 @@ class Value:
         return f"{operator} by ({labels}) ({inner})"
 
     def is_counter(self, selector: Selector) -> bool:
-        metrics = {metric.name: {"type": metric.type} for metric in self.spec.metrics}
-        found = spec_reading.series_type(selector.metric, metrics)
+        found = spec_reading.series_type(selector.metric, catalogue(self.spec))
         return found is not None and found[1] == "counter"
 
     def record(self, role: str, operations: str, expression: str) -> str:
