@@ -10,11 +10,13 @@ from __future__ import annotations
 from compiler import conventions, durations, emit
 from compiler.backends.alertmanager import receivers, routing
 from compiler.emit import Prose
+from compiler.memo import per_model
 from compiler.model import Level, Spec
 
 CONFIG = "alertmanager/alertmanager.yaml"
 
 
+@per_model  # render and kubernetes both serialise it
 def config(spec: Spec) -> dict:
     settings = {}
     if receivers.global_settings(spec):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from compiler import conventions, emit
 from compiler.backends.grafana import category, overview
+from compiler.memo import per_model
 from compiler.model import Spec
 
 DASHBOARDS = "grafana/dashboards"
@@ -17,6 +18,7 @@ MOUNT = "/var/lib/grafana/dashboards"  # where provisioning expects the dashboar
 FOLDER_ANNOTATION = "grafana_folder"  # the sidecar's `folderAnnotation` (kube-prometheus-stack)
 
 
+@per_model  # render and kubernetes both serialise it
 def dashboards(spec: Spec) -> dict[str, dict]:
     """{uid: dashboard}: the overview, then each category that has indicators."""
     categories = [c for c in spec.categories if any(i.category == c.id for i in spec.indicators)]
