@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -22,6 +23,12 @@ class Problem:
         if self.severity != "error":
             text = f"{where}: {self.severity}:{field} {self.message}"
         return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+def did_you_mean(word: str, choices) -> str:
+    """A hint naming the closest of `choices`, or "" when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean '{close[0]}'?" if close else ""
 
 
 class SpecError(Exception):

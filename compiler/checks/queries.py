@@ -6,12 +6,11 @@ the model, so `recorded_series_read` checks them once it is built."""
 
 from __future__ import annotations
 
-import difflib
 
 from compiler import conventions, promql, spec
 from compiler.loader import Document
 from compiler.model import Expr, Spec
-from compiler.problems import Problem
+from compiler.problems import Problem, did_you_mean
 
 
 def check(document: Document) -> list[Problem]:
@@ -86,8 +85,7 @@ def _expression(document: Document, path: tuple, text: str, metrics: dict) -> li
 
 
 def _unknown_metric(document: Document, path: tuple, name: str, metrics: dict) -> Problem:
-    close = difflib.get_close_matches(name, list(metrics), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else "add it to the metric catalogue ('metrics')"
+    hint = did_you_mean(name, metrics) or "add it to the metric catalogue ('metrics')"
     return document.problem(path, f"unknown metric '{name}': not in the metric catalogue", hint)
 
 
@@ -102,7 +100,6 @@ def recorded_series_read(document: Document, model: Spec) -> list[Problem]:
     for path, text in expressions:
         for read in promql.series_read(text):
             if ":" in read.name and read.name not in recorded:
-                close = difflib.get_close_matches(read.name, sorted(recorded), n=1)
                 problems.append(document.problem(path, f"'{read.name}' is not a series this spec records",
-                                                 f"did you mean '{close[0]}'?" if close else "see conventions in the README"))
+                                                 did_you_mean(read.name, sorted(recorded)) or "see conventions in the README"))
     return problems

@@ -3,11 +3,10 @@ responders, scorecard entries, indicators and tracking labels."""
 
 from __future__ import annotations
 
-import difflib
 
 from compiler import spec
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Problem, did_you_mean
 
 
 def check(document: Document) -> list[Problem]:
@@ -16,8 +15,7 @@ def check(document: Document) -> list[Problem]:
 
     def need(path: tuple, name: str, defined, what: str) -> None:
         if name not in defined:
-            close = difflib.get_close_matches(name, list(defined), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else (f"defined: {', '.join(sorted(defined))}" if defined else f"define {what}s first")
+            hint = did_you_mean(name, defined) or (f"defined: {', '.join(sorted(defined))}" if defined else f"define {what}s first")
             problems.append(document.problem(path, f"unknown {what} '{name}'", hint))
 
     categories = data.get("categories") or {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -10,7 +9,7 @@ from importlib import resources
 import jsonschema
 
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Problem, did_you_mean
 
 SCHEMA_FILE = "indicators-v1.schema.json"
 _DURATION_HINT = "durations look like 30s, 5m, 1h30m, 7d"
@@ -41,7 +40,7 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Prob
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = [key for key in value if key not in allowed] if allowed else []
-        return [document.problem(path + (key,), f"unknown field '{key}'", _did_you_mean(key, allowed), key=True)
+        return [document.problem(path + (key,), f"unknown field '{key}'", did_you_mean(key, allowed), key=True)
                 for key in extra] or [document.problem(path, error.message)]
     if kind == "required":
         missing = error.message.split("'")[1]
@@ -52,7 +51,7 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Prob
     if kind == "enum":
         choices = ", ".join(str(choice) for choice in error.validator_value)
         return [document.problem(path, f"{_describe(value)} is not one of: {choices}",
-                                 _did_you_mean(str(value), [str(c) for c in error.validator_value]))]
+                                 did_you_mean(str(value), [str(c) for c in error.validator_value]))]
     if kind == "const":
         return [document.problem(path, f"expected '{error.validator_value}', got {_describe(value)}")]
     if kind == "pattern":
@@ -101,6 +100,3 @@ def _describe(value: object) -> str:
     return _TYPES.get({dict: "object", list: "array"}.get(type(value), ""), type(value).__name__)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
