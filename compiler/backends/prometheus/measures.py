@@ -1,8 +1,16 @@
-"""Each measure form as PromQL at the indicator's tracking level (global labels first).
+"""Each measure form as PromQL at the indicator's tracking level (global labels first), for
+series as exporters publish them:
 
-Windows of a day or more are not evaluated over raw series: a 5m rate (or a gauge's average)
-is recorded once per evaluation, and the long window is an `avg_over_time` of that recorded
-series, evaluated in the slower long-window group."""
+- a labelled counter does not exist until its first event, so it first appears already at N:
+  a series that was not there before the window counts from zero (increase() alone would see
+  no increase), and a selected series that does not exist counts as 0 where the entity exports
+  the metric at all (a ratio's numerator: where it has a denominator);
+- windows of a day or more of rates, ratios and gauges are not evaluated over raw series: a 5m
+  rate (or a gauge's average) is recorded once per evaluation, and the long window is an
+  `avg_over_time` of that recorded series, evaluated in the slower long-window group. A count
+  that must stay zero is counted over the raw series instead, however long its window: an
+  average rate times the window would extrapolate one event over history that is not there,
+  and a derived count can lose the event that falls between two recorded rates."""
 
 from __future__ import annotations
 
@@ -16,6 +24,10 @@ from compiler.model import (
 
 SHORT_WINDOW = 300  # the rate recorded once, from which long windows are derived
 LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window group
+# A counter series not seen in this long before its window is new: it counts from zero. At
+# least an hour, so that a Prometheus restart does not make every series look new; at most a
+# day, so that the look-back stays cheap next to the window itself.
+SEEN_BEFORE = (3600, 86400)
 
 
 @per_model
@@ -74,9 +86,9 @@ class Value:
         """rate() or increase() of a counter over `window` (or the window before it), summed."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
-            return self.aggregate("sum", f"{function}({selector.text()}[{durations.text(window)}]{offset})")
+            return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
         short = durations.text(SHORT_WINDOW)
-        recorded = self.record(role, f"rate{short}", self.aggregate("sum", f"rate({selector.text()}[{short}])"))
+        recorded = self.record(role, f"rate{short}", self.aggregate("sum", counted(selector, SHORT_WINDOW, "rate")))
         self.long = True
         average = f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
         return average if function == "rate" else f"({average} * {number(window)})"
@@ -89,11 +101,35 @@ class Value:
         return f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
 
     def error_ratio(self, measure: Availability, window: float) -> str:
-        """Failed over total requests in one window, guarded by the spec's minimum volume."""
-        errors = self.counter("errors", measure.errors, window, "rate")
+        """Failed over total requests in one window, guarded by the spec's minimum volume; no
+        error counted yet is a ratio of 0."""
         total = self.counter("total", measure.total, window, "rate")
+        errors = or_zero(self.counter("errors", measure.errors, window, "rate"), total)
         volume = self.counter("total", measure.total, window, "increase")
         return guarded(f"{errors}\n/\n{total}", volume, measure.min_volume)
+
+    def exported(self, selector: Selector) -> str:
+        """Every entity that exports the selector's metric at all, with any labels: where a
+        count of the selected series that do not exist (yet) is 0."""
+        return self.aggregate("group", Selector(selector.metric).text())
+
+
+def counted(selector: Selector, window: float, function: str, offset: float = 0) -> str:
+    """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
+    series not seen in the look-back before the window was created within it, at zero: all of
+    its current value was counted in the window (while it is still 0, rate() says so)."""
+    at = f" offset {durations.text(offset)}" if offset else ""
+    seen = durations.text(min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
+    before = f"last_over_time({selector.text()}[{seen}] offset {durations.text(window + offset)})"
+    new = f"({selector.text()}{at} unless {before}) > 0"
+    if function == "rate":
+        new = f"({new}) / {number(window)}"
+    return f"\n{_indent(new)}\nor\n  {function}({selector.text()}[{durations.text(window)}]{at})\n"
+
+
+def or_zero(expression: str, fallback: str) -> str:
+    """The expression, or 0 where it has no series and `fallback` has (`fallback` * 0)."""
+    return f"(\n{_indent(expression)}\nor\n{_indent(fallback)} * 0\n)"
 
 
 def value(spec: Spec, indicator: Indicator, long_window: float = LONG_WINDOW) -> tuple[str, Value]:
@@ -107,7 +143,7 @@ def value(spec: Spec, indicator: Indicator, long_window: float = LONG_WINDOW) ->
     if isinstance(measure, Quantile):
         return _quantile(state, measure), state
     if isinstance(measure, Rate):
-        rate = state.counter("counter", measure.counter, measure.window, measure.function)
+        rate = or_zero(state.counter("counter", measure.counter, measure.window, measure.function), state.exported(measure.counter))
         volume = state.counter("counter", measure.counter, measure.window, "increase")
         return (guarded(rate, volume, measure.min_volume) if measure.min_volume else rate), state
     if isinstance(measure, Trend):
@@ -119,8 +155,12 @@ def value(spec: Spec, indicator: Indicator, long_window: float = LONG_WINDOW) ->
         return f"time() - {state.aggregate('max', measure.timestamp.text())}", state
     if isinstance(measure, Zero):
         if state.is_counter(measure.series):
-            return state.counter("series", measure.series, measure.window, "increase"), state
-        return state.aggregate("sum", measure.series.text()), state
+            # counted over the raw series whatever the window, never derived (see above)
+            state.long = measure.window >= state.long_window
+            count = state.aggregate("sum", counted(measure.series, measure.window, "increase"))
+        else:
+            count = state.aggregate("sum", measure.series.text())
+        return or_zero(count, state.exported(measure.series)), state
     if isinstance(measure, Availability):
         errors = state.error_ratio(measure, measure.period)
         return (f"1 - (\n{errors}\n)" if indicator.good == "higher" else errors), state
@@ -144,7 +184,8 @@ def _ratio(state: Value, measure: Ratio) -> str:
         volume = state.counter("denominator", measure.denominator, measure.window, "increase")
     else:
         volume = denominator
-    return guarded(f"{part('numerator', measure.numerator)}\n/\n{denominator}", volume, measure.min_volume)
+    numerator = or_zero(part("numerator", measure.numerator), denominator)
+    return guarded(f"{numerator}\n/\n{denominator}", volume, measure.min_volume)
 
 
 def _quantile(state: Value, measure: Quantile) -> str:
@@ -162,7 +203,7 @@ def _quantile(state: Value, measure: Quantile) -> str:
 def _trend(state: Value, measure: Trend) -> str:
     """This window against the previous one: a counter's increase, a gauge's average."""
     if state.is_counter(measure.series):
-        current = state.counter("series", measure.series, measure.window, "increase")
+        current = or_zero(state.counter("series", measure.series, measure.window, "increase"), state.exported(measure.series))
         previous = state.counter("series", measure.series, measure.window, "increase", previous=True)
     else:
         current = state.gauge_average("series", measure.series, measure.window)

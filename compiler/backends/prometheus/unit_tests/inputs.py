@@ -136,9 +136,11 @@ def inputs(spec: Spec, indicator: Indicator, labels: dict[str, str], wanted: flo
     if isinstance(measure, Rate):
         return _rate(make, measure.counter, measure.window, measure.function, measure.min_volume, wanted)
     if isinstance(measure, Zero):
-        if not make.is_counter(measure.series):
+        if not make.is_counter(measure.series) or wanted == 0:
             return make.done(wanted, STEP) if make.add(measure.series, gauge(wanted, steps)) else None
-        return _rate(make, measure.series, measure.window, "increase", None, wanted)
+        # a labelled counter appears at its first events: counted at once, whatever the window
+        whole = float(math.ceil(wanted))
+        return make.done(whole, STEP) if wanted > 0 and make.add(measure.series, gauge(whole, steps)) else None
     if isinstance(measure, Availability):
         errors = wanted if indicator.good == "lower" else 1 - wanted
         return error_ratio(make, measure, errors)

@@ -1,0 +1,127 @@
+"""The shipped rules judge series as `prometheus_client` exporters really publish them.
+
+Each world below is written from what an exporter sends, not from the rules: a labelled
+counter does not exist until its first event and then appears already at 1; a label
+combination that never happened has no series at all. promtool evaluates the committed
+`generated/prometheus/` rule files on each world; the expected values and alerts are the
+chapter's, worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from servers import binary
+
+RULES = ROOT / "generated" / "prometheus"
+
+
+@dataclass(frozen=True)
+class World:
+    name: str
+    rule_file: str
+    series: tuple[tuple[str, str], ...]  # (series as scraped, promtool values every minute)
+    indicator: str
+    eval_time: str
+    values: tuple[tuple[str, str, float], ...]  # (recorded series, its labels, value) at eval_time
+    firing: tuple[str, ...]  # "Alertname level" of the indicator's alerts firing then, every series
+
+
+PROBES = (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x300"),)
+REQUESTS = (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+100x300"),)
+MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
+
+WORLDS = [
+    World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
+          "platform_health", REQUESTS, "error_rate", "3h",
+          (("cluster_model:mlops_error_rate:error_ratio_rate5m", '{cluster="eu-1", model="ranker"}', 0.0),
+           ("cluster_model:mlops_error_rate:error_ratio_rate6h", '{cluster="eu-1", model="ranker"}', 0.0)),
+          ()),
+    # 100 requests a minute; the first error ever appears at 1 at 30m: 1 error in 500 requests
+    World("the first inference error, appearing at 1, is counted in the 5m error ratio",
+          "platform_health", REQUESTS + (('mlops_inference_errors_total{cluster="eu-1", model="ranker", endpoint="predict"}', "_x30 1x270"),),
+          "error_rate", "32m",
+          (("cluster_model:mlops_error_rate:error_ratio_rate5m", '{cluster="eu-1", model="ranker"}', 0.002),),
+          ()),
+    World("probes answered and no failure ever counted is 100% uptime and raises nothing",
+          "platform_health", PROBES, "model_uptime", "3h",
+          (("cluster_model:mlops_model_uptime:error_ratio_rate1h", '{cluster="eu-1", model="ranker"}', 0.0),),
+          ()),
+    # no model of the team is on the platform: the numerator has no series, the ratio is 0%
+    World("a team with no model on the platform is at 0% and stays quiet until the warning sign's 6h",
+          "platform_health", ((MODELS % ("false", "true"), "4x600"),), "models_on_platform", "5h59m",
+          (("cluster_team:mlops_models_on_platform:ratio_1h", '{cluster="eu-1", team="search"}', 0.0),),
+          ()),
+    World("a team with no model on the platform is at 0% and is red after the warning sign's 6h",
+          "platform_health", ((MODELS % ("false", "true"), "4x600"),), "models_on_platform", "6h",
+          (("cluster_team:mlops_models_on_platform:ratio_1h", '{cluster="eu-1", team="search"}', 0.0),),
+          ("MlopsModelsOnPlatform red",)),
+    World("a team with no model card at all is at 0% documentation and red after 6h",
+          "governance", ((MODELS % ("true", "false"), "4x600"),), "documentation_rate", "6h",
+          (("cluster_team:mlops_documentation_rate:ratio_1h", '{cluster="eu-1", team="search"}', 0.0),),
+          ("MlopsDocumentationRate red",)),
+    # every deployment rolled back: one at first, one more every 10 minutes; no success series ever
+    World("a team whose deployments were all rolled back is at 0% success and red after 6h",
+          "platform_health", (('mlops_deployments_total{cluster="eu-1", team="search", model="ranker", status="rolled_back"}', "1+0.1x600"),),
+          "deployment_success_rate", "6h10m",
+          (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.0),),
+          ("MlopsDeploymentSuccessRate red",)),
+    World("before the first regulatory violation nothing is counted or raised",
+          "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
+          "regulatory_violations", "59m", (), ()),
+    # the counter is created by its first event, so it appears at 1: that is one violation, not
+    # 0 (no increase seen) and not 1080 (an average rate over 2h stretched to 90 days)
+    World("the first regulatory violation, appearing at 1, is one violation and critical at once",
+          "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
+          "regulatory_violations", "2h",
+          (("cluster_team:mlops_regulatory_violations:increase90d", '{cluster="eu-1", team="search"}', 1.0),),
+          ("MlopsRegulatoryViolations critical",)),
+    World("minor security incidents and no major one is 0 major incidents and raises nothing",
+          "governance", (('mlops_security_incidents_total{cluster="eu-1", team="search", severity="minor"}', "3+0x200"),),
+          "security_incidents", "2h",
+          (("cluster_team:mlops_security_incidents:increase30d", '{cluster="eu-1", team="search"}', 0.0),),
+          ()),
+    World("the first major security incident, appearing at 1, is critical at once",
+          "governance", (('mlops_security_incidents_total{cluster="eu-1", team="search", severity="minor"}', "3+0x200"),
+                         ('mlops_security_incidents_total{cluster="eu-1", team="search", severity="major"}', "_x90 1x110")),
+          "security_incidents", "1h31m",
+          (("cluster_team:mlops_security_incidents:increase30d", '{cluster="eu-1", team="search"}', 1.0),),
+          ("MlopsSecurityIncidents critical",)),
+    # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
+    World("a survey with no promoters is an NPS below 0 and red after 6h",
+          "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
+                                ('mlops_survey_responses{cluster="eu-1", team="search", category="detractor"}', "10x400")),
+          "nps", "6h",
+          (("cluster_team:mlops_nps:value", '{cluster="eu-1", team="search"}', round(100 * -10 / 60, 6)),),
+          ("MlopsNps red",)),
+]
+
+
+def promtool_case(world: World) -> dict:
+    firing = [{"labels": _labels(alert), "value": 1} for alert in world.firing]
+    checks = [{"expr": f"round({series}, 1e-6)", "eval_time": world.eval_time,
+               "exp_samples": [{"labels": labels, "value": value}]} for series, labels, value in world.values]
+    checks.append({"expr": f'group by (alertname, level) (ALERTS{{alertstate="firing", indicator="{world.indicator}", alertname!~".+NoData"}})',
+                   "eval_time": world.eval_time, "exp_samples": firing})
+    return {"interval": "1m", "input_series": [{"series": series, "values": values} for series, values in world.series],
+            "promql_expr_test": checks}
+
+
+def _labels(alert: str) -> str:
+    name, level = alert.split()
+    return f'{{alertname="{name}", level="{level}"}}'
+
+
+@pytest.mark.parametrize("world", WORLDS, ids=[world.name for world in WORLDS])
+def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_path):
+    shutil.copy(RULES / f"{world.rule_file}.yaml", tmp_path)
+    tests = {"rule_files": [f"{world.rule_file}.yaml"], "evaluation_interval": "1m", "tests": [promtool_case(world)]}
+    (tmp_path / "world.promtest.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    result = subprocess.run([binary("promtool"), "test", "rules", "world.promtest.yaml"], cwd=tmp_path,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
