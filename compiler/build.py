@@ -81,7 +81,8 @@ def _indicator(data: dict, raw: dict, escalation: Escalation) -> Indicator:
                      _thresholds(data, {**raw, **{name: override[name] for name in SEVERITY_ORDER if name in override}}, escalation))
             for override in raw.get("overrides") or ()
         ),
-        no_data_for=durations.seconds(raw.get("no_data_for") or defaults.get("no_data_for") or spec.DEFAULT_NO_DATA_FOR),
+        no_data_for=spec.no_data_for(data, raw),
+        forget_after=spec.forget_after(data, raw),
         source_metrics=_source_metrics(raw["measure"], data.get("metrics") or {}),
         tests=tuple(_case(case) for case in raw.get("tests") or ()),
     )
@@ -167,7 +168,8 @@ def _source_metrics(measure: dict, metrics: dict) -> tuple[str, ...]:
 
 def _metric(name: str, body: dict) -> Metric:
     return Metric(name, body["type"], body["help"], tuple(body["labels"]), body.get("unit", ""),
-                  tuple(float(bound) for bound in body.get("buckets") or ()), tuple(sorted((body.get("cardinality") or {}).items())))
+                  tuple(float(bound) for bound in body.get("buckets") or ()), tuple(sorted((body.get("cardinality") or {}).items())),
+                  bool(body.get("initialised")))
 
 
 def _scorecard(data: dict, indicators: tuple[Indicator, ...]) -> tuple[ScorecardEntry, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from compiler import durations
+from compiler import durations, presence
 from compiler.memo import per_model
 from compiler.model import (
     Age, Availability, Baseline, Expr, Gauge, Indicator, Measure, Quantile, Rate, Ratio, Spec, Trend, Zero,
@@ -189,13 +189,13 @@ def alert_labels(spec: Spec, indicator: Indicator, level_name: str) -> dict[str,
 
 def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
     """Every (alert name, level) the indicator's rules can raise: its thresholds (overrides
-    included), its no-data alert, burn-rate alerts for availability objectives, and
+    included), its no-data alert when it has presence sources, burn-rate alerts for availability objectives, and
     escalations of levels that have `escalate_after`. Routing is proven against this list."""
     name = alert_name(spec.name, indicator.id)
     raised = {(name, t.level) for t in indicator.thresholds}
     raised |= {(name, t.level) for override in indicator.overrides for t in override.thresholds}
     no_data = spec.escalation.level_for(NO_DATA_THRESHOLD)
-    if no_data is not None:
+    if no_data is not None and presence.sources(spec, indicator):
         raised.add((alert_name(spec.name, indicator.id, NO_DATA_SUFFIX), no_data.name))
     if isinstance(indicator.measure, Availability):
         for burn in indicator.measure.burn_rates:
@@ -211,6 +211,12 @@ def input_series(spec: Spec, indicator: Indicator, role: str, operations: str) -
     """A recorded input of an indicator's value, e.g. its denominator's 5m rate, from which
     long windows are derived: `cluster_team:mlops_mttr_denominator:rate5m`."""
     return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}_{role}:{operations}"
+
+
+def presence_series(spec: Spec, indicator: Indicator) -> str:
+    """Which entities report the sources an indicator cannot be evaluated without (value 1):
+    `cluster_team:mlops_active_users_sources:present`."""
+    return input_series(spec, indicator, "sources", "present")
 
 
 def rule_file(name: str) -> str:

@@ -177,7 +177,8 @@ class Indicator:
     labels: tuple[tuple[str, str], ...]
     annotations: tuple[tuple[str, str], ...]
     overrides: tuple[Override, ...]
-    no_data_for: float
+    no_data_for: float  # seconds its sources may be silent before it raises NoData
+    forget_after: float  # seconds an entity that stopped reporting raises NoData before it is forgotten
     source_metrics: tuple[str, ...]  # catalogued metrics the measure reads, sorted
     tests: tuple[Case, ...] = ()  # the spec's own unit-test cases
 
@@ -204,6 +205,13 @@ class Metric:
     unit: str
     buckets: tuple[float, ...]
     cardinality: tuple[tuple[str, int], ...]
+    initialised: bool = False  # every series exists at 0 before its first event: silence means the exporter stopped
+
+    @property
+    def always_exported(self) -> bool:
+        """A gauge holds its value; a counter or histogram is absent until its first event
+        unless the exporter creates its series at 0."""
+        return self.type == "gauge" or self.initialised
 
 
 @dataclass(frozen=True)

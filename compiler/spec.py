@@ -8,6 +8,7 @@ from compiler import durations
 DEFAULT_WINDOW = "1h"
 DEFAULT_FOR = {"target": "1d", "warning": "6h", "critical": "1h"}
 DEFAULT_NO_DATA_FOR = "1h"
+DEFAULT_FORGET_AFTER = 86400  # or twice no_data_for, when that is longer
 DEFAULT_PERIOD = "30d"
 DEFAULT_SLOW_INTERVAL = "5m"  # long-window and scorecard rule groups
 
@@ -58,6 +59,17 @@ def threshold_number(raw_value: object) -> float:
 
 def default_for(data: dict, name: str) -> str:
     return (data.get("defaults") or {}).get("for", {}).get(name, DEFAULT_FOR[name])
+
+
+def no_data_for(data: dict, indicator: dict) -> float:
+    """Seconds an indicator's sources may be silent before it raises NoData."""
+    return durations.seconds(indicator.get("no_data_for") or (data.get("defaults") or {}).get("no_data_for") or DEFAULT_NO_DATA_FOR)
+
+
+def forget_after(data: dict, indicator: dict) -> float:
+    """Seconds an entity that stopped reporting raises NoData before it is forgotten."""
+    raw = indicator.get("forget_after") or (data.get("defaults") or {}).get("forget_after")
+    return durations.seconds(raw) if raw else max(DEFAULT_FORGET_AFTER, 2 * no_data_for(data, indicator))
 
 
 def team_of(data: dict, indicator: dict) -> str | None:

@@ -17,17 +17,20 @@ def spec(indicator: str = INDICATOR, cardinality: str = "{model: 50}", cost: str
 
 
 CASES = [
-    # value (max by model: 50) + score (50) + yellow and red alerts (50 each) + NoData (absent: 50)
-    ("a gauge tracked by model reads one series per model in every rule", spec(), {"shop_platform_health": 250}),
-    ("a label without a declared cardinality counts once", spec(cardinality="{}"), {"shop_platform_health": 5}),
-    # the value reads 1 series and NoData 1; what reads the recorded value counts every model it may hold
+    # value (max by model: 50) + score (50) + yellow and red alerts (50 each) + who reports (50)
+    # + NoData (absent: 50, the models seen in the last day and those now: 50 each)
+    ("a gauge tracked by model reads one series per model in every rule", spec(), {"shop_platform_health": 400}),
+    ("a label without a declared cardinality counts once", spec(cardinality="{}"), {"shop_platform_health": 8}),
+    # the value reads 1 series; who reports and NoData read the whole metric; what reads the
+    # recorded value counts every model it may hold
     ("a label matched to one value counts once",
-     spec(INDICATOR.replace("series: queue_depth,", "series: 'queue_depth{model=\"a\"}',")), {"shop_platform_health": 152}),
-    # the quantile over the bucket rates (3 buckets x 50) + score + 2 alerts (50 each) + NoData (absent: 150)
+     spec(INDICATOR.replace("series: queue_depth,", "series: 'queue_depth{model=\"a\"}',")), {"shop_platform_health": 351}),
+    # the quantile over the bucket rates (3 buckets x 50) + score + 2 alerts (50 each); a histogram
+    # that is not `initialised` is absent until its first observation, so it raises no NoData
     ("a histogram's buckets count once per bucket and +Inf",
      spec(INDICATOR.replace("measure: {gauge: {series: queue_depth, aggregation: max}}\n    unit: count", QUANTILE)
           .replace("target: 10", "target: 1").replace("warning: 100", "warning: 2")),
-     {"shop_platform_health": 450}),
+     {"shop_platform_health": 300}),
 ]
 
 
@@ -40,11 +43,11 @@ def test_each_rule_group_reads_the_series_the_catalogue_implies(text, expected):
 
 
 BUDGETS = [
-    ("a group within its budget is not reported", spec(cost="{max_series_per_group: 250}"), []),
+    ("a group within its budget is not reported", spec(cost="{max_series_per_group: 400}"), []),
     ("a group over its budget is reported at the indicator whose rule reads the most",
-     spec(cost="{max_series_per_group: 249}"),
-     ["indicators.yaml:41:5: warning: indicators[0]: rule group shop_platform_health reads about 250 series per evaluation, "
-      "over the budget of 249 (output.cost.max_series_per_group); its heaviest rule, model:shop_queue:max, reads 50 "
+     spec(cost="{max_series_per_group: 399}"),
+     ["indicators.yaml:41:5: warning: indicators[0]: rule group shop_platform_health reads about 400 series per evaluation, "
+      "over the budget of 399 (output.cost.max_series_per_group); its heaviest rule, ShopQueueNoData, reads 150 "
       "(hint: track it by fewer labels, match fewer series, or raise the budget)"]),
     ("a budget below one series is a spec error", spec(cost="{max_series_per_group: 0}"), None),
 ]
@@ -69,6 +72,6 @@ def test_validate_prints_the_estimate_per_group(cli):
     assert result.exit_code == 0
     assert result.output.splitlines()[1:] == [
         "Series read per evaluation (estimated from metrics.*.cardinality):",
-        "  shop_platform_health (global interval): 5; most by model:shop_queue:max (1)",
+        "  shop_platform_health (global interval): 8; most by ShopQueueNoData (3)",
         "  shop_scorecard (every 5m): 3; most by indicator:shop_indicator_score:avg (1)",
     ]

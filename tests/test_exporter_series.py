@@ -29,11 +29,14 @@ class World:
     indicator: str
     eval_time: str
     values: tuple[tuple[str, str, float], ...]  # (recorded series, its labels, value) at eval_time
-    firing: tuple[str, ...]  # "Alertname level" of the indicator's alerts firing then, every series
+    firing: tuple[str, ...]  # "Alertname level [label=value ...]" of the indicator's alerts firing then
+    every: str = "1m"  # promtool's evaluation interval
 
 
 PROBES = (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x300"),)
 REQUESTS = (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+100x300"),)
+SURVEYS = (('mlops_survey_csat{cluster="eu-1", team="search"}', "4.5x60 stale"),
+           ('mlops_survey_csat{cluster="eu-1", team="ads"}', "4.5x1600"))
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
 WORLDS = [
@@ -48,6 +51,19 @@ WORLDS = [
           "error_rate", "32m",
           (("cluster_model:mlops_error_rate:error_ratio_rate5m", '{cluster="eu-1", model="ranker"}', 0.002),),
           ()),
+    # the survey exporter of one team stops at 1h (its gauges go stale), the other team's goes on
+    World("one team's survey gauges silent for less than 2h raise nothing",
+          "team_productivity", SURVEYS, "csat", "2h59m", (), ()),
+    World("one team's survey gauges silent for 2h raise NoData for that team only",
+          "team_productivity", SURVEYS, "csat", "3h1m", (), ("MlopsCsatNoData red team=search",)),
+    World("a team silent for longer than forget_after (1d) is forgotten and its NoData resolves",
+          "team_productivity", SURVEYS, "csat", "1d1h10m", (), (), every="5m"),
+    World("a survey never reported anywhere raises NoData without labels after 2h",
+          "team_productivity", (('mlops_survey_effort_score{cluster="eu-1", team="search"}', "4x300"),), "csat", "2h1m",
+          (), ("MlopsCsatNoData red",)),
+    World("one model's probes stopping while another's go on raises NoData for that model after 2h",
+          "platform_health", PROBES + (('mlops_model_probes_total{cluster="eu-1", model="fraud"}', "0+10x60 stale"),),
+          "model_uptime", "3h1m", (), ("MlopsModelUptimeNoData red model=fraud",)),
     World("probes answered and no failure ever counted is 100% uptime and raises nothing",
           "platform_health", PROBES, "model_uptime", "3h",
           (("cluster_model:mlops_model_uptime:error_ratio_rate1h", '{cluster="eu-1", model="ranker"}', 0.0),),
@@ -60,17 +76,17 @@ WORLDS = [
     World("a team with no model on the platform is at 0% and is red after the warning sign's 6h",
           "platform_health", ((MODELS % ("false", "true"), "4x600"),), "models_on_platform", "6h",
           (("cluster_team:mlops_models_on_platform:ratio_1h", '{cluster="eu-1", team="search"}', 0.0),),
-          ("MlopsModelsOnPlatform red",)),
+          ("MlopsModelsOnPlatform red team=search",)),
     World("a team with no model card at all is at 0% documentation and red after 6h",
           "governance", ((MODELS % ("true", "false"), "4x600"),), "documentation_rate", "6h",
           (("cluster_team:mlops_documentation_rate:ratio_1h", '{cluster="eu-1", team="search"}', 0.0),),
-          ("MlopsDocumentationRate red",)),
+          ("MlopsDocumentationRate red team=search",)),
     # every deployment rolled back: one at first, one more every 10 minutes; no success series ever
     World("a team whose deployments were all rolled back is at 0% success and red after 6h",
           "platform_health", (('mlops_deployments_total{cluster="eu-1", team="search", model="ranker", status="rolled_back"}', "1+0.1x600"),),
           "deployment_success_rate", "6h10m",
           (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.0),),
-          ("MlopsDeploymentSuccessRate red",)),
+          ("MlopsDeploymentSuccessRate red team=search",)),
     World("before the first regulatory violation nothing is counted or raised",
           "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
           "regulatory_violations", "59m", (), ()),
@@ -80,7 +96,7 @@ WORLDS = [
           "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
           "regulatory_violations", "2h",
           (("cluster_team:mlops_regulatory_violations:increase90d", '{cluster="eu-1", team="search"}', 1.0),),
-          ("MlopsRegulatoryViolations critical",)),
+          ("MlopsRegulatoryViolations critical team=search",)),
     World("minor security incidents and no major one is 0 major incidents and raises nothing",
           "governance", (('mlops_security_incidents_total{cluster="eu-1", team="search", severity="minor"}', "3+0x200"),),
           "security_incidents", "2h",
@@ -91,14 +107,14 @@ WORLDS = [
                          ('mlops_security_incidents_total{cluster="eu-1", team="search", severity="major"}', "_x90 1x110")),
           "security_incidents", "1h31m",
           (("cluster_team:mlops_security_incidents:increase30d", '{cluster="eu-1", team="search"}', 1.0),),
-          ("MlopsSecurityIncidents critical",)),
+          ("MlopsSecurityIncidents critical team=search",)),
     # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
     World("a survey with no promoters is an NPS below 0 and red after 6h",
           "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
                                 ('mlops_survey_responses{cluster="eu-1", team="search", category="detractor"}', "10x400")),
           "nps", "6h",
           (("cluster_team:mlops_nps:value", '{cluster="eu-1", team="search"}', round(100 * -10 / 60, 6)),),
-          ("MlopsNps red",)),
+          ("MlopsNps red team=search",)),
 ]
 
 
@@ -106,21 +122,22 @@ def promtool_case(world: World) -> dict:
     firing = [{"labels": _labels(alert), "value": 1} for alert in world.firing]
     checks = [{"expr": f"round({series}, 1e-6)", "eval_time": world.eval_time,
                "exp_samples": [{"labels": labels, "value": value}]} for series, labels, value in world.values]
-    checks.append({"expr": f'group by (alertname, level) (ALERTS{{alertstate="firing", indicator="{world.indicator}", alertname!~".+NoData"}})',
+    checks.append({"expr": f'group by (alertname, level, team, model) (ALERTS{{alertstate="firing", indicator="{world.indicator}"}})',
                    "eval_time": world.eval_time, "exp_samples": firing})
     return {"interval": "1m", "input_series": [{"series": series, "values": values} for series, values in world.series],
             "promql_expr_test": checks}
 
 
 def _labels(alert: str) -> str:
-    name, level = alert.split()
-    return f'{{alertname="{name}", level="{level}"}}'
+    name, level, *labels = alert.split()
+    pairs = [("alertname", name), ("level", level)] + [tuple(label.split("=")) for label in labels]
+    return "{" + ", ".join(f'{label}="{value}"' for label, value in pairs) + "}"
 
 
 @pytest.mark.parametrize("world", WORLDS, ids=[world.name for world in WORLDS])
 def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_path):
     shutil.copy(RULES / f"{world.rule_file}.yaml", tmp_path)
-    tests = {"rule_files": [f"{world.rule_file}.yaml"], "evaluation_interval": "1m", "tests": [promtool_case(world)]}
+    tests = {"rule_files": [f"{world.rule_file}.yaml"], "evaluation_interval": world.every, "tests": [promtool_case(world)]}
     (tmp_path / "world.promtest.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
     result = subprocess.run([binary("promtool"), "test", "rules", "world.promtest.yaml"], cwd=tmp_path,
                             capture_output=True, text=True, check=False)

@@ -237,6 +237,10 @@ CASES += [
        "indicators.yaml:57:18: indicators[0].tests[0].alerts[0]: an expected alert needs the indicator's value at its labels under 'values' (hint: the alert's description prints that value)",
        "indicators.yaml:57:50: indicators[0].tests[0].alerts[0].labels.team: 'team' is not a global or tracking label of the indicator (hint: the recorded series carry model)",
    ]),
+  ("a silence horizon shorter than no_data_for is rejected", ind("track_by: [model]", "track_by: [model]\n    no_data_for: 2h\n    forget_after: 1h"),
+   [
+       "indicators.yaml:53:19: indicators[0].forget_after: forget_after 1h is not longer than no_data_for 2h: a silent entity would be forgotten before it raises NoData (hint: set forget_after longer than 2h)",
+   ]),
   ("a test case input that is not promtool series notation is rejected", case("'500x300'", "'500 times 300'"),
    [
        "indicators.yaml:55:56: indicators[0].tests[0].input_series[0].values: 'times' is not promtool series notation (hint: use values such as '1 2 3', '0+10x60', '5x30', '_' or 'stale')",

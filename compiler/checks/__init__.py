@@ -8,12 +8,13 @@ checked further."""
 
 from __future__ import annotations
 
-from compiler.checks import cases, catalogue, escalation, ids, limits, queries, references, schema, secrets, thresholds
+from compiler.checks import cases, catalogue, escalation, ids, limits, queries, references, schema, secrets, silence, thresholds
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Problem
 
-SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, queries.check, escalation.check, catalogue.check, cases.check)
+SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, silence.check, queries.check, escalation.check, catalogue.check,
+                   cases.check)
 MODEL_CHECKS = (escalation.routes, queries.recorded_series_read, cases.levels)
 
 

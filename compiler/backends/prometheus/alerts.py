@@ -6,12 +6,11 @@ the value is never a label."""
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 
-from compiler import conventions, durations, present, promql
+from compiler import conventions, durations, present, presence
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection, selections
-from compiler.model import Availability, Expr, Indicator, Quantile, Selector, Spec, Threshold
+from compiler.model import Availability, Indicator, Spec, Threshold
 
 # How the current value reads in an annotation, by unit (Go template functions that both
 # Prometheus and vmalert provide).
@@ -38,8 +37,9 @@ def rules(spec: Spec, indicator: Indicator) -> list[dict]:
 
 
 def watch_rules(spec: Spec, indicator: Indicator) -> list[dict]:
-    """Alerts that read source series or other alerts, in the indicator's short-window group."""
-    found = [_no_data(spec, indicator)]
+    """Rules that read source series or other alerts, in the indicator's short-window group:
+    who reports, and the alerts on it."""
+    found = [presence_rule(spec, indicator), _no_data(spec, indicator)]
     if isinstance(indicator.measure, Availability):
         found += _burn_rates(spec, indicator, indicator.measure)
     return [rule for rule in found if rule is not None] + _escalations(spec, indicator)
@@ -94,12 +94,39 @@ def _annotations(spec: Spec, indicator: Indicator, summary: str, description: st
     return annotations
 
 
-def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
-    """Fires when every series the measure reads has been absent for `no_data_for`."""
-    level = spec.escalation.level_for(conventions.NO_DATA_THRESHOLD)
-    if level is None:
+def presence_rule(spec: Spec, indicator: Indicator) -> dict | None:
+    """Records which entities (global and tracking label sets) report every presence source
+    that carries their labels now, so that one that stops can be told apart from one never seen."""
+    grouping = ", ".join((*spec.global_labels, *indicator.track_by))
+    parts = [f"group by ({grouping}) ({selector.text()})" for selector in presence.per_entity(spec, indicator)]
+    if not parts:
         return None
-    reads = sorted({f"absent({series})" for series in source_selectors(indicator)})
+    return {"record": conventions.presence_series(spec, indicator), "expr": "\nand\n".join(parts)}
+
+
+def _entity(spec: Spec, indicator: Indicator) -> str:
+    return "/".join((*spec.global_labels, *indicator.track_by)) or "series"
+
+
+def _silent_where(spec: Spec, indicator: Indicator) -> str:
+    """The labels are absent when nothing reports anywhere, so the text names them, not their values."""
+    if not (*spec.global_labels, *indicator.track_by):
+        return ""
+    return f" anywhere, or by the {_entity(spec, indicator)} this alert is labelled with"
+
+
+def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
+    """Fires when a presence source is absent everywhere, or when an entity that reported
+    within `forget_after` has stopped, for `no_data_for`: the indicator cannot be evaluated
+    there. An entity silent for longer than `forget_after` is forgotten and resolves."""
+    level = spec.escalation.level_for(conventions.NO_DATA_THRESHOLD)
+    sources = presence.sources(spec, indicator)
+    if level is None or not sources:
+        return None
+    reads = [f"absent({selector.text()})" for selector in sources]
+    if presence_rule(spec, indicator) is not None:
+        present = conventions.presence_series(spec, indicator)
+        reads.append(f"(\n  last_over_time({present}[{durations.text(indicator.forget_after)}])\nunless\n  {present}\n)")
     silence = durations.human(indicator.no_data_for)
     return {
         "alert": conventions.alert_name(spec.name, indicator.id, conventions.NO_DATA_SUFFIX),
@@ -108,20 +135,11 @@ def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
         "labels": _static(conventions.alert_labels(spec, indicator, level.name)),
         "annotations": _annotations(
             spec, indicator, f"{escape(indicator.title)} has no data",
-            f"No source series of {escape(indicator.title)} has been reported for {silence}: the indicator cannot be "
-            f"evaluated and none of its alerts can fire. Check the exporter and the scrape targets.",
+            f"No {' or '.join(selector.metric for selector in sources)} has been reported for {silence}{_silent_where(spec, indicator)}: "
+            f"{escape(indicator.title)} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
+            f"the scrape targets. A {_entity(spec, indicator)} silent for {durations.human(indicator.forget_after)} is forgotten.",
             with_labels=False),
     }
-
-
-def source_selectors(indicator: Indicator) -> list[str]:
-    """The selectors of the source series the measure reads (a histogram's `_bucket` series)."""
-    measure = indicator.measure
-    if isinstance(measure, Expr):
-        return [read.name for read in promql.series_read(measure.expr)]
-    selectors = [getattr(measure, item.name) for item in fields(measure)]
-    return [selector.text(suffix="_bucket") if isinstance(measure, Quantile) else selector.text()
-            for selector in selectors if isinstance(selector, Selector)]
 
 
 def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list[dict]:

@@ -26,7 +26,7 @@ MAX_STEPS = 20
 
 
 def indicator_groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
-    found = threshold_groups(spec, indicator, grid) + [watch.no_data(spec, indicator, grid)]
+    found = threshold_groups(spec, indicator, grid) + watch.no_data(spec, indicator, grid)
     found += watch.burn_rates(spec, indicator, grid) + watch.escalations(spec, indicator, grid)
     return [group for group in found if group is not None]
 

@@ -1,17 +1,16 @@
-"""The alerts that watch something other than the value: the no-data alert when every source
-series vanishes, burn-rate alerts for a fast and a slow burn of an availability objective's
-error budget, and the escalation of a level that has `escalate_after`."""
+"""The alerts that watch something other than the value: the no-data alert when a source is
+absent everywhere or one entity stops reporting, burn-rate alerts for a fast and a slow burn
+of an availability objective's error budget, and the escalation of a level that has
+`escalate_after`."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
-from compiler import conventions, durations, promql
+from compiler import conventions, durations, presence
 from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
-from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, concrete, error_ratio, inputs, series_text
+from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, error_ratio, inputs, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import past, settle
-from compiler.model import Availability, Expr, Indicator, Quantile, Selector, Spec
+from compiler.model import Availability, Indicator, Spec
 
 REPORTED = 3600  # the sources report this long before they vanish
 BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
@@ -20,42 +19,45 @@ BURNING = 3600  # a burn is checked this long after it starts: every window's ra
 def _rule(spec: Spec, indicator: Indicator, suffix: str, level: str) -> dict:
     name = conventions.alert_name(spec.name, indicator.id, suffix)
     return next(rule for rule in alert_rules.watch_rules(spec, indicator)
-                if rule["alert"] == name and rule["labels"][conventions.LEVEL_LABEL] == level)
+                if rule.get("alert") == name and rule["labels"][conventions.LEVEL_LABEL] == level)
 
 
-def sources(indicator: Indicator) -> list[tuple[Selector, str]]:
-    """(selector, name suffix) of every source series the measure reads."""
-    measure = indicator.measure
-    if isinstance(measure, Expr):  # the no-data alert watches the names an expression reads
-        return [(Selector(read.name), "") for read in promql.series_read(measure.expr)]
-    suffix = "_bucket" if isinstance(measure, Quantile) else ""
-    return [(getattr(measure, item.name), suffix) for item in fields(measure) if isinstance(getattr(measure, item.name), Selector)]
+def _other(labels: dict[str, str]) -> dict[str, str]:
+    return {label: f"{value}-other" for label, value in labels.items()}
 
 
-def no_data(spec: Spec, indicator: Indicator, grid: Grid) -> dict | None:
-    """Every source reports for an hour, then goes stale; absent() names the equality matchers."""
+def no_data(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+    """Nothing ever reported raises no-data after `no_data_for`, without labels; one entity
+    that stops while another goes on raises it with that entity's labels after `no_data_for`,
+    not before, and is forgotten after `forget_after`."""
     level = spec.escalation.level_for(conventions.NO_DATA_THRESHOLD)
-    if level is None:
-        return None
-    labels = data_labels(spec, indicator)
-    fire = REPORTED + indicator.no_data_for + grid.margin
-    present_for = REPORTED // STEP
-    series = []
-    absent = set()
-    for selector, suffix in sources(indicator):
-        found = concrete(selector, labels)
-        if found is None:
-            return None
-        extra = {"le": "+Inf"} if suffix else {}
-        series.append((series_text(selector.metric + suffix, found | extra), f"1x{present_for - 1} stale"))
-        absent.add(tuple(sorted((label, value) for label, op, value in selector.matchers if op == "=")))
+    sources = presence.sources(spec, indicator)
+    if level is None or not sources:
+        return []
     rule = _rule(spec, indicator, conventions.NO_DATA_SUFFIX, level.name)
     static = conventions.alert_labels(spec, indicator, level.name)
-    expected = [expected_alert(rule, dict(found), 1, static) for found in sorted(absent)]
-    name = rule["alert"]
-    checks = [grid.alert_test(name, REPORTED + indicator.no_data_for - grid.step, []), grid.alert_test(name, fire, expected)]
-    return group(f"{indicator.id}: sources vanishing for {durations.human(indicator.no_data_for)} raise {level.name} no-data",
-                 tuple(sorted(set(series))), checks)
+    name, silence = rule["alert"], durations.human(indicator.no_data_for)
+    found = [group(f"{indicator.id}: sources never reported raise {level.name} no-data after {silence}", (),
+                   [grid.alert_test(name, indicator.no_data_for - grid.step, []),
+                    grid.alert_test(name, indicator.no_data_for + grid.margin, [expected_alert(rule, {}, 1, static)])])]
+    if alert_rules.presence_rule(spec, indicator) is None:
+        return found
+    labels = data_labels(spec, indicator)
+    stopped = REPORTED // STEP - 1
+    series = []
+    for selector in sources:
+        series.append((series_text(selector.metric, labels), f"1x{stopped} stale"))
+        series.append((series_text(selector.metric, _other(labels)), f"1x{grid.samples(REPORTED + indicator.forget_after + grid.margin)}"))
+    series = tuple(sorted(series))
+    silent = [expected_alert(rule, labels, 1, static)]
+    found.append(group(f"{indicator.id}: one entity silent for {silence} while another reports raises {level.name} no-data",
+                       series, [grid.alert_test(name, REPORTED + indicator.no_data_for - grid.step, []),
+                                grid.alert_test(name, REPORTED + indicator.no_data_for + grid.margin, silent)]))
+    forgotten = REPORTED + indicator.forget_after + grid.margin
+    found.append(group(f"{indicator.id}: an entity silent for {durations.human(indicator.forget_after)} is forgotten",
+                       series, [grid.alert_test(name, indicator.forget_after - grid.step, silent),
+                                grid.alert_test(name, forgotten, [])]))
+    return found
 
 
 def burn_rates(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
