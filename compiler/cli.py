@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -197,9 +196,11 @@ def report() -> None:
 
     \b
     Exit codes: 0 written; 1 an invalid spec or --out not writable; 2 bad usage (a bad --week,
-    --month or --where); 3 Prometheus could not be queried (unreachable, HTTP error, timeout).
-    Credentials: a bearer token or user:password from --bearer-token-file / --basic-auth-file,
-    or from the environment variables INDICATORS_PROMETHEUS_TOKEN / INDICATORS_PROMETHEUS_BASIC_AUTH.
+    --month, --where, --prometheus URL or credential); 3 Prometheus could not be queried
+    (unreachable, HTTP error, timeout, a redirect to another origin, an answer too big or not
+    the API's). Credentials: a bearer token or user:password from --bearer-token-file /
+    --basic-auth-file, or from the environment variables INDICATORS_PROMETHEUS_TOKEN /
+    INDICATORS_PROMETHEUS_BASIC_AUTH; they are sent to the --prometheus origin only.
     """
 
 
@@ -212,7 +213,7 @@ def _report_options(command):
         click.option("--where", multiple=True, metavar="LABEL=VALUE",
                      help="Only series with this global label value, e.g. cluster=prod-eu (repeatable). "
                           "Without it, series of every cluster are read together."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True, help="Seconds per query."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True, help="Seconds per query, from connecting to the last byte."),
         click.option("--bearer-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help=f"File holding a bearer token (or set {TOKEN_VARIABLE})."),
         click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -234,10 +235,11 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
             raise click.UsageError(f"--where {pair!r}: expected LABEL=VALUE with LABEL one of the global labels: "
                                    f"{', '.join(compilation.spec.global_labels) or 'none'}")
         matchers.append((label, value))
-    if urllib.parse.urlparse(url).scheme not in ("http", "https"):
-        raise click.UsageError(f"--prometheus {url!r}: expected an http:// or https:// URL")
-    client = prometheus_api.Client(url, timeout, prometheus_api.authorization(
-        _secret(bearer_token_file, TOKEN_VARIABLE), _secret(basic_auth_file, BASIC_AUTH_VARIABLE)))
+    try:
+        client = prometheus_api.Client(prometheus_api.check_url(url), timeout, prometheus_api.authorization(
+            _secret(bearer_token_file, TOKEN_VARIABLE, "bearer token"), _secret(basic_auth_file, BASIC_AUTH_VARIABLE, "user:password")))
+    except prometheus_api.BadSetting as err:
+        raise click.UsageError(str(err)) from None
     try:
         prose = build(compilation.spec, chosen, client.ask, tuple(sorted(matchers)), style == "html")
     except prometheus_api.PrometheusError as err:
@@ -253,14 +255,19 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
     click.echo(f"{out}: {chosen.label} report written")
 
 
-def _secret(path: Path | None, variable: str) -> str | None:
-    """A credential from its file, else from the environment; never from the command line."""
-    if path is None:
-        return os.environ.get(variable)
+def _secret(path: Path | None, variable: str, kind: str) -> str | None:
+    """A credential from its file, else from the environment; never from the command line.
+    A bad one is bad usage, named by where it came from and never shown."""
+    source = str(path) if path else f"${variable}"
     try:
-        return path.read_text()
+        text = path.read_bytes().decode("utf-8") if path else os.environ.get(variable)
+        return prometheus_api.check_credential(text, kind) if text is not None else None
     except OSError as err:
-        _fail(f"{path}: cannot read: {err.strerror}")
+        _fail(f"{path}: cannot read: {err.strerror}", code=2)
+    except UnicodeDecodeError:
+        raise click.UsageError(f"{source}: the {kind} is not UTF-8 text") from None
+    except prometheus_api.BadSetting as err:
+        raise click.UsageError(f"{source}: {err}") from None
 
 
 def _period(parse, text: str):
