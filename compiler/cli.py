@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from compiler import diff as semantic, emit, pipeline, prometheus_api, writer
+from compiler import diff as semantic, emit, loader, pipeline, prometheus_api, writer
 from compiler.checks.schema import schema_text
 from compiler.reports import monthly, period as periods, weekly
 from compiler.problems import Problem, SpecError
@@ -28,14 +28,31 @@ out_option = click.option("--out", default="generated", show_default=True, type=
 
 
 def read_sources(spec: Path) -> list[tuple[str, bytes]]:
-    """The spec's files: SPEC itself, or every .yaml/.yml file below the folder SPEC, sorted."""
+    """The spec's files: SPEC itself, or every .yaml/.yml file below the folder SPEC, sorted.
+    Nothing outside the folder is read (a link leading out of it is a located error), and no
+    more of a file than the loader's size limit and one byte (the loader reports the excess)."""
     paths = sorted(p for p in spec.rglob("*") if p.suffix in SPEC_EXTENSIONS and p.is_file()) if spec.is_dir() else [spec]
     if not paths:
         raise click.UsageError(f"no .yaml or .yml files in {spec}")
+    outside = [Problem(str(path), 1, 1, "", f"a symbolic link leading outside the spec folder {spec}", "copy the file into the folder")
+               for path in paths if not path.resolve().is_relative_to(spec.resolve())]
+    if outside:
+        raise SpecError(outside)
     try:
-        return [(str(path), path.read_bytes()) for path in paths]
+        sources = []
+        for path in paths:
+            with path.open("rb") as file:
+                sources.append((str(path), file.read(loader.MAX_FILE_BYTES + 1)))
+        return sources
     except OSError as err:
-        _fail(f"{err.filename}: cannot read: {err.strerror}")
+        _fail(f"{err.filename or path}: cannot read: {err.strerror}")
+
+
+def _outside_spec(spec: Path, out: Path) -> Path:
+    """--out, unless it lies in the spec folder, where the next run would read it as spec."""
+    if spec.is_dir() and out.resolve().is_relative_to(spec.resolve()):
+        raise click.UsageError(f"--out {out} is inside the spec folder {spec}: the next run would read the generated files as spec")
+    return out
 
 
 def read_git_sources(ref: str, spec: Path) -> list[tuple[str, bytes]]:
@@ -105,12 +122,13 @@ def main() -> None:
 def generate(spec: Path, out: Path) -> None:
     """Compile SPEC and write every artifact to --out.
 
-    Writing is atomic: on any error the folder is left as it was. Files generated before and
-    no longer produced are removed; files the compiler did not write are never touched.
+    Writing is atomic, even when killed: --out is the old folder or the new one, never a mix.
+    Files generated before and no longer produced are removed; files the compiler did not
+    write are never touched; symbolic links are never followed.
     """
     compilation = _compile(spec)
     try:
-        report = writer.write(out, compilation.files)
+        report = writer.write(_outside_spec(spec, out), compilation.files)
     except writer.WriteError as err:
         _fail(str(err))
     click.echo(f"{out}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed "
@@ -124,7 +142,10 @@ def generate(spec: Path, out: Path) -> None:
 def check(spec: Path, out: Path) -> None:
     """Exit 1 with a unified diff when --out is not what SPEC compiles to (the CI drift gate)."""
     compilation = _compile(spec)
-    diffs = writer.drift(out, compilation.files)
+    try:
+        diffs = writer.drift(_outside_spec(spec, out), compilation.files)
+    except writer.WriteError as err:
+        _fail(str(err))
     if diffs:
         click.echo("".join(diffs), nl=False)
         _fail(f"{out} is stale: {len(diffs)} file(s) differ from what {spec} compiles to; run `make generate`")
