@@ -185,7 +185,11 @@ def _switch(tree: Path, out: Path, staging: Path) -> None:
         if err.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
             raise
         os.rename(out, staging / "old")
-        os.rename(tree, out)
+        try:
+            os.rename(tree, out)
+        except OSError:
+            os.rename(staging / "old", out)
+            raise
 
 
 _AT_FDCWD, _RENAME_EXCHANGE, _RENAME_SWAP = -100, 2, 2

@@ -115,12 +115,13 @@ def test_the_kill_test_can_fail_a_writer_that_replaces_files_one_by_one_is_caugh
     assert mixed and len(mixed) < steps
 
 
-def test_without_an_atomic_exchange_a_kill_between_the_renames_is_repaired_by_the_next_run(cli, monkeypatch):
-    """NFS and some FUSE mounts cannot exchange two folders: _switch falls back to two renames."""
-    def unsupported(first, second):
-        raise OSError(errno.EINVAL, "Invalid argument")
+def no_exchange(first, second):
+    """What renameat2 says on NFS and some FUSE mounts, where _switch falls back to two renames."""
+    raise OSError(errno.EINVAL, "Invalid argument")
 
-    monkeypatch.setattr(writer, "_exchange", unsupported)
+
+def test_without_an_atomic_exchange_a_kill_between_the_renames_is_repaired_by_the_next_run(cli, monkeypatch):
+    monkeypatch.setattr(writer, "_exchange", no_exchange)
     Path("indicators.yaml").write_text(OLD)
     assert cli("generate").exit_code == 0
     Path("generated/mine.txt").write_text("the user's")
@@ -134,6 +135,25 @@ def test_without_an_atomic_exchange_a_kill_between_the_renames_is_repaired_by_th
     Path("indicators.yaml").write_text(OLD)
     assert cli("generate").exit_code == 0
     assert Path("generated/mine.txt").read_text() == "the user's" and not staging.exists()
+
+
+def test_without_an_atomic_exchange_a_failing_second_rename_puts_the_old_folder_back(cli, monkeypatch):
+    Path("indicators.yaml").write_text(OLD)
+    assert cli("generate").exit_code == 0
+    before = snapshot(Path("generated"))
+    rename = os.rename
+
+    def refuse_the_new_folder(source, target):
+        if Path(source).name == "tree":
+            raise OSError(errno.EACCES, "Permission denied")
+        rename(source, target)
+
+    monkeypatch.setattr(writer, "_exchange", no_exchange)
+    monkeypatch.setattr(os, "rename", refuse_the_new_folder)
+    Path("indicators.yaml").write_text(NEW)
+    result = cli("generate")
+    assert (result.exit_code, result.output) == (1, "error: cannot write generated: Permission denied\n")
+    assert snapshot(Path("generated")) == before and not list(Path(".").glob(".indicators-staging-*"))
 
 
 def test_a_staging_folder_of_a_run_still_writing_is_left_alone(cli):
