@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
-from compiler import diff as semantic, emit, pipeline, prometheus_api, writer
+from compiler import diff as semantic, emit, loader, pipeline, prometheus_api, writer
 from compiler.checks.schema import schema_text
 from compiler.reports import monthly, period as periods, weekly
 from compiler.problems import Problem, SpecError
@@ -29,14 +28,31 @@ out_option = click.option("--out", default="generated", show_default=True, type=
 
 
 def read_sources(spec: Path) -> list[tuple[str, bytes]]:
-    """The spec's files: SPEC itself, or every .yaml/.yml file below the folder SPEC, sorted."""
+    """The spec's files: SPEC itself, or every .yaml/.yml file below the folder SPEC, sorted.
+    Nothing outside the folder is read (a link leading out of it is a located error), and no
+    more of a file than the loader's size limit and one byte (the loader reports the excess)."""
     paths = sorted(p for p in spec.rglob("*") if p.suffix in SPEC_EXTENSIONS and p.is_file()) if spec.is_dir() else [spec]
     if not paths:
         raise click.UsageError(f"no .yaml or .yml files in {spec}")
+    outside = [Problem(str(path), 1, 1, "", f"a symbolic link leading outside the spec folder {spec}", "copy the file into the folder")
+               for path in paths if not path.resolve().is_relative_to(spec.resolve())]
+    if outside:
+        raise SpecError(outside)
     try:
-        return [(str(path), path.read_bytes()) for path in paths]
+        sources = []
+        for path in paths:
+            with path.open("rb") as file:
+                sources.append((str(path), file.read(loader.MAX_FILE_BYTES + 1)))
+        return sources
     except OSError as err:
-        _fail(f"{err.filename}: cannot read: {err.strerror}")
+        _fail(f"{err.filename or path}: cannot read: {err.strerror}")
+
+
+def _outside_spec(spec: Path, out: Path) -> Path:
+    """--out, unless it lies in the spec folder, where the next run would read it as spec."""
+    if spec.is_dir() and out.resolve().is_relative_to(spec.resolve()):
+        raise click.UsageError(f"--out {out} is inside the spec folder {spec}: the next run would read the generated files as spec")
+    return out
 
 
 def read_git_sources(ref: str, spec: Path) -> list[tuple[str, bytes]]:
@@ -55,7 +71,9 @@ def read_git_sources(ref: str, spec: Path) -> list[tuple[str, bytes]]:
     names = [name for name in names if name.endswith(SPEC_EXTENSIONS)]
     if not names:
         _fail(f"{spec} does not exist at {ref}", code=2)
-    return [(f"{ref}:{name}", git("show", f"{ref}:{name}")) for name in names]
+    # a blob over the loader's limit is not read whole: its first bytes are enough for the message
+    return [(f"{ref}:{name}", git("show", f"{ref}:{name}") if int(git("cat-file", "-s", f"{ref}:{name}")) <= loader.MAX_FILE_BYTES
+             else b" " * (loader.MAX_FILE_BYTES + 1)) for name in names]
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -106,12 +124,13 @@ def main() -> None:
 def generate(spec: Path, out: Path) -> None:
     """Compile SPEC and write every artifact to --out.
 
-    Writing is atomic: on any error the folder is left as it was. Files generated before and
-    no longer produced are removed; files the compiler did not write are never touched.
+    Writing is atomic, even when killed: --out is the old folder or the new one, never a mix.
+    Files generated before and no longer produced are removed; files the compiler did not
+    write are never touched; symbolic links are never followed.
     """
     compilation = _compile(spec)
     try:
-        report = writer.write(out, compilation.files)
+        report = writer.write(_outside_spec(spec, out), compilation.files)
     except writer.WriteError as err:
         _fail(str(err))
     click.echo(f"{out}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed "
@@ -125,7 +144,10 @@ def generate(spec: Path, out: Path) -> None:
 def check(spec: Path, out: Path) -> None:
     """Exit 1 with a unified diff when --out is not what SPEC compiles to (the CI drift gate)."""
     compilation = _compile(spec)
-    diffs = writer.drift(out, compilation.files)
+    try:
+        diffs = writer.drift(_outside_spec(spec, out), compilation.files)
+    except writer.WriteError as err:
+        _fail(str(err))
     if diffs:
         click.echo("".join(diffs), nl=False)
         _fail(f"{out} is stale: {len(diffs)} file(s) differ from what {spec} compiles to; run `make generate`")
@@ -197,9 +219,11 @@ def report() -> None:
 
     \b
     Exit codes: 0 written; 1 an invalid spec or --out not writable; 2 bad usage (a bad --week,
-    --month or --where); 3 Prometheus could not be queried (unreachable, HTTP error, timeout).
-    Credentials: a bearer token or user:password from --bearer-token-file / --basic-auth-file,
-    or from the environment variables INDICATORS_PROMETHEUS_TOKEN / INDICATORS_PROMETHEUS_BASIC_AUTH.
+    --month, --where, --prometheus URL or credential); 3 Prometheus could not be queried
+    (unreachable, HTTP error, timeout, a redirect to another origin, an answer too big or not
+    the API's). Credentials: a bearer token or user:password from --bearer-token-file /
+    --basic-auth-file, or from the environment variables INDICATORS_PROMETHEUS_TOKEN /
+    INDICATORS_PROMETHEUS_BASIC_AUTH; they are sent to the --prometheus origin only.
     """
 
 
@@ -212,7 +236,7 @@ def _report_options(command):
         click.option("--where", multiple=True, metavar="LABEL=VALUE",
                      help="Only series with this global label value, e.g. cluster=prod-eu (repeatable). "
                           "Without it, series of every cluster are read together."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True, help="Seconds per query."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True, help="Seconds per query, from connecting to the last byte."),
         click.option("--bearer-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help=f"File holding a bearer token (or set {TOKEN_VARIABLE})."),
         click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -234,10 +258,11 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
             raise click.UsageError(f"--where {pair!r}: expected LABEL=VALUE with LABEL one of the global labels: "
                                    f"{', '.join(compilation.spec.global_labels) or 'none'}")
         matchers.append((label, value))
-    if urllib.parse.urlparse(url).scheme not in ("http", "https"):
-        raise click.UsageError(f"--prometheus {url!r}: expected an http:// or https:// URL")
-    client = prometheus_api.Client(url, timeout, prometheus_api.authorization(
-        _secret(bearer_token_file, TOKEN_VARIABLE), _secret(basic_auth_file, BASIC_AUTH_VARIABLE)))
+    try:
+        client = prometheus_api.Client(prometheus_api.check_url(url), timeout, prometheus_api.authorization(
+            _secret(bearer_token_file, TOKEN_VARIABLE, "bearer token"), _secret(basic_auth_file, BASIC_AUTH_VARIABLE, "user:password")))
+    except prometheus_api.BadSetting as err:
+        raise click.UsageError(str(err)) from None
     try:
         prose = build(compilation.spec, chosen, client.ask, tuple(sorted(matchers)), style == "html")
     except prometheus_api.PrometheusError as err:
@@ -253,14 +278,19 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
     click.echo(f"{out}: {chosen.label} report written")
 
 
-def _secret(path: Path | None, variable: str) -> str | None:
-    """A credential from its file, else from the environment; never from the command line."""
-    if path is None:
-        return os.environ.get(variable)
+def _secret(path: Path | None, variable: str, kind: str) -> str | None:
+    """A credential from its file, else from the environment; never from the command line.
+    A bad one is bad usage, named by where it came from and never shown."""
+    source = str(path) if path else f"${variable}"
     try:
-        return path.read_text()
+        text = path.read_bytes().decode("utf-8") if path else os.environ.get(variable)
+        return prometheus_api.check_credential(text, kind) if text is not None else None
     except OSError as err:
-        _fail(f"{path}: cannot read: {err.strerror}")
+        _fail(f"{path}: cannot read: {err.strerror}", code=2)
+    except UnicodeDecodeError:
+        raise click.UsageError(f"{source}: the {kind} is not UTF-8 text") from None
+    except prometheus_api.BadSetting as err:
+        raise click.UsageError(f"{source}: {err}") from None
 
 
 def _period(parse, text: str):

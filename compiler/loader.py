@@ -17,7 +17,13 @@ from compiler.problems import Problem
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_TEXT = 4 * MAX_FILE_BYTES  # characters of text a file expands to: an alias of a long string counts each time
 MAX_DEPTH = 40
+# YAML's printable characters (YAML 1.2, 5.1); PyYAML reports any other one unlocated
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# the tags a plain value resolves to; any other (!!set, !!binary, !!timestamp, !custom) is refused
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null")}
+_COLLECTION_TAGS = {"MappingNode": "tag:yaml.org,2002:map", "SequenceNode": "tag:yaml.org,2002:seq"}
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -92,9 +98,11 @@ def _at(mark) -> tuple[int, int]:
 
 def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     """Parse one file's bytes. Returns the document, or None with the problems that stop it."""
-    if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(name, 1, 1, "", f"file is {len(raw)} bytes, over the limit of {MAX_FILE_BYTES} bytes",
+    if len(raw) > MAX_FILE_BYTES:  # the CLI reads at most one byte more than the limit
+        return None, [Problem(name, 1, 1, "", f"file is over the limit of {MAX_FILE_BYTES} bytes",
                               "split the spec into several files in one folder")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(name, 1, 1, "", "the file is UTF-16 (it starts with a UTF-16 byte order mark)", "save the file as UTF-8")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -102,6 +110,13 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
         return None, [Problem(name, line, column, "", f"not valid UTF-8: byte 0x{raw[err.start]:02x} cannot be decoded",
                               "save the file as UTF-8")]
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        hint = ("save the file as UTF-8 (NUL bytes between the letters mean UTF-16)" if bad.group() == "\x00"
+                else 'remove it, or write it as an escape in a double-quoted string ("\\x07")')
+        return None, [Problem(name, line, column, "", f"character U+{ord(bad.group()):04X} is not allowed in YAML", hint)]
     loader = _SpecLoader(text)
     try:
         node = loader.get_single_node()
@@ -113,7 +128,7 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
                                   f"expected a mapping at the top level, found {kind}",
                                   "a spec file is a mapping that starts with 'apiVersion: indicators/v1'")]
         document = Document(None)
-        budget = [MAX_NODES]
+        budget = [MAX_NODES, MAX_TEXT]
         document.data = _convert(loader, node, (), name, document, budget, 0)
         return document, []
     except _Limit as limit:
@@ -134,12 +149,18 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
 
 def _convert(loader, node, path: Path, name: str, document: Document, budget: list[int], depth: int):
     budget[0] -= 1
-    if budget[0] < 0:  # located at the top-level key whose value expands, not inside the anchor
+    budget[1] -= len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+    if budget[0] < 0 or budget[1] < 0:  # located at the top-level key whose value expands, not inside the anchor
         top = document.keys[path[:1]] if path else None
-        raise _Limit((top.line, top.column) if top else _at(node.start_mark), f"the document expands to more than {MAX_NODES} values",
+        expands = f"{MAX_NODES} values" if budget[0] < 0 else f"{MAX_TEXT} characters of text"
+        raise _Limit((top.line, top.column) if top else _at(node.start_mark), f"the document expands to more than {expands}",
                      "aliases that reference aliases multiply; write the values out")
     if depth > MAX_DEPTH:
         raise _Limit(_at(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep")
+    collection = _COLLECTION_TAGS.get(type(node).__name__)
+    if (node.tag != collection) if collection else (node.tag not in _PLAIN_TAGS):
+        raise _Limit(_at(node.start_mark), f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not supported",
+                     "write the value without a tag")
     document.values[path] = Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict = {}
@@ -150,6 +171,7 @@ def _convert(loader, node, path: Path, name: str, document: Document, budget: li
                 raise _Limit(_at(key_node.start_mark), "mapping keys must be plain strings")
             key = loader.construct_object(key_node)
             key = key if isinstance(key, str) else str(key)
+            budget[1] -= len(key)
             key_path = path + (key,)
             if key in result:
                 first = document.keys[key_path]

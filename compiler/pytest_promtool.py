@@ -13,6 +13,7 @@ skips in CI is a validator that does not exist.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -55,17 +56,37 @@ class PromtoolFile(pytest.File):
     def collect(self):
         try:
             document = yaml.safe_load(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as err:
             raise self.CollectError(f"{self.path}: not a readable promtool test file: {err}") from None
         if not isinstance(document, dict) or not isinstance(document.get("tests"), list):
             raise self.CollectError(f"{self.path}: a promtool test file is a mapping with a 'tests' list")
+        rule_files = document.get("rule_files") or []
+        if not isinstance(rule_files, list) or not all(isinstance(pattern, str) for pattern in rule_files):
+            raise self.CollectError(f"{self.path}: 'rule_files' is a list of file names or patterns")
+        for pattern in rule_files:
+            self._inside_rootdir(pattern)
+        for index, group in enumerate(document["tests"]):
+            if not isinstance(group, dict):
+                raise self.CollectError(f"{self.path}: tests[{index}] is a mapping (a test group), not {type(group).__name__}")
         seen: set[str] = set()
         for index, group in enumerate(document["tests"]):
-            name = str((group or {}).get("name") or f"test-{index}")
+            name = str(group.get("name") or f"test-{index}")
             if name in seen:
                 name = f"{name}-{index}"
             seen.add(name)
             yield PromtoolItem.from_parent(self, name=name, document=document, index=index)
+
+
+    def _inside_rootdir(self, pattern: str) -> None:
+        """promtool reads, and on a parse error prints, every rule file a test names: a test
+        file in a pull request must not make CI read one outside the repository (pytest's rootdir)."""
+        root = self.config.rootpath.resolve()
+        pattern_path = Path(os.path.normpath(self.path.parent.resolve() / pattern))
+        matches = [Path(match).resolve() for match in glob.glob(str(pattern_path))]
+        outside = next((str(path) for path in [pattern_path, *matches] if not path.is_relative_to(root)), None)
+        if outside is not None:
+            raise self.CollectError(f"{self.path}: rule_files {pattern!r} leads outside {root} (to {outside}); "
+                                    "rule files must be in the repository")
 
 
 class PromtoolItem(pytest.Item):

@@ -131,6 +131,25 @@ def test_a_spec_folder_merges_its_files_and_errors_name_the_file(cli):
     assert "spec/teams/core.yaml:8:31: indicators[0].measure.gauge.series: unknown metric 'queue_dept'" in result.output
 
 
+def test_a_spec_folder_reads_no_file_outside_it(cli):
+    header, indicators = spec_text().split("indicators:\n")
+    write_spec(header + "indicators:\n" + indicators, "spec/base.yaml")
+    Path("secret.yaml").write_text("password: hunter2\n")
+    Path("spec/more.yaml").symlink_to(Path("secret.yaml").resolve())
+    result = cli("validate", "spec")
+    assert (result.exit_code, result.output) == (1, "spec/more.yaml:1:1: a symbolic link leading outside the spec folder spec "
+                                                    "(hint: copy the file into the folder)\nerror: spec: 1 error; nothing was written\n")
+
+
+@pytest.mark.parametrize("command", ["generate", "check"])
+def test_out_inside_the_spec_folder_is_refused(cli, command):
+    write_spec(name="spec/base.yaml")
+    result = cli(command, "spec", "--out", "spec/generated")
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        2, "Error: --out spec/generated is inside the spec folder spec: the next run would read the generated files as spec")
+    assert not Path("spec/generated").exists()
+
+
 def test_ids_must_be_unique_across_files(cli):
     header, indicators = spec_text().split("indicators:\n")
     write_spec(header + "indicators:\n" + indicators, "spec/a.yaml")
@@ -199,7 +218,7 @@ def test_generate_refuses_to_follow_a_symbolic_link_out_of_the_folder(cli):
     Path("generated/docs").symlink_to(Path("elsewhere").resolve())
     result = cli("generate")
     assert result.exit_code == 1
-    assert "refusing to write generated/docs/indicators.md: a symbolic link leads it outside generated" in result.output
+    assert "refusing to write generated/docs/indicators.md: generated/docs is a symbolic link, which leads outside generated" in result.output
     assert not any(Path("elsewhere").iterdir())
 
 

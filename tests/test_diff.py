@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler import loader
 from compiler.diff import Change, comparisons, route, semantic_diff
 from conftest import HEADER, INDICATOR, spec_text
 
@@ -161,6 +162,16 @@ def test_base_ref_reads_the_base_spec_from_git(cli):
     assert "changes from `HEAD:indicators.yaml` to `indicators.yaml`." in result.output
     assert "| panel 'Queue Size' on Shop: Platform Health | title | Queue Depth | Queue Size |" in result.output
     assert cli("diff", "--base-ref", "no-such-ref").exit_code == 2
+
+
+def test_a_base_spec_in_git_over_the_size_limit_is_refused_without_reading_it(cli):
+    write("indicators.yaml", "apiVersion: indicators/v1\n" + "# padding\n" * (loader.MAX_FILE_BYTES // 10))
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+        subprocess.run(["git", *command], check=True)
+    write("indicators.yaml", spec_text())
+    result = cli("diff", "--base-ref", "HEAD")
+    assert (result.exit_code, result.output.splitlines()[0]) == (2, f"HEAD:indicators.yaml:1:1: file is over the limit of "
+                                                                    f"{loader.MAX_FILE_BYTES} bytes (hint: split the spec into several files in one folder)")
 
 
 def test_diff_needs_two_specs_or_a_base_ref(cli):

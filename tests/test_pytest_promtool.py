@@ -95,3 +95,38 @@ def test_a_file_without_tests_is_a_collection_error(pytester):
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*a promtool test file is a mapping with a 'tests' list*"])
+
+
+MALFORMED = [
+    ("a test group that is a list", "rule_files: []\ntests: [[a, b]]\n", "tests[0] is a mapping (a test group), not list"),
+    ("a test group that is a string", "tests: [fires]\n", "tests[0] is a mapping (a test group), not str"),
+    ("rule_files as a string", "rule_files: rules.yaml\ntests: []\n", "'rule_files' is a list of file names or patterns"),
+    ("rule_files holding a mapping", "rule_files: [{a: b}]\ntests: []\n", "'rule_files' is a list of file names or patterns"),
+    ("nesting beyond the recursion limit", "tests: " + "[" * 5000 + "]" * 5000 + "\n", "not a readable promtool test file: maximum recursion depth exceeded*"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [case[1:] for case in MALFORMED], ids=[case[0] for case in MALFORMED])
+def test_a_malformed_test_file_is_one_collection_error_with_its_reason(pytester, text, message):
+    pytester.makefile(".promtest.yaml", broken=text)
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*broken.promtest.yaml: {message.replace('[', '[[]')}"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+@pytest.mark.parametrize("pattern", ["../outside/secret.yaml", "{outside}/secret.yaml", "../outside/*.yaml", "rules/linked.yaml"])
+def test_a_rule_file_outside_the_repository_is_never_read(pytester, pattern):
+    """promtool would print the file it cannot parse: a pull request must not make CI print one
+    outside the repository, neither by path, by pattern, nor through a symbolic link."""
+    outside = pytester.path.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.yaml").write_text("password: hunter2\n")
+    pytester.mkdir("rules")
+    (pytester.path / "rules" / "linked.yaml").symlink_to(outside / "secret.yaml")
+    pytester.makefile(".promtest.yaml", test=TESTS.replace("rules/example.yaml", pattern.format(outside=outside)))
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*test.promtest.yaml: rule_files '{pattern.format(outside=outside)}' leads outside "
+                                 f"{pytester.path.resolve()} (to {outside.resolve()}*); rule files must be in the repository"])
+    result.stdout.no_fnmatch_line("*hunter2*")

@@ -9,7 +9,10 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import threading
+import time
+import urllib.request
 import xml.etree.ElementTree as ElementTree
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import datetime, timezone
@@ -24,8 +27,9 @@ from conftest import ROOT
 from compiler import emit, pipeline, present, promql
 from compiler.cli import main
 from compiler.diff import rules_in
-from compiler.prometheus_api import Client
+from compiler.prometheus_api import Client, PrometheusError
 from compiler.reports import monthly, period, weekly
+from compiler.reports.queries import Query
 
 pytestmark = pytest.mark.e2e
 
@@ -276,23 +280,49 @@ def test_every_series_a_report_reads_is_recorded_by_the_generated_rules(path):
 
 
 # Failures: a message and exit code 3 (Prometheus) or 2 (usage), never a traceback.
+EMPTY = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}}).encode()
+
+
+def reply(status: int = 200, body: bytes = EMPTY, headers: dict | None = None):
+    def answer(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
+        handler.send_response(status)
+        for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+    return answer
+
+
+def hang(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
+    release.wait(30)
+
+
+def drip(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
+    """Headers at once, then the body one byte every 0.1 s: each read waits less than any timeout."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(EMPTY)))
+    handler.end_headers()
+    for byte in EMPTY:
+        if release.wait(0.1):
+            return
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+
+
 @contextlib.contextmanager
-def http_server(status: int = 200, hang: bool = False, seen: list | None = None):
+def http_server(answer=reply(), seen: list | None = None):
+    """A loopback HTTP server answering every GET with `answer`; `seen` collects the
+    Authorization header of each request it gets."""
     release = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
             if seen is not None:
                 seen.append(self.headers.get("Authorization"))
-            if hang:
-                release.wait(30)
-                return
-            body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}} if status == 200
-                              else {"status": "error", "errorType": "internal", "error": "storage is on fire"}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                answer(self, release)
+            except OSError:  # the client hung up, as it should when the answer is too slow or too big
+                pass
 
         def log_message(self, *args):
             pass
@@ -318,14 +348,14 @@ def test_a_closed_port_is_exit_code_3_with_the_reason():
 
 
 def test_an_http_error_is_exit_code_3_with_prometheus_own_explanation():
-    with http_server(status=500) as url:
+    with http_server(reply(500, json.dumps({"status": "error", "errorType": "internal", "error": "storage is on fire"}).encode())) as url:
         result = report("monthly", "--month", MONTH, "--prometheus", url)
     assert result.exit_code == 3
     assert "HTTP 500" in result.output and "storage is on fire" in result.output
 
 
 def test_a_prometheus_that_never_answers_is_a_timeout_not_a_hang():
-    with http_server(hang=True) as url:
+    with http_server(hang) as url:
         result = report("weekly", "--week", WEEK, "--prometheus", url, "--timeout", "0.5")
     assert result.exit_code == 3 and "no answer within 0.5s" in result.output
 
@@ -360,6 +390,147 @@ def test_basic_auth_comes_from_the_environment():
         result = report("monthly", "--month", MONTH, "--prometheus", url, env={"INDICATORS_PROMETHEUS_BASIC_AUTH": "lead:pa55"})
     assert result.exit_code == 0, result.output
     assert set(seen) == {"Basic bGVhZDpwYTU1"}
+
+
+# A hostile or broken server: what it sends, and exactly what `report weekly` then says (exit 3).
+def answering(data) -> bytes:
+    return json.dumps({"status": "success", "data": data}).encode()
+
+
+HOSTILE_ANSWERS = [
+    ("malformed JSON", reply(body=b'{"status": "succ'),
+     "not a Prometheus API answer (vector expected): JSONDecodeError Unterminated string starting at: line 1 column 12 (char 11)"),
+    ("no data", reply(body=b'{"status": "success"}'), "not a Prometheus API answer (vector expected): KeyError 'data'"),
+    ("a matrix where a vector was asked for", reply(body=answering({"resultType": "matrix", "result": []})),
+     "a 'matrix' answer, where a vector was expected"),
+    ("a sample without a value", reply(body=answering({"resultType": "vector", "result": [{"metric": {}}]})),
+     "not a Prometheus API answer (vector expected): KeyError 'value'"),
+    ("labels that are not strings", reply(body=answering({"resultType": "vector", "result": [{"metric": {"a": 1}, "value": [0, "1"]}]})),
+     "not a Prometheus API answer (vector expected): TypeError a series' labels are not all strings"),
+    ("a value that is no number", reply(body=answering({"resultType": "vector", "result": [{"metric": {}, "value": [0, "x"]}]})),
+     "not a Prometheus API answer (vector expected): ValueError could not convert string to float: 'x'"),
+    ("JSON nested beyond Python's recursion limit", reply(body=b"[" * 100_000),
+     "not a Prometheus API answer (vector expected): RecursionError maximum recursion depth exceeded while decoding a JSON array from a unicode string"),
+    ("an error that echoes the token and a terminal escape", reply(400, json.dumps({"status": "error", "error": "bad token s3cret\x1b[2J"}).encode()),
+     "HTTP 400 Bad Request: bad token *** [2J"),
+]
+
+
+def first_query() -> str:
+    asked: list = []
+    compiled = pipeline.compile_spec([(str(history.SPEC), history.SPEC.read_bytes())], history.SPEC.name)
+    weekly.build(compiled.spec, period.week(WEEK), lambda query: asked.append(query.promql) or [])
+    return asked[0]
+
+
+@pytest.mark.parametrize(("answer", "message"), [case[1:] for case in HOSTILE_ANSWERS], ids=[case[0] for case in HOSTILE_ANSWERS])
+def test_a_hostile_answer_is_exit_code_3_with_its_exact_message(tmp_path, answer, message):
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    with http_server(answer) as url:
+        result = report("weekly", "--week", WEEK, "--prometheus", url, "--bearer-token-file", str(token))
+    assert (result.exit_code, result.output) == (3, f"error: cannot query Prometheus: {url}: query {first_query()!r}: {message}\n")
+
+
+def test_a_redirect_to_another_host_is_refused_and_the_token_never_reaches_it(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    elsewhere: list = []
+    with http_server(seen=elsewhere) as other, http_server(reply(302, b"", {"Location": f"{other}/api/v1/query"})) as url:
+        result = report("weekly", "--week", WEEK, "--prometheus", url, "--bearer-token-file", str(token))
+    assert (result.exit_code, result.output) == (3, f"error: cannot query Prometheus: {url}: query {first_query()!r}: redirected to "
+                                                    f"{other}, another origin: not followed, so credentials go to {url} only\n")
+    assert elsewhere == []
+
+
+def test_the_redirect_test_can_fail_urllibs_own_handler_sends_the_token_to_the_other_host():
+    """The mutation proof of the test above: without the client's handler, the header arrives."""
+    elsewhere: list = []
+    with http_server(seen=elsewhere) as other, http_server(reply(302, b"", {"Location": f"{other}/x"})) as url:
+        urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Bearer s3cret"}), timeout=5).read()
+    assert elsewhere == ["Bearer s3cret"]
+
+
+def test_a_redirect_within_the_server_is_followed_with_the_token(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    seen: list = []
+
+    def moved(handler, release):
+        if handler.path.startswith("/api/"):
+            return reply(307, b"", {"Location": f"/prometheus{handler.path}"})(handler, release)
+        return reply()(handler, release)
+
+    with http_server(moved, seen=seen) as url:
+        result = report("weekly", "--week", WEEK, "--prometheus", url, "--bearer-token-file", str(token))
+    assert result.exit_code == 0, result.output
+    assert set(seen) == {"Bearer s3cret"} and len(seen) % 2 == 0
+
+
+def test_a_server_dripping_its_answer_is_stopped_at_the_timeout():
+    started = time.monotonic()
+    with http_server(drip) as url:
+        result = report("weekly", "--week", WEEK, "--prometheus", url, "--timeout", "0.5")
+    assert (result.exit_code, result.output) == (3, f"error: cannot query Prometheus: {url}: no answer within 0.5s\n")
+    assert time.monotonic() - started < 3  # the drip alone takes 7 s
+
+
+@pytest.mark.parametrize(("size", "fits"), [(1000, True), (1001, False)])
+def test_the_answers_of_a_report_are_bounded_in_bytes_while_they_are_read(size, fits):
+    body = EMPTY[:-2] + b" " * (size - len(EMPTY)) + EMPTY[-2:]
+    with http_server(reply(body=body)) as url:
+        client = Client(url, max_answer_bytes=1000)
+        if fits:
+            assert client.ask(Query("up", 0)) == [] and client.left == 0
+        else:
+            with pytest.raises(PrometheusError, match="^" + re.escape(f"{url}: query 'up': the answers are over 1000 bytes in all; "
+                                                                      "read fewer series (--where)") + "$"):
+                client.ask(Query("up", 0))
+
+
+# Bad usage (exit 2): the message names the setting, never the credential in it.
+BAD_SETTINGS = [
+    ("a password in the URL", ["--prometheus", "http://lead:pa55@127.0.0.1:9"], {},
+     "--prometheus 'http://***@127.0.0.1:9': credentials do not belong in the URL; use --bearer-token-file or --basic-auth-file"),
+    ("a token as the URL's user", ["--prometheus", "https://pa55@127.0.0.1:9/prom"], {},
+     "--prometheus 'https://***@127.0.0.1:9/prom': credentials do not belong in the URL; use --bearer-token-file or --basic-auth-file"),
+    ("a password with a slash", ["--prometheus", "http://lead:pa/55@127.0.0.1:9"], {},
+     "--prometheus 'http://***@127.0.0.1:9': credentials do not belong in the URL; use --bearer-token-file or --basic-auth-file"),
+    ("a token in the query", ["--prometheus", "http://127.0.0.1:9/?access_token=pa55"], {},
+     "--prometheus http://127.0.0.1:9/: expected a base URL, without ?query or #fragment (which would also be printed in messages)"),
+    ("a bad IPv6 literal", ["--prometheus", "http://[::1"], {}, "--prometheus 'http://[::1': not a URL: Invalid IPv6 URL"),
+    ("a port out of range", ["--prometheus", "http://127.0.0.1:99999"], {},
+     "--prometheus 'http://127.0.0.1:99999': not a URL: Port out of range 0-65535"),
+    ("a token with CR/LF", ["--prometheus", "http://127.0.0.1:9"], {"INDICATORS_PROMETHEUS_TOKEN": "pa55\r\nX-Injected: 1"},
+     "$INDICATORS_PROMETHEUS_TOKEN: the bearer token holds a line break, a control or a non-ASCII character; "
+     "write it on one line of printable ASCII"),
+    ("user:password with a line break", ["--prometheus", "http://127.0.0.1:9"], {"INDICATORS_PROMETHEUS_BASIC_AUTH": "lead:pa55\nx"},
+     "$INDICATORS_PROMETHEUS_BASIC_AUTH: the user:password holds a line break, a control or a non-ASCII character; "
+     "write it on one line of printable ASCII"),
+    ("month 0000-01", ["--prometheus", "http://127.0.0.1:9", "--month", "0000-01"], {},
+     "--month '0000-01': expected a month from 1970-01 to 9998-12"),
+    ("month 9999-12", ["--prometheus", "http://127.0.0.1:9", "--month", "9999-12"], {},
+     "--month '9999-12': expected a month from 1970-01 to 9998-12"),
+]
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [case[1:] for case in BAD_SETTINGS], ids=[case[0] for case in BAD_SETTINGS])
+def test_a_bad_setting_is_exit_code_2_and_never_shows_the_credential(args, env, message):
+    result = report("monthly", *args, env=env)
+    assert (result.exit_code, result.output.splitlines()[-1]) == (2, f"Error: {message}")
+    assert "pa55" not in result.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xff\xfes3cret", "the bearer token is not UTF-8 text"),
+    (b"s3cret\nX-Injected: 1\n", "the bearer token holds a line break, a control or a non-ASCII character; write it on one line of printable ASCII"),
+])
+def test_a_bad_token_file_is_exit_code_2_named_by_its_path(tmp_path, content, message):
+    token = tmp_path / "token"
+    token.write_bytes(content)
+    result = report("weekly", "--prometheus", "http://127.0.0.1:9", "--bearer-token-file", str(token))
+    assert (result.exit_code, result.output.splitlines()[-1]) == (2, f"Error: {token}: {message}")
+    assert "s3cret" not in result.output
 
 
 @pytest.mark.parametrize("now, week, month", [

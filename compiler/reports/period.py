@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 WEEK = 7 * 86400
+YEARS = range(1970, 9999)  # Prometheus holds nothing before 1970; a period ending after 9999 has no date
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -34,6 +35,8 @@ def week(text: str, weeks_shown: int = 8) -> Period:
     match = _WEEK.fullmatch(text)
     if not match:
         raise PeriodError(f"--week {text!r}: expected an ISO week such as 2026-W47")
+    if int(match[1]) not in YEARS:
+        raise PeriodError(f"--week {text!r}: expected a week from {YEARS[0]}-W01 to {YEARS[-1]}-W52")
     try:
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
@@ -48,6 +51,8 @@ def month(text: str, months_shown: int = 6) -> Period:
     match = _MONTH.fullmatch(text)
     if not match or not 1 <= int(match[2]) <= 12:
         raise PeriodError(f"--month {text!r}: expected a month such as 2026-11")
+    if int(match[1]) not in YEARS:
+        raise PeriodError(f"--month {text!r}: expected a month from {YEARS[0]}-01 to {YEARS[-1]}-12")
     first = date(int(match[1]), int(match[2]), 1)
     ends = [_month_after(first)]
     for _ in range(months_shown - 1):
