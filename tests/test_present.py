@@ -1,0 +1,88 @@
+"""How values read to people (compiler/present.py): measured values at their resolution, with
+no float residue and no -0; changes only beyond what either value shows; thresholds exactly as
+written."""
+
+from __future__ import annotations
+
+import pytest
+
+from compiler import present
+from compiler.model import Gauge, Indicator, Selector, Threshold
+
+DAY = 86400
+
+
+def indicator(unit: str, good: str = "higher", target: float = 0.8, warning: float = 0.5, measure=None,
+              overrides: tuple = ()) -> Indicator:
+    thresholds = (Threshold("target", target, 0, "yellow"), Threshold("warning", warning, 0, "red"))
+    return Indicator("x", "X", "platform_health", "adoption", "X.", "core", "", measure or Gauge(Selector("x"), "max"),
+                     unit, good, target, warning, thresholds, (), (), (), overrides, 600, ("x",))
+
+
+@pytest.mark.parametrize(("unit", "number", "text"), [
+    ("ratio", 0.711111, "71.11%"),
+    ("ratio", -0.0684211, "-6.842%"),
+    ("ratio", 0.99951, "99.95%"),
+    ("ratio", -2.538e-13, "0%"),  # a flat trend, computed: float residue
+    ("ratio", -0.0, "0%"),
+    ("ratio", 1e-8, "0.000001%"),  # small, but not residue: shown, in fixed point
+    ("percent", 12.3456, "12.35%"),
+    ("seconds", 18.1 * DAY + 5.74, "18.1 days"),
+    ("seconds", DAY, "1 day"),
+    ("seconds", 5400, "1.5 hours"),
+    ("seconds", 0.25, "250ms"),
+    ("seconds", 0.0, "0s"),
+    ("days", 1, "1 day"),
+    ("days", 2.5, "2.5 days"),
+    ("score", 0.45, "0.45"),  # humanize printed 450m
+    ("score", 39.99999999, "40"),
+    ("count", 12345, "12345"),  # %.4g would print 1.234e+04
+    ("count", -1e-12, "0"),
+])
+def test_a_measured_value_reads_at_its_resolution(unit, number, text):
+    assert present.value(indicator(unit), number) == text
+
+
+@pytest.mark.parametrize(("unit", "good", "now", "before", "change", "direction"), [
+    ("ratio", "higher", 0.7333333, 0.7111111, "↑ +2.22 pts (better)", "better"),
+    ("ratio", "higher", -2.538e-13, 0.0, "unchanged", "same"),  # a flat trend
+    ("ratio", "higher", 0.7111111, 0.7111114, "unchanged", "same"),  # a tiny fall, below 0.01 pts
+    ("ratio", "lower", 0.00121, 0.00119, "↑ +0.002 pts (worse)", "worse"),
+    ("seconds", "lower", 18.1 * DAY + 5.74, 18.1 * DAY, "unchanged", "same"),  # not "+5.74s (worse)"
+    ("seconds", "lower", 34.3 * DAY, 35.3 * DAY, "↓ -1 day (better)", "better"),
+    ("seconds", "lower", 18.16 * DAY, 18.14 * DAY, "↑ +0.1 days (worse)", "worse"),  # what the two values read
+    ("seconds", "lower", 1.02 * DAY, 23.9 * 3600, "↑ +0.02 days (worse)", "worse"),  # in the unit of this value
+    ("count", "higher", 7, 9, "↓ -2 (worse)", "worse"),
+    ("ratio", "higher", 0.72, 0.71, "↑ +1 pt (better)", "better"),
+])
+def test_a_change_is_the_difference_of_what_the_values_read(unit, good, now, before, change, direction):
+    assert present.shown(indicator(unit, good), now).change(before, good) == (change, direction)
+
+
+@pytest.mark.parametrize(("reading", "now", "before", "texts"), [
+    (present.score, 27.13, 27.14, ("27.1/100", "unchanged")),  # was "-0 pts (worse)"
+    (present.score, 29.94, 40.56, ("29.9/100", "↓ -10.7 pts (worse)")),  # 40.6 - 29.9, not 10.62
+    (present.score, 85.0, 85.0, ("85/100", "unchanged")),
+    (present.score, 77.0, 76.0, ("77/100", "↑ +1 pt (better)")),
+    (present.multiplier, 1.954, 1.951, ("1.95x", "unchanged")),
+    (present.multiplier, 2.0, 1.9, ("2.00x", "↑ +0.10x (better)")),
+])
+def test_scores_and_the_roi_multiplier_read_the_same_way(reading, now, before, texts):
+    shown = reading(now)
+    assert (shown.text, shown.change(before, "higher")[0]) == texts
+
+
+@pytest.mark.parametrize(("unit", "number", "text"), [
+    ("ratio", 0.999, "99.9%"),
+    ("ratio", 0.99995, "99.995%"),  # four figures would read 100%
+    ("ratio", 0.07, "7%"),  # 0.07 * 100 is 7.000000000000001
+    ("seconds", 14 * DAY, "14 days"),
+    ("seconds", 5400, "90 minutes"),
+    ("seconds", 90.5, "1m30s500ms"),
+    ("seconds", 0.25, "250ms"),
+    ("count", 0, "0"),
+    ("score", 0.05, "0.05"),
+    ("days", 1, "1 day"),
+])
+def test_a_threshold_reads_exactly_as_the_spec_wrote_it(unit, number, text):
+    assert present.limit(indicator(unit), number) == text
