@@ -20,6 +20,12 @@ RESIDUE = 1e-9
 EXACT = 10  # significant figures of a threshold: every number a spec writes
 _DURATION_UNITS = ((86400, " day"), (3600, " hour"), (60, " minute"), (1, "s"))
 
+# Alert descriptions print the value with Go template functions that Prometheus and vmalert
+# both have; `humanize` would print a score of 0.45 as 450m.
+_PRINTF = '{{ printf "%.4g" $value }}'
+TEMPLATES = {"ratio": "{{ $value | humanizePercentage }}", "seconds": "{{ $value | humanizeDuration }}",
+             "percent": _PRINTF + "%", "days": _PRINTF + " days", "count": _PRINTF, "score": _PRINTF}
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -89,6 +95,11 @@ def _at(number: float, scale: float, figures: int, unit: str = "", **how) -> Sho
 
 def value(indicator: Indicator, number: float) -> str:
     return shown(indicator, number).text
+
+
+def template(indicator: Indicator) -> str:
+    """The Go template that prints the alert's value in the indicator's unit."""
+    return TEMPLATES[indicator.unit]
 
 
 def score(number: float) -> Shown:

@@ -1,13 +1,19 @@
 """How values read to people (compiler/present.py): measured values at their resolution, with
 no float residue and no -0; changes only beyond what either value shows; thresholds exactly as
-written."""
+written; the Go template of each unit printing in promtool what the renderer of the generated
+tests says it prints."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
+import yaml
 
 from compiler import present
+from compiler.backends.prometheus.unit_tests.templates import render
 from compiler.model import Gauge, Indicator, Selector, Threshold
+from servers import binary
 
 DAY = 86400
 
@@ -86,3 +92,38 @@ def test_scores_and_the_roi_multiplier_read_the_same_way(reading, now, before, t
 ])
 def test_a_threshold_reads_exactly_as_the_spec_wrote_it(unit, number, text):
     assert present.limit(indicator(unit), number) == text
+
+
+# What Prometheus prints for the value of each unit's template: rendered by promtool itself.
+RENDERED = [
+    ("score", 0.45, "0.45"),
+    ("score", 4.25, "4.25"),
+    ("score", -12.5, "-12.5"),
+    ("count", 3, "3"),
+    ("count", 12345, "1.234e+04"),  # Go's %.4g; the reports print 12345
+    ("percent", 97.5, "97.5%"),
+    ("days", 2.5, "2.5 days"),
+    ("ratio", 0.7111, "71.11%"),
+    ("seconds", 5400, "1h 30m 0s"),
+    ("seconds", 0.25, "250ms"),
+]
+
+
+def test_each_units_template_prints_in_promtool_what_the_generated_tests_expect(tmp_path):
+    rules = {"groups": [{"name": "units", "rules": [
+        {"alert": f"Unit{number}", "expr": f"vector({value})", "annotations": {"description": present.template(indicator(unit))}}
+        for number, (unit, value, _) in enumerate(RENDERED)]}]}
+    tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [{"interval": "1m", "input_series": [], "alert_rule_test": [
+        {"eval_time": "1m", "alertname": f"Unit{number}", "exp_alerts": [{"exp_labels": {}, "exp_annotations": {"description": text}}]}
+        for number, (_, _, text) in enumerate(RENDERED)]}]}
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules))
+    (tmp_path / "units.promtest.yaml").write_text(yaml.safe_dump(tests, allow_unicode=True))
+    result = subprocess.run([binary("promtool"), "test", "rules", "units.promtest.yaml"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [render(present.template(indicator(unit)), value, {}) for unit, value, _ in RENDERED] == [text for *_, text in RENDERED]
+
+
+@pytest.mark.parametrize(("unit", "number"), [("score", 0.45), ("score", 40), ("count", 3), ("percent", 97.5), ("ratio", 0.7111)])
+def test_an_alert_reads_its_value_as_the_reports_do(unit, number):
+    assert render(present.template(indicator(unit)), number, {}) == present.value(indicator(unit), number)
