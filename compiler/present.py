@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from compiler import durations
-from compiler.model import Baseline, Indicator, Override, Threshold, Trend
+from compiler.model import Baseline, Indicator, Override, Threshold, Trend, Zero
 
 SIGNIFICANT = 4
 RESIDUE = 1e-9
@@ -110,6 +110,26 @@ def score(number: float) -> Shown:
 def multiplier(number: float) -> Shown:
     """The ROI multiplier: 1.50x."""
     return Shown(round(_settled(number), 2), 2, unit="x", zeros=True)
+
+
+def decimals(indicator: Indicator) -> int | None:
+    """Decimal places a dashboard shows: those of the finest threshold (in the unit shown) and one
+    more, so a value just past one reads differently from it; whole counts of events none.
+    None for durations, whose unit Grafana scales (minutes, days)."""
+    if indicator.unit == "seconds":
+        return None
+    if isinstance(indicator.measure, Zero):
+        return 0
+    scale = 100 if indicator.unit == "ratio" else 1
+    limits = [indicator.target, indicator.warning, *(t.value for t in indicator.thresholds),
+              *(t.value for o in indicator.overrides for t in o.thresholds)]
+    places = max(_places(limit * scale) for limit in limits)
+    return min(places + 1, SIGNIFICANT)
+
+
+def _places(number: float) -> int:
+    text = f"{number:.{EXACT}g}"
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
 
 
 def limit(indicator: Indicator, number: float) -> str:

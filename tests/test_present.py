@@ -1,10 +1,11 @@
 """How values read to people (compiler/present.py): measured values at their resolution, with
 no float residue and no -0; changes only beyond what either value shows; thresholds exactly as
 written; the Go template of each unit printing in promtool what the renderer of the generated
-tests says it prints."""
+tests says it prints; and dashboard decimals that tell the thresholds apart."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 
 import pytest
@@ -12,7 +13,7 @@ import yaml
 
 from compiler import present
 from compiler.backends.prometheus.unit_tests.templates import render
-from compiler.model import Gauge, Indicator, Selector, Threshold
+from compiler.model import Baseline, Gauge, Indicator, Override, Selector, Threshold, Trend, Zero
 from servers import binary
 
 DAY = 86400
@@ -127,3 +128,25 @@ def test_each_units_template_prints_in_promtool_what_the_generated_tests_expect(
 @pytest.mark.parametrize(("unit", "number"), [("score", 0.45), ("score", 40), ("count", 3), ("percent", 97.5), ("ratio", 0.7111)])
 def test_an_alert_reads_its_value_as_the_reports_do(unit, number):
     assert render(present.template(indicator(unit)), number, {}) == present.value(indicator(unit), number)
+
+
+def _stricter(indicator_: Indicator, *values: float) -> Indicator:
+    thresholds = tuple(Threshold(name, value, 0, level) for name, value, level in zip(("target", "warning"), values, ("yellow", "red")))
+    return dataclasses.replace(indicator_, overrides=(Override((("model", "a"),), thresholds),))
+
+
+@pytest.mark.parametrize(("measured", "places"), [
+    (indicator("ratio", target=0.999, warning=0.99), 2),  # 99.95% is not 100%
+    (indicator("ratio", target=0.8, warning=0.5), 1),
+    (indicator("ratio", target=0, warning=-0.2, measure=Trend(Selector("x"), 86400, None)), 1),
+    (indicator("ratio", target=-0.05, warning=-0.1, measure=Baseline(Selector("x"), Selector("y"))), 1),
+    (indicator("score", "lower", 0.1, 0.2), 2),  # a drift of 0.45, not 0.450 or 0
+    (_stricter(indicator("score", "lower", 0.1, 0.2), 0.05, 0.1), 3),  # an override's thresholds count too
+    (indicator("score", target=40, warning=0), 1),
+    (indicator("count", target=10, warning=3), 1),
+    (indicator("count", "lower", 0, 0, measure=Zero(Selector("x"), 86400)), 0),  # whole events
+    (indicator("ratio", target=0.12345678, warning=0.1), 4),  # never more than four
+    (indicator("seconds", "lower", 300, 3600), None),  # Grafana scales seconds itself
+])
+def test_a_dashboard_shows_enough_decimals_to_tell_the_thresholds_apart(measured, places):
+    assert present.decimals(measured) == places
