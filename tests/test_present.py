@@ -1,7 +1,7 @@
 """How values read to people (compiler/present.py): measured values at their resolution, with
 no float residue and no -0; changes only beyond what either value shows; thresholds exactly as
-written; the Go template of each unit printing in promtool what the renderer of the generated
-tests says it prints; and dashboard decimals that tell the thresholds apart."""
+written; the Go template of each unit printing in promtool and in vmalert what the renderer of
+the generated tests says it prints; and dashboard decimals that tell the thresholds apart."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import yaml
 from compiler import present
 from compiler.backends.prometheus.unit_tests.templates import render
 from compiler.model import Baseline, Gauge, Indicator, Override, Selector, Threshold, Trend, Zero
+import servers
 from servers import binary
 
 DAY = 86400
@@ -110,10 +111,15 @@ RENDERED = [
 ]
 
 
-def test_each_units_template_prints_in_promtool_what_the_generated_tests_expect(tmp_path):
-    rules = {"groups": [{"name": "units", "rules": [
+def _unit_rules() -> dict:
+    """An alert per case, always firing with the case's value, described by its unit's template."""
+    return {"groups": [{"name": "units", "rules": [
         {"alert": f"Unit{number}", "expr": f"vector({value})", "annotations": {"description": present.template(indicator(unit))}}
         for number, (unit, value, _) in enumerate(RENDERED)]}]}
+
+
+def test_each_units_template_prints_in_promtool_what_the_generated_tests_expect(tmp_path):
+    rules = _unit_rules()
     tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [{"interval": "1m", "input_series": [], "alert_rule_test": [
         {"eval_time": "1m", "alertname": f"Unit{number}", "exp_alerts": [{"exp_labels": {}, "exp_annotations": {"description": text}}]}
         for number, (_, _, text) in enumerate(RENDERED)]}]}
@@ -123,6 +129,18 @@ def test_each_units_template_prints_in_promtool_what_the_generated_tests_expect(
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert [render(present.template(indicator(unit)), value, {}) for unit, value, _ in RENDERED] == [text for *_, text in RENDERED]
+
+
+@pytest.mark.e2e
+def test_vmalert_prints_each_units_template_as_prometheus_does(tmp_path):
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(_unit_rules()))
+    with servers.prometheus(tmp_path / "prometheus", [], []) as prometheus, servers.webhook_receiver() as sink, \
+            servers.vmalert(tmp_path / "vmalert", [tmp_path / "rules.yaml"], prometheus.url, sink.url) as vmalert:
+        def described() -> dict[str, str]:
+            alerts = servers.get_json(f"{vmalert.url}/api/v1/alerts")["data"]["alerts"] or []  # null before the first
+            return {alert["name"]: alert["annotations"]["description"] for alert in alerts}
+        servers.wait_until(lambda: len(described()) == len(RENDERED), 30, "vmalert raised not every alert")
+        assert described() == {f"Unit{number}": text for number, (*_, text) in enumerate(RENDERED)}
 
 
 @pytest.mark.parametrize(("unit", "number"), [("score", 0.45), ("score", 40), ("count", 3), ("percent", 97.5), ("ratio", 0.7111)])
