@@ -1,5 +1,5 @@
 """Alert annotations as Prometheus prints them: the Go template actions the rules use
-(`$value` through humanize, humanizePercentage or humanizeDuration or `printf "%.4g"`,
+(`$value` through humanizePercentage, humanizeDuration or `printf "%.4g"`,
 `$labels.x`, optionally through urlquery, and the quoted characters that escape spec text),
 rendered here the way Prometheus 2.x renders them, so that a test states the exact text a
 responder reads."""
@@ -12,7 +12,6 @@ import urllib.parse
 
 ACTION = re.compile(r"\{\{ (.*?) \}\}")
 _SMALL = ("m", "u", "n", "p", "f", "a", "z", "y")
-_LARGE = ("k", "M", "G", "T", "P", "E", "Z", "Y")
 
 
 def _go(value: float, suffix: str = "") -> str:
@@ -32,20 +31,6 @@ def _scaled_down(value: float) -> tuple[float, str]:
             break
         prefix, value = candidate, value * 1000
     return value, prefix
-
-
-def humanize(value: float) -> str:
-    if value == 0:
-        return _go(value)
-    if abs(value) >= 1:
-        prefix = ""
-        for candidate in _LARGE:
-            if abs(value) < 1000:
-                break
-            prefix, value = candidate, value / 1000
-        return _go(value, prefix)
-    value, prefix = _scaled_down(value)
-    return _go(value, prefix)
 
 
 def humanize_percentage(value: float) -> str:
@@ -70,7 +55,7 @@ def humanize_duration(value: float) -> str:
     return _go(value, f"{prefix}s")
 
 
-FUNCTIONS = {"humanize": humanize, "humanizePercentage": humanize_percentage, "humanizeDuration": humanize_duration}
+FUNCTIONS = {"humanizePercentage": humanize_percentage, "humanizeDuration": humanize_duration}
 PRINTF = 'printf "%.4g" $value'
 
 
