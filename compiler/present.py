@@ -112,6 +112,11 @@ def multiplier(number: float) -> Shown:
     return Shown(round(_settled(number), 2), 2, unit="x", zeros=True)
 
 
+def weight(fraction: float) -> str:
+    """A scorecard weight as written: 0.25 -> 25%."""
+    return f"{fraction * 100:.{EXACT}g}%"
+
+
 def decimals(indicator: Indicator) -> int | None:
     """Decimal places a dashboard shows: those of the finest threshold (in the unit shown) and one
     more, so a value just past one reads differently from it; whole counts of events none.

@@ -96,6 +96,11 @@ def test_a_threshold_reads_exactly_as_the_spec_wrote_it(unit, number, text):
     assert present.limit(indicator(unit), number) == text
 
 
+@pytest.mark.parametrize(("fraction", "text"), [(0.25, "25%"), (0.07, "7%"), (1 / 3, "33.33333333%")])
+def test_a_scorecard_weight_reads_as_written(fraction, text):
+    assert present.weight(fraction) == text
+
+
 # What Prometheus prints for the value of each unit's template: rendered by promtool itself.
 RENDERED = [
     ("score", 0.45, "0.45"),

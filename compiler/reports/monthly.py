@@ -24,7 +24,7 @@ class EntryRow:
 def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ...] = (), html: bool = False) -> Prose:
     reader = Reader(ask, where)
     per_entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
-    rows = [EntryRow(f"{entry.weight * 100:g}%",
+    rows = [EntryRow(present.weight(entry.weight),
                      figure(reader, entry.title, per_entry, period, ((conventions.SCORECARD_LABEL, "=", entry.id),),
                             present.score, "higher", None, html),
                      _weakest(spec, reader, period, entry))
