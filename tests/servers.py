@@ -1,5 +1,5 @@
-"""Real servers for end-to-end tests, on loopback with free ports: Prometheus, Alertmanager
-(the Debian binaries), an exporter built with prometheus_client, and a webhook receiver that
+"""Real servers for end-to-end tests, on loopback with free ports: Prometheus, Alertmanager and
+vmalert (the Debian binaries), an exporter built with prometheus_client, and a webhook receiver that
 records Alertmanager's notifications. Each is a context manager that stops what it started;
 their logs are kept so a failing test can print them."""
 
@@ -122,6 +122,18 @@ def alertmanager(workdir: Path, config_file: Path):
     command = [binary("prometheus-alertmanager"), f"--config.file={config_file}", f"--storage.path={workdir / 'am-data'}",
                f"--web.listen-address={LOOPBACK}:{port}", "--cluster.listen-address="]
     with _process("alertmanager", command, f"http://{LOOPBACK}:{port}", "/-/ready", workdir) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def vmalert(workdir: Path, rule_files: list[Path], datasource_url: str, notifier_url: str, interval: str = "1s"):
+    """vmalert evaluating `rule_files` every `interval` against a Prometheus API, sending alerts
+    to `notifier_url`; its own API (`/api/v1/alerts`) shows them with rendered annotations."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = [binary("vmalert"), *(f"-rule={path}" for path in rule_files), f"-datasource.url={datasource_url}",
+               f"-notifier.url={notifier_url}", f"-evaluationInterval={interval}", f"-httpListenAddr={LOOPBACK}:{port}"]
+    with _process("vmalert", command, f"http://{LOOPBACK}:{port}", "/health", workdir) as server:
         yield server
 
 

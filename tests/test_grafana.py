@@ -145,13 +145,14 @@ def test_the_overview_shows_scores_headlines_alerts_and_trends():
 
 
 PANEL_KINDS = [
-    ("a share against a target is a gauge in percent", "active_users", "gauge", "percentunit"),
-    ("a duration is a stat in seconds", "time_to_production", "stat", "s"),
-    ("a count is a stat", "audit_findings", "stat", "short"),
-    ("a satisfaction score is a stat without a unit", "csat", "stat", "none"),
-    ("a month-on-month trend is a time series", "deployment_frequency", "timeseries", "percentunit"),
-    ("accuracy against its training baseline is a time series", "model_accuracy", "timeseries", "percentunit"),
-    ("a drift score, where lower is good, is a time series", "drift_score", "timeseries", "none"),
+    ("a share against a target is a gauge in percent", "active_users", "gauge", "percentunit", 1),
+    ("an uptime shows 99.95%, not 100%", "model_uptime", "gauge", "percentunit", 2),
+    ("a duration is a stat in seconds, scaled by Grafana", "time_to_production", "stat", "s", None),
+    ("a count of events is a stat of whole numbers", "audit_findings", "stat", "short", 0),
+    ("a satisfaction score is a stat without a unit", "csat", "stat", "none", 1),
+    ("a month-on-month trend is a time series", "deployment_frequency", "timeseries", "percentunit", 1),
+    ("accuracy against its training baseline is a time series", "model_accuracy", "timeseries", "percentunit", 1),
+    ("a drift score, where lower is good, is a time series of plain numbers", "drift_score", "timeseries", "none", 2),
 ]
 
 
@@ -162,10 +163,11 @@ def indicator_panel(indicator_id: str) -> dict:
     return next(p for p in board["panels"] if p["id"] == conventions.panel_ids(spec)[indicator_id])
 
 
-@pytest.mark.parametrize(("indicator_id", "kind", "unit"), [c[1:] for c in PANEL_KINDS], ids=[c[0] for c in PANEL_KINDS])
-def test_each_indicator_gets_the_panel_that_fits_it(indicator_id, kind, unit):
+@pytest.mark.parametrize(("indicator_id", "kind", "unit", "decimals"), [c[1:] for c in PANEL_KINDS], ids=[c[0] for c in PANEL_KINDS])
+def test_each_indicator_gets_the_panel_that_fits_it(indicator_id, kind, unit, decimals):
     panel = indicator_panel(indicator_id)
-    assert (panel["type"], panel["fieldConfig"]["defaults"]["unit"]) == (kind, unit)
+    defaults = panel["fieldConfig"]["defaults"]
+    assert (panel["type"], defaults["unit"], defaults.get("decimals")) == (kind, unit, decimals)
 
 
 ABOVE_ZERO = math.nextafter(0, math.inf)

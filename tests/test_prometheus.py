@@ -149,6 +149,12 @@ RULE_PROBLEMS = [
      "generated rule ShopX: annotation summary: {{ $labels.team }} names a label the alert does not have"),
     ("an annotation with an unclosed action", {"alert": "ShopX", "expr": "up", "annotations": {"summary": "{{ $value "}},
      "generated rule ShopX: annotation summary: a template action is not closed"),
+    ("humanize, which prints a score of 0.45 as 450m",
+     {"alert": "ShopX", "expr": "up", "annotations": {"description": "{{ $value | humanize }}"}},
+     "generated rule ShopX: annotation description: unexpected template action {{ $value | humanize }}"),
+    ("a printf format the renderer of the generated tests does not know",
+     {"alert": "ShopX", "expr": "up", "annotations": {"description": '{{ printf "%.2f" $value }}'}},
+     'generated rule ShopX: annotation description: unexpected template action {{ printf "%.2f" $value }}'),
     ("a vmalert placeholder", {"alert": "ShopX", "expr": "up", "annotations": {"summary": "%{HOME}"}},
      "generated rule ShopX contains '%{', which vmalert reads as an environment placeholder"),
 ]

@@ -24,12 +24,12 @@ from click.testing import CliRunner
 import report_history as history
 import servers
 from conftest import ROOT
-from compiler import emit, pipeline, present, promql
+from compiler import conventions, emit, pipeline, present, promql
 from compiler.cli import main
 from compiler.diff import rules_in
 from compiler.prometheus_api import Client, PrometheusError
 from compiler.reports import monthly, period, weekly
-from compiler.reports.queries import Query
+from compiler.reports.queries import Query, Sample
 
 pytestmark = pytest.mark.e2e
 
@@ -231,6 +231,61 @@ def test_the_rendered_report_equals_its_golden_file(prometheus, tmp_path, kind, 
     if UPDATE:
         (EXPECTED / golden).write_text(out.read_text())
     assert out.read_text() == (EXPECTED / golden).read_text()
+
+
+def answers(world: dict[float, list[tuple[str, dict[str, str], float]]]):
+    """Instant queries answered from `world` (at -> series, labels, value) as Prometheus would:
+    a selector with = and =~ matchers, optionally inside avg()."""
+    def ask(query: Query) -> list[Sample]:
+        mean = query.promql.startswith("avg(")
+        name, _, matchers = (query.promql[4:-1] if mean else query.promql).partition("{")
+        wanted = re.findall(r'(\w+)(=~|=)"([^"]*)"', matchers)
+        found = [Sample(tuple(sorted(labels.items())), number) for series, labels, number in world.get(query.at, [])
+                 if series == name and all(re.fullmatch(value, labels.get(label, "")) if op == "=~" else labels.get(label) == value
+                                           for label, op, value in wanted)]
+        if mean:
+            return [Sample((), sum(sample.value for sample in found) / len(found))] if found else []
+        return found
+    return ask
+
+
+def residue_world(spec, at: float, before: float) -> dict:
+    """The shipped spec's series where float arithmetic leaves residue: a flat deployment trend
+    computed as -2.538e-13, a fall of 3e-7, a median 5.74 s longer on 18.1 days, scores and an ROI
+    a hair apart; beside real changes (uptime, two scores) and a drift of 0.45."""
+    by_id = {i.id: i for i in spec.indicators}
+    team, model = {"cluster": "eu", "team": "nlp"}, {"cluster": "eu", "model": "fraud-detector"}
+    values = [("deployment_frequency", team, -2.538e-13, 0.0), ("active_users", team, 0.7111111, 0.7111114),
+              ("time_to_production", team, 18.1 * 86400 + 5.74, 18.1 * 86400), ("model_uptime", model, 0.99951, 0.99912),
+              ("drift_score", model, 0.45, 0.45)]
+    world = {at: [], before: []}
+    for name, labels, now, then in values:
+        for moment_, number in ((at, now), (before, then)):
+            world[moment_].append((conventions.indicator_series(spec, by_id[name]), labels, number))
+    entries = zip(spec.scorecard, ((27.13, 27.14), (64.96, 64.94), (29.94, 40.56), (77.0, 76.0)))  # was "-0 pts (worse)", ...
+    scores = [(conventions.SCORECARD_LABEL, entry.id, now, then) for entry, (now, then) in entries] + [
+        (conventions.INDICATOR_LABEL, i.id, 50.0 + n / 3, 50.0) for n, i in enumerate(spec.indicators)]
+    for by, name, now, then in scores:
+        for moment_, number in ((at, now), (before, then)):
+            world[moment_].append((conventions.rollup_score_series(spec, by), {"cluster": "eu", by: name}, number))
+    for series, now, then in ((conventions.composite_score_series(spec), 80.04, 80.01), (conventions.roi_series(spec), 1.954, 1.951)):
+        world[at].append((series, {"cluster": "eu"}, now))
+        world[before].append((series, {"cluster": "eu"}, then))
+    return world
+
+
+@pytest.mark.parametrize("build, chosen, golden", [
+    (weekly.build, period.week(WEEK), "weekly-residue.md"),
+    (monthly.build, period.month(MONTH), "monthly-residue.md"),
+])
+def test_float_residue_and_changes_below_what_a_value_shows_read_unchanged(build, chosen, golden):
+    shipped = pipeline.compile_spec([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml").spec
+    headline = ("deployment_frequency", "active_users", "time_to_production", "model_uptime", "model_quality")
+    spec = dataclasses.replace(shipped, reports=dataclasses.replace(shipped.reports, headline=headline, quality=None))
+    text = emit.render_prose(build(spec, chosen, answers(residue_world(spec, chosen.end, chosen.previous_end))))
+    if UPDATE:
+        (EXPECTED / golden).write_text(text)
+    assert text == (EXPECTED / golden).read_text()
 
 
 @pytest.mark.parametrize("golden", ["weekly.html", "monthly.html"])

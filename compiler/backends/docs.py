@@ -21,7 +21,7 @@ def render(spec: Spec) -> dict[str, object]:
             for team in spec.teams for name, names in team.responders
         ],
         "business_hours": _business_hours(spec),
-        "scorecard": [{"title": entry.title, "weight": f"{entry.weight * 100:g}%", "count": len(entry.indicators)}
+        "scorecard": [{"title": entry.title, "weight": present.weight(entry.weight), "count": len(entry.indicators)}
                       for entry in spec.scorecard],
         "roi": _roi(spec),
         "metrics": [{"name": m.name, "type": m.type, "labels": ", ".join(m.labels), "help": m.help} for m in spec.metrics],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
+from compiler.present import Shown
 from compiler.reports.charts import Chart, chart
 from compiler.reports.period import Period
 from compiler.reports.queries import Ask, Query, RangeQuery, Sample, known, selector
@@ -59,35 +60,20 @@ class Figure:
     title: str
     now: str  # formatted, or "no data"
     before: str
-    change: str  # "+4% (better)", "no change", "" when either side has no data
+    change: str  # "↑ +4 pts (better)", "unchanged", "" when either side has no data
     direction: str  # better | worse | same | "" (unknown)
     chart: Chart | None
 
 
-def figure(reader: Reader, title: str, series: str, period: Period, matchers: tuple, read: Callable[[float], str],
-           difference: Callable[[float], str], good: str, target: float | None, charts: bool) -> Figure:
+def figure(reader: Reader, title: str, series: str, period: Period, matchers: tuple, read: Callable[[float], Shown],
+           good: str, target: float | None, charts: bool) -> Figure:
     """A value at the period's end against the previous period's end, with its trend chart."""
     now, before = reader.mean(series, period.end, *matchers), reader.mean(series, period.previous_end, *matchers)
-    change, direction = "", ""
-    if now is not None and before is not None:
-        delta = now - before
-        if abs(delta) < 1e-9:
-            change, direction = "no change", "same"
-        else:
-            direction = "better" if (delta > 0) == (good == "higher") else "worse"
-            change = f"{'↑' if delta > 0 else '↓'} {difference(delta)} ({direction})"
+    change, direction = read(now).change(before, good) if now is not None and before is not None else ("", "")
     drawn = None
     if charts:
         answer = reader.trend(series, period.history[0], period.end, *matchers)
-        drawn = chart(answer, period.history[0], period.end, 86400, target, read, f"{title}, {moment(period.history[0])} to {moment(period.end)}")
-    return Figure(title, read(now) if now is not None else NO_DATA, read(before) if before is not None else NO_DATA,
+        drawn = chart(answer, period.history[0], period.end, 86400, target, lambda v: read(v).text,
+                      f"{title}, {moment(period.history[0])} to {moment(period.end)}")
+    return Figure(title, read(now).text if now is not None else NO_DATA, read(before).text if before is not None else NO_DATA,
                   change, direction, drawn)
-
-
-def score(number: float) -> str:
-    """A 0-100 health score: 85, 83.3."""
-    return f"{round(number, 1):g}"
-
-
-def score_change(delta: float) -> str:
-    return f"{'+' if delta > 0 else '-'}{score(abs(delta))} pts"

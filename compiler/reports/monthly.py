@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler import conventions
+from compiler import conventions, present
 from compiler.emit import Prose
 from compiler.model import ScorecardEntry, Spec
-from compiler.reports.figures import Figure, Reader, figure, moment, score, score_change
+from compiler.reports.figures import Figure, Reader, figure, moment
 from compiler.reports.period import Period
 from compiler.reports.queries import Ask
 
@@ -24,15 +24,15 @@ class EntryRow:
 def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ...] = (), html: bool = False) -> Prose:
     reader = Reader(ask, where)
     per_entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
-    rows = [EntryRow(f"{entry.weight * 100:g}%",
+    rows = [EntryRow(present.weight(entry.weight),
                      figure(reader, entry.title, per_entry, period, ((conventions.SCORECARD_LABEL, "=", entry.id),),
-                            lambda v: f"{score(v)}/100", score_change, "higher", None, html),
+                            present.score, "higher", None, html),
                      _weakest(spec, reader, period, entry))
             for entry in spec.scorecard]
     composite = figure(reader, "Composite score", conventions.composite_score_series(spec), period, (),
-                       lambda v: f"{score(v)}/100", score_change, "higher", None, html) if spec.scorecard else None
+                       present.score, "higher", None, html) if spec.scorecard else None
     roi = figure(reader, "Predicted ROI multiplier", conventions.roi_series(spec), period, (),
-                 lambda v: f"{v:.2f}x", lambda d: f"{'+' if d > 0 else '-'}{abs(d):.2f}x", "higher", None, html) if spec.roi else None
+                 present.multiplier, "higher", None, html) if spec.roi else None
     context = {
         "title": spec.title, "period": period.title, "label": period.label, "at": moment(period.end),
         "where": ", ".join(f"{label}={value}" for label, value in where),
@@ -55,4 +55,4 @@ def _weakest(spec: Spec, reader: Reader, period: Period, entry: ScorecardEntry) 
     means = {name: sum(values) / len(values) for name, values in scores.items()}
     weakest = min(sorted(means), key=means.get)
     title = next(i.title for i in spec.indicators if i.id == weakest)
-    return f"weakest: {title} ({score(means[weakest])}/100)"
+    return f"weakest: {title} ({present.score(means[weakest]).text})"

@@ -9,7 +9,7 @@ from compiler import conventions, present
 from compiler.emit import Prose
 from compiler.model import Indicator, Spec
 from compiler.reports import status
-from compiler.reports.figures import NO_DATA, Figure, Reader, figure, moment, score, score_change
+from compiler.reports.figures import NO_DATA, Figure, Reader, figure, moment
 from compiler.reports.period import Period
 from compiler.reports.queries import Ask, Sample
 
@@ -67,12 +67,11 @@ def _headline(spec: Spec, reader: Reader, period: Period, name: str, charts: boo
     indicator = next((i for i in spec.indicators if i.id == name), None)
     if indicator is not None:
         return figure(reader, indicator.title, conventions.indicator_series(spec, indicator), period, (),
-                      lambda v: present.value(indicator, v), lambda d: present.change(indicator, d), indicator.good,
-                      indicator.target, charts)
+                      lambda v: present.shown(indicator, v), indicator.good, indicator.target, charts)
     entry = next((e for e in spec.scorecard if e.id == name), None)
     by, title = (conventions.SCORECARD_LABEL, entry.title) if entry else (conventions.CATEGORY_LABEL, spec.category(name).title)
     return figure(reader, f"{title} score", conventions.rollup_score_series(spec, by), period, ((by, "=", name),),
-                  lambda v: f"{score(v)}/100", score_change, "higher", None, charts)
+                  present.score, "higher", None, charts)
 
 
 def _where(spec: Spec, indicator: Indicator, sample: Sample) -> str:

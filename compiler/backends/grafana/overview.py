@@ -4,7 +4,7 @@ scores linking to their dashboards, and the scores' trends over the last weeks."
 
 from __future__ import annotations
 
-from compiler import conventions
+from compiler import conventions, present
 from compiler.backends.grafana.dashboard import Cell, Row, alerts_selector, annotations, dashboard, variables
 from compiler.backends.grafana.panels import (
     COLOURS, GREEN, indicator_panel, link, panel, query, refs, rollup_query, score_panel, variable_matchers,
@@ -35,7 +35,7 @@ def _scorecard(spec: Spec) -> list[Cell]:
     cells = []
     if spec.scorecard:
         composite = query(_global(spec, conventions.composite_score_series(spec)), "A", "Composite", instant=True)
-        weights = ", ".join(f"{entry.title} {entry.weight * 100:g}%" for entry in spec.scorecard)
+        weights = ", ".join(f"{entry.title} {present.weight(entry.weight)}" for entry in spec.scorecard)
         cells.append(Cell(score_panel("gauge", "Composite score", [composite],
                                       f"The monthly business review's weighted score (0 to 100): {weights}."), 6, 8))
         entries = [rollup_query(spec, "scorecard", entry.id, ref, entry.title)

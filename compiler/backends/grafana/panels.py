@@ -13,6 +13,8 @@ DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 ALL = ".*"  # the "All" value of a multi-value variable, as a regex matcher
 FIRING = (("alertstate", "=", "firing"),)
 
+# Grafana's units: a ratio as a percentage, seconds scaled to minutes or days; a score is a plain
+# number (`short` would write 1.5 K), a count may be (1.5 K experiments).
 UNITS = {"ratio": "percentunit", "percent": "percent", "seconds": "s", "days": "d", "count": "short", "score": "none"}
 FULL_SCALE = {"ratio": 1, "percent": 100}  # units a gauge can span from 0 to the whole
 GREEN = "green"
@@ -121,7 +123,9 @@ def indicator_panel(spec: Spec, indicator: Indicator, filtered_by: tuple[str, ..
     instant = panel_type == "gauge"
     targets = [query(main, "A", name, instant)] + [
         query(expr, _ref(position), name, instant) for position, expr in enumerate(overridden, start=1)]
-    defaults = {"unit": UNITS[indicator.unit], "thresholds": {"mode": "absolute", "steps": steps(indicator.thresholds, indicator.good)},
+    places = present.decimals(indicator)
+    defaults = {"unit": UNITS[indicator.unit], **({"decimals": places} if places is not None else {}),
+                "thresholds": {"mode": "absolute", "steps": steps(indicator.thresholds, indicator.good)},
                 **(gauge_range(indicator) if panel_type == "gauge" else {})}
     overrides = [{"matcher": {"id": "byFrameRefID", "options": _ref(position)},
                   "properties": [{"id": "thresholds", "value": {"mode": "absolute", "steps": steps(o.thresholds, indicator.good)}}]}

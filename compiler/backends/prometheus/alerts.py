@@ -12,10 +12,6 @@ from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection, selections
 from compiler.model import Availability, Indicator, Spec, Threshold
 
-# How the current value reads in an annotation, by unit (Go template functions that both
-# Prometheus and vmalert provide).
-HUMANIZE = {"ratio": "humanizePercentage", "seconds": "humanizeDuration"}
-
 
 def escape(text: str) -> str:
     """User text that Prometheus prints as written: every `{` becomes a template action that
@@ -54,7 +50,7 @@ def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, thr
         rule["for"] = durations.text(threshold.for_seconds)
     target = present.met(indicator, selection.limit("target", indicator))
     warning = present.breached(indicator, selection.limit("warning", indicator))
-    description = (f"{title} is {_current(indicator)}{_where(spec, indicator)}; "
+    description = (f"{title} is {present.template(indicator)}{_where(spec, indicator)}; "
                    f"target {target}, warning sign {warning}. {escape(indicator.definition)}")
     # An override's tracking labels come with its data anyway; as static labels they also tell
     # its rules apart from the default ones (promtool rejects same-name, same-label rules).
@@ -63,10 +59,6 @@ def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, thr
         labels = dict(selection.override.when) | labels
     return rule | {"labels": _static(labels),
                    "annotations": _annotations(spec, indicator, summary, description, with_labels=True)}
-
-
-def _current(indicator: Indicator) -> str:
-    return f"{{{{ $value | {HUMANIZE.get(indicator.unit, 'humanize')} }}}}"
 
 
 def _where(spec: Spec, indicator: Indicator) -> str:

@@ -14,9 +14,11 @@ from compiler.model import Expr, Indicator, Spec
 RECORD_NAME = re.compile(r"^[a-z0-9_]*:[a-z0-9_]+:[a-z0-9_]+$")  # level:metric:operations
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 ACTION = re.compile(r"\{\{(.*?)\}\}")
-# The template actions the backend writes: the value, a label (URL-encoded in links), or a
+# The template actions the backend writes, and the renderer of the generated tests knows: the
+# value (as a percentage, a duration or to 4 figures), a label (URL-encoded in links), or a
 # quoted escaped character.
-ALLOWED_ACTION = re.compile(r'^ (?:\$value(?: \| \w+)?|\$labels\.(\w+)(?: \| urlquery)?|"[{%]") $')
+ALLOWED_ACTION = re.compile(r'^ (?:\$value \| humanize(?:Percentage|Duration)|printf "%\.4g" \$value'
+                            r'|\$labels\.(\w+)(?: \| urlquery)?|"[{%]") $')
 ESCAPED = re.compile(r'^ "[{%]" $')  # an action that prints an escaped character
 
 Finding = tuple[tuple, str]  # (spec path, message)

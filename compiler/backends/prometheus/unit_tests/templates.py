@@ -1,20 +1,26 @@
 """Alert annotations as Prometheus prints them: the Go template actions the rules use
-(`$value` through humanize, humanizePercentage or humanizeDuration, `$labels.x`, optionally
-through urlquery, and the quoted characters that escape spec text), rendered here the way Prometheus 2.x renders them,
-so that a test states the exact text a responder reads."""
+(`$value` through humanizePercentage, humanizeDuration or `printf "%.4g"`,
+`$labels.x`, optionally through urlquery, and the quoted characters that escape spec text),
+rendered here the way Prometheus 2.x renders them, so that a test states the exact text a
+responder reads."""
 
 from __future__ import annotations
 
+import math
 import re
 import urllib.parse
 
 ACTION = re.compile(r"\{\{ (.*?) \}\}")
 _SMALL = ("m", "u", "n", "p", "f", "a", "z", "y")
-_LARGE = ("k", "M", "G", "T", "P", "E", "Z", "Y")
 
 
 def _go(value: float, suffix: str = "") -> str:
-    """Go's %.4g: the same shortest form Python prints for 4 significant digits."""
+    """Go's %.4g: the form Python prints for 4 significant digits, but for Go's names of the
+    non-finite values."""
+    if math.isnan(value):
+        return f"NaN{suffix}"
+    if math.isinf(value):
+        return f"{'+' if value > 0 else '-'}Inf{suffix}"
     return f"{value:.4g}{suffix}"
 
 
@@ -25,20 +31,6 @@ def _scaled_down(value: float) -> tuple[float, str]:
             break
         prefix, value = candidate, value * 1000
     return value, prefix
-
-
-def humanize(value: float) -> str:
-    if value == 0:
-        return _go(value)
-    if abs(value) >= 1:
-        prefix = ""
-        for candidate in _LARGE:
-            if abs(value) < 1000:
-                break
-            prefix, value = candidate, value / 1000
-        return _go(value, prefix)
-    value, prefix = _scaled_down(value)
-    return _go(value, prefix)
 
 
 def humanize_percentage(value: float) -> str:
@@ -63,7 +55,8 @@ def humanize_duration(value: float) -> str:
     return _go(value, f"{prefix}s")
 
 
-FUNCTIONS = {"humanize": humanize, "humanizePercentage": humanize_percentage, "humanizeDuration": humanize_duration}
+FUNCTIONS = {"humanizePercentage": humanize_percentage, "humanizeDuration": humanize_duration}
+PRINTF = 'printf "%.4g" $value'
 
 
 def render(text: str, value: float, labels: dict[str, str]) -> str:
@@ -77,6 +70,8 @@ def render(text: str, value: float, labels: dict[str, str]) -> str:
             found_value = labels.get(name, "")
             # Go's urlquery is QueryEscape: spaces become '+', all but letters, digits and -_.~ escaped
             return urllib.parse.quote_plus(found_value, safe="-_.~") if function == "urlquery" else found_value
-        function = body.split("|")[1].strip()  # the rules always humanize $value
+        if body == PRINTF:
+            return _go(value)
+        function = body.split("|")[1].strip()  # otherwise the rules humanize $value
         return FUNCTIONS[function](value)
     return ACTION.sub(action, text)
