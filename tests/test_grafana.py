@@ -1,6 +1,6 @@
 """The Grafana dashboards: every query parses and reads only recorded series the conventions
 define, the layout and thresholds are sound, every alert link opens its indicator's panel, and
-each dashboard validates against Grafana's published JSON schemas (../shared/grafana-schema)."""
+each dashboard validates against Grafana's published JSON schemas (vendored in tests/grafana-schema)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from compiler.backends.grafana import queries
 from compiler.emit import emit
 from conftest import ROOT, spec_text
 
-SCHEMAS = ROOT.parent / "shared" / "grafana-schema"
+SCHEMAS = ROOT / "tests" / "grafana-schema"
 
 
 # The shipped spec, and one without global labels, scorecard or ROI, with an override and a trend.
@@ -232,13 +232,13 @@ def test_file_provisioning_loads_the_dashboards_folder_read_only():
     assert (provider["folder"], provider["allowUiUpdates"], provider["disableDeletion"]) == ("MLOps", False, True)
 
 
-# Grafana's published schemas. CI has shared/ beside the clone; without it these fail (a
-# validator test that skips is not a test), while the structural checks above still run.
+# Grafana's published schemas, vendored with their provenance. A panel type without its schema
+# fails rather than skips (a validator test that skips is not a test).
 
 def schema(name: str, definition: str | None = None) -> Draft7Validator:
     path = SCHEMAS / f"{name}.jsonschema.json"
     if not path.is_file():
-        pytest.fail(f"Grafana's JSON schemas are missing: expected {path} (the shared/grafana-schema folder beside the repository)")
+        pytest.fail(f"no Grafana JSON schema at {path}: copy it in as {SCHEMAS / 'PROVENANCE.md'} says")
     document = json.loads(path.read_text())
     if name == "dashboard":
         # The one gap: the schema generator typed a field matcher's `options` (`any` in Grafana's
