@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from compiler import promql, spec as spec_reading
+from compiler.memo import per_model
 from compiler.model import Availability, Expr, Indicator, Metric, Quantile, Ratio, Selector, Spec
 
 REQUIRED = {Ratio: ("denominator",), Availability: ("total",)}  # the other forms need every source
@@ -37,7 +38,13 @@ def per_entity(spec: Spec, indicator: Indicator) -> list[Selector]:
             if set(indicator.track_by) <= set(catalogued(spec, selector.metric).labels)]
 
 
+@per_model
+def catalogue(spec: Spec) -> dict[str, dict]:
+    """The catalogue in the shape spec.series_type reads, built once per compile."""
+    return {metric.name: {"type": metric.type} for metric in spec.metrics}
+
+
 def catalogued(spec: Spec, name: str) -> Metric | None:
     """The catalogued metric a series name belongs to (a histogram's for `x_bucket`, `x_count`)."""
-    resolved = spec_reading.series_type(name, {metric.name: {"type": metric.type} for metric in spec.metrics})
+    resolved = spec_reading.series_type(name, catalogue(spec))
     return None if resolved is None else spec.metric(resolved[0])

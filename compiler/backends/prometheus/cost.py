@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
-from compiler import promql, spec as raw_spec
-from compiler.backends.prometheus import groups, measures, rules_by_indicator
+from compiler import presence, promql, spec as raw_spec
+from compiler.backends.prometheus import groups, rules_by_indicator
 from compiler.memo import per_model
 from compiler.model import Spec
 
@@ -69,7 +69,7 @@ def over_budget(spec: Spec) -> list[tuple[tuple, str, str]]:
 class _Estimate:
     def __init__(self, spec: Spec):
         self.metrics = {metric.name: metric for metric in spec.metrics}
-        self.catalogue = measures.catalogue(spec)
+        self.catalogue = presence.catalogue(spec)
         counts: dict[str, int] = {}
         for metric in spec.metrics:
             for label, values in metric.cardinality:

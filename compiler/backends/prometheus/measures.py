@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compiler import conventions, durations, promql, spec as spec_reading
-from compiler.memo import per_model
+from compiler import conventions, durations, presence, promql, spec as spec_reading
 from compiler.model import (
     Age, Availability, Baseline, Expr, Gauge, Indicator, Quantile, Rate, Ratio, Selector, Spec, Trend, Zero,
 )
@@ -28,12 +27,6 @@ LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window 
 # least an hour, so that a Prometheus restart does not make every series look new; at most a
 # day, so that the look-back stays cheap next to the window itself.
 SEEN_BEFORE = (3600, 86400)
-
-
-@per_model
-def catalogue(spec: Spec) -> dict[str, dict]:
-    """The model's metric catalogue in the shape compiler.spec.series_type reads (once per compile)."""
-    return {metric.name: {"type": metric.type} for metric in spec.metrics}
 
 
 def number(value: float) -> str:
@@ -74,7 +67,7 @@ class Value:
         return f"{operator} by ({labels}) ({inner})"
 
     def is_counter(self, selector: Selector) -> bool:
-        found = spec_reading.series_type(selector.metric, catalogue(self.spec))
+        found = spec_reading.series_type(selector.metric, presence.catalogue(self.spec))
         return found is not None and found[1] == "counter"
 
     def record(self, role: str, operations: str, expression: str) -> str:
