@@ -56,7 +56,7 @@ def _reports(raw: dict, categories: tuple[Category, ...]) -> Reports:
 
 def _indicator(data: dict, raw: dict, escalation: Escalation) -> Indicator:
     defaults = data.get("defaults") or {}
-    measure = _measure(raw["measure"], defaults)
+    measure = _measure(raw, defaults)
     thresholds = _thresholds(data, raw, escalation)
     base = defaults.get("runbook_base_url")
     return Indicator(
@@ -127,8 +127,8 @@ def _window(body: dict, defaults: dict) -> float:
     return durations.seconds(body.get("window") or defaults.get("window") or spec.DEFAULT_WINDOW)
 
 
-def _measure(measure: dict, defaults: dict) -> Measure:
-    (form, body), = measure.items()
+def _measure(indicator: dict, defaults: dict) -> Measure:
+    form, body = spec.measure_form(indicator)
     if form == "expr":
         return Expr(" ".join(body.split()))
     select = {field: promql.parse_selector(body[field]) for field in spec.SELECTOR_FIELDS[form] if field in body}
@@ -149,10 +149,11 @@ def _measure(measure: dict, defaults: dict) -> Measure:
         return Zero(select["series"], window)
     if form == "availability":
         burn_rates = tuple(
-            BurnRate(durations.seconds(b["long"]), durations.seconds(b["short"]), float(b["factor"]), b["threshold"])
-            for b in body.get("burn_rates") or spec.DEFAULT_BURN_RATES
+            BurnRate(durations.seconds(b["long"]), durations.seconds(b["short"]), float(b["factor"]),
+                     b.get("threshold") or spec.burn_threshold(indicator, float(b["factor"])))
+            for b in spec.burn_rates(indicator)
         )
-        return Availability(select["errors"], select["total"], float(body["objective"]),
+        return Availability(select["errors"], select["total"], spec.objective(indicator),
                             durations.seconds(body.get("period", spec.DEFAULT_PERIOD)), body.get("min_volume"), burn_rates)
     return Gauge(select["series"], body.get("aggregation", "max"))
 

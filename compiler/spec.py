@@ -26,13 +26,16 @@ SELECTOR_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "gauge": {"series": ("gauge",)},
 }
 
-# Multi-window multi-burn-rate alerts for a 30-day objective (Google SRE workbook, chapter 5).
+# Multi-window multi-burn-rate alerts for a 30-day objective (Google SRE workbook, chapter 5). The
+# level each raises is derived from the indicator's thresholds (`burn_threshold`), not fixed here.
 DEFAULT_BURN_RATES = (
-    {"long": "1h", "short": "5m", "factor": 14.4, "threshold": "critical"},
-    {"long": "6h", "short": "30m", "factor": 6, "threshold": "critical"},
-    {"long": "1d", "short": "2h", "factor": 3, "threshold": "warning"},
-    {"long": "3d", "short": "6h", "factor": 1, "threshold": "warning"},
+    {"long": "1h", "short": "5m", "factor": 14.4},
+    {"long": "6h", "short": "30m", "factor": 6},
+    {"long": "1d", "short": "2h", "factor": 3},
+    {"long": "3d", "short": "6h", "factor": 1},
 )
+THRESHOLDS = ("target", "warning", "critical")  # least to most severe
+TOLERANCE = 1e-9  # relative: 1 - 0.999 is 0.0010000000000000009, and must still reach 0.001
 
 
 def indicators(data: dict):
@@ -55,6 +58,34 @@ def threshold_parts(raw: object) -> tuple[object, str | None]:
 def threshold_number(raw_value: object) -> float:
     """A threshold value as a number: durations (for seconds) become seconds."""
     return durations.seconds(raw_value) if isinstance(raw_value, str) else float(raw_value)
+
+
+def error_ratio(indicator: dict, name: str) -> float:
+    """The error ratio an availability indicator's threshold allows: an availability threshold
+    (`good: higher`) is 1 - it, an error-ratio threshold (`good: lower`) is itself."""
+    value = threshold_number(threshold_parts(indicator[name])[0])
+    return 1 - value if indicator["good"] == "higher" else value
+
+
+def objective(indicator: dict) -> float:
+    """An availability objective: as written, or else the target's (the two must agree)."""
+    _, body = measure_form(indicator)
+    return float(body["objective"]) if "objective" in body else 1 - error_ratio(indicator, "target")
+
+
+def burn_rates(indicator: dict) -> list[dict]:
+    _, body = measure_form(indicator)
+    return list(body.get("burn_rates") or DEFAULT_BURN_RATES)
+
+
+def burn_threshold(indicator: dict, factor: float) -> str | None:
+    """The most severe threshold an error ratio above `factor` times the budget is beyond, so the
+    burn alert raises no level the value itself would not: with the target 99.9% and the warning
+    sign 99%, 14.4x (1.44% errors) is past the warning sign and 6x, 3x, 1x only past the target.
+    None when the burn is within the target (a factor below 1)."""
+    burning = factor * (1 - objective(indicator))
+    beyond = [name for name in THRESHOLDS if name in indicator and burning >= error_ratio(indicator, name) * (1 - TOLERANCE)]
+    return beyond[-1] if beyond else None
 
 
 def default_for(data: dict, name: str) -> str:

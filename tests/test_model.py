@@ -41,6 +41,38 @@ def test_only_thresholds_that_can_fire_first_become_levels(thresholds, expected)
     assert [(t.name, t.value, t.for_seconds) for t in indicator.thresholds] == expected
 
 
+def availability(good: str, thresholds: str, burn_rates: str = "") -> str:
+    measure = "{availability: {errors: http_errors_total, total: http_requests_total" + (f", burn_rates: [{burn_rates}]" if burn_rates else "") + "}}"
+    return (INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}", measure)
+            .replace("unit: count\n    good: lower\n    target: 10\n    warning: 100", f"unit: ratio\n    good: {good}\n    {thresholds}"))
+
+
+# The chapter: uptime yellow below 99.9%, red below 99%; error rate yellow above 0.1%, red above 1%.
+BURN_LEVEL_CASES = [
+    ("uptime: only the fastest default burn is past the warning sign", "higher", "target: 0.999\n    warning: 0.99", "",
+     [(14.4, "red"), (6, "yellow"), (3, "yellow"), (1, "yellow")]),
+    ("error rate, the same objective written the other way round", "lower", "target: 0.001\n    warning: 0.01", "",
+     [(14.4, "red"), (6, "yellow"), (3, "yellow"), (1, "yellow")]),
+    ("a close warning sign: 6x is past it too", "higher", "target: 0.999\n    warning: 0.995", "",
+     [(14.4, "red"), (6, "red"), (3, "yellow"), (1, "yellow")]),
+    ("a critical threshold within reach of the fastest burn", "higher", "target: 0.999\n    warning: 0.995\n    critical: 0.99", "",
+     [(14.4, "critical"), (6, "red"), (3, "yellow"), (1, "yellow")]),
+    ("a burn exactly at a threshold's error ratio is past it", "higher", "target: 0.999\n    warning: 0.99",
+     "{long: 1h, short: 5m, factor: 10}", [(10, "red")]),
+    ("an explicit less severe level is kept", "higher", "target: 0.999\n    warning: 0.99",
+     "{long: 1h, short: 5m, factor: 14.4, threshold: target}", [(14.4, "yellow")]),
+]
+
+
+@pytest.mark.parametrize(("good", "thresholds", "burn_rates", "expected"), [c[1:] for c in BURN_LEVEL_CASES],
+                         ids=[c[0] for c in BURN_LEVEL_CASES])
+def test_a_burn_rate_raises_the_level_of_the_most_severe_threshold_its_error_ratio_is_past(good, thresholds, burn_rates, expected):
+    spec = model(availability(good, thresholds, burn_rates))
+    measure = spec.indicators[0].measure
+    assert measure.objective == pytest.approx(0.999)
+    assert [(burn.factor, spec.escalation.level_for(burn.threshold).name) for burn in measure.burn_rates] == expected
+
+
 def test_an_override_inherits_the_thresholds_it_does_not_set():
     indicator = model(INDICATOR + "    overrides:\n      - when: {model: checkout}\n        target: 5\n").indicators[0]
     (override,) = indicator.overrides

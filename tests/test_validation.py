@@ -199,6 +199,46 @@ CASES = [
 
 
 # An indicator's own test cases, appended after its track_by (line 51).
+AVAILABILITY = "measure: {availability: {errors: http_errors_total, total: http_requests_total}}"
+
+
+def slo(measure: str, thresholds: str = "target: 0.999\n    warning: 0.99") -> str:
+    """The valid spec's indicator as an availability objective (99.9% target, 99% warning sign)."""
+    return ind(GAUGE, measure).replace("unit: count\n    good: lower\n    target: 10\n    warning: 100",
+                                       "unit: ratio\n    good: higher\n    " + thresholds)
+
+
+def burns(*rates: str) -> str:
+    return slo(AVAILABILITY.replace("}}", ", burn_rates: [" + ", ".join(rates) + "]}}"))
+
+
+CASES += [
+  ("an availability objective that disagrees with the target is rejected",
+   slo(AVAILABILITY.replace("}}", ", objective: 0.995}}")),
+   [
+       "indicators.yaml:46:96: indicators[0].measure.availability.objective: the objective 99.5% disagrees with the target, which allows 0.1% errors: the objective is the target (hint: remove objective (it defaults to the target) or set it to 0.999)",
+   ]),
+  ("a burn rate that pages red before the warning sign is crossed is rejected",
+   burns("{long: 6h, short: 30m, factor: 6, threshold: warning}"),
+   [
+       "indicators.yaml:46:143: indicators[0].measure.availability.burn_rates[0].threshold: a 6x burn (0.6% errors) has not crossed the warning threshold (1% errors): raising its level would escalate beyond the indicator's thresholds (hint: leave threshold out to derive it ('target'), or use a factor of at least 10)",
+   ]),
+  ("a burn rate raising a threshold the indicator lacks is rejected",
+   burns("{long: 1h, short: 5m, factor: 14.4, threshold: critical}"),
+   [
+       "indicators.yaml:46:145: indicators[0].measure.availability.burn_rates[0].threshold: a 14.4x burn (1.44% errors) raises the 'critical' threshold's level, but the indicator has no critical threshold (hint: leave threshold out to derive it ('warning'), or add critical: to the indicator)",
+   ]),
+  ("a burn rate within the target is rejected",
+   burns("{long: 3d, short: 6h, factor: 0.5}"),
+   [
+       "indicators.yaml:46:128: indicators[0].measure.availability.burn_rates[0].factor: a 0.5x burn (0.05% errors) is within the target 0.1%: it would raise a level while the indicator meets its target (hint: use factors of at least 1)",
+   ]),
+  ("an availability objective read in percent is rejected", slo(AVAILABILITY, "target: 99.9\n    warning: 99").replace("unit: ratio", "unit: percent"),
+   [
+       "indicators.yaml:47:11: indicators[0].unit: an availability objective's value is a ratio, not percent (hint: set unit: ratio and write the thresholds as ratios (0.999))",
+   ]),
+]
+
 CASE = """track_by: [model]
     tests:
       - name: a deep queue turns red

@@ -7,8 +7,6 @@ from compiler import durations, spec
 from compiler.loader import Document
 from compiler.problems import Problem
 
-NAMES = ("target", "warning", "critical")
-
 
 def check(document: Document) -> list[Problem]:
     data = document.data
@@ -17,18 +15,13 @@ def check(document: Document) -> list[Problem]:
     problems: list[Problem] = []
     for index, indicator in spec.indicators(data):
         here = ("indicators", index)
-        for name in NAMES:
+        for name in spec.THRESHOLDS:
             if name in indicator and name not in raised:
                 problems.append(document.problem(here + (name,), f"no escalation level is raised by the '{name}' threshold",
                                                  f"add a level with 'threshold: {name}' under escalation.levels"))
-        form, body = spec.measure_form(indicator)
-        burn_rates = (body.get("burn_rates") or spec.DEFAULT_BURN_RATES) if form == "availability" else ()
-        for name in sorted({burn["threshold"] for burn in burn_rates} - raised):
-            problems.append(document.problem(here + ("measure", form), f"its burn-rate alerts raise the '{name}' threshold's level, but no level has 'threshold: {name}'",
-                                             "set measure.availability.burn_rates to thresholds your levels use"))
         problems += _ordered(document, indicator, indicator, here)
         for number, override in enumerate(indicator.get("overrides") or []):
-            merged = {name: override.get(name, indicator.get(name)) for name in NAMES}
+            merged = {name: override.get(name, indicator.get(name)) for name in spec.THRESHOLDS}
             problems += _ordered(document, indicator, {k: v for k, v in merged.items() if v is not None},
                                  here + ("overrides", number))
     return problems
@@ -37,7 +30,7 @@ def check(document: Document) -> list[Problem]:
 def _ordered(document: Document, indicator: dict, thresholds: dict, here: tuple) -> list[Problem]:
     problems: list[Problem] = []
     values: dict[str, float] = {}
-    for name in NAMES:
+    for name in spec.THRESHOLDS:
         if name not in thresholds:
             continue
         raw, _ = spec.threshold_parts(thresholds[name])
@@ -50,7 +43,7 @@ def _ordered(document: Document, indicator: dict, thresholds: dict, here: tuple)
         if indicator["unit"] == "percent" and not 0 <= values[name] <= 100:
             problems.append(document.problem(path, f"{values[name]:g} is not a percentage between 0 and 100"))
     good = indicator["good"]
-    present = [name for name in NAMES if name in values]
+    present = [name for name in spec.THRESHOLDS if name in values]
     for better, worse in zip(present, present[1:]):
         if (values[better] < values[worse]) if good == "higher" else (values[better] > values[worse]):
             side = "above" if good == "higher" else "below"

@@ -61,8 +61,9 @@ def _routing_doc(spec: Spec) -> dict:
         "fallback": conventions.FALLBACK_RECEIVER,
         "fallback_responders": ", ".join(routing.fallback_responders(spec)),
         "group_by": ", ".join(routing.group_by(spec)),
-        "inhibitions": [{"source": rule["source_matchers"][0], "target": rule["target_matchers"][0]} for rule in rules],
+        "inhibitions": [{"source": ", ".join(rule["source_matchers"]), "target": ", ".join(rule["target_matchers"])} for rule in rules],
         "equal": ", ".join(rules[0]["equal"]) if rules else "",
+        "mutes_burn": bool(routing.burn_inhibit_rules(spec)),
     }
 
 

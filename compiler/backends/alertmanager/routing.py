@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from compiler import conventions, durations
-from compiler.model import Level, Spec
+from compiler.model import Availability, Level, Spec
 
 FALLBACK_REPEAT = 4 * 3600  # Alertmanager's own defaults, written out for the fallback route
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -134,6 +134,10 @@ def time_intervals(spec: Spec) -> list[dict]:
 
 
 def inhibit_rules(spec: Spec) -> list[dict]:
+    return level_inhibit_rules(spec) + burn_inhibit_rules(spec)
+
+
+def level_inhibit_rules(spec: Spec) -> list[dict]:
     """Each level mutes every less severe one for the same indicator and series. Not `equal` on
     alertname: a critical threshold alert must also mute the same indicator's red NoData,
     burn-rate and escalated alerts, whose names differ. A NoData alert without tracking labels
@@ -142,8 +146,28 @@ def inhibit_rules(spec: Spec) -> list[dict]:
     return [{
         "source_matchers": [_equals(conventions.LEVEL_LABEL, source.name)],
         "target_matchers": [_among(conventions.LEVEL_LABEL, [level.name for level in levels[:position]])],
-        "equal": [conventions.INDICATOR_LABEL, *identity_labels(spec)],
+        "equal": _inhibit_equal(spec),
     } for position, source in enumerate(levels) if position > 0][::-1]
+
+
+def burn_inhibit_rules(spec: Spec) -> list[dict]:
+    """At one level, an alert that is not a burn-rate alert mutes the burn-rate alert: one series
+    at one level notifies once, and the threshold alert says more (the value, the target)."""
+    burn = f'.+{conventions.BURN_RATE_SUFFIX}'
+    return [{
+        "source_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname!~"{burn}"'],
+        "target_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname=~"{burn}"'],
+        "equal": _inhibit_equal(spec),
+    } for level in alerting_levels(spec) if level.name in _burn_levels(spec)]
+
+
+def _inhibit_equal(spec: Spec) -> list[str]:
+    return [conventions.INDICATOR_LABEL, *identity_labels(spec)]
+
+
+def _burn_levels(spec: Spec) -> set[str]:
+    return {spec.escalation.level_for(burn.threshold).name for indicator in spec.indicators
+            if isinstance(indicator.measure, Availability) for burn in indicator.measure.burn_rates}
 
 
 def _equals(label: str, value: str) -> str:
