@@ -1,19 +1,20 @@
 """The alerts that watch something other than the value: the no-data alert when a source is
 absent everywhere or one entity stops reporting, burn-rate alerts for a fast and a slow burn
-of an availability objective's error budget, and the escalation of a level that has
-`escalate_after`."""
+of an availability objective's error budget and at each burn rate's bound, and the escalation
+of a level that has `escalate_after`."""
 
 from __future__ import annotations
 
 from compiler import conventions, durations, presence
 from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
-from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, error_ratio, inputs, series_text
+from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, error_ratio, gauge, inputs, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import past, settle
-from compiler.model import Availability, Indicator, Spec
+from compiler.model import Availability, BurnRate, Indicator, Spec
 
 REPORTED = 3600  # the sources report this long before they vanish
 BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
+NEAR = 0.01  # relative distance from a burn rate's bound of the error ratios just inside and beyond it
 
 
 def _rule(spec: Spec, indicator: Indicator, suffix: str, level: str) -> dict:
@@ -82,6 +83,34 @@ def burn_rates(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
                                    conventions.alert_labels(spec, indicator, level)) for level in levels]
         found.append(group(f"{indicator.id}: a {speed} burn ({factor:g}x the budget) raises {', '.join(levels)}",
                            held.series, [grid.alert_test(name, when, expected)]))
+    return found + [case for burn in measure.burn_rates for case in _burn_bound(spec, indicator, burn, budget, grid)]
+
+
+def _burn_bound(spec: Spec, indicator: Indicator, burn: BurnRate, budget: float, grid: Grid) -> list[dict]:
+    """One burn rate alone at its bound: its two windows' recorded error ratios are fed as input
+    series (no source series, so no other window has a ratio and no other burn rate can fire).
+    Both just beyond the bound raise its level; either window just inside raises nothing. A
+    burn rate sharing its level with others is told apart from them only this way."""
+    bound = burn.factor * budget
+    beyond, inside = bound * (1 + NEAR), bound * (1 - NEAR)
+    if beyond >= 1:
+        return []
+    level = spec.escalation.level_for(burn.threshold).name
+    name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
+    labels = data_labels(spec, indicator)
+    rule = _rule(spec, indicator, conventions.BURN_RATE_SUFFIX, level)
+    when = grid.margin
+    steps = grid.samples(when)
+    windows = f"{durations.text(burn.long)}/{durations.text(burn.short)}"
+    found = []
+    for case, long_ratio, short_ratio in (("both windows just beyond", beyond, beyond), ("the long window just inside", inside, beyond),
+                                          ("the short window just inside", beyond, inside)):
+        fires = long_ratio > bound and short_ratio > bound
+        series = tuple(sorted((series_text(conventions.error_ratio_series(spec, indicator, window), labels), gauge(ratio, steps))
+                              for window, ratio in ((burn.long, long_ratio), (burn.short, short_ratio))))
+        expected = [expected_alert(rule, labels, long_ratio, conventions.alert_labels(spec, indicator, level))] if fires else []
+        found.append(group(f"{indicator.id}: {burn.factor:g}x over {windows}, {case}, raises {level if fires else 'nothing'}",
+                           series, [grid.alert_test(name, when, expected)]))
     return found
 
 
