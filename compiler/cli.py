@@ -56,24 +56,33 @@ def _outside_spec(spec: Path, out: Path) -> Path:
 
 
 def read_git_sources(ref: str, spec: Path) -> list[tuple[str, bytes]]:
-    """The spec's files as they are in git at REF (same path, or same folder, as SPEC)."""
+    """The spec's files as they are in git at REF: the same file, or every .yaml/.yml file below
+    the same folder, as SPEC. SPEC is made relative to the repository's root by git itself, so
+    it may lie in any subfolder and the command may run from any folder."""
     folder = spec if spec.is_dir() else spec.parent
 
-    def git(*args: str) -> bytes:
-        result = subprocess.run(["git", *args], cwd=folder, capture_output=True, check=False)
+    def git(*args: str, cwd: Path) -> bytes:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
         if result.returncode != 0:
             _fail(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}", code=2)
         return result.stdout
 
-    prefix = git("rev-parse", "--show-prefix").decode().strip()
+    root = Path(git("rev-parse", "--show-toplevel", cwd=folder).decode().strip())
+    prefix = git("rev-parse", "--show-prefix", cwd=folder).decode().strip()
     relative = prefix + ("" if spec.is_dir() else spec.name)
-    names = git("ls-tree", "-r", "--name-only", ref, "--", relative or ".").decode().splitlines()
+    # paths in ls-tree and `REF:PATH` are from the root only when git runs there
+    names = git("ls-tree", "-r", "--name-only", ref, "--", relative or ".", cwd=root).decode().splitlines()
     names = [name for name in names if name.endswith(SPEC_EXTENSIONS)]
     if not names:
-        _fail(f"{spec} does not exist at {ref}", code=2)
-    # a blob over the loader's limit is not read whole: its first bytes are enough for the message
-    return [(f"{ref}:{name}", git("show", f"{ref}:{name}") if int(git("cat-file", "-s", f"{ref}:{name}")) <= loader.MAX_FILE_BYTES
-             else b" " * (loader.MAX_FILE_BYTES + 1)) for name in names]
+        _fail(f"{spec} does not exist at {ref} (looked for {relative or '.'} from the repository's root)", code=2)
+
+    def blob(name: str) -> bytes:
+        # a blob over the loader's limit is not read whole: its first bytes are enough for the message
+        if int(git("cat-file", "-s", f"{ref}:{name}", cwd=root)) > loader.MAX_FILE_BYTES:
+            return b" " * (loader.MAX_FILE_BYTES + 1)
+        return git("show", f"{ref}:{name}", cwd=root)
+
+    return [(f"{ref}:{name}", blob(name)) for name in names]
 
 
 def _fail(message: str, code: int = 1) -> None:

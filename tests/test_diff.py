@@ -152,10 +152,14 @@ def test_exit_codes_say_no_change_changes_or_error(cli, head, code, message):
     assert result.exit_code == code and message in result.output
 
 
+def commit_all() -> None:
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+        subprocess.run(["git", *command], check=True, capture_output=True)
+
+
 def test_base_ref_reads_the_base_spec_from_git(cli):
     write("indicators.yaml", spec_text())
-    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
-        subprocess.run(["git", *command], check=True)
+    commit_all()
     write("indicators.yaml", spec_text(INDICATOR.replace("Queue Depth", "Queue Size")))
     result = cli("diff", "--base-ref", "HEAD", "--format", "markdown")
     assert result.exit_code == 1
@@ -164,10 +168,44 @@ def test_base_ref_reads_the_base_spec_from_git(cli):
     assert cli("diff", "--base-ref", "no-such-ref").exit_code == 2
 
 
+SPLIT = {"00-base.yaml": HEADER, "shop.yaml": INDICATOR}
+# (layout, the spec's files in the repository, the folder the command runs in, the SPEC argument)
+LAYOUTS = [
+    ("a file in a subfolder, run from the root", {"config/indicators.yaml": spec_text()}, ".", "config/indicators.yaml"),
+    ("a file in a subfolder, run from another subfolder", {"config/indicators.yaml": spec_text()}, "docs", "../config/indicators.yaml"),
+    ("a file, run from its own folder", {"config/indicators.yaml": spec_text()}, "config", "indicators.yaml"),
+    ("a folder of team files, run from the root", {f"spec/{n}": t for n, t in SPLIT.items()}, ".", "spec"),
+    ("a folder of team files, run from inside it", {f"spec/{n}": t for n, t in SPLIT.items()}, "spec", "."),
+    ("a nested folder, run from a sibling", {f"ops/spec/{n}": t for n, t in SPLIT.items()}, "docs", "../ops/spec"),
+]
+
+
+@pytest.mark.parametrize(("files", "cwd", "spec"), [c[1:] for c in LAYOUTS], ids=[c[0] for c in LAYOUTS])
+def test_base_ref_finds_the_spec_for_any_spec_path_from_any_folder(cli, monkeypatch, files, cwd, spec):
+    for path, text in files.items():
+        write(path, text)
+    Path("docs").mkdir(exist_ok=True)
+    commit_all()
+    edited = next(path for path, text in files.items() if "Queue Depth" in text)
+    write(edited, Path(edited).read_text().replace("Queue Depth", "Queue Size"))
+    monkeypatch.chdir(cwd)
+    result = cli("diff", "--base-ref", "HEAD", spec)
+    assert result.exit_code == 1, result.output
+    assert "panel 'Queue Size' on Shop: Platform Health: title: Queue Depth -> Queue Size" in result.output
+
+
+def test_base_ref_names_the_repository_path_when_the_spec_is_new(cli):
+    write("docs/README.md", "docs\n")
+    commit_all()
+    write("config/indicators.yaml", spec_text())
+    result = cli("diff", "--base-ref", "HEAD", "config/indicators.yaml")
+    assert result.exit_code == 2
+    assert "config/indicators.yaml does not exist at HEAD (looked for config/indicators.yaml from the repository's root)" in result.output
+
+
 def test_a_base_spec_in_git_over_the_size_limit_is_refused_without_reading_it(cli):
     write("indicators.yaml", "apiVersion: indicators/v1\n" + "# padding\n" * (loader.MAX_FILE_BYTES // 10))
-    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
-        subprocess.run(["git", *command], check=True)
+    commit_all()
     write("indicators.yaml", spec_text())
     result = cli("diff", "--base-ref", "HEAD")
     assert (result.exit_code, result.output.splitlines()[0]) == (2, f"HEAD:indicators.yaml:1:1: file is over the limit of "
