@@ -228,9 +228,9 @@ def _output(raw: dict, name: str) -> Output:
     kubernetes = raw.get("kubernetes") or {}
     return Output(
         targets=tuple(target for target in ALL_TARGETS if target in raw.get("targets", ALL_TARGETS)),
-        grafana_url=raw.get("grafana_url", "http://localhost:3000").rstrip("/"),
+        grafana_url=raw.get("grafana_url", spec.DEFAULT_GRAFANA_URL).rstrip("/"),
         kubernetes=Kubernetes(kubernetes.get("namespace", "monitoring"), tuple(sorted((kubernetes.get("rule_labels") or {}).items())),
-                              kubernetes.get("alertmanager", "main"), kubernetes.get("dashboard_folder", name)),
+                              kubernetes.get("alertmanager", spec.DEFAULT_ALERTMANAGER), kubernetes.get("dashboard_folder", name)),
         slow_group_interval=durations.seconds((raw.get("prometheus") or {}).get("slow_group_interval", spec.DEFAULT_SLOW_INTERVAL)),
         unit_tests=bool((raw.get("prometheus") or {}).get("unit_tests", True)),
         max_series_per_group=(raw.get("cost") or {}).get("max_series_per_group"),

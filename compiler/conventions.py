@@ -233,9 +233,14 @@ def rule_group(spec: Spec, part: str) -> str:
     return f"{spec.name}_{part}"
 
 
-def prometheus_rule_name(spec: Spec) -> str:
-    """The PrometheusRule object holding every group (a DNS-1123 name)."""
-    return f"{spec.name.replace('_', '-')}-indicators"
+def prometheus_rule_name(spec: Spec, rule_file: str) -> str:
+    """The PrometheusRule holding one rule file's groups (a DNS-1123 name): <spec>-<file>."""
+    return f"{spec.name}-{rule_file}".replace("_", "-")
+
+
+# Argo CD's option for objects that grow with the indicators (PrometheusRules, dashboard
+# ConfigMaps): server-side apply writes no last-applied annotation, whose 256 KiB they outgrow.
+SERVER_SIDE_APPLY = {"argocd.argoproj.io/sync-options": "ServerSideApply=true"}
 
 
 SCORECARD_LABEL = "scorecard"  # holds the scorecard entry's id on rollup_score_series(spec, "scorecard")

@@ -25,6 +25,11 @@ def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Prob
     """Spec files (name, bytes) -> the model and its warnings. Raises SpecError with every problem.
 
     `label` names the spec in generated headers: the file or folder name, the same on every machine."""
+    spec, warnings, _ = _load(sources, label)
+    return spec, warnings
+
+
+def _load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Problem, ...], loader.Document]:
     documents, problems = [], []
     for name, raw in sources:
         document, found = loader.load_text(name, raw)
@@ -44,13 +49,18 @@ def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Prob
     if any(problem.severity == "error" for problem in problems):
         raise SpecError(problems)
     problems += [replace(document.problem(path, message, hint), severity="warning") for path, message, hint in cost.over_budget(spec)]
-    return spec, tuple(sorted(problems))
+    return spec, tuple(sorted(problems)), document
 
 
 def compile_spec(sources: list[tuple[str, bytes]], label: str) -> Compilation:
     with _without_cycle_collection():
-        spec, warnings = load(sources, label)
-        return Compilation(spec, emit.emit(backends.render(spec), spec.sources), warnings, cost.group_costs(spec))
+        spec, warnings, document = _load(sources, label)
+        files = backends.render(spec)
+        texts = emit.emit(files, spec.sources)
+        # sizes are known only once emitted: an object too big to apply is an error like any other
+        if oversized := [document.problem(path, message) for path, message in backends.oversized(spec, files, texts)]:
+            raise SpecError(oversized + list(warnings))
+        return Compilation(spec, texts, warnings, cost.group_costs(spec))
 
 
 @contextmanager

@@ -11,6 +11,8 @@ DEFAULT_NO_DATA_FOR = "1h"
 DEFAULT_FORGET_AFTER = 86400  # or twice no_data_for, when that is longer
 DEFAULT_PERIOD = "30d"
 DEFAULT_SLOW_INTERVAL = "5m"  # long-window and scorecard rule groups
+DEFAULT_GRAFANA_URL = "http://localhost:3000"
+DEFAULT_ALERTMANAGER = "main"  # the Alertmanager (and its Secret alertmanager-<name>) of prometheus-operator's examples
 
 # Per measure form: its selector fields and the metric types each accepts (after resolving the
 # series a histogram or summary exposes: x_bucket, x_sum and x_count are counters).

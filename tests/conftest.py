@@ -15,7 +15,9 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parent.parent
 
 # A complete, valid spec in 39 lines. Cases append their own `indicators:` section after it,
-# so the line numbers in expected messages start at line 40.
+# so the line numbers in expected messages start at line 40. Its deployment settings are stated
+# (checks/deployment.py warns about each left unset); a case adds its own output settings with
+# with_output().
 HEADER = textwrap.dedent("""\
     apiVersion: indicators/v1
     metadata: {name: shop, title: Shop}
@@ -54,8 +56,8 @@ HEADER = textwrap.dedent("""\
       pager:
         title: On-call
         channels: [{pagerduty: {routing_key_file: /etc/am/pd-key}}]
-    notifications:
-      email: {from: am@example.com, smarthost: "smtp.example.com:587"}
+    notifications: {email: {from: am@example.com, smarthost: "smtp.example.com:587"}}
+    output: {grafana_url: "https://grafana.example.com", kubernetes: {rule_labels: {}, alertmanager: shop}}
     """)
 assert HEADER.count("\n") == 39
 
@@ -73,6 +75,11 @@ INDICATOR = textwrap.dedent("""\
         warning: 100
         track_by: [model]
     """)
+
+
+def with_output(text: str, settings: str) -> str:
+    """`text` with `settings` (flow YAML, e.g. "targets: [docs]") added to HEADER's output."""
+    return text.replace("output: {", f"output: {{{settings}, ", 1)
 
 
 def spec_text(indicators: str = INDICATOR) -> str:

@@ -50,7 +50,7 @@ def wait_until(condition, timeout: float, message: str, interval: float = 0.25):
 
 
 PACKAGES = {"promtool": "prometheus", "prometheus": "prometheus", "amtool": "prometheus-alertmanager",
-            "prometheus-alertmanager": "prometheus-alertmanager", "vmalert": "victoria-metrics"}
+            "prometheus-alertmanager": "prometheus-alertmanager", "vmalert": "victoria-metrics", "kubectl": "kubernetes-client"}
 
 
 def binary(name: str) -> str:

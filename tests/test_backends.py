@@ -4,11 +4,11 @@ backend contributes is listed in one kustomization that Argo CD can sync as is."
 from __future__ import annotations
 
 from compiler import backends, pipeline
-from conftest import spec_text
+from conftest import spec_text, with_output
 
 
 def render(targets: str) -> dict[str, object]:
-    text = spec_text().replace("apiVersion: indicators/v1", f"apiVersion: indicators/v1\noutput: {{targets: {targets}}}")
+    text = with_output(spec_text(), f"targets: {targets}")
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
     return backends.render(spec)
 
@@ -20,10 +20,10 @@ def test_a_target_left_out_of_the_spec_renders_nothing():
 def test_kubernetes_objects_are_listed_in_one_kustomization_in_the_spec_namespace():
     files = render("[grafana, alertmanager, kubernetes]")
     objects = sorted(path.removeprefix("kubernetes/") for path in files
-                     if path.startswith("kubernetes/") and path != backends.KUSTOMIZATION)
+                     if path.startswith("kubernetes/") and path != backends.kubernetes.KUSTOMIZATION)
     assert any(name.startswith("grafana-dashboard-") for name in objects)
     assert any(name.startswith("alertmanager-") for name in objects)
-    assert files[backends.KUSTOMIZATION] == {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+    assert files[backends.kubernetes.KUSTOMIZATION] == {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
                                              "namespace": "monitoring", "resources": objects}
 
 

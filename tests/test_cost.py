@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from compiler import pipeline
-from conftest import HEADER, INDICATOR, spec_text
+from conftest import HEADER, INDICATOR, spec_text, with_output
 
 QUANTILE = "measure: {quantile: {histogram: latency_seconds, q: 0.9, window: 5m}}\n    unit: seconds"
 
 
 def spec(indicator: str = INDICATOR, cardinality: str = "{model: 50}", cost: str = "") -> str:
     header = HEADER.replace("labels: [model]}", f"labels: [model], cardinality: {cardinality}}}")
-    return header + indicator + (f"output: {{cost: {cost}}}\n" if cost else "")
+    return with_output(header, f"cost: {cost}") + indicator if cost else header + indicator
 
 
 CASES = [
@@ -59,7 +59,7 @@ def test_a_group_over_the_budget_is_a_located_warning(text, expected):
         with pytest.raises(pipeline.SpecError) as raised:
             pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
         assert [str(p) for p in raised.value.problems] == [
-            "indicators.yaml:52:39: output.cost.max_series_per_group: 0 is less than the minimum of 1"]
+            "indicators.yaml:39:39: output.cost.max_series_per_group: 0 is less than the minimum of 1"]
         return
     compilation = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
     assert [str(problem) for problem in compilation.warnings] == expected

@@ -209,11 +209,12 @@ def test_a_panel_says_what_the_indicator_means_and_links_its_runbook():
     assert panel["links"][-1]["url"] == "https://runbooks.example.com/mlops/active_users"
 
 
-KUBERNETES = "output:\n  kubernetes: {namespace: observability, dashboard_folder: ML Platform}\n"
+def in_observability(text: str) -> str:
+    return text.replace("kubernetes: {", "kubernetes: {namespace: observability, dashboard_folder: ML Platform, ", 1)
 
 
 def test_each_dashboard_ships_as_a_configmap_the_sidecar_loads_and_argo_cd_applies_server_side():
-    spec = compiled(spec_text() + KUBERNETES)
+    spec = compiled(in_observability(spec_text()))
     files = emit(grafana.kubernetes(spec), spec.sources)
     boards_by_uid = grafana.dashboards(spec)
     assert len(files) == len(boards_by_uid) == 2

@@ -102,9 +102,9 @@ def test_names_come_from_the_conventions_module():
     assert conventions.composite_score_series(spec) == ":shop_scorecard_score:weighted_sum"
     assert conventions.input_series(spec, indicator, "denominator", "rate5m") == "model:shop_queue_denominator:rate5m"
     assert conventions.rule_group(spec, "platform_health_long_windows") == "shop_platform_health_long_windows"
-    assert conventions.prometheus_rule_name(spec) == "shop-indicators"
+    assert conventions.prometheus_rule_name(spec, "platform_health") == "shop-platform-health"
     assert conventions.dashboard_url(spec, indicator, conventions.panel_ids(spec)[indicator.id]) == \
-        "http://localhost:3000/d/shop-platform-health?viewPanel=1"
+        "https://grafana.example.com/d/shop-platform-health?viewPanel=1"
 
 
 def test_a_dashboard_uid_never_exceeds_40_characters_and_stays_unique():

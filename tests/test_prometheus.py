@@ -16,7 +16,7 @@ from compiler.backends.prometheus import lint
 from compiler.backends.prometheus.alerts import escape
 from compiler.problems import SpecError
 from servers import binary
-from conftest import HEADER, INDICATOR, ROOT, spec_text
+from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
 
 GOLDEN = ROOT / "tests" / "golden"
 RULE_FILES = sorted((ROOT / "generated" / "prometheus").glob("*.yaml")) + sorted(GOLDEN.glob("*/expected/prometheus/*.yaml"))
@@ -92,13 +92,17 @@ def test_what_a_spec_would_generate_lints_clean(path):
     assert lint.lint(load(path)) == []
 
 
-def test_the_prometheusrule_holds_the_same_groups_as_the_rule_files():
+def test_each_rule_file_is_one_prometheusrule_with_the_same_groups_applied_server_side():
     spec = load(ROOT / "indicators.yaml")
-    rule = prometheus.kubernetes(spec)["kubernetes/prometheusrule.yaml"]
-    assert rule["metadata"] == {"name": "mlops-indicators", "namespace": "monitoring",
-                                "labels": {"prometheus": "k8s", "role": "alert-rules"}}
-    plain = [group for data in prometheus.render(spec).values() for group in data["groups"]]
-    assert rule["spec"]["groups"] == plain
+    objects = prometheus.kubernetes(spec)
+    plain = prometheus.render(spec)
+    assert len(objects) == len(plain) == 5
+    for name, data in prometheus.groups(spec).items():
+        rule = objects[f"kubernetes/mlops-{name.replace('_', '-')}-prometheusrule.yaml"]
+        assert rule["metadata"] == {"name": f"mlops-{name.replace('_', '-')}", "namespace": "monitoring",
+                                    "labels": {"prometheus": "k8s", "role": "alert-rules"},
+                                    "annotations": {"argocd.argoproj.io/sync-options": "ServerSideApply=true"}}
+        assert rule["spec"]["groups"] == plain[f"prometheus/{name}.yaml"]["groups"] == data
 
 
 # The chapter's example alerts (8.1.7), as the shipped spec raises them: (indicator, level, comparison, for).
@@ -189,7 +193,7 @@ def test_the_long_windows_have_their_own_slower_group():
 
 
 SLOW_INTERVALS = [("by default every 5 minutes", "", "5m"),
-                  ("as the spec sets it", "output: {prometheus: {slow_group_interval: 30s}}\n", "30s")]
+                  ("as the spec sets it", "prometheus: {slow_group_interval: 30s}", "30s")]
 
 
 @pytest.mark.parametrize(("setting", "interval"), [c[1:] for c in SLOW_INTERVALS], ids=[c[0] for c in SLOW_INTERVALS])
@@ -197,7 +201,8 @@ def test_long_window_and_scorecard_groups_are_evaluated(setting, interval):
     text = spec_text(INDICATOR.replace("measure: {gauge: {series: queue_depth, aggregation: max}}",
                                        "measure: {ratio: {numerator: http_errors_total, denominator: http_requests_total, window: 7d}}")
                      .replace("unit: count", "unit: ratio").replace("target: 10", "target: 0.01").replace("warning: 100", "warning: 0.05"))
-    text += "scorecard:\n  core: {title: Core, weight: 1, groups: [reliability]}\n" + setting
+    text += "scorecard:\n  core: {title: Core, weight: 1, groups: [reliability]}\n"
+    text = with_output(text, setting) if setting else text
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
     slow = [g for found in prometheus.groups(spec).values() for g in found if "interval" in g]
     assert [g["name"] for g in slow] == ["shop_platform_health_long_windows", "shop_scorecard"]

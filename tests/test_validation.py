@@ -183,7 +183,7 @@ CASES = [
    [
        "indicators.yaml:17:16: escalation.business_hours.weekdays[0]: 'monday:fridy' is not a weekday or a range such as monday:friday",
    ]),
-  ("e-mail channels need notification settings", hdr('notifications:\n  email: {from: am@example.com, smarthost: "smtp.example.com:587"}\n', ""),
+  ("e-mail channels need notification settings", hdr('notifications: {email: {from: am@example.com, smarthost: "smtp.example.com:587"}}\n', ""),
    [
        'indicators.yaml:34:24: responders.lead.channels[0].email: e-mail channels need notifications.email (sender and smarthost)',
    ]),
@@ -319,6 +319,22 @@ WARNING_CASES = [
        "indicators.yaml:36:5: warning: responders.spare: responder 'spare' is not notified by any level or team (hint: name it in escalation.levels.<level>.responders or teams.<team>.responders)",
    ]),
   ("a team's responders for a level its indicators raise are fine", hdr("  core: {title: Core}", "  core: {title: Core, responders: {red: [pager]}}"), []),
+  # Deployment defaults (checks/deployment.py): each left unset is a warning; stated, even as the default, it is a choice.
+  ("dashboard links to the default Grafana address are a warning", hdr('grafana_url: "https://grafana.example.com", ', ""),
+   ["indicators.yaml:39:9: warning: output.grafana_url: not set, so every alert's dashboard_url and every dashboard link opens "
+    "http://localhost:3000 (hint: set it to the address people open Grafana at, e.g. https://grafana.example.com)"]),
+  ("a PrometheusRule without labels for the ruleSelector is a warning", hdr("rule_labels: {}, ", ""),
+   ["indicators.yaml:39:66: warning: output.kubernetes.rule_labels: not set, so the PrometheusRules carry no labels and a "
+    "Prometheus whose ruleSelector wants some (kube-prometheus-stack: release: <release>) never loads them (hint: set your "
+    "Prometheus' ruleSelector labels, e.g. {release: kube-prometheus-stack}; {} if it selects every PrometheusRule)"]),
+  ("the Secret kube-prometheus ships is a warning", hdr(", alertmanager: shop", ""),
+   ["indicators.yaml:39:66: warning: output.kubernetes.alertmanager: not set, so the config goes into the Secret alertmanager-main, "
+    "which kube-prometheus ships itself: two owners would overwrite each other's Alertmanager configuration (hint: name your "
+    "own, e.g. alertmanager: mlops, and point the Alertmanager at alertmanager-mlops (kube-prometheus-stack: "
+    "alertmanager.alertmanagerSpec.configSecret with useExistingSecret: true))"]),
+  ("the default Alertmanager name, stated, is the user's choice", hdr("alertmanager: shop", "alertmanager: main"), []),
+  ("without the kubernetes target no object can collide", hdr("output: {", "output: {targets: [docs, prometheus, alertmanager], ")
+   .replace(", kubernetes: {rule_labels: {}, alertmanager: shop}", ""), []),
 ]
 
 

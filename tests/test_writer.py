@@ -18,7 +18,7 @@ from compiler.cli import main
 from conftest import spec_text
 
 # docs and rules only keep the kill test quick: 3 folders and 5 files, 2 of them changed
-OLD = spec_text() + "output: {targets: [docs, prometheus]}\n"
+OLD = spec_text().replace("output: {", "output: {targets: [docs, prometheus], ")
 NEW = OLD.replace("Queue Depth", "Queue Size")
 STEPS = ("mkdir", "rmdir", "link", "symlink", "rename", "replace", "unlink", "chmod", "open")  # os calls that change the disk
 

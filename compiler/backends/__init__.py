@@ -1,15 +1,16 @@
 """The output backends, registered in one place. Each takes the model and returns
 {relative path: plain data}; none of them writes files or formats text.
 
-A backend may also contribute Kubernetes objects (a PrometheusRule, dashboard ConfigMaps, the
-Alertmanager Secret); those are emitted when the `kubernetes` target is on."""
+A backend may also contribute Kubernetes objects (PrometheusRules, dashboard ConfigMaps, the
+Alertmanager Secret); those are emitted when the `kubernetes` target is on, listed in a
+kustomization and checked against Kubernetes' size limits once emitted (backends.kubernetes)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
-from compiler.backends import alertmanager, docs, grafana, prometheus
+from compiler.backends import alertmanager, docs, grafana, kubernetes, prometheus
 from compiler.backends.prometheus import lint as prometheus_lint
 from compiler.backends.prometheus import unit_tests as prometheus_unit_tests
 from compiler.model import Spec
@@ -35,7 +36,12 @@ BACKENDS: tuple[Backend, ...] = (
 )
 
 
-KUSTOMIZATION = "kubernetes/kustomization.yaml"
+def kubernetes_objects(spec: Spec) -> dict[str, dict]:
+    """{path: object} of the enabled backends' Kubernetes objects; none without the target."""
+    if "kubernetes" not in spec.output.targets:
+        return {}
+    return {path: manifest for backend in BACKENDS if backend.kubernetes is not None and backend.target in spec.output.targets
+            for path, manifest in backend.kubernetes(spec).items()}
 
 
 def render(spec: Spec) -> dict[str, object]:
@@ -43,14 +49,16 @@ def render(spec: Spec) -> dict[str, object]:
     for backend in BACKENDS:
         if backend.target in spec.output.targets:
             files.update(backend.render(spec))
-            if backend.kubernetes is not None and "kubernetes" in spec.output.targets:
-                files.update(backend.kubernetes(spec))
-    resources = sorted(path.removeprefix("kubernetes/") for path in files if path.startswith("kubernetes/"))
-    if resources:
-        # Argo CD syncs the folder as is: every resource listed, all in the spec's namespace
-        files[KUSTOMIZATION] = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                                "namespace": spec.output.kubernetes.namespace, "resources": resources}
+    if objects := kubernetes_objects(spec):
+        files.update(objects)
+        files[kubernetes.KUSTOMIZATION] = kubernetes.kustomization(spec, objects)
     return files
+
+
+def oversized(spec: Spec, files: dict[str, object], texts: dict[str, str]) -> list[tuple[tuple, str]]:
+    """Kubernetes objects among the rendered `files` that are too big to apply, located in the spec."""
+    objects = {path: data for path, data in files.items() if path.startswith("kubernetes/") and path != kubernetes.KUSTOMIZATION}
+    return kubernetes.oversized(spec, objects, texts)
 
 
 def lint(spec: Spec) -> list[tuple[tuple, str]]:

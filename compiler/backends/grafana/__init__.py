@@ -44,7 +44,8 @@ def render(spec: Spec) -> dict[str, object]:
 
 def kubernetes(spec: Spec) -> dict[str, object]:
     """One ConfigMap per dashboard: one dashboard per object keeps each well under the 1 MiB
-    object limit, and server-side apply avoids Argo CD's 256 KiB last-applied annotation."""
+    data limit (checked in backends.kubernetes), and server-side apply avoids Argo CD's 256 KiB
+    last-applied annotation."""
     target = spec.output.kubernetes
     return {f"kubernetes/grafana-dashboard-{uid.lower()}.yaml": {
         "apiVersion": "v1",
@@ -54,8 +55,7 @@ def kubernetes(spec: Spec) -> dict[str, object]:
             "namespace": target.namespace,
             "labels": {"grafana_dashboard": "1", "app.kubernetes.io/managed-by": "indicator-compiler",
                        "app.kubernetes.io/part-of": spec.name.replace("_", "-")},
-            "annotations": {FOLDER_ANNOTATION: target.dashboard_folder,
-                            "argocd.argoproj.io/sync-options": "ServerSideApply=true"},
+            "annotations": {FOLDER_ANNOTATION: target.dashboard_folder, **conventions.SERVER_SIDE_APPLY},
         },
         "data": {f"{uid}.json": emit.json_text(board)},
     } for uid, board in dashboards(spec).items()}

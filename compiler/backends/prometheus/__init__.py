@@ -1,5 +1,5 @@
 """Prometheus rules: one file per category plus the scorecard, as plain rule files (what
-Prometheus, promtool, Thanos/Mimir rulers and vmalert load) and as one PrometheusRule.
+Prometheus, promtool, Thanos/Mimir rulers and vmalert load) and as a PrometheusRule each.
 
 Per category, the short-window group records each indicator's inputs, value and score and
 holds its alerts; indicators over windows of a day or more are evaluated in a separate
@@ -73,11 +73,12 @@ def render(spec: Spec) -> dict[str, object]:
 
 
 def kubernetes(spec: Spec) -> dict[str, object]:
-    """The same groups as one PrometheusRule, labelled for the Prometheus ruleSelector."""
-    return {"kubernetes/prometheusrule.yaml": {
+    """Each rule file as its own PrometheusRule, labelled for the Prometheus ruleSelector: one
+    object for every group passed etcd's limits at a few hundred indicators (backends.kubernetes)."""
+    return {f"kubernetes/{conventions.prometheus_rule_name(spec, name)}-prometheusrule.yaml": {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
-        "metadata": {"name": conventions.prometheus_rule_name(spec), "namespace": spec.output.kubernetes.namespace,
-                     "labels": dict(spec.output.kubernetes.rule_labels)},
-        "spec": {"groups": [group for found in groups(spec).values() for group in found]},
-    }}
+        "metadata": {"name": conventions.prometheus_rule_name(spec, name), "namespace": spec.output.kubernetes.namespace,
+                     "labels": dict(spec.output.kubernetes.rule_labels), "annotations": dict(conventions.SERVER_SIDE_APPLY)},
+        "spec": {"groups": found},
+    } for name, found in groups(spec).items()}

@@ -1,0 +1,89 @@
+"""What every generated Kubernetes object shares: the kustomization that lists them, and the
+size limits an object must fit to apply at all.
+
+Limits (bytes): a ConfigMap's or Secret's data may hold 1 MiB; a PrometheusRule has no limit of
+its own, but prometheus-operator copies each one whole into a ConfigMap, so it has the same 1 MiB.
+Client-side apply (`kubectl apply`, Argo CD's default) stores the whole object as JSON in an
+annotation, and an object's annotations may hold 262144 bytes; objects that grow with the
+indicators therefore carry Argo CD's ServerSideApply option (conventions.SERVER_SIDE_APPLY),
+which writes no such annotation, and any other object must fit that annotation."""
+
+from __future__ import annotations
+
+import json
+
+from compiler import conventions
+from compiler.backends.prometheus import rules_by_indicator
+from compiler.model import Spec
+
+KUSTOMIZATION = "kubernetes/kustomization.yaml"
+DATA_LIMIT = 1_048_576
+ANNOTATIONS_LIMIT = 262_144
+NAMED = 3  # indicators named in a size error, biggest first
+
+
+def kustomization(spec: Spec, objects: dict[str, dict]) -> dict:
+    """Argo CD syncs the folder as is: every resource listed, all in the spec's namespace."""
+    return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+            "namespace": spec.output.kubernetes.namespace,
+            "resources": sorted(path.removeprefix("kubernetes/") for path in objects)}
+
+
+def oversized(spec: Spec, objects: dict[str, dict], texts: dict[str, str],
+              data_limit: int = DATA_LIMIT, annotations_limit: int = ANNOTATIONS_LIMIT) -> list[tuple[tuple, str]]:
+    """(spec path, message) for each object over a limit; `texts` are the emitted files."""
+    found = []
+    for path, manifest in sorted(objects.items()):
+        kind, name = manifest["kind"], manifest["metadata"]["name"]
+        data = _data_size(manifest, texts[path])
+        if data > data_limit:
+            where = "the ConfigMap prometheus-operator copies it into" if kind == "PrometheusRule" else f"one {kind}"
+            found.append(_finding(spec, path, manifest, f"{path}: {kind} {name} holds {_size(data)} of data, over the "
+                                  f"{_size(data_limit)} Kubernetes stores in {where}"))
+            continue
+        annotations = manifest["metadata"].get("annotations") or {}
+        if not conventions.SERVER_SIDE_APPLY.items() <= annotations.items():
+            applied = len(json.dumps(manifest, separators=(",", ":"), ensure_ascii=False).encode())
+            if applied > annotations_limit:
+                found.append(_finding(spec, path, manifest, f"{path}: {kind} {name} is {_size(applied)} as JSON, over the "
+                                      f"{_size(annotations_limit)} annotation client-side apply writes"))
+    return found
+
+
+def _data_size(manifest: dict, text: str) -> int:
+    if manifest["kind"] in ("ConfigMap", "Secret"):
+        values = {**(manifest.get("data") or {}), **(manifest.get("stringData") or {})}
+        return sum(len(value.encode()) for value in values.values())
+    return len(text.encode())  # a PrometheusRule: its rule file, as the operator's ConfigMap holds it
+
+
+def _finding(spec: Spec, path: str, manifest: dict, message: str) -> tuple[tuple, str]:
+    """Located at what makes the object big: its category, naming its biggest indicators."""
+    sizes = _indicator_sizes(spec, manifest)
+    if not sizes:
+        where = ("scorecard",) if manifest["kind"] == "PrometheusRule" else ("output", "kubernetes")
+        return where, f"{message}; split the spec into several specs, each compiled into its own output folder"
+    biggest = sorted(sizes, key=lambda indicator_id: (-sizes[indicator_id], indicator_id))
+    category = next(i.category for i in spec.indicators if i.id == biggest[0])
+    named = ", ".join(f"{indicator_id} ({_size(sizes[indicator_id])})" for indicator_id in biggest[:NAMED])
+    return ("categories", category), (f"{message}; its {len(sizes)} indicators of category '{category}' make it, "
+                                      f"the biggest {named}: move some to another category, or split the spec")
+
+
+def _indicator_sizes(spec: Spec, manifest: dict) -> dict[str, int]:
+    """The bytes each indicator contributes: its rules to a PrometheusRule, its panel to a dashboard."""
+    if manifest["kind"] == "PrometheusRule":
+        names = {rule.get("record") or rule["alert"] for group in manifest["spec"]["groups"] for rule in group["rules"]}
+        return {indicator_id: len(json.dumps(short + long)) for indicator_id, (short, long) in rules_by_indicator(spec).items()
+                if any((rule.get("record") or rule["alert"]) in names for rule in short + long)}
+    if manifest["kind"] == "ConfigMap":
+        (board,) = (json.loads(text) for text in manifest["data"].values())
+        panels = {panel["id"]: len(json.dumps(panel)) for panel in board["panels"]}
+        ids = conventions.panel_ids(spec)
+        return {i.id: panels[ids[i.id]] for i in spec.indicators
+                if conventions.category_uid(spec, i.category) == board["uid"] and ids[i.id] in panels}
+    return {}
+
+
+def _size(count: int) -> str:
+    return f"{count:,} bytes" if count < 10_240 else f"{count / 1024:,.0f} KiB"
