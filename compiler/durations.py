@@ -6,7 +6,10 @@ import re
 
 _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
 _PART = re.compile(r"([0-9]+)(ms|y|w|d|h|m|s)")
-DURATION = re.compile(r"^(?:[0-9]+(?:ms|y|w|d|h|m|s))+$")
+# Prometheus' own: each unit at most once, largest first, so `1m4m` or `5m1h` is rejected as
+# promtool rejects it. The JSON Schema carries the same pattern (a test keeps them equal).
+PATTERN = r"^(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"
+DURATION = re.compile(PATTERN)
 
 
 def is_duration(text: object) -> bool:

@@ -4,9 +4,12 @@ line 40. The hostile corpus (tests/hostile/, test_hostile.py) holds more cases a
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from compiler import pipeline
+from compiler import durations, pipeline
+from compiler.checks.schema import schema_text
 from compiler.problems import SpecError
 from conftest import HEADER, INDICATOR, spec_text
 
@@ -94,7 +97,15 @@ CASES = [
    ]),
   ("an unparseable duration is located inside the threshold", ind("warning: 100", "warning: {value: 100, for: 5x}"),
    [
-       "indicators.yaml:50:32: indicators[0].warning.for: '5x' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d)",
+       "indicators.yaml:50:32: indicators[0].warning.for: '5x' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d: each unit once, largest first)",
+   ]),
+  ("a duration repeating a unit is rejected, as promtool rejects it", ind("warning: 100", "warning: {value: 100, for: 1m4m}"),
+   [
+       "indicators.yaml:50:32: indicators[0].warning.for: '1m4m' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d: each unit once, largest first)",
+   ]),
+  ("a duration with a smaller unit first is rejected", ind("warning: 100", "warning: {value: 100, for: 30m1h}"),
+   [
+       "indicators.yaml:50:32: indicators[0].warning.for: '30m1h' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d: each unit once, largest first)",
    ]),
   ("a duplicate id names the first use", spec_text(INDICATOR + INDICATOR.split("\n", 1)[1]),
    [
@@ -270,7 +281,7 @@ CASES += [
    ]),
   ("a test case eval time that is not a duration is rejected", case("eval_time: 3h", "eval_time: 3 hours"),
    [
-       "indicators.yaml:56:20: indicators[0].tests[0].eval_time: '3 hours' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d)",
+       "indicators.yaml:56:20: indicators[0].tests[0].eval_time: '3 hours' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d: each unit once, largest first)",
    ]),
   ("a test case expecting a label the indicator does not carry is rejected", case("alerts: [{level: red, labels: {model: a}}]", "alerts: [{level: red, labels: {model: a, team: x}}]"),
    [
@@ -342,3 +353,24 @@ WARNING_CASES = [
 def test_warnings_are_located_and_do_not_stop_the_compilation(text, expected):
     _, warnings = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
     assert [str(problem) for problem in warnings] == expected
+
+
+DURATIONS = [("1h30m", True), ("1d12h", True), ("90m", True), ("500ms", True), ("1m30s500ms", True), ("2w", True),
+             ("1m4m", False), ("30m1h", False), ("", False), ("5", False), ("1.5h", False), ("h", False)]
+
+
+@pytest.mark.parametrize(("text", "valid"), DURATIONS)
+def test_a_duration_is_what_prometheus_parses_and_the_schema_agrees(text, valid):
+    assert durations.is_duration(text) is valid
+    patterns = {node["pattern"] for node in _walk(json.loads(schema_text())) if "ms" in node.get("pattern", "")}
+    assert patterns == {durations.PATTERN}
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)

@@ -8,11 +8,12 @@ from importlib import resources
 
 import jsonschema
 
+from compiler import durations
 from compiler.loader import Document
 from compiler.problems import Problem, did_you_mean
 
 SCHEMA_FILE = "indicators-v1.schema.json"
-_DURATION_HINT = "durations look like 30s, 5m, 1h30m, 7d"
+_DURATION_HINT = "durations look like 30s, 5m, 1h30m, 7d: each unit once, largest first"
 _TYPES = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
           "integer": "a whole number", "boolean": "true or false"}
 
@@ -75,7 +76,7 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Prob
 
 
 def _pattern_message(pattern: str, value: object) -> tuple[str, str]:
-    if "ms|s|m|h|d|w|y" in pattern:
+    if pattern == durations.PATTERN:
         return f"'{value}' is not a duration", _DURATION_HINT
     if pattern.startswith("^[a-z][a-z0-9_]*$"):
         return f"'{value}' is not a valid id", "use lowercase letters, digits and _, starting with a letter"
