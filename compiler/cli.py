@@ -23,8 +23,19 @@ from compiler.problems import Problem, SpecError
 SPEC_EXTENSIONS = (".yaml", ".yml")
 spec_argument = click.argument("spec", default="indicators.yaml",
                                type=click.Path(exists=True, path_type=Path))
+
+
+def _folder(ctx, param, value: Path) -> Path:
+    if str(value) == "-":  # click's convention for standard output, which a folder of files cannot be
+        raise click.BadParameter("the output is a folder of files; standard output cannot hold it", ctx, param)
+    return value
+
+
 out_option = click.option("--out", default="generated", show_default=True, type=click.Path(path_type=Path),
-                          help="Folder of generated files.")
+                          callback=_folder, help="Folder of generated files.")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+verbose_option = click.option("-v", "--verbose", is_flag=True,
+                              help="Also print each file written or removed and the series each rule group reads.")
 
 
 def read_sources(spec: Path) -> list[tuple[str, bytes]]:
@@ -96,13 +107,13 @@ def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
 
 
 def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure: int = 1,
-             label: str | None = None) -> pipeline.Compilation:
+             label: str | None = None, writes: bool = False) -> pipeline.Compilation:
     try:
         compilation = pipeline.compile_spec(sources or read_sources(spec), label or spec.name)
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")
-        _fail(f"{spec}: {errors} error{'s' if errors != 1 else ''}; nothing was written", code=failure)
+        _fail(f"{spec}: {errors} error{'s' if errors != 1 else ''}" + ("; nothing was written" if writes else ""), code=failure)
     _report(compilation.warnings)
     return compilation
 
@@ -117,7 +128,7 @@ def _costs(compilation: pipeline.Compilation) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="indicator-compiler")
+@click.version_option(package_name="indicator-compiler", prog_name="indicators")
 def main() -> None:
     """Compile one indicators.yaml into Prometheus rules, Grafana dashboards, Alertmanager
     routing and docs that agree with each other.
@@ -127,49 +138,79 @@ def main() -> None:
     """
 
 
+def _one_of(quiet: bool, verbose: bool) -> None:
+    if quiet and verbose:
+        raise click.UsageError("give --quiet or --verbose, not both")
+
+
+def _generate_command(spec: Path, out: Path) -> str:
+    """The command that brings --out up to date, as the user would type it."""
+    return f"indicators generate {spec}" + ("" if out == Path("generated") else f" --out {out}")
+
+
 @main.command()
 @spec_argument
 @out_option
-def generate(spec: Path, out: Path) -> None:
+@quiet_option
+@verbose_option
+def generate(spec: Path, out: Path, quiet: bool, verbose: bool) -> None:
     """Compile SPEC and write every artifact to --out.
 
     Writing is atomic, even when killed: --out is the old folder or the new one, never a mix.
     Files generated before and no longer produced are removed; files the compiler did not
     write are never touched; symbolic links are never followed.
     """
-    compilation = _compile(spec)
+    _one_of(quiet, verbose)
+    compilation = _compile(spec, writes=True)
     try:
         report = writer.write(_outside_spec(spec, out), compilation.files)
     except writer.WriteError as err:
         _fail(str(err))
-    click.echo(f"{out}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed "
-               f"({len(compilation.spec.indicators)} indicators)")
-    _costs(compilation)
+    if verbose:
+        for path in report.written:
+            click.echo(f"  written {out / path}")
+        for path in report.removed:
+            click.echo(f"  removed {out / path}")
+    if not quiet:
+        click.echo(f"{out}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed "
+                   f"({len(compilation.spec.indicators)} indicators)")
+    if verbose:
+        _costs(compilation)
 
 
 @main.command()
 @spec_argument
 @out_option
-def check(spec: Path, out: Path) -> None:
+@quiet_option
+def check(spec: Path, out: Path, quiet: bool) -> None:
     """Exit 1 with a unified diff when --out is not what SPEC compiles to (the CI drift gate)."""
     compilation = _compile(spec)
+    out = _outside_spec(spec, out)
+    if not out.exists() and not out.is_symlink():  # a link, even a broken one, is the writer's to refuse
+        _fail(f"{out} does not exist: run `{_generate_command(spec, out)}` and commit it")
     try:
-        diffs = writer.drift(_outside_spec(spec, out), compilation.files)
+        diffs = writer.drift(out, compilation.files)
     except writer.WriteError as err:
         _fail(str(err))
     if diffs:
         click.echo("".join(diffs), nl=False)
-        _fail(f"{out} is stale: {len(diffs)} file(s) differ from what {spec} compiles to; run `make generate`")
-    click.echo(f"{out}: up to date with {spec}")
+        _fail(f"{out} is stale: {len(diffs)} file(s) differ from what {spec} compiles to; run `{_generate_command(spec, out)}`")
+    if not quiet:
+        click.echo(f"{out}: up to date with {spec}")
 
 
 @main.command()
 @spec_argument
-def validate(spec: Path) -> None:
+@quiet_option
+@verbose_option
+def validate(spec: Path, quiet: bool, verbose: bool) -> None:
     """Check SPEC and report every problem as FILE:LINE:COL: FIELD: MESSAGE; write nothing."""
+    _one_of(quiet, verbose)
     compilation = _compile(spec)
-    click.echo(f"{spec}: valid ({len(compilation.spec.indicators)} indicators)")
-    _costs(compilation)
+    if not quiet:
+        click.echo(f"{spec}: valid ({len(compilation.spec.indicators)} indicators)")
+    if verbose:
+        _costs(compilation)
 
 
 @main.command()

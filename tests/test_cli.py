@@ -138,7 +138,7 @@ def test_a_spec_folder_reads_no_file_outside_it(cli):
     Path("spec/more.yaml").symlink_to(Path("secret.yaml").resolve())
     result = cli("validate", "spec")
     assert (result.exit_code, result.output) == (1, "spec/more.yaml:1:1: a symbolic link leading outside the spec folder spec "
-                                                    "(hint: copy the file into the folder)\nerror: spec: 1 error; nothing was written\n")
+                                                    "(hint: copy the file into the folder)\nerror: spec: 1 error\n")
 
 
 @pytest.mark.parametrize("command", ["generate", "check"])
@@ -163,19 +163,87 @@ USAGE = [
     ("a missing spec file", ["validate", "nope.yaml"], "does not exist"),
     ("an unknown option", ["generate", "--bogus"], "No such option '--bogus'"),
     ("an unknown command", ["compile"], "No such command 'compile'"),
+    ("--out - (a folder cannot be standard output)", ["generate", "--out", "-"], "standard output cannot hold it"),
+    ("--quiet with --verbose", ["validate", "--quiet", "--verbose"], "give --quiet or --verbose, not both"),
 ]
 
 
 @pytest.mark.parametrize(("args", "message"), [case[1:] for case in USAGE], ids=[case[0] for case in USAGE])
 def test_bad_usage_exits_2(cli, args, message):
+    write_spec()
     result = cli(*args)
     assert result.exit_code == 2 and message in result.output
+    assert not Path("-").exists()
+
+
+def test_check_of_a_folder_never_generated_names_the_command_instead_of_a_diff(cli):
+    write_spec(name="monitoring/spec.yaml")
+    result = cli("check", "monitoring/spec.yaml", "--out", "deploy/generated")
+    assert result.exit_code == 1
+    assert result.output == ("error: deploy/generated does not exist: run `indicators generate monitoring/spec.yaml "
+                             "--out deploy/generated` and commit it\n")
+
+
+def test_a_stale_folder_names_the_command_that_regenerates_it(cli):
+    write_spec()
+    cli("generate")
+    write_spec(spec_text().replace("Queue Depth", "Queue Length"))
+    result = cli("check")
+    last = result.output.splitlines()[-1]
+    assert last.startswith("error: generated is stale: ") and last.endswith(
+        "file(s) differ from what indicators.yaml compiles to; run `indicators generate indicators.yaml`")
+
+
+# (command, what an invalid spec's last line says): only generate had something to write
+INVALID_ENDINGS = [
+    ("generate", "error: indicators.yaml: 1 error; nothing was written"),
+    ("validate", "error: indicators.yaml: 1 error"),
+    ("check", "error: indicators.yaml: 1 error"),
+]
+
+
+@pytest.mark.parametrize(("command", "ending"), INVALID_ENDINGS)
+def test_only_a_command_that_writes_says_nothing_was_written(cli, command, ending):
+    write_spec(spec_text(INDICATOR.replace("warning: 100", "warning: 1")))
+    result = cli(command)
+    assert result.exit_code == 1 and result.output.splitlines()[-1] == ending
+
+
+def kinds(output: str) -> list[str]:
+    """What each printed line is, repeats folded: warning, file, summary, cost."""
+    found: list[str] = []
+    for line in output.splitlines():
+        kind = ("warning" if ": warning: " in line else "file" if line.startswith(("  written ", "  removed ")) else
+                "summary" if line.startswith("generated: ") else "cost")
+        if not found or found[-1] != kind:
+            found.append(kind)
+    return found
+
+
+# (flags, what generate prints): quiet keeps only warnings and errors
+VERBOSITY = [
+    ("by default, warnings and the summary", [], ["warning", "summary"]),
+    ("--quiet, only warnings", ["--quiet"], ["warning"]),
+    ("--verbose, each file and the series each group reads", ["--verbose"], ["warning", "file", "summary", "cost"]),
+]
+
+
+@pytest.mark.parametrize(("flags", "printed"), [c[1:] for c in VERBOSITY], ids=[c[0] for c in VERBOSITY])
+def test_generate_prints_as_much_as_asked(cli, flags, printed):
+    write_spec(spec_text().replace("queue_depth: {type: gauge", "queue_depth_total: {type: gauge").replace("series: queue_depth,", "series: queue_depth_total,"))
+    result = cli("generate", *flags)
+    assert result.exit_code == 0 and kinds(result.output) == printed, result.output
+
+
+def test_version_prints_the_package_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0 and result.output == "indicators, version 0.1.0\n"
 
 
 def test_validate_reports_a_valid_spec(cli):
     write_spec()
     result = cli("validate")
-    assert result.exit_code == 0 and result.output.splitlines()[0] == "indicators.yaml: valid (1 indicators)"  # then the cost (test_cost.py)
+    assert result.exit_code == 0 and result.output.splitlines() == ["indicators.yaml: valid (1 indicators)"]
 
 
 def test_schema_prints_the_json_schema_that_ships_in_the_package(cli):

@@ -65,10 +65,11 @@ def test_a_group_over_the_budget_is_a_located_warning(text, expected):
     assert [str(problem) for problem in compilation.warnings] == expected
 
 
-def test_validate_prints_the_estimate_per_group(cli):
+def test_validate_verbose_prints_the_estimate_per_group(cli):
     from pathlib import Path
     Path("indicators.yaml").write_text(spec_text())
-    result = cli("validate")
+    assert "Series read" not in cli("validate").output
+    result = cli("validate", "--verbose")
     assert result.exit_code == 0
     assert result.output.splitlines()[1:] == [
         "Series read per evaluation (estimated from metrics.*.cardinality):",

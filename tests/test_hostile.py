@@ -65,7 +65,7 @@ def test_a_huge_spec_is_refused_after_reading_no_more_than_the_limit(cli):
     started = time.monotonic()
     result = cli("validate", "huge.yaml")
     assert result.output.splitlines() == [f"huge.yaml:1:1: file is over the limit of {loader.MAX_FILE_BYTES} bytes (hint: split the "
-                                          "spec into several files in one folder)", "error: huge.yaml: 1 error; nothing was written"]
+                                          "spec into several files in one folder)", "error: huge.yaml: 1 error"]
     assert time.monotonic() - started < 5
 
 
