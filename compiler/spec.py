@@ -41,8 +41,8 @@ TOLERANCE = 1e-9  # relative: 1 - 0.999 is 0.0010000000000000009, and must still
 
 
 def indicators(data: dict):
-    """(index, indicator) for every indicator."""
-    return enumerate(data.get("indicators") or [])
+    """(index, indicator) for every indicator; None marks one the schema rejected (checks.schema)."""
+    return ((index, indicator) for index, indicator in enumerate(data.get("indicators") or []) if indicator is not None)
 
 
 def measure_form(indicator: dict) -> tuple[str, object]:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from compiler import durations, pipeline
+from compiler import checks, durations, pipeline
 from compiler.checks.schema import schema_text
 from compiler.problems import SpecError
 from conftest import HEADER, INDICATOR, spec_text
@@ -321,6 +321,75 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(SpecError) as raised:
         pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
     assert [p.path for p in raised.value.problems] == ["indicators[0].treshold", "indicators[0].target"]
+
+
+SECOND = """\
+  - id: backlog
+    title: Backlog
+    category: platform_health
+    group: reliability
+    definition: Jobs not started.
+    measure: {gauge: {series: queue_depth, aggregation: max}}
+    unit: count
+    good: lower
+    target: 10
+    warning: 100
+    track_by: [model]
+"""
+
+
+def two(first: tuple[str, str] = ("", ""), second: tuple[str, str] = ("", ""), header: tuple[str, str] = ("", "")) -> str:
+    """The valid spec with a second indicator (from line 52), each part with one change."""
+    assert all(old in text for (old, _), text in ((first, INDICATOR), (second, SECOND), (header, HEADER)))
+    return HEADER.replace(*header) + INDICATOR.replace(*first) + SECOND.replace(*second)
+
+
+# (case, spec, every problem one run reports): the schema's and the checks' after it together,
+# without the messages that only repeat a rejected entry's name
+AT_ONCE = [
+  ("an unknown field in one indicator and a contradicted threshold in another",
+   two(first=("unit: count", "unit: count\n    treshold: 3"), second=("warning: 100", "warning: 5")),
+   ["indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold'",
+    "indicators.yaml:62:14: indicators[1].warning: the warning threshold 5 is below the target 10, but lower is good "
+    "(hint: with good: lower, each level's threshold must be at or beyond the one before)"]),
+  ("a rejected responder, and an unknown group: the level naming the responder adds nothing",
+   two(header=("routing_key_file: /etc/am/pd-key", "routing_key_file: etc/am/pd-key"), second=("group: reliability", "group: latency")),
+   ["indicators.yaml:37:47: responders.pager.channels[0].pagerduty.routing_key_file: 'etc/am/pd-key' is not an absolute path "
+    "(hint: point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x)",
+    "indicators.yaml:55:12: indicators[1].group: unknown group 'latency' (hint: defined: reliability)"]),
+  ("a rejected metric, and a duration threshold on a count: the series reading the metric adds nothing",
+   two(header=("queue_depth: {type: gauge", "queue_depth: {type: gaueg"), second=("target: 10", "target: 10m")),
+   ["indicators.yaml:12:23: metrics.queue_depth.type: string 'gaueg' is not one of: counter, gauge, histogram, summary (hint: did you mean 'gauge'?)",
+    "indicators.yaml:60:13: indicators[1].target: '10m' is a duration, but the unit is count (hint: durations are thresholds only for unit: seconds)"]),
+  ("a rejected indicator, named by the reports: the headline naming it adds nothing",
+   two(header=("output: {", "reports: {headline: [queue]}\noutput: {"), first=("unit: count", "unit: count\n    treshold: 3"),
+       second=("warning: 100", "warning: 5")),
+   ["indicators.yaml:49:5: indicators[0].treshold: unknown field 'treshold'",
+    "indicators.yaml:63:14: indicators[1].warning: the warning threshold 5 is below the target 10, but lower is good "
+    "(hint: with good: lower, each level's threshold must be at or beyond the one before)"]),
+  ("an error outside indicators, metrics and responders still stops the checks after the schema",
+   two(header=("output: {", "output: {targets: [prometheus, grafna], "), second=("warning: 100", "warning: 5")),
+   ["indicators.yaml:39:32: output.targets[1]: string 'grafna' is not one of: docs, prometheus, grafana, alertmanager, kubernetes "
+    "(hint: did you mean 'grafana'?)"]),
+]
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(SpecError) as raised:
+        pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    return [str(problem) for problem in raised.value.problems]
+
+
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in AT_ONCE], ids=[case[0] for case in AT_ONCE])
+def test_the_schema_and_the_checks_after_it_report_every_independent_problem_in_one_run(text, expected):
+    assert problems_of(text) == expected
+
+
+def test_the_rejected_responder_case_can_fail_unfiltered_the_level_naming_it_is_reported_too(monkeypatch):
+    """The mutation proof of the second case: without the filter, the echo of the rejected entry appears."""
+    monkeypatch.setattr(checks, "_names", lambda problem, rejected: False)
+    assert "indicators.yaml:28:89: escalation.levels.critical.responders[0]: unknown responder 'pager' (hint: defined: lead)" \
+        in problems_of(AT_ONCE[1][1])
 
 
 WARNING_CASES = [

@@ -1,7 +1,8 @@
 """Validation: one check per module, each returning problems, never raising.
 
-The schema runs first; the semantic checks assume its shape, so they run only on a spec the
-schema accepts. The checks that need the built model run on it once the document has no
+The schema runs first; the semantic checks assume its shape, so they run on what the schema
+accepts: every indicator, metric and responder but those it rejects, and nothing when it rejects
+anything else. The checks that need the built model run on it once the document has no
 errors (the pipeline builds it once, for them and the backends). Secrets are looked for
 before the schema, so an inline secret is called that. A spec over the size limits is not
 checked further."""
@@ -25,12 +26,18 @@ def validate(document: Document) -> list[Problem]:
         return oversized
     problems = secrets.check(document)
     named = {problem.path for problem in problems}
-    shape = [problem for problem in schema.check(document) if problem.path not in named]
-    problems += shape
-    if not shape:
-        for check in SEMANTIC_CHECKS:
-            problems += check(document)
+    shape, accepted = schema.check(document)
+    problems += [problem for problem in shape if problem.path not in named]
+    if accepted is not None:
+        problems += [problem for check in SEMANTIC_CHECKS for problem in check(accepted.document)
+                     if not _names(problem, accepted.rejected)]
     return sorted(problems)
+
+
+def _names(problem: Problem, rejected: frozenset[str]) -> bool:
+    """Whether the problem quotes an entry the schema rejected ("unknown responder 'pager'"):
+    it follows from that entry's error, fixed with it."""
+    return any(f"'{name}'" in problem.message for name in rejected)
 
 
 def validate_model(document: Document, spec: Spec) -> list[Problem]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -27,11 +29,45 @@ def _validator() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(json.loads(schema_text()))
 
 
-def check(document: Document) -> list[Problem]:
+# Sections whose entries stand alone: the checks after the schema skip an entry it rejects and
+# still check every other one. Elsewhere an entry feeds a total or names others use (scorecard
+# weights, a category's groups, a team's levels), so one rejected there stops those checks.
+STANDALONE = ("indicators", "metrics", "responders")
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What the schema accepts: the document without the standalone entries it rejects (a
+    rejected indicator becomes None, so the others keep their index), and those entries' names."""
+    document: Document
+    rejected: frozenset[str]
+
+
+def check(document: Document) -> tuple[list[Problem], Accepted | None]:
+    """The schema's problems, and what it accepts; None when it rejects something outside a
+    standalone entry, which the other checks cannot be run without."""
     problems: list[Problem] = []
+    rejected: dict[str, set] = {}
     for error in _validator().iter_errors(document.data):
         problems.extend(_explain(document, error))
-    return problems
+        path = tuple(error.absolute_path)
+        rejected.setdefault(path[0] if len(path) > 1 and path[0] in STANDALONE else None, set()).update(path[1:2])
+    if None in rejected:
+        return problems, None
+    return problems, _without(document, rejected)
+
+
+def _without(document: Document, rejected: dict[str, set]) -> Accepted:
+    data, names = dict(document.data), set()
+    for section, entries in rejected.items():
+        if section == "indicators":
+            ids = (data[section][index].get("id") for index in entries if isinstance(data[section][index], dict))
+            names |= {name for name in ids if isinstance(name, str)}
+            data[section] = [None if index in entries else indicator for index, indicator in enumerate(data[section])]
+        else:
+            names |= entries
+            data[section] = {name: entry for name, entry in data[section].items() if name not in entries}
+    return Accepted(dataclasses.replace(document, data=data), frozenset(names))
 
 
 def _explain(document: Document, error: jsonschema.ValidationError) -> list[Problem]:
