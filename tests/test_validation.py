@@ -347,9 +347,11 @@ def two(first: tuple[str, str] = ("", ""), second: tuple[str, str] = ("", ""), h
 # (case, spec, every problem one run reports): the schema's and the checks' after it together,
 # without the messages that only repeat a rejected entry's name
 AT_ONCE = [
-  ("an unknown field in one indicator and a contradicted threshold in another",
-   two(first=("unit: count", "unit: count\n    treshold: 3"), second=("warning: 100", "warning: 5")),
-   ["indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold'",
+  ("an unknown field leaves the rest of its indicator checked, and the other indicators",
+   two(first=("unit: count", "unit: count\n    treshold: 3"), second=("warning: 100", "warning: 5"))
+   .replace("group: reliability", "group: latency", 1),
+   ["indicators.yaml:44:12: indicators[0].group: unknown group 'latency' (hint: defined: reliability)",
+    "indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold'",
     "indicators.yaml:62:14: indicators[1].warning: the warning threshold 5 is below the target 10, but lower is good "
     "(hint: with good: lower, each level's threshold must be at or beyond the one before)"]),
   ("a rejected responder, and an unknown group: the level naming the responder adds nothing",
@@ -362,10 +364,10 @@ AT_ONCE = [
    ["indicators.yaml:12:23: metrics.queue_depth.type: string 'gaueg' is not one of: counter, gauge, histogram, summary (hint: did you mean 'gauge'?)",
     "indicators.yaml:60:13: indicators[1].target: '10m' is a duration, but the unit is count (hint: durations are thresholds only for unit: seconds)"]),
   ("a rejected indicator, named by the reports: the headline naming it adds nothing",
-   two(header=("output: {", "reports: {headline: [queue]}\noutput: {"), first=("unit: count", "unit: count\n    treshold: 3"),
+   two(header=("output: {", "reports: {headline: [queue]}\noutput: {"), first=("good: lower", "good: lowr"),
        second=("warning: 100", "warning: 5")),
-   ["indicators.yaml:49:5: indicators[0].treshold: unknown field 'treshold'",
-    "indicators.yaml:63:14: indicators[1].warning: the warning threshold 5 is below the target 10, but lower is good "
+   ["indicators.yaml:49:11: indicators[0].good: string 'lowr' is not one of: higher, lower (hint: did you mean 'lower'?)",
+    "indicators.yaml:62:14: indicators[1].warning: the warning threshold 5 is below the target 10, but lower is good "
     "(hint: with good: lower, each level's threshold must be at or beyond the one before)"]),
   ("an error outside indicators, metrics and responders still stops the checks after the schema",
    two(header=("output: {", "output: {targets: [prometheus, grafna], "), second=("warning: 100", "warning: 5")),

@@ -1,8 +1,8 @@
 """Validation: one check per module, each returning problems, never raising.
 
 The schema runs first; the semantic checks assume its shape, so they run on what the schema
-accepts: every indicator, metric and responder but those it rejects, and nothing when it rejects
-anything else. The checks that need the built model run on it once the document has no
+accepts (schema.Accepted): indicators, metrics and responders without unknown fields, but none
+it rejects for anything else, and nothing when it rejects something outside those sections. The checks that need the built model run on it once the document has no
 errors (the pipeline builds it once, for them and the backends). Secrets are looked for
 before the schema, so an inline secret is called that. A spec over the size limits is not
 checked further."""

@@ -37,8 +37,9 @@ STANDALONE = ("indicators", "metrics", "responders")
 
 @dataclass(frozen=True)
 class Accepted:
-    """What the schema accepts: the document without the standalone entries it rejects (a
-    rejected indicator becomes None, so the others keep their index), and those entries' names."""
+    """What the schema accepts: the document without the standalone entries it rejects for
+    anything but an unknown field (a rejected indicator becomes None, so the others keep their
+    index) and without those unknown fields, and the rejected entries' names."""
     document: Document
     rejected: frozenset[str]
 
@@ -47,27 +48,43 @@ def check(document: Document) -> tuple[list[Problem], Accepted | None]:
     """The schema's problems, and what it accepts; None when it rejects something outside a
     standalone entry, which the other checks cannot be run without."""
     problems: list[Problem] = []
+    unknown: list[tuple] = []
     rejected: dict[str, set] = {}
     for error in _validator().iter_errors(document.data):
         problems.extend(_explain(document, error))
         path = tuple(error.absolute_path)
-        rejected.setdefault(path[0] if len(path) > 1 and path[0] in STANDALONE else None, set()).update(path[1:2])
+        standalone = len(path) > 1 and path[0] in STANDALONE
+        if error.validator == "additionalProperties" and standalone:  # nothing reads it: the rest of the entry is checked
+            unknown += [path + (key,) for key in error.instance if key not in error.schema["properties"]]
+        else:
+            rejected.setdefault(path[0] if standalone else None, set()).update(path[1:2])
     if None in rejected:
         return problems, None
-    return problems, _without(document, rejected)
+    return problems, _without(document, unknown, rejected)
 
 
-def _without(document: Document, rejected: dict[str, set]) -> Accepted:
-    data, names = dict(document.data), set()
+def _without(document: Document, unknown: list[tuple], rejected: dict[str, set]) -> Accepted:
+    data, names = document.data, set()
+    for path in unknown:
+        data = _drop(data, path)
     for section, entries in rejected.items():
         if section == "indicators":
             ids = (data[section][index].get("id") for index in entries if isinstance(data[section][index], dict))
             names |= {name for name in ids if isinstance(name, str)}
-            data[section] = [None if index in entries else indicator for index, indicator in enumerate(data[section])]
+            data = {**data, section: [None if index in entries else indicator for index, indicator in enumerate(data[section])]}
         else:
             names |= entries
-            data[section] = {name: entry for name, entry in data[section].items() if name not in entries}
+            data = {**data, section: {name: entry for name, entry in data[section].items() if name not in entries}}
     return Accepted(dataclasses.replace(document, data=data), frozenset(names))
+
+
+def _drop(node, path: tuple):
+    """`node` without the key at `path`, copying only what lies on the way (the document is shared)."""
+    head, *rest = path
+    if not rest:
+        return {key: value for key, value in node.items() if key != head}
+    inner = _drop(node[head], tuple(rest))
+    return [inner if index == head else item for index, item in enumerate(node)] if isinstance(node, list) else {**node, head: inner}
 
 
 def _explain(document: Document, error: jsonschema.ValidationError) -> list[Problem]:
