@@ -8,7 +8,6 @@ chapter's, worked out by hand in the comments."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ class World:
     series: tuple[tuple[str, str], ...]  # (series as scraped, promtool values every minute)
     indicator: str
     eval_time: str
-    values: tuple[tuple[str, str, float], ...]  # (recorded series, its labels, value) at eval_time
+    values: tuple[tuple[str, str, float | None], ...]  # (recorded series, its labels, value or None: no value) at eval_time
     firing: tuple[str, ...]  # "Alertname level [label=value ...]" of the indicator's alerts firing then
     every: str = "1m"  # promtool's evaluation interval
 
@@ -37,6 +36,13 @@ PROBES = (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x300
 REQUESTS = (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+100x300"),)
 SURVEYS = (('mlops_survey_csat{cluster="eu-1", team="search"}', "4.5x60 stale"),
            ('mlops_survey_csat{cluster="eu-1", team="ads"}', "4.5x1600"))
+# a fresh exporter: the counter is created by the first ticket, at 1, then one ticket a minute;
+# from 7d on (TICKETS_TRIPLE) three a minute
+TICKETS = 'mlops_support_tickets_total{cluster="eu-1", team="search"}'
+TICKETS_STEADY = ((TICKETS, "1+1x20600"),)
+TICKETS_TRIPLE = ((TICKETS, "1+1x10080 10084+3x10500"),)
+TICKET_TREND = "cluster_team:mlops_support_ticket_volume:change7d"
+TEAM = '{cluster="eu-1", team="search"}'
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
 WORLDS = [
@@ -126,6 +132,21 @@ WORLDS = [
           "platform_health", (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+1000x200"),
                               ('mlops_inference_errors_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+8x200")),
           "error_rate", "3h", (), ("MlopsErrorRateErrorBudgetBurn yellow model=ranker",)),
+    # The week before has to be whole, and so has the 5m rate it is derived from, which the first
+    # sample of a new series reads as 1 ticket in 5m. Before, a partial previous week read fewer
+    # tickets than this one: yellow (> 0 for 1d) fired from 8d. Evaluated hourly to stay fast.
+    World("a fresh exporter's ticket trend has no value until its series has existed a whole previous week",
+          "team_productivity", TICKETS_STEADY, "support_ticket_volume", "14d", ((TICKET_TREND, TEAM, None),), (), every="1h"),
+    World("then a steady ticket rate is a flat trend of 0 and raises nothing",
+          "team_productivity", TICKETS_STEADY, "support_ticket_volume", "14d1h", ((TICKET_TREND, TEAM, 0.0),), (), every="1h"),
+    # tickets triple at 7d; the trend has a value from 14d1h: the week before holds 162 hourly
+    # rates of 1 a minute and 7 of 3, this week 169 of 3, so it is 3 * 169 / 183 - 1; red
+    # (> 25%) for 6h fires 6h after that, and not before
+    World("a real rise in tickets is judged once the previous week is whole, pending just before red's 6h",
+          "team_productivity", TICKETS_TRIPLE, "support_ticket_volume", "14d6h", (), (), every="1h"),
+    World("a real rise in tickets is judged once the previous week is whole, red at red's 6h",
+          "team_productivity", TICKETS_TRIPLE, "support_ticket_volume", "14d7h",
+          ((TICKET_TREND, TEAM, round(3 * 169 / 183 - 1, 6)),), ("MlopsSupportTicketVolume red team=search",), every="1h"),
     # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
     World("a survey with no promoters is an NPS below 0 and red after 6h",
           "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
@@ -139,7 +160,8 @@ WORLDS = [
 def promtool_case(world: World) -> dict:
     firing = [{"labels": _labels(alert), "value": 1} for alert in world.firing]
     checks = [{"expr": f"round({series}, 1e-6)", "eval_time": world.eval_time,
-               "exp_samples": [{"labels": labels, "value": value}]} for series, labels, value in world.values]
+               "exp_samples": [] if value is None else [{"labels": labels, "value": value}]}
+              for series, labels, value in world.values]
     checks.append({"expr": f'group by (alertname, level, team, model) (ALERTS{{alertstate="firing", indicator="{world.indicator}"}})',
                    "eval_time": world.eval_time, "exp_samples": firing})
     return {"interval": "1m", "input_series": [{"series": series, "values": values} for series, values in world.series],
@@ -152,11 +174,26 @@ def _labels(alert: str) -> str:
     return "{" + ", ".join(f'{label}="{value}"' for label, value in pairs) + "}"
 
 
-@pytest.mark.parametrize("world", WORLDS, ids=[world.name for world in WORLDS])
-def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_path):
-    shutil.copy(RULES / f"{world.rule_file}.yaml", tmp_path)
+def judge(world: World, rules: str, tmp_path) -> subprocess.CompletedProcess:
+    (tmp_path / f"{world.rule_file}.yaml").write_text(rules)
     tests = {"rule_files": [f"{world.rule_file}.yaml"], "evaluation_interval": world.every, "tests": [promtool_case(world)]}
     (tmp_path / "world.promtest.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
-    result = subprocess.run([binary("promtool"), "test", "rules", "world.promtest.yaml"], cwd=tmp_path,
-                            capture_output=True, text=True, check=False)
+    return subprocess.run([binary("promtool"), "test", "rules", "world.promtest.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("world", WORLDS, ids=[world.name for world in WORLDS])
+def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_path):
+    result = judge(world, (RULES / f"{world.rule_file}.yaml").read_text(), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_fresh_trend_world_can_fail_without_the_previous_window_whole_the_steady_tickets_read_a_rise(tmp_path):
+    """The mutation proof of the first ticket world: drop the clause that the series existed
+    before the previous week, and the steady world has a positive trend and fires yellow."""
+    world = next(w for w in WORLDS if w.name.startswith("a fresh exporter's ticket trend"))
+    clause = "\n      and\n      group by (cluster, team) (mlops_support_tickets_total offset 14d5m)\n"
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert clause in rules
+    result = judge(world, rules.replace(clause, "\n"), tmp_path)
+    assert result.returncode == 1 and 'got: {alertname="MlopsSupportTicketVolume", level="yellow", team="search"}' in result.stderr

@@ -194,14 +194,21 @@ def _quantile(state: Value, measure: Quantile) -> str:
 
 
 def _trend(state: Value, measure: Trend) -> str:
-    """This window against the previous one: a counter's increase, a gauge's average."""
+    """This window against the previous one: a counter's increase, a gauge's average. No value
+    until the series existed before the previous window began: a fresh exporter's partial
+    previous window (or its first counts, made before the first scrape) is no comparison."""
+    warmup = 0
     if state.is_counter(measure.series):
         current = or_zero(state.counter("series", measure.series, measure.window, "increase"), state.exported(measure.series))
         previous = state.counter("series", measure.series, measure.window, "increase", previous=True)
+        if measure.window >= state.long_window:  # the short rate it is derived from must be whole too
+            warmup = SHORT_WINDOW
     else:
         current = state.gauge_average("series", measure.series, measure.window)
         previous = state.gauge_average("series", measure.series, measure.window, previous=True)
-    return guarded(f"{current}\n/\n{previous}\n- 1", previous, measure.min_volume)
+    existed = state.aggregate("group", f"{measure.series.text()} offset {durations.text(2 * measure.window + warmup)}")
+    change = guarded(f"{current}\n/\n{previous}\n- 1", previous, measure.min_volume)
+    return f"{change}\nand\n{existed}"
 
 
 def error_ratio_rules(state: Value, measure: Availability) -> tuple[list[dict], list[dict]]:
