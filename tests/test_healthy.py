@@ -15,11 +15,15 @@ each to its own team or model, and each must reach exactly the responders the ma
     a team at 0% documentation       team vision: its model_card="true" series disappears
     one model's prober goes silent   model m2: its exporter stops, the other models' go on
     a team's survey exporter stops   team speech
+
+The two silent ones are forgotten after the spec's `forget_after`: their NoData resolves by
+itself, not before, and their responders hear it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import itertools
 import threading
 import time
@@ -45,7 +49,7 @@ MODELS = ("m1", "m2", "m3")
 TICK = 0.25  # seconds between two events of a service
 HEALTHY = 40  # seconds the healthy world runs, from the first scrape of every service, before it is judged
 MARGIN = 8  # seconds for a value to be recorded, an alert sent, grouped and delivered
-SETTLE = 30  # seconds the bad worlds' notifications may take
+SETTLE = 30  # seconds the bad worlds' notifications may take (and their resolution after forget_after)
 QUIET = 4  # seconds to wait after them for anything that should not come
 ENTITY_LABELS = ("team", "model")
 
@@ -174,6 +178,7 @@ class BadWorld:
     entity: tuple[str, str]  # the label every alert of this world carries
     firing: frozenset  # (alertname, level)
     notified: dict  # receiver -> {(alertname, level)}
+    silent: bool = False  # the entity stops reporting: forgotten after forget_after, its alerts resolve
 
 
 BAD_WORLDS = [
@@ -185,11 +190,12 @@ BAD_WORLDS = [
              {"governance_lead": {("MlopsDocumentationRate", "red")}, "engineering_manager": {("MlopsDocumentationRate", "red")}}),
     BadWorld("one model's silent prober raises its no-data alert", silent_prober, ("model", "m2"),
              frozenset({("MlopsModelUptimeNoData", "red")}),
-             {"platform_team": {("MlopsModelUptimeNoData", "red")}, "engineering_manager": {("MlopsModelUptimeNoData", "red")}}),
+             {"platform_team": {("MlopsModelUptimeNoData", "red")}, "engineering_manager": {("MlopsModelUptimeNoData", "red")}},
+             silent=True),
     BadWorld("a team's stopped survey exporter raises no-data for its indicators", stopped_survey, ("team", "speech"),
              frozenset({("MlopsNpsNoData", "red"), ("MlopsCsatNoData", "red")}),
              {"platform_team": {("MlopsNpsNoData", "red"), ("MlopsCsatNoData", "red")},
-              "engineering_manager": {("MlopsNpsNoData", "red"), ("MlopsCsatNoData", "red")}}),
+              "engineering_manager": {("MlopsNpsNoData", "red"), ("MlopsCsatNoData", "red")}}, silent=True),
 ]
 
 
@@ -198,10 +204,31 @@ def entity(labels: dict) -> tuple[str, str] | None:
 
 
 @dataclass(frozen=True)
+class Phase:
+    """When a phase of the run began: monotonic, and wall clock as Alertmanager's timestamps."""
+
+    since: float
+    began_at: float
+    notes_from: int  # the phase's first notification
+
+    @classmethod
+    def now(cls, receiver: servers.WebhookReceiver) -> Phase:
+        return cls(time.monotonic(), time.time(), len(receiver.notifications))
+
+
+@dataclass(frozen=True)
 class Snapshot:
+    phase: Phase
     alerts: frozenset  # (alertname, alertstate, level, entity): every ALERTS series of the phase
     notified: frozenset  # (receiver, alertname, level, entity) of firing notifications
+    resolved: dict  # (receiver, alertname, level, entity) -> wall clock when it resolved, of resolved notifications
     scores: dict  # indicator id -> {entity: score}
+
+
+def _wall_clock(stamp: str) -> float:
+    """Alertmanager's RFC 3339 time, nanoseconds and all, as seconds since the epoch."""
+    seconds, _, fraction = stamp.removesuffix("Z").partition(".")
+    return datetime.datetime.fromisoformat(seconds).replace(tzinfo=datetime.timezone.utc).timestamp() + float(f"0.{fraction or 0}")
 
 
 @dataclass
@@ -210,20 +237,22 @@ class Run:
     receiver: servers.WebhookReceiver
     compiled: pipeline.Compilation
     services: dict[str, Service]
-    started: float
+    started: Phase
 
-    def snapshot(self, since: float, notes_from: int) -> Snapshot:
-        seconds = int(time.monotonic() - since)
+    def snapshot(self, phase: Phase) -> Snapshot:
+        seconds = int(time.monotonic() - phase.since)
         alerts = frozenset((a["metric"]["alertname"], a["metric"]["alertstate"], a["metric"].get("level"), entity(a["metric"]))
                            for a in servers.query(self.prometheus, f"last_over_time(ALERTS[{seconds}s])"))
         notified = frozenset((note["body"]["receiver"], a["labels"]["alertname"], a["labels"].get("level"), entity(a["labels"]))
-                             for note in self.receiver.notifications[notes_from:] for a in note["body"]["alerts"]
+                             for note in self.receiver.notifications[phase.notes_from:] for a in note["body"]["alerts"]
                              if a["status"] == "firing")
+        resolved = {(note["body"]["receiver"], a["labels"]["alertname"], a["labels"].get("level"), entity(a["labels"])): _wall_clock(a["endsAt"])
+                    for note in self.receiver.notifications[phase.notes_from:] for a in note["body"]["alerts"] if a["status"] == "resolved"}
         spec = self.compiled.spec
         scores = {i.id: {entity(s["metric"]): float(s["value"][1])
                          for s in servers.query(self.prometheus, conventions.score_series(spec, i))}
                   for i in spec.indicators}
-        return Snapshot(alerts, notified, scores)
+        return Snapshot(phase, alerts, notified, resolved, scores)
 
 
 @pytest.fixture(scope="module")
@@ -250,30 +279,51 @@ def run(tmp_path_factory):
         # seconds before are Prometheus starting, not the world)
         servers.wait_until(lambda: len(servers.query(prom.url, "up == 1")) == len(services), 30, "not every service is scraped")
         time.sleep(1)
-        yield Run(prom.url, receiver, compiled, services, time.monotonic())
+        yield Run(prom.url, receiver, compiled, services, Phase.now(receiver))
 
 
 @pytest.fixture(scope="module")
 def healthy(run) -> Snapshot:
-    time.sleep(max(0.0, run.started + HEALTHY - time.monotonic()))
-    return run.snapshot(run.started, 0)
+    time.sleep(max(0.0, run.started.since + HEALTHY - time.monotonic()))
+    return run.snapshot(run.started)
 
 
 @pytest.fixture(scope="module")
 def bad(run, healthy) -> Snapshot:
-    began, notes = time.monotonic(), len(run.receiver.notifications)
+    phase = Phase.now(run.receiver)
     for world in BAD_WORLDS:
         world.happen(run.services)
 
     def arrived():
-        got = run.snapshot(began, notes).notified
+        got = run.snapshot(phase).notified
         return all((receiver, *alert, world.entity) in got
                    for world in BAD_WORLDS for receiver, alerts in world.notified.items() for alert in alerts)
 
     with contextlib.suppress(AssertionError):  # what did not arrive is reported by the tests below
         servers.wait_until(arrived, SETTLE, "the bad worlds' notifications did not all arrive", interval=1)
     time.sleep(QUIET)
-    return run.snapshot(began, notes)
+    return run.snapshot(phase)
+
+
+SILENT = [world for world in BAD_WORLDS if world.silent]
+
+
+def _silent_alerts() -> set:
+    return {(receiver, *alert, world.entity) for world in SILENT for receiver, alerts in world.notified.items() for alert in alerts}
+
+
+@pytest.fixture(scope="module")
+def forgotten(run, bad) -> Snapshot:
+    """The bad worlds once the silent entities have been gone longer than forget_after."""
+    forget_after = max(i.forget_after for i in run.compiled.spec.indicators)
+
+    def resolved():
+        return _silent_alerts() <= set(run.snapshot(bad.phase).resolved)
+
+    with contextlib.suppress(AssertionError):  # what did not resolve is reported by the tests below
+        servers.wait_until(resolved, bad.phase.since + forget_after + SETTLE - time.monotonic(), "the silent entities were not forgotten",
+                           interval=1)
+    return run.snapshot(bad.phase)
 
 
 def test_the_services_publish_the_whole_metric_catalogue():
@@ -352,4 +402,15 @@ def test_the_bad_worlds_leave_every_other_series_quiet(bad):
     assert sorted({n for n in bad.notified if n[3] not in disturbed}, key=str) == []
 
 
-
+@pytest.mark.parametrize("world", SILENT, ids=[w.name for w in SILENT])
+def test_a_silent_entity_is_forgotten_after_forget_after_and_its_responders_hear_its_alerts_resolve(run, forgotten, world):
+    forget_after = max(i.forget_after for i in run.compiled.spec.indicators)
+    got = {}
+    for (receiver, name, level, where), at in forgotten.resolved.items():
+        if where == world.entity:
+            got.setdefault(receiver, set()).add((name, level))
+            # its last report was at most one scrape and one evaluation before it stopped
+            assert at - forgotten.phase.began_at >= forget_after - 2, (name, at - forgotten.phase.began_at)
+    assert got == world.notified
+    label, value = world.entity
+    assert servers.query(run.prometheus, f'ALERTS{{{label}="{value}"}}') == []
