@@ -239,6 +239,10 @@ class Run:
     services: dict[str, Service]
     started: Phase
 
+    @property
+    def forget_after(self) -> float:
+        return max(i.forget_after for i in self.compiled.spec.indicators)
+
     def snapshot(self, phase: Phase) -> Snapshot:
         seconds = int(time.monotonic() - phase.since)
         alerts = frozenset((a["metric"]["alertname"], a["metric"]["alertstate"], a["metric"].get("level"), entity(a["metric"]))
@@ -288,6 +292,11 @@ def healthy(run) -> Snapshot:
     return run.snapshot(run.started)
 
 
+def _notifications(worlds: list[BadWorld]) -> set:
+    """(receiver, alertname, level, entity) of every notification the worlds must deliver."""
+    return {(receiver, *alert, world.entity) for world in worlds for receiver, alerts in world.notified.items() for alert in alerts}
+
+
 @pytest.fixture(scope="module")
 def bad(run, healthy) -> Snapshot:
     phase = Phase.now(run.receiver)
@@ -295,9 +304,7 @@ def bad(run, healthy) -> Snapshot:
         world.happen(run.services)
 
     def arrived():
-        got = run.snapshot(phase).notified
-        return all((receiver, *alert, world.entity) in got
-                   for world in BAD_WORLDS for receiver, alerts in world.notified.items() for alert in alerts)
+        return _notifications(BAD_WORLDS) <= run.snapshot(phase).notified
 
     with contextlib.suppress(AssertionError):  # what did not arrive is reported by the tests below
         servers.wait_until(arrived, SETTLE, "the bad worlds' notifications did not all arrive", interval=1)
@@ -308,20 +315,14 @@ def bad(run, healthy) -> Snapshot:
 SILENT = [world for world in BAD_WORLDS if world.silent]
 
 
-def _silent_alerts() -> set:
-    return {(receiver, *alert, world.entity) for world in SILENT for receiver, alerts in world.notified.items() for alert in alerts}
-
-
 @pytest.fixture(scope="module")
 def forgotten(run, bad) -> Snapshot:
     """The bad worlds once the silent entities have been gone longer than forget_after."""
-    forget_after = max(i.forget_after for i in run.compiled.spec.indicators)
-
     def resolved():
-        return _silent_alerts() <= set(run.snapshot(bad.phase).resolved)
+        return _notifications(SILENT) <= set(run.snapshot(bad.phase).resolved)
 
     with contextlib.suppress(AssertionError):  # what did not resolve is reported by the tests below
-        servers.wait_until(resolved, bad.phase.since + forget_after + SETTLE - time.monotonic(), "the silent entities were not forgotten",
+        servers.wait_until(resolved, bad.phase.since + run.forget_after + SETTLE - time.monotonic(), "the silent entities were not forgotten",
                            interval=1)
     return run.snapshot(bad.phase)
 
@@ -404,13 +405,12 @@ def test_the_bad_worlds_leave_every_other_series_quiet(bad):
 
 @pytest.mark.parametrize("world", SILENT, ids=[w.name for w in SILENT])
 def test_a_silent_entity_is_forgotten_after_forget_after_and_its_responders_hear_its_alerts_resolve(run, forgotten, world):
-    forget_after = max(i.forget_after for i in run.compiled.spec.indicators)
     got = {}
     for (receiver, name, level, where), at in forgotten.resolved.items():
         if where == world.entity:
             got.setdefault(receiver, set()).add((name, level))
             # its last report was at most one scrape and one evaluation before it stopped
-            assert at - forgotten.phase.began_at >= forget_after - 2, (name, at - forgotten.phase.began_at)
+            assert at - forgotten.phase.began_at >= run.forget_after - 2, (name, at - forgotten.phase.began_at)
     assert got == world.notified
     label, value = world.entity
     assert servers.query(run.prometheus, f'ALERTS{{{label}="{value}"}}') == []
