@@ -1,10 +1,12 @@
 """Secrets never live in the spec: only paths of files that hold them.
 
-Runs before the schema so an inline secret is named as one, not as an unknown field."""
+Runs before the schema so an inline secret is named as one, not as an unknown field. A message
+names the field, never the value: the secret is not printed."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from compiler.loader import Document
 from compiler.problems import Problem
@@ -17,8 +19,17 @@ SECRET_FIELDS = {
     "token": "credentials_file", "bearer_token": "credentials_file", "credentials": "credentials_file",
     "api_key": "credentials_file", "secret": "credentials_file",
 }
-_CREDENTIAL_IN_URL = re.compile(r"^[a-z]+://[^/@\s]+:[^/@\s]+@|[?&](token|key|secret|password|sig)=", re.IGNORECASE)
-_SLACK_WEBHOOK = re.compile(r"hooks\.slack\.com/services/", re.IGNORECASE)
+# Any user part in a URL (`TOKEN@host`, `:password@host`), a credential-named query or fragment
+# parameter, and the hosts whose webhook URL is itself the secret (Slack, Discord, Teams). Matched
+# after percent-decoding, so `%73ervices` or `access%5Ftoken` is caught too.
+_CREDENTIAL_IN_URL = re.compile(
+    r"^[a-z][a-z0-9+.-]*://[^/?#\s]*@"
+    r"|[?&#;](access_token|id_token|token|api_key|apikey|key|code|secret|password|passwd|pass|auth|sig|signature)=",
+    re.IGNORECASE)
+_WEBHOOK_IS_SECRET = re.compile(
+    r"hooks\.slack\.com/(services|workflows|triggers)/|discord(app)?\.com/api/webhooks/"
+    r"|webhook\.office\.com/|outlook\.office(365)?\.com/webhook", re.IGNORECASE)
+_PARENT = re.compile(r"(^|/)\.\.(/|$)")
 
 
 def check(document: Document) -> list[Problem]:
@@ -38,6 +49,17 @@ def _walk(document: Document, value: object, path: tuple, problems: list[Problem
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _walk(document, item, path + (index,), problems)
-    elif isinstance(value, str) and (_SLACK_WEBHOOK.search(value) or _CREDENTIAL_IN_URL.search(value)):
+    elif isinstance(value, str) and path and str(path[-1]).endswith("_file") and _PARENT.search(value):
+        problems.append(document.problem(path, "a secret file's path must not contain '..'",
+                                         "write the absolute path of the mounted file itself, e.g. /etc/alertmanager/secrets/x"))
+    elif isinstance(value, str) and _carries_credential(value):
         problems.append(document.problem(path, "inline secret: this URL carries a credential",
                                          "keep the URL's secret part in a file ('api_url_file' or 'credentials_file')"))
+
+
+def _carries_credential(text: str) -> bool:
+    for _ in range(3):  # %2573 is %73 is 's': a double encoding hides nothing either
+        text, before = unquote(text), text
+        if text == before:
+            break
+    return bool(_WEBHOOK_IS_SECRET.search(text) or _CREDENTIAL_IN_URL.search(text))
