@@ -1,6 +1,6 @@
 """Real servers for end-to-end tests, on loopback with free ports: Prometheus, Alertmanager and
-vmalert (the Debian binaries), an exporter built with prometheus_client, and a webhook receiver that
-records Alertmanager's notifications. Each is a context manager that stops what it started;
+vmalert (the Debian binaries), an exporter built with prometheus_client, and a webhook receiver and
+an SMTP server that record Alertmanager's notifications. Each is a context manager that stops what it started;
 their logs are kept so a failing test can print them."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import contextlib
 import json
 import shutil
 import socket
+import socketserver
 import subprocess
 import threading
 import time
@@ -178,6 +179,62 @@ def webhook_receiver():
         server.shutdown()
         server.server_close()
 
+
+
+@dataclass
+class MailSink:
+    """Records every message an SMTP client delivers: its envelope sender, recipients and text."""
+
+    host: str
+    port: int
+    messages: list[dict] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def smtp_sink():
+    """A plain SMTP server (no TLS, no auth) speaking just what Alertmanager's client sends."""
+    messages: list[dict] = []
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            envelope: dict = {"from": "", "to": [], "data": ""}
+
+            def reply(line: str) -> None:
+                self.wfile.write(line.encode() + b"\r\n")
+
+            reply("220 sink ESMTP")
+            while line := self.rfile.readline().decode("utf-8", "replace").rstrip("\r\n"):
+                verb = line[:4].upper()
+                if verb in ("EHLO", "HELO"):
+                    reply("250 sink")
+                elif verb == "MAIL":
+                    envelope["from"] = line.split(":", 1)[1].strip(" <>")
+                    reply("250 ok")
+                elif verb == "RCPT":
+                    envelope["to"].append(line.split(":", 1)[1].strip(" <>"))
+                    reply("250 ok")
+                elif verb == "DATA":
+                    reply("354 go on")
+                    data = []
+                    while (part := self.rfile.readline().decode("utf-8", "replace")) not in (".\r\n", ".\n", ""):
+                        data.append(part)
+                    messages.append({**envelope, "data": "".join(data)})
+                    reply("250 queued")
+                elif verb == "QUIT":
+                    reply("221 bye")
+                    return
+                else:
+                    reply("250 ok")
+
+    server = socketserver.ThreadingTCPServer((LOOPBACK, 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield MailSink(LOOPBACK, server.server_address[1], messages)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 @dataclass
 class Exporter:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import yaml
 from compiler import conventions, pipeline
 from compiler.backends import alertmanager
 from compiler.backends.alertmanager import receivers, routing
+import servers
 from servers import binary
 from conftest import HEADER, INDICATOR, ROOT, spec_text
 
@@ -225,3 +227,29 @@ MESSAGE_CASES = [
 def test_messages_show_what_the_responder_needs(template, expected, tmp_path):
     text = render(template, tmp_path)
     assert [line for line in expected if line not in text] == []
+
+
+@pytest.mark.e2e
+def test_template_syntax_in_receiver_fields_reaches_the_responder_as_written(tmp_path):
+    """A real Alertmanager sends a red alert to a Slack channel and an e-mail address whose spec
+    values hold `{{ ... }}`: unescaped, each fails its notification at send time."""
+    channel, to, sender = "#ops-{{ nope }}", "ops+{{x}}@example.com", "am+{{.Status}}@example.com"
+    with servers.webhook_receiver() as slack, servers.smtp_sink() as mail:
+        (tmp_path / "slack-url").write_text(f"{slack.url}/slack")
+        text = (spec_text()
+                .replace("red: {threshold: warning,", "red: {group_wait: 1s, threshold: warning,")
+                .replace("channels: [{email: {to: lead@example.com}}]",
+                         f"channels: [{{email: {{to: '{to}'}}}}, {{slack: {{channel: '{channel}', api_url_file: {tmp_path / 'slack-url'}}}}}]")
+                .replace('email: {from: am@example.com, smarthost: "smtp.example.com:587"}',
+                         f"email: {{from: '{sender}', smarthost: '{mail.host}:{mail.port}', require_tls: false}}"))
+        compiled = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
+        config = tmp_path / "alertmanager.yaml"
+        config.write_text(compiled.files["alertmanager/alertmanager.yaml"])
+        with servers.alertmanager(tmp_path / "am", config) as am:
+            alert = {"labels": {"alertname": "ShopQueue", "level": "red", "severity": "error", "indicator": "queue", "owner": "core"},
+                     "annotations": {"summary": "Queue Depth: red when > 100"}}
+            request = urllib.request.Request(f"{am.url}/api/v2/alerts", json.dumps([alert]).encode(), {"Content-Type": "application/json"})
+            urllib.request.urlopen(request, timeout=5).close()
+            servers.wait_until(lambda: slack.notifications and mail.messages, 20, "Alertmanager sent no notification:\n" + am.logs())
+    assert [note["body"]["channel"] for note in slack.notifications] == [channel]
+    assert [(message["from"], message["to"]) for message in mail.messages] == [(sender, [to])]

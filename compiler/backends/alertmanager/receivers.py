@@ -3,12 +3,15 @@ files only (`*_file`, `credentials_file`), so the config holds none and can be c
 
 Messages are Go templates that Alertmanager fills from the alert's labels and annotations:
 the level, indicator and owner labels; `summary`; `description` (which states the value and
-the target); `runbook_url` and `dashboard_url`."""
+the target); `runbook_url` and `dashboard_url`. Alertmanager renders the spec's own values in
+them too (Slack `channel`, e-mail `to` and `from`), so a `{{` there is escaped, as in the rules,
+and sent as written instead of failing the notification at send time."""
 
 from __future__ import annotations
 
 from compiler import conventions
 from compiler.backends.alertmanager.routing import fallback_responders
+from compiler.backends.prometheus.alerts import escape
 from compiler.model import Channel, Spec
 
 TITLE = ('[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] '
@@ -50,7 +53,7 @@ def global_settings(spec: Spec) -> dict:
     """SMTP for the e-mail channels; the password from a file."""
     if spec.email is None:
         return {}
-    settings = {"smtp_from": spec.email.sender, "smtp_smarthost": spec.email.smarthost}
+    settings = {"smtp_from": escape(spec.email.sender), "smtp_smarthost": spec.email.smarthost}
     if spec.email.auth_username:
         settings["smtp_auth_username"] = spec.email.auth_username
     if spec.email.auth_password_file:
@@ -69,7 +72,7 @@ def _receiver(name: str, channels) -> dict:
 def _config(channel: Channel) -> dict:
     settings = dict(channel.settings)
     if channel.kind == "slack":
-        return {"send_resolved": True, "api_url_file": settings["api_url_file"], "channel": settings["channel"],
+        return {"send_resolved": True, "api_url_file": settings["api_url_file"], "channel": escape(settings["channel"]),
                 "title": TITLE, "title_link": "{{ .CommonAnnotations.dashboard_url }}", "text": SLACK_BODY}
     if channel.kind == "pagerduty":
         config = {"send_resolved": True, "routing_key_file": settings["routing_key_file"], "description": TITLE,
@@ -78,7 +81,7 @@ def _config(channel: Channel) -> dict:
             config["severity"] = settings["severity"]
         return config
     if channel.kind == "email":
-        return {"send_resolved": True, "to": settings["to"], "headers": {"Subject": TITLE}, "text": BODY}
+        return {"send_resolved": True, "to": escape(settings["to"]), "headers": {"Subject": TITLE}, "text": BODY}
     config = {"send_resolved": True, "url": settings["url"]}
     if "max_alerts" in settings:
         config["max_alerts"] = settings["max_alerts"]
