@@ -228,6 +228,10 @@ def is_rule_file(path: str) -> bool:
     return path.startswith("prometheus/") and path.count("/") == 1 and path.endswith(".yaml")
 
 
+SCORECARD_GROUP = "scorecard"  # the part of the scorecard's rule group and file name
+LONG_WINDOWS_SUFFIX = "_long_windows"  # a category's rules over long windows, in a slower group
+
+
 def rule_group(spec: Spec, part: str) -> str:
     """A Prometheus rule group: `mlops_platform_health`, `mlops_platform_health_long_windows`."""
     return f"{spec.name}_{part}"

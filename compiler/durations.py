@@ -7,9 +7,11 @@ import re
 _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
 _PART = re.compile(r"([0-9]+)(ms|y|w|d|h|m|s)")
 # Prometheus' own: each unit at most once, largest first, so `1m4m` or `5m1h` is rejected as
-# promtool rejects it. The JSON Schema carries the same pattern (a test keeps them equal).
+# promtool rejects it. The JSON Schema carries the same pattern (a test keeps them equal); its `$`
+# is the end of the text, as ECMA-262 reads it, so Python's `\Z` here.
 PATTERN = r"^(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"
-DURATION = re.compile(PATTERN)
+DURATION = re.compile(PATTERN[:-1] + r"\Z")
+LONGEST = (2**63 - 1) / 1e9  # seconds: Prometheus and Alertmanager hold a duration as int64 nanoseconds (292y)
 
 
 def is_duration(text: object) -> bool:

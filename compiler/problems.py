@@ -22,7 +22,12 @@ class Problem:
         text = f"{where}:{field} {self.message}"
         if self.severity != "error":
             text = f"{where}: {self.severity}:{field} {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        return _one_line(f"{text} (hint: {self.hint})" if self.hint else text)
+
+
+def _one_line(text: str) -> str:
+    """A newline or tab in a quoted value or key shows as \\n or \\t: each problem is one line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -9,13 +9,13 @@ import datetime
 import re
 import zoneinfo
 
-from compiler import conventions
+from compiler import conventions, durations
 from compiler.loader import Document
 from compiler.model import SEVERITY_ORDER, Spec
 from compiler.problems import Problem
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_TIME = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
+_TIME = re.compile(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z")  # Alertmanager's range: 00:00 to 24:00
 
 
 def check(document: Document) -> list[Problem]:
@@ -47,6 +47,9 @@ def check(document: Document) -> list[Problem]:
         for field in ("severity", "response_time"):
             if field not in level:
                 problems.append(document.problem(here, f"missing required field '{field}' for a level that raises alerts"))
+        for field, setting in (("response_time", "repeat_interval"), ("group_interval", "group_interval")):
+            if durations.is_duration(level.get(field)) and durations.seconds(level[field]) == 0:
+                problems.append(document.problem(here + (field,), f"{field} must be longer than 0s: Alertmanager refuses a zero {setting}"))
         uncovered = [team for team, body in teams.items() if name not in (body.get("responders") or {})]
         if not level.get("responders") and (uncovered or not teams):
             problems.append(document.problem(here, f"level '{name}' has no responders",
@@ -114,14 +117,15 @@ def _business_hours(document: Document, hours: dict | None) -> list[Problem]:
             problems.append(document.problem(here + ("location",), f"unknown time zone '{hours['location']}'",
                                              "use an IANA name such as Europe/London or America/New_York"))
     for number, days in enumerate(hours["weekdays"]):
-        if not all(day.strip().lower() in WEEKDAYS for day in days.split(":")) or days.count(":") > 1:
+        # Alertmanager lowercases a weekday but does not strip it: ' friday' is refused
+        if not all(day.lower() in WEEKDAYS for day in days.split(":")) or days.count(":") > 1:
             problems.append(document.problem(here + ("weekdays", number), f"'{days}' is not a weekday or a range such as monday:friday"))
     for number, span in enumerate(hours["times"]):
         start, end = _TIME.match(span["start"]), _TIME.match(span["end"])
         for field, match in (("start", start), ("end", end)):
             if not match:
                 problems.append(document.problem(here + ("times", number, field), f"'{span[field]}' is not a time of day",
-                                                 "write HH:MM in quotes, e.g. \"09:00\""))
+                                                 "write HH:MM from 00:00 to 24:00, in quotes, e.g. \"09:00\""))
         if start and end and span["start"] >= span["end"]:
             problems.append(document.problem(here + ("times", number), f"the interval ends ({span['end']}) before it starts ({span['start']})"))
     for number, day in enumerate(hours.get("holidays") or []):

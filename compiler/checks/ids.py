@@ -1,5 +1,6 @@
 """Indicator ids are unique across every file of the spec, and short enough: they name rules,
-alerts, panels and files."""
+alerts, panels and files. Category ids name dashboards (their uid), rule files and groups, so
+no two of them, nor one and the overview or the scorecard, may give one name to two things."""
 
 from __future__ import annotations
 
@@ -27,4 +28,20 @@ def check(document: Document) -> list[Problem]:
         if len(longest) > conventions.MAX_ALERT_NAME:
             problems.append(document.problem(here, f"the alert name '{longest}' is {len(longest)} characters, over {conventions.MAX_ALERT_NAME}",
                                              "shorten the id or metadata.name"))
+    return problems + _category_names(document, spec_name)
+
+
+def _category_names(document: Document, spec_name: str) -> list[Problem]:
+    uids = {conventions.uid(spec_name, conventions.OVERVIEW): "the overview dashboard"}
+    groups = {conventions.SCORECARD_GROUP: "the scorecard's rules"}  # a rule group names its file too
+    problems = []
+    for category in document.data.get("categories") or {}:
+        here, owner = ("categories", category), f"category '{category}'"
+        uid = conventions.uid(spec_name, category)
+        names = [(uids, uid, f"dashboard uid '{uid}'")] + [
+            (groups, part, f"rule group '{spec_name}_{part}'") for part in (category, category + conventions.LONG_WINDOWS_SUFFIX)]
+        for table, name, what in names:
+            if name in table:
+                problems.append(document.problem(here, f"{owner} would have the {what} of {table[name]}", "rename the category", key=True))
+            table.setdefault(name, owner)
     return problems

@@ -53,6 +53,9 @@ def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...]
     problems += [document.problem(path, f"the tracking label '{label}' is not a label of '{selector.metric}'",
                                   "track_by labels must be on every series the measure reads")
                  for label in indicator.get("track_by") or [] if label not in labels]
+    if types == ("histogram",) and "le" in (indicator.get("track_by") or []):
+        problems.append(document.problem(path, "the tracking label 'le' is the bucket bound histogram_quantile consumes: the quantile has none",
+                                         "track by the labels the histogram's series differ by, not le"))
     return problems
 
 

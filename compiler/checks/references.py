@@ -44,6 +44,11 @@ def check(document: Document) -> list[Problem]:
                     problems.append(document.problem(here + ("overrides", number, "when", label),
                                                      f"'{label}' is not a tracking label of this indicator",
                                                      f"overrides select by track_by labels: {', '.join(tracked) or 'none'}", key=True))
+            for label, value in override["when"].items():
+                if "$" in value or "[[" in value:  # Grafana has no escape for its variable syntax
+                    problems.append(document.problem(here + ("overrides", number, "when", label),
+                                                     f"Grafana would read '{value}' in the panel query as a dashboard variable",
+                                                     "an override selects by a label value without $ or [["))
 
     for name, level in levels.items():
         for number, responder in enumerate(level.get("responders") or []):

@@ -1,9 +1,17 @@
-"""The spec's shape, against the JSON Schema that ships in the package, in words people read."""
+"""The spec's shape, against the JSON Schema that ships in the package, in words people read.
+
+Two keywords read as the schema's other readers (editors, ECMA-262) read them, not as
+python-jsonschema does: a `pattern`'s `$` is the end of the text (Python's `re.search` also
+matches it before a final newline, so `"queue\\n"` would pass as an id), and a `number` is a
+finite one that a 64-bit float holds (NaN, infinity and 10**400 are no threshold). A duration
+is also one Prometheus can hold."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -24,9 +32,40 @@ def schema_text() -> str:
     return resources.files("compiler.schema").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
+def _finite(instance: object) -> bool:
+    try:
+        return math.isfinite(instance)  # type: ignore[arg-type]
+    except OverflowError:  # an int past the largest float
+        return False
+
+
+def _number(checker, instance: object) -> bool:
+    return jsonschema.Draft7Validator.TYPE_CHECKER.is_type(instance, "number") and _finite(instance)
+
+
+def _integer(checker, instance: object) -> bool:
+    return jsonschema.Draft7Validator.TYPE_CHECKER.is_type(instance, "integer") and _finite(instance)
+
+
+@lru_cache(maxsize=None)
+def _ecma(pattern: str) -> re.Pattern:
+    return re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern)
+
+
+def _pattern(validator, pattern: str, instance: object, schema: dict):
+    if not validator.is_type(instance, "string"):
+        return
+    if not _ecma(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+    elif durations.is_duration(instance) and durations.seconds(instance) > durations.LONGEST:
+        yield jsonschema.ValidationError("duration out of range", validator="duration")
+
+
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft7Validator:
-    return jsonschema.Draft7Validator(json.loads(schema_text()))
+    types = jsonschema.Draft7Validator.TYPE_CHECKER.redefine_many({"number": _number, "integer": _integer})
+    kind = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": _pattern}, type_checker=types)
+    return kind(json.loads(schema_text()))
 
 
 # Sections whose entries stand alone: the checks after the schema skip an entry it rejects and
@@ -101,15 +140,21 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Prob
         return [document.problem(path, f"missing required field '{missing}'")]
     if kind == "type":
         wanted = error.validator_value if isinstance(error.validator_value, str) else error.validator_value[0]
-        return [document.problem(path, f"expected {_TYPES.get(wanted, wanted)}, got {_describe(value)}")]
+        finite = "a finite number" if wanted in ("number", "integer") and isinstance(value, (int, float)) else _TYPES.get(wanted, wanted)
+        return [document.problem(path, f"expected {finite}, got {_describe(value)}")]
     if kind == "enum":
         choices = ", ".join(str(choice) for choice in error.validator_value)
         return [document.problem(path, f"{_describe(value)} is not one of: {choices}",
                                  did_you_mean(str(value), [str(c) for c in error.validator_value]))]
     if kind == "const":
         return [document.problem(path, f"expected '{error.validator_value}', got {_describe(value)}")]
+    if kind == "pattern" and "propertyNames" in error.schema_path:  # the key itself, at the key
+        return [document.problem(path + (value,), *_pattern_message(error.validator_value, value), key=True)]
     if kind == "pattern":
         return [document.problem(path, *_pattern_message(error.validator_value, value))]
+    if kind == "duration":
+        return [document.problem(path, f"'{value}' is longer than the longest duration Prometheus and Alertmanager hold (292y)",
+                                 _DURATION_HINT)]
     if kind == "oneOf" and isinstance(value, dict):
         # report what is wrong inside the mapping branch, not that no branch matched
         branches = error.validator_value
@@ -118,6 +163,8 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Prob
             return [problem for sub in inner for problem in _explain(document, sub)]
     if kind == "oneOf" and "value" in json.dumps(error.schema):
         return [document.problem(path, f"a threshold must be a number, a duration such as 14d, or {{value, for}}; got {_describe(value)}")]
+    if kind == "oneOf" and isinstance(value, (int, float)) and not _finite(value):
+        return [document.problem(path, f"expected a finite number, got {_describe(value)}")]
     if kind in ("minProperties", "maxProperties") and "expr" in error.schema.get("properties", {}):
         forms = ", ".join(error.schema["properties"])
         return [document.problem(path, f"a measure has exactly one form, got {len(value)}", f"one of: {forms}")]
@@ -134,7 +181,11 @@ def _pattern_message(pattern: str, value: object) -> tuple[str, str]:
     if pattern.startswith("^[a-z][a-z0-9_]*$"):
         return f"'{value}' is not a valid id", "use lowercase letters, digits and _, starting with a letter"
     if "a-zA-Z_" in pattern:
-        return f"'{value}' is not a valid Prometheus label or metric name", "letters, digits and _, not starting with a digit"
+        return (f"'{value}' is not a valid Prometheus label or metric name",
+                "letters, digits and _, not starting with a digit; names starting with __ are Prometheus' own")
+    if "[-A-Za-z0-9_.]" in pattern:
+        return (f"'{value}' is not a valid Kubernetes label key or value",
+                "at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit; a key may start with a DNS prefix and /")
     if pattern == "^/":
         return f"'{value}' is not an absolute path", "point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x"
     if pattern.startswith("^https?"):
@@ -147,6 +198,10 @@ def _describe(value: object) -> str:
         return f"boolean {str(value).lower()}"
     if isinstance(value, str):
         return f"string '{value}'"
+    if isinstance(value, (int, float)) and not _finite(value):
+        if isinstance(value, int):
+            return f"a whole number of {len(str(abs(value)))} digits, past the largest 64-bit float"
+        return "not-a-number (.nan)" if math.isnan(value) else f"{'minus ' if value < 0 else ''}infinity ({'-' if value < 0 else ''}.inf)"
     if isinstance(value, (int, float)):
         return f"number {value}"
     if value is None:

@@ -53,13 +53,13 @@ def groups(spec: Spec) -> dict[str, list[dict]]:
             long += rules[1]
         found = [{"name": conventions.rule_group(spec, category.id), "rules": short}] if short else []
         if long:
-            found.append({"name": conventions.rule_group(spec, f"{category.id}_long_windows"),
+            found.append({"name": conventions.rule_group(spec, category.id + conventions.LONG_WINDOWS_SUFFIX),
                           "interval": durations.text(spec.output.slow_group_interval), "rules": long})
         if found:
             files[category.id] = found
     if rollups := scores.scorecard_rules(spec):
-        files["scorecard"] = [{"name": conventions.rule_group(spec, "scorecard"), "interval": durations.text(spec.output.slow_group_interval),
-                               "rules": rollups}]
+        files[conventions.SCORECARD_GROUP] = [{"name": conventions.rule_group(spec, conventions.SCORECARD_GROUP),
+                                               "interval": durations.text(spec.output.slow_group_interval), "rules": rollups}]
     return files
 
 

@@ -1,7 +1,7 @@
 """Compile-time lint of the generated rules, reported against the spec like its other problems:
 every expression parses, every recorded series a rule reads is recorded by some rule, names
-follow the conventions, label and annotation templates are valid, and a user's expression
-keeps the labels every aggregation must keep."""
+follow the conventions, no two indicators generate a rule of one name, label and annotation
+templates are valid, and a user's expression keeps the labels every aggregation must keep."""
 
 from __future__ import annotations
 
@@ -35,6 +35,21 @@ def lint(spec: Spec) -> list[Finding]:
         findings += [(here, message) for rule in short + long for message in rule_problems(rule, recorded, _labels(spec, indicator))]
     findings += [(("scorecard",), message) for rule in scores.scorecard_rules(spec)
                  for message in rule_problems(rule, recorded, set(spec.global_labels))]
+    return findings + _shared_names(spec)
+
+
+def _shared_names(spec: Spec) -> list[Finding]:
+    """Names are built from ids, so two ids can meet in one: `queue`'s no-data alert and
+    `queue_no_data`'s alerts are both ShopQueueNoData. One name, two meanings: a collision."""
+    owners: dict[str, int] = {}
+    findings: list[Finding] = []
+    for index, indicator in enumerate(spec.indicators):
+        short, long = rules_by_indicator(spec)[indicator.id]
+        for name in dict.fromkeys(rule.get("record") or rule["alert"] for rule in short + long):
+            first = owners.setdefault(name, index)
+            if first != index:
+                findings.append((("indicators", index, "id"), f"generated rule {name} is also a rule of indicator "
+                                                             f"'{spec.indicators[first].id}': rename one of them"))
     return findings
 
 
