@@ -2,9 +2,9 @@
 
 Two keywords read as the schema's other readers (editors, ECMA-262) read them, not as
 python-jsonschema does: a `pattern`'s `$` is the end of the text (Python's `re.search` also
-matches it before a final newline, so `"queue\\n"` would pass as an id), and a `number` is a
-finite one that a 64-bit float holds (NaN, infinity and 10**400 are no threshold). A duration
-is also one Prometheus can hold."""
+matches it before a final newline, so `"queue\\n"` would pass as an id), and a `number` is one
+that means what it says (NaN, infinity, 10**400 and 5e-324 are no threshold). A duration is
+also one Prometheus can hold."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import jsonschema
 
 from compiler import durations
 from compiler.loader import Document
+from compiler.present import RESIDUE
 from compiler.problems import Problem, did_you_mean
 
 SCHEMA_FILE = "indicators-v1.schema.json"
@@ -32,11 +33,15 @@ def schema_text() -> str:
     return resources.files("compiler.schema").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
+LARGEST = 2**53  # past it a float no longer holds every whole number: a threshold would not read as written
+
+
 def _finite(instance: object) -> bool:
-    try:
-        return math.isfinite(instance)  # type: ignore[arg-type]
-    except OverflowError:  # an int past the largest float
-        return False
+    """A number that means what it says to every consumer: not NaN or infinite, at most 2**53,
+    and none below the float residue that values read as 0 (5e-324 is 0 to anything scaling it)."""
+    if isinstance(instance, int):  # 10**400 has no float to be compared as
+        return abs(instance) <= LARGEST
+    return math.isfinite(instance) and abs(instance) <= LARGEST and not 0 < abs(instance) < RESIDUE  # type: ignore[arg-type]
 
 
 def _number(checker, instance: object) -> bool:
@@ -200,8 +205,14 @@ def _describe(value: object) -> str:
         return f"string '{value}'"
     if isinstance(value, (int, float)) and not _finite(value):
         if isinstance(value, int):
-            return f"a whole number of {len(str(abs(value)))} digits, past the largest 64-bit float"
-        return "not-a-number (.nan)" if math.isnan(value) else f"{'minus ' if value < 0 else ''}infinity ({'-' if value < 0 else ''}.inf)"
+            return f"a whole number of {len(str(abs(value)))} digits, past 2**53"
+        if math.isnan(value):
+            return "not-a-number (.nan)"
+        if math.isinf(value):
+            return f"{'minus ' if value < 0 else ''}infinity ({'-' if value < 0 else ''}.inf)"
+        if abs(value) > LARGEST:
+            return f"number {value:g}, past 2**53"
+        return f"number {value:g}, below {RESIDUE:g}"
     if isinstance(value, (int, float)):
         return f"number {value}"
     if value is None:
