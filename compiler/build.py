@@ -130,7 +130,7 @@ def _window(body: dict, defaults: dict) -> float:
 def _measure(indicator: dict, defaults: dict) -> Measure:
     form, body = spec.measure_form(indicator)
     if form == "expr":
-        return Expr(" ".join(body.split()))
+        return Expr(promql.one_line(body))
     select = {field: promql.parse_selector(body[field]) for field in spec.SELECTOR_FIELDS[form] if field in body}
     window = _window(body, defaults)
     if form == "ratio":
@@ -188,7 +188,7 @@ def _roi(raw: dict | None) -> Roi | None:
     terms = []
     for name, body in raw["terms"].items():
         source = next(key for key in ("indicator", "scorecard", "expr") if key in body)
-        reference = " ".join(body[source].split()) if source == "expr" else body[source]
+        reference = promql.one_line(body[source]) if source == "expr" else body[source]
         terms.append(RoiTerm(name, float(body["coefficient"]), source, reference, float(body.get("scale", 1)),
                              float(body["max"]) if "max" in body else None))
     return Roi(float(raw["intercept"]), tuple(terms))

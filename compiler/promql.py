@@ -34,6 +34,57 @@ def parse_selector(text: str) -> Selector:
     return Selector(node.name, tuple(_matchers(node)))
 
 
+def one_line(text: str) -> str:
+    """The expression on one line, as it means the same: a `#` comment is dropped up to its line's
+    end (kept, it would swallow what a rule writes after the expression) and runs of whitespace
+    become one space, except inside string literals, which stay exactly as written."""
+    out: list[str] = []
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            out.append(char)
+            if char == "\\" and quote != "`" and index + 1 < len(text):  # an escaped character, quote included
+                index += 1
+                out.append(text[index])
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+            out.append(char)
+        elif char == "#":
+            while index + 1 < len(text) and text[index + 1] != "\n":
+                index += 1
+        elif char.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out).strip()
+
+
+def _name(node) -> str | None:
+    """The metric a selector reads: its name, or the value of its `__name__="..."` matcher."""
+    named = [m.value for m in node.matchers.matchers if m.name == "__name__" and str(m.op) == "MatchOp.Equal"]
+    return node.name or (named[0] if named else None)
+
+
+def unnamed_selectors(text: str) -> list[str]:
+    """Selectors with no literal metric name (`{job="a"}`, `{__name__=~"x.*"}`): they read
+    metrics the catalogue cannot check."""
+    found: list[str] = []
+
+    def visit(node):
+        if isinstance(node, promql_parser.VectorSelector) and _name(node) is None:
+            found.append(str(node))
+        return None
+
+    promql_parser.transform(parse(text), pre_visit=visit)
+    return found
+
+
 def _matchers(node) -> list[tuple[str, str, str]]:
     return [(m.name, _OPERATORS[str(m.op)], m.value) for m in node.matchers.matchers if m.name != "__name__"]
 
@@ -58,11 +109,11 @@ def series_read(text: str) -> list[SeriesRead]:
 
 def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool) -> None:
     if isinstance(node, promql_parser.VectorSelector):
-        if node.name:
+        if name := _name(node):
             matchers = _matchers(node)
-            labels = tuple(name for name, _, _ in matchers)
-            equal = tuple(name for name, operator, _ in matchers if operator == "=")
-            found.append(SeriesRead(node.name, labels, in_range, in_quantile, equal))
+            labels = tuple(label for label, _, _ in matchers)
+            equal = tuple(label for label, operator, _ in matchers if operator == "=")
+            found.append(SeriesRead(name, labels, in_range, in_quantile, equal))
         return
     if isinstance(node, promql_parser.Call):
         name = node.func.name
@@ -138,8 +189,8 @@ def selectors(text: str) -> list[Selector]:
     found: list[Selector] = []
 
     def visit(node):
-        if isinstance(node, promql_parser.VectorSelector) and node.name:
-            found.append(Selector(node.name, tuple(_matchers(node))))
+        if isinstance(node, promql_parser.VectorSelector) and (name := _name(node)):
+            found.append(Selector(name, tuple(_matchers(node))))
         return None
 
     promql_parser.transform(parse(text), pre_visit=visit)

@@ -4,6 +4,7 @@ problems in what would be generated are reported against the spec."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -229,3 +230,31 @@ def test_empty_rollups_compile_and_pass_promtool(text, has_rules, tmp_path):
         path.write_text(yaml.safe_dump({"groups": groups}))
         result = subprocess.run([binary("promtool"), "check", "rules", str(path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+# (spec expr, the series promtool feeds, what the recorded value must be): the expression means
+# in the rule what it means in the spec. A label value with two spaces selects only the series
+# that has them; a comment ends at its line, so the line after it still counts.
+USER_PROMQL = [
+    ("whitespace inside a string literal is kept", 'max by (model) (queue_depth{model="a  b"})',
+     [('queue_depth{model="a  b"}', "5"), ('queue_depth{model="a b"}', "7")], 5),
+    ("a comment does not swallow the lines after it", "max by (model) (queue_depth) # the deepest queue\n  * 2",
+     [('queue_depth{model="a"}', "5")], 10),
+    ("a # inside a string literal is not a comment", 'max by (model) (queue_depth{model="a#1"}) # c\n + 1',
+     [('queue_depth{model="a#1"}', "5")], 6),
+]
+
+
+@pytest.mark.parametrize(("expr", "series", "value"), [case[1:] for case in USER_PROMQL], ids=[case[0] for case in USER_PROMQL])
+def test_a_users_expression_records_what_it_says(expr, series, value, tmp_path):
+    text = spec_text(INDICATOR.replace("measure: {gauge: {series: queue_depth, aggregation: max}}", f"measure: {{expr: {json.dumps(expr)}}}"))
+    compilation = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
+    (tmp_path / "rules.yaml").write_text(compilation.files[conventions.rule_file("platform_health")])
+    recorded = conventions.indicator_series(compilation.spec, compilation.spec.indicators[0])
+    model = series[0][0].split('"')[1]
+    unit_test = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": [{"series": name, "values": f"{number}x10"} for name, number in series],
+        "promql_expr_test": [{"expr": recorded, "eval_time": "5m", "exp_samples": [{"labels": f'{recorded}{{model="{model}"}}', "value": value}]}]}]}
+    (tmp_path / "unit.yaml").write_text(yaml.safe_dump(unit_test))
+    result = subprocess.run([binary("promtool"), "test", "rules", "unit.yaml"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -64,7 +64,9 @@ def _expression(document: Document, path: tuple, text: str, metrics: dict) -> li
         reads = promql.series_read(text)
     except promql.PromQLError as err:
         return [document.problem(path, str(err))]
-    problems = []
+    problems = [document.problem(path, f"the selector {selector} names no metric, so the metric catalogue cannot check what it reads",
+                                 "write the metric's name, e.g. x{job=\"a\"} or {__name__=\"x\"}")
+                for selector in promql.unnamed_selectors(text)]
     for read in reads:
         if ":" in read.name:  # a recorded series: recorded_series_read checks it against the model
             continue
