@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import promql_parser
 import yaml
 
-from compiler import conventions, promql
+from compiler import conventions, present, promql
 from compiler.emit import Prose
 
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
@@ -284,7 +284,8 @@ def report(changes: list[Change], base: str, head: str, titles: dict[str, str], 
     by_indicator: dict[str, list[Change]] = {}
     for change in changes:
         by_indicator.setdefault(change.indicator, []).append(change)
-    sections = [{"title": f"{titles.get(indicator, indicator)} (`{indicator}`)" if markdown else f"{titles.get(indicator, indicator)} ({indicator})",
+    sections = [{"title": present.Markdown(f"{present.markdown(titles.get(indicator, indicator))} ({present.code(indicator)})") if markdown
+                 else f"{titles.get(indicator, indicator)} ({indicator})",
                  "changes": items} for indicator, items in sorted(by_indicator.items()) if indicator]
     if "" in by_indicator:
         sections.append({"title": "Receivers, dashboards and other files", "changes": by_indicator[""]})

@@ -14,6 +14,8 @@ from functools import lru_cache
 import jinja2
 import yaml
 
+from compiler import present
+
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -53,23 +55,21 @@ def json_text(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+@lru_cache(maxsize=None)
+def _environment(markdown: bool) -> jinja2.Environment:
+    """HTML templates escape every value as HTML; Markdown ones as Markdown (present.markdown),
+    so no title, URL or label value becomes markup; `link` and `code` mark what is markup."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("compiler", "templates"), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+        finalize=present.markdown if markdown else None,
     )
-    environment.filters["cell"] = _cell
+    environment.filters.update(link=present.link, code=present.code)
     return environment
 
 
 def render_prose(prose: Prose) -> str:
-    return _environment().get_template(prose.template).render(**prose.context)
+    return _environment(prose.template.endswith(".md.j2")).get_template(prose.template).render(**prose.context)
 
 
 def emit(files: dict[str, object], sources: tuple[str, ...]) -> dict[str, str]:

@@ -10,7 +10,9 @@ two values is the difference of what they read, so it is never finer than either
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from compiler import durations
 from compiler.model import Baseline, Indicator, Override, Threshold, Trend, Zero
@@ -184,3 +186,48 @@ def override_rule(indicator: Indicator, override: Override) -> str:
     """'model=fraud-detector: yellow when > 100ms for 1 day, red when > 200ms for 6 hours'."""
     when = ", ".join(f"{label}={value}" for label, value in override.when)
     return f"{when}: " + ", ".join(level_rule(indicator, t) for t in override.thresholds)
+
+
+class Markdown(str):
+    """Text that is already Markdown, written by the compiler: shown as it is, never escaped again."""
+
+
+# What would turn text into markup: a backslash (it would undo the escapes), a backtick (a code
+# span), a pipe (a table cell), brackets (a link or image), `<` starting a tag or comment, `&`
+# starting an entity; and characters that are not printable (a newline would end a table row).
+_MARKUP = re.compile(r"[\\`|\[\]]|<(?=[A-Za-z/!?])|&(?=[A-Za-z#])|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ENTITIES = {"<": "&lt;", "&": "&amp;"}
+
+
+def markdown(text: object) -> Markdown:
+    """Any text from the spec or from Prometheus as Markdown shows it, on one line: `<script>`
+    reads as written, `a | b` stays in its table cell, a control character shows as its escape."""
+    if isinstance(text, Markdown):
+        return text
+
+    def replace(found: re.Match) -> str:
+        char = found.group()
+        if char in _ENTITIES:
+            return _ENTITIES[char]
+        if char in "\n\r\t":
+            return " "
+        if not char.isprintable():
+            return "\\" + repr(char)[1:-1]  # '\x07' as the text \x07, its backslash escaped
+        return "\\" + char
+
+    return Markdown(_MARKUP.sub(replace, str(text)))
+
+
+def link(url: str) -> Markdown:
+    """A URL as a Markdown link's destination: every character that could end it or the table
+    cell it is in (space, parentheses, brackets, quotes, pipe, angle brackets) percent-encoded."""
+    return Markdown(quote(url, safe=":/?#@!$&*+,;=%~-._"))
+
+
+def code(text: str) -> Markdown:
+    """Text in a code span: fenced by more backticks than it holds, its pipes escaped as a GFM
+    table cell wants them (a code span does not read backslash escapes otherwise)."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    line = "".join(char if char.isprintable() else " " for char in text)  # a code span is one line too
+    return Markdown(f"{fence}{pad}{line.replace('|', chr(92) + '|')}{pad}{fence}")

@@ -6,6 +6,7 @@ the generated tests says it prints; and dashboard decimals that tell the thresho
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 
 import pytest
@@ -173,3 +174,55 @@ def _stricter(indicator_: Indicator, *values: float) -> Indicator:
 ])
 def test_a_dashboard_shows_enough_decimals_to_tell_the_thresholds_apart(measured, places):
     assert present.decimals(measured) == places
+
+
+# Text from the spec or from Prometheus, as Markdown must carry it: shown as written, never markup.
+MARKDOWN = [
+    ("an HTML tag reads as written", "<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>"),
+    ("a comparison is not a tag", "< 50% and > 10", "< 50% and > 10"),
+    ("a pipe stays in its table cell", "a | b", "a \\| b"),
+    ("a link or image is not made", "![x](javascript:alert(1))", "!\\[x\\](javascript:alert(1))"),
+    ("a backslash cannot undo an escape", "\\| and \\<b>", "\\\\\\| and \\\\&lt;b>"),
+    ("a backtick opens no code span", "`rm -rf`", "\\`rm -rf\\`"),
+    ("an entity reads as written", "R&D &amp; more", "R&amp;D &amp;amp; more"),
+    ("a newline or tab keeps the row on one line", "two\nlines\tand a tab", "two lines and a tab"),
+    ("a control character shows as its escape", "bell\x07 and \x1b[31m", "bell\\\\x07 and \\\\x1b\\[31m"),
+    ("plain text is unchanged", "Queue Depth (p99, 5m) — ≤ 10", "Queue Depth (p99, 5m) — ≤ 10"),
+]
+
+
+@pytest.mark.parametrize(("text", "shown"), [case[1:] for case in MARKDOWN], ids=[case[0] for case in MARKDOWN])
+def test_text_reads_in_markdown_as_written(text, shown):
+    assert present.markdown(text) == shown
+
+
+LINKS = [
+    ("a plain URL is unchanged", "https://runbooks.example.com/queue?x=1&y=%20#top", "https://runbooks.example.com/queue?x=1&y=%20#top"),
+    ("a parenthesis, space or pipe cannot end the link or the cell", "https://r.example.com/a b)(c|d",
+     "https://r.example.com/a%20b%29%28c%7Cd"),
+    ("angle brackets and quotes are encoded", 'https://r.example.com/<x>"\'', "https://r.example.com/%3Cx%3E%22%27"),
+]
+
+
+@pytest.mark.parametrize(("url", "shown"), [case[1:] for case in LINKS], ids=[case[0] for case in LINKS])
+def test_a_url_is_a_link_destination_that_ends_where_it_should(url, shown):
+    assert present.link(url) == shown
+
+
+def test_a_hostile_spec_gives_docs_whose_tables_and_links_keep_their_shape():
+    from compiler import pipeline
+    from conftest import INDICATOR, spec_text
+    hostile = (INDICATOR.replace("title: Queue Depth", 'title: "<script>alert(1)</script> | extra | cells"')
+               .replace("definition: Jobs waiting.", 'definition: "line one\\nline two\\x07 [x](javascript:alert(1))"')
+               + '    runbook_url: "https://r.example.com/a b)(c|d"\n'
+               + "    overrides: [{when: {model: 'a|b<i>'}, warning: 50}]\n")
+    text = spec_text(hostile).replace("title: Team Lead", 'title: "Lead | <b>boss</b>"')
+    docs = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml").files["docs/indicators.md"]
+    assert "<script" not in docs and "<b>" not in docs and "<i>" not in docs
+    assert all(char.isprintable() for line in docs.splitlines() for char in line)
+    for table in re.findall(r"(?m)(?:^\|.*\|\n)+", docs):
+        rows = table.splitlines()
+        cells = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
+        assert len(cells) == 1, rows  # every row has the header's cells: no pipe from the spec opened one
+    destinations = re.findall(r"\]\(([^)]*)\)", docs)
+    assert "https://r.example.com/a%20b%29%28c%7Cd" in destinations and all(" " not in url for url in destinations)

@@ -609,3 +609,20 @@ def test_spec_text_in_the_html_is_escaped(spec):
     titled = dataclasses.replace(spec, title='R&D <script>alert("x")</script>')
     text = emit.render_prose(weekly.build(titled, period.week(WEEK), lambda query: [], html=True))
     assert "<script>" not in text and "R&amp;D &lt;script&gt;" in text
+
+
+def test_label_values_from_prometheus_read_as_written_in_the_markdown_review():
+    """A label value is whatever an exporter sent: markup, a pipe, a newline or a control
+    character in it stays text, and every table row keeps its header's cells."""
+    shipped = pipeline.compile_spec([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml").spec
+    headline = ("deployment_frequency", "active_users", "time_to_production", "model_uptime", "model_quality")
+    spec = dataclasses.replace(shipped, reports=dataclasses.replace(shipped.reports, headline=headline, quality=None))
+    chosen = period.week(WEEK)
+    hostile = "<script>alert(1)</script> | x\n\x1b[2J"
+    world = {at: [(series, {name: hostile if name in ("team", "model") else value for name, value in labels.items()}, number)
+                  for series, labels, number in found] for at, found in residue_world(spec, chosen.end, chosen.previous_end).items()}
+    text = emit.render_prose(weekly.build(spec, chosen, answers(world)))
+    assert "&lt;script>alert(1)&lt;/script> \\| x \\\\x1b\\[2J" in text
+    assert "<script" not in text and all(char.isprintable() for line in text.splitlines() for char in line)
+    for table in re.findall(r"(?m)(?:^\|.*\|\n)+", text):
+        assert len({len(re.findall(r"(?<!\\)\|", row)) for row in table.splitlines()}) == 1, table

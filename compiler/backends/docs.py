@@ -84,6 +84,6 @@ def _roi(spec: Spec) -> list[dict]:
         return []
     source_names = {"indicator": "indicator", "scorecard": "scorecard score / 100", "expr": "expression"}
     return [{"name": term.name, "coefficient": f"{term.coefficient:g}",
-             "input": f"{source_names[term.source]} `{term.reference}`"
-                      + (f" × {term.scale:g}" if term.scale != 1 else "") + (f", capped at {term.max:g}" if term.max is not None else "")}
+             "input": present.Markdown(f"{source_names[term.source]} {present.code(term.reference)}"
+                                       + (f" × {term.scale:g}" if term.scale != 1 else "") + (f", capped at {term.max:g}" if term.max is not None else ""))}
             for term in spec.roi.terms] + [{"name": "intercept", "coefficient": f"{spec.roi.intercept:g}", "input": "-"}]
