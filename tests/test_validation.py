@@ -373,6 +373,11 @@ AT_ONCE = [
    two(header=("output: {", "output: {targets: [prometheus, grafna], "), second=("warning: 100", "warning: 5")),
    ["indicators.yaml:39:32: output.targets[1]: string 'grafna' is not one of: docs, prometheus, grafana, alertmanager, kubernetes "
     "(hint: did you mean 'grafana'?)"]),
+  ("an unknown measure form rejects its indicator, which would have a measure of no form; the others are checked",
+   two(first=("measure: {gauge: {series: queue_depth", "measure: {gauge_x: {series: queue_depth"), second=("warning: 100", "warning: 5")),
+   ["indicators.yaml:46:15: indicators[0].measure.gauge_x: unknown field 'gauge_x' (hint: did you mean 'gauge'?)",
+    "indicators.yaml:61:14: indicators[1].warning: the warning threshold 5 is below the target 10, but lower is good "
+    "(hint: with good: lower, each level's threshold must be at or beyond the one before)"]),
 ]
 
 

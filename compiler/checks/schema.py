@@ -98,7 +98,9 @@ def check(document: Document) -> tuple[list[Problem], Accepted | None]:
         problems.extend(_explain(document, error))
         path = tuple(error.absolute_path)
         standalone = len(path) > 1 and path[0] in STANDALONE
-        if error.validator == "additionalProperties" and standalone:  # nothing reads it: the rest of the entry is checked
+        # nothing reads an unknown field, so the rest of the entry is checked; unless dropping it
+        # leaves a mapping that needs one (`measure: {gauge_x: ...}` would become a measure of no form)
+        if error.validator == "additionalProperties" and standalone and "minProperties" not in error.schema:
             unknown += [path + (key,) for key in error.instance if key not in error.schema["properties"]]
         else:
             rejected.setdefault(path[0] if standalone else None, set()).update(path[1:2])
