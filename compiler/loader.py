@@ -96,8 +96,8 @@ def _at(mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
-    """Parse one file's bytes. Returns the document, or None with the problems that stop it."""
+def _decode(name: str, raw: bytes) -> tuple[str | None, list[Problem]]:
+    """A file's bytes as YAML text, or the problem that stops it: size, encoding, characters."""
     if len(raw) > MAX_FILE_BYTES:  # the CLI reads at most one byte more than the limit
         return None, [Problem(name, 1, 1, "", f"file is over the limit of {MAX_FILE_BYTES} bytes",
                               "split the spec into several files in one folder")]
@@ -117,6 +117,14 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         hint = ("save the file as UTF-8 (NUL bytes between the letters mean UTF-16)" if bad.group() == "\x00"
                 else 'remove it, or write it as an escape in a double-quoted string ("\\x07")')
         return None, [Problem(name, line, column, "", f"character U+{ord(bad.group()):04X} is not allowed in YAML", hint)]
+    return text, []
+
+
+def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
+    """Parse one spec file's bytes. Returns the document, or None with the problems that stop it."""
+    text, problems = _decode(name, raw)
+    if text is None:
+        return None, problems
     loader = _SpecLoader(text)
     try:
         node = loader.get_single_node()
@@ -127,31 +135,62 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
             return None, [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, "",
                                   f"expected a mapping at the top level, found {kind}",
                                   "a spec file is a mapping that starts with 'apiVersion: indicators/v1'")]
-        document = Document(None)
-        budget = [MAX_NODES, MAX_TEXT]
-        document.data = _convert(loader, node, (), name, document, budget, 0)
-        return document, []
-    except _Limit as limit:
-        return None, [Problem(name, *limit.where, "", limit.message, limit.hint)]
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        message = err.problem or str(err)
-        if err.context:
-            message = f"{err.context}, {message}"
-        hint = "indent with spaces; YAML does not allow tabs" if "tab" in message else ""
-        return None, [Problem(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "",
-                              f"invalid YAML: {message}", hint)]
-    except (yaml.YAMLError, RecursionError) as err:
-        return None, [Problem(name, 1, 1, "", f"invalid YAML: {err or 'nesting too deep'}")]
+        return _document(loader, node, name, [MAX_NODES, MAX_TEXT]), []
+    except _FAILURES as err:
+        return None, [_failure(name, err)]
     finally:
         loader.dispose()
+
+
+def load_stream(name: str, raw: bytes) -> tuple[list[Document], list[Problem]]:
+    """Parse a file of one or more YAML documents (`---`) of any shape, as other tools write
+    them (Sloth, OpenSLO), under the same limits as a spec file; the budget covers the file."""
+    text, problems = _decode(name, raw)
+    if text is None:
+        return [], problems
+    loader = _SpecLoader(text)
+    budget = [MAX_NODES, MAX_TEXT]
+    try:
+        documents = []
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                documents.append(_document(loader, node, name, budget))
+        return documents, []
+    except _FAILURES as err:
+        return [], [_failure(name, err)]
+    finally:
+        loader.dispose()
+
+
+def _document(loader, node, name: str, budget: list[int]) -> Document:
+    document = Document(None)
+    document.data = _convert(loader, node, (), name, document, budget, 0)
+    return document
+
+
+_FAILURES = (_Limit, yaml.YAMLError, RecursionError)
+
+
+def _failure(name: str, err: Exception) -> Problem:
+    """The located problem for a limit or a YAML error that stops reading a file."""
+    if isinstance(err, _Limit):
+        return Problem(name, *err.where, "", err.message, err.hint)
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return Problem(name, 1, 1, "", f"invalid YAML: {err or 'nesting too deep'}")
+    mark = err.problem_mark or err.context_mark
+    message = err.problem or str(err)
+    if err.context:
+        message = f"{err.context}, {message}"
+    hint = "indent with spaces; YAML does not allow tabs" if "tab" in message else ""
+    return Problem(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "", f"invalid YAML: {message}", hint)
 
 
 def _convert(loader, node, path: Path, name: str, document: Document, budget: list[int], depth: int):
     budget[0] -= 1
     budget[1] -= len(node.value) if isinstance(node, yaml.ScalarNode) else 0
     if budget[0] < 0 or budget[1] < 0:  # located at the top-level key whose value expands, not inside the anchor
-        top = document.keys[path[:1]] if path else None
+        top = document.keys.get(path[:1])  # none for a list at the top (OpenSLO files)
         expands = f"{MAX_NODES} values" if budget[0] < 0 else f"{MAX_TEXT} characters of text"
         raise _Limit((top.line, top.column) if top else _at(node.start_mark), f"the document expands to more than {expands}",
                      "aliases that reference aliases multiply; write the values out")
