@@ -15,8 +15,9 @@ from pathlib import Path
 
 import click
 
-from compiler import diff as semantic, emit, loader, pipeline, prometheus_api, writer
+from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, writer
 from compiler.checks.schema import schema_text
+from compiler.importers import sloth
 from compiler.reports import monthly, period as periods, weekly
 from compiler.problems import Problem, SpecError
 
@@ -255,6 +256,33 @@ def diff(specs: tuple[Path, ...], base_ref: str | None, style: str) -> None:
     titles = {i.id: i.title for i in base.spec.indicators + compiled.spec.indicators}
     click.echo(emit.render_prose(semantic.report(changes, base_label, str(head), titles, style == "markdown")), nl=False)
     sys.exit(1 if changes else 0)
+
+
+@main.command("import")
+@click.argument("tool", type=click.Choice([sloth.TOOL]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the spec here instead of standard output.")
+def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
+    """Turn Sloth SLOs (prometheus/v1 files, PrometheusServiceLevel objects) into an
+    indicators/v1 spec that compiles. What does not map is a comment in the spec and a
+    warning; an unsupported document, a plugin SLI or a malformed file is an error (exit 1)
+    and nothing is written."""
+    sources = [source for file in files for source in read_sources(file)]
+    try:
+        result = importers.run(sloth.parse, tool, sources, out.name if out else "indicators.yaml")
+    except SpecError as err:
+        _report(err.problems)
+        errors = sum(1 for problem in err.problems if problem.severity == "error")
+        _fail(f"{errors} error{'s' if errors != 1 else ''}; nothing was written")
+    _report(result.warnings)
+    if out is None:
+        click.echo(result.text, nl=False)
+        return
+    try:
+        out.write_text(result.text)
+    except OSError as err:
+        _fail(f"{out}: cannot write: {err.strerror}")
+    click.echo(f"{out}: {result.indicators} indicators imported from {tool}", err=True)
 
 
 PROMETHEUS_UNREACHABLE = 3

@@ -1,0 +1,151 @@
+"""`indicators import`: Sloth's own published examples (tests/importers/, see PROVENANCE.md)
+import into specs that compile and pass promtool, and for the same series the imported rules
+compute what Sloth's own generated rules compute."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compiler import conventions, durations, pipeline
+from conftest import ROOT
+from servers import binary
+
+SLOTH = ROOT / "tests" / "importers" / "sloth"
+
+
+def imported(cli, *names: str) -> str:
+    result = cli("import", "sloth", *(str(SLOTH / name) for name in names), "--out", "imported.yaml")
+    assert result.exit_code == 0, result.output
+    return Path("imported.yaml").read_text()
+
+
+@pytest.mark.parametrize("example, measures, warned", [
+    ("getting-started.yml", ["availability"], ["slos[0].alerting.page_alert.labels.routing_key", "label category=availability"]),
+    ("k8s-getting-started.yml", ["availability"], ["spec.slos[0].alerting.ticketAlert.labels.slack_channel"]),
+    ("kubernetes-apiserver.yml", ["availability", "expr"], ["slos[1]: imported as an expr indicator"]),
+    ("raw-home-wifi.yml", ["expr"], ["a raw error-ratio SLI"]),
+])
+def test_each_published_sloth_example_imports_compiles_and_passes_promtool(cli, tmp_path, example, measures, warned):
+    text = imported(cli, example)
+    data = yaml.safe_load(text)
+    assert [next(iter(indicator["measure"])) for indicator in data["indicators"]] == measures
+    output = cli("import", "sloth", str(SLOTH / example)).output
+    for warning in warned:
+        assert warning in output  # said, never silently dropped
+        assert warning.rsplit(": ", 1)[-1] in text or warning.split(".")[-1] in text  # and commented in the spec
+    compilation = pipeline.compile_spec([("imported.yaml", text.encode())], "imported.yaml")
+    for path, body in compilation.files.items():
+        if conventions.is_rule_file(path):
+            (tmp_path / "rules.yaml").write_text(body)
+            check = subprocess.run([binary("promtool"), "check", "rules", str(tmp_path / "rules.yaml")], capture_output=True, text=True)
+            assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_sloth_page_burns_raise_the_page_level_and_ticket_burns_the_ticket_level(cli):
+    data = yaml.safe_load(imported(cli, "getting-started.yml"))
+    (indicator,) = data["indicators"]
+    assert (indicator["target"], indicator["warning"]) == (0.999, 0.994)  # 6x a 0.1% budget is 0.6% errors
+    compiled = pipeline.compile_spec([("imported.yaml", yaml.safe_dump(data).encode())], "imported.yaml").spec
+    levels = {burn.factor: burn.threshold for burn in compiled.indicators[0].measure.burn_rates}
+    assert levels == {14.4: "warning", 6: "warning", 3: "target", 1: "target"}
+    assert data["escalation"]["levels"]["page"] == {"threshold": "warning", "severity": "pageteam", "response_time": "1h", "responders": ["page"]}
+    assert data["escalation"]["levels"]["ticket"]["severity"] == "slack"  # the severity Sloth's ticket alert set
+
+
+@pytest.mark.parametrize("text, message", [
+    ("version: prometheus/v2\nservice: a\nslos: []\n", "1:10: version: unsupported document kind 'prometheus/v2'"),
+    ("apiVersion: v1\nkind: ConfigMap\n", "2:7: kind: unsupported document kind 'v1 ConfigMap'"),
+    ("version: prometheus/v1\nservice: a\nslos:\n  - name: b\n    objective: 99\n    sli: {plugin: {id: x}}\n",
+     "6:19: slos[0].sli.plugin: a plugin SLI cannot be imported: its queries are Go code"),
+    ("version: prometheus/v1\nservice: a\nslos:\n  - name: b\n    objective: 100\n    sli: {raw: {errorRatioQuery: x}}\n",
+     "5:16: slos[0].objective: the objective must be a percentage between 0 and 100"),
+    ("version: prometheus/v1\nservice: a\nslos:\n  - name: b\n    objective: 99\n    sli: {events: {error_query: x}}\n",
+     "6:10: slos[0].sli: an SLI needs events (errorQuery and totalQuery) or raw (errorRatioQuery)"),
+    ("version: prometheus/v1\nservice: [a\n", "invalid YAML"),
+    ("- just\n- a list\n", "1:1: expected a Sloth service level (a mapping)"),
+    ("", "1:1: the file is empty"),
+])
+def test_a_file_that_cannot_be_imported_is_a_located_error_and_nothing_is_written(cli, text, message):
+    Path("in.yml").write_text(text)
+    result = cli("import", "sloth", "in.yml", "--out", "out.yaml")
+    assert result.exit_code == 1
+    assert f"in.yml:{message}" in result.output or message in result.output, result.output
+    assert "nothing was written" in result.output and "Traceback" not in result.output
+    assert not Path("out.yaml").exists()
+
+
+# --- Agreement with Sloth's own generated rules -------------------------------------------------
+# Sloth's golden rules for getting-started.yml (examples/_gen/) and the imported spec's rules run
+# in one promtool test over the same series, shaped as a prometheus_client exporter publishes
+# them: the 500s series does not exist until the first error. Compared: the error ratio of every
+# window both record (5m to 3d), and whether each burn-rate alert's condition holds (neither side
+# has a `for`). By design the levels differ in name only: Sloth's `page` alert is our `page`
+# level (14.4x and 6x), its `ticket` alert our `ticket` level (3x and 1x).
+WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+MINUTES = 3 * 1440 + 90  # every window full; rules are evaluated every 5 minutes to keep the run short
+SLOTH_SELECTOR = '{sloth_id="myservice-requests-availability"}'
+
+
+def _series(errors_per_minute: float, burst: tuple[int, int, float] | None = None) -> list[dict]:
+    """1,000 requests a minute; steady errors (the 500s series absent until the first one), or a
+    burst of `share` errors from minute a to b of a 500s series that exists from the start at 0.
+    A series that first appears with errors already counted is where the two differ by design:
+    the compiled rules count those errors, Sloth's rate() does not (see the README)."""
+    ok = 'http_request_duration_seconds_count{job="myservice",code="200"}'
+    bad = 'http_request_duration_seconds_count{job="myservice",code="500"}'
+    if burst:
+        start, end, share = burst
+        quiet = f"0+1000x{start} " + f"{1000 * start}+{1000 * (1 - share)}x{end - start} "
+        return [{"series": ok, "values": quiet + f"{1000 * start + 1000 * (1 - share) * (end - start)}+1000x{MINUTES - end}"},
+                {"series": bad, "values": f"0+0x{start} 0+{1000 * share}x{end - start} {1000 * share * (end - start)}+0x{MINUTES - end}"}]
+    series = [{"series": ok, "values": f"0+{1000 - errors_per_minute}x{MINUTES}"}]
+    if errors_per_minute:
+        series.append({"series": bad, "values": f"0+{errors_per_minute}x{MINUTES}"})
+    return series
+
+
+@pytest.mark.parametrize("name, series, eval_minute, page, ticket", [
+    ("no error ever: the 500s series never exists", _series(0), MINUTES, False, False),
+    ("errors at 0.9x the budget burn nothing", _series(0.9), MINUTES, False, False),
+    ("errors at 1.1x the budget raise a ticket", _series(1.1), MINUTES, False, True),
+    ("errors at 5.9x the budget raise a ticket, not a page", _series(5.9), MINUTES, False, True),
+    ("errors at 6.1x the budget page", _series(6.1), MINUTES, True, True),
+    ("errors at 15x the budget page", _series(15), MINUTES, True, True),
+    ("a 10-minute burst of 20% errors pages while it lasts", _series(0, (4000, 4010, 0.2)), 4010, True, False),
+    ("a 2-minute burst of 20% errors pages nobody", _series(0, (4000, 4002, 0.2)), 4005, False, False),
+])
+def test_imported_rules_agree_with_sloths_generated_rules(cli, tmp_path, name, series, eval_minute, page, ticket):
+    data = yaml.safe_load(imported(cli, "getting-started.yml"))
+    compilation = pipeline.compile_spec([("imported.yaml", yaml.safe_dump(data).encode())], "imported.yaml")
+    spec = compilation.spec
+    (indicator,) = spec.indicators
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(compilation.files["prometheus/slos.yaml"])
+    sloth_rules = tmp_path / "sloth.yaml"
+    sloth_rules.write_text((SLOTH / "getting-started.sloth-rules.yml").read_text())
+    burn = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
+    alerts = {(rule["alert"], rule["labels"].get("sloth_severity") or rule["labels"]["level"]): rule["expr"]
+              for path in (ours, sloth_rules) for group in yaml.safe_load(path.read_text())["groups"]
+              for rule in group["rules"] if "alert" in rule and rule["alert"] in (burn, "MyServiceHighErrorRate")}
+    tests = []
+    for window in WINDOWS:
+        mine = conventions.error_ratio_series(spec, indicator, durations.seconds(window))
+        theirs = f"slo:sli_error:ratio_rate{window}{SLOTH_SELECTOR}"
+        # equal (windows of a day or more within 1%: ours average the recorded 5m rates, Sloth's
+        # rate() reads the raw range), or Sloth has no value (no error series yet; ours says 0)
+        tolerance = f"0.01 * sum({theirs}) + 1e-12" if durations.seconds(window) >= 86400 else "1e-9"
+        tests.append({"expr": f"(abs(sum({mine}) - sum({theirs})) <= bool {tolerance}) or sum(absent({theirs}))",
+                      "eval_time": f"{eval_minute}m", "exp_samples": [{"labels": "{}", "value": 1}]})
+    for kind, expected in (("page", page), ("ticket", ticket)):
+        for key in ((burn, kind), ("MyServiceHighErrorRate", kind)):
+            tests.append({"expr": f"count({alerts[key]}) or vector(0)", "eval_time": f"{eval_minute}m",
+                          "exp_samples": [{"labels": "{}", "value": 1 if expected else 0}]})
+    case = {"rule_files": [str(ours), str(sloth_rules)], "evaluation_interval": "5m",
+            "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": tests}]}
+    (tmp_path / "agree.yaml").write_text(yaml.safe_dump(case, sort_keys=False))
+    result = subprocess.run([binary("promtool"), "test", "rules", str(tmp_path / "agree.yaml")], capture_output=True, text=True)
+    assert result.returncode == 0, f"{name}:\n{result.stdout}{result.stderr}"
