@@ -17,7 +17,7 @@ import click
 
 from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, writer
 from compiler.checks.schema import schema_text
-from compiler.importers import sloth
+from compiler.importers import openslo, sloth
 from compiler.reports import monthly, period as periods, weekly
 from compiler.problems import Problem, SpecError
 
@@ -258,18 +258,21 @@ def diff(specs: tuple[Path, ...], base_ref: str | None, style: str) -> None:
     sys.exit(1 if changes else 0)
 
 
+IMPORTERS = {sloth.TOOL: sloth.parse, openslo.TOOL: openslo.parse}
+
+
 @main.command("import")
-@click.argument("tool", type=click.Choice([sloth.TOOL]))
+@click.argument("tool", type=click.Choice(sorted(IMPORTERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the spec here instead of standard output.")
 def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
-    """Turn Sloth SLOs (prometheus/v1 files, PrometheusServiceLevel objects) into an
-    indicators/v1 spec that compiles. What does not map is a comment in the spec and a
-    warning; an unsupported document, a plugin SLI or a malformed file is an error (exit 1)
-    and nothing is written."""
+    """Turn Sloth SLOs (prometheus/v1 files, PrometheusServiceLevel objects) or OpenSLO SLOs
+    (openslo/v1) into an indicators/v1 spec that compiles. What does not map is a comment in
+    the spec and a warning; an unsupported document, a plugin SLI or a malformed file is an
+    error (exit 1) and nothing is written."""
     sources = [source for file in files for source in read_sources(file)]
     try:
-        result = importers.run(sloth.parse, tool, sources, out.name if out else "indicators.yaml")
+        result = importers.run(IMPORTERS[tool], tool, sources, out.name if out else "indicators.yaml")
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")

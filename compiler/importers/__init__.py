@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import promql_parser
 
 from compiler import conventions, emit, loader, pipeline, promql, spec as specs
+from compiler.model import Selector
 from compiler.problems import Problem, SpecError
 
 WINDOW = "{{.window}}"  # Sloth's placeholder for the window a query is evaluated over
@@ -55,7 +56,7 @@ class Where:
 @dataclass(frozen=True)
 class Slo:
     """One SLO as both tools describe it. Queries keep `{{.window}}` where the window goes;
-    `errors`/`total` are an events SLI, `error_ratio` a raw one."""
+    `errors`/`total` are an events SLI, `error_ratio` or `good_ratio` a raw one."""
 
     where: Where
     tool: str
@@ -67,6 +68,7 @@ class Slo:
     errors: str | None = None
     total: str | None = None
     error_ratio: str | None = None
+    good_ratio: str | None = None  # OpenSLO's raw success ratios and threshold SLIs
     labels: tuple[tuple[str, str], ...] = ()
     annotations: tuple[tuple[str, str], ...] = ()
     team: str | None = None
@@ -84,20 +86,17 @@ class Result:
 
 
 def read(sources: list[tuple[str, bytes]], parse) -> tuple[list[Slo], list[tuple[Where, str]]]:
-    """Every file's documents through one tool's `parse(documents) -> (slos, notes, errors)`.
-    Raises SpecError with every located error; nothing is imported from a file set that has one."""
-    slos, notes, errors = [], [], []
+    """Every file's documents, together (an OpenSLO SLO may name an SLI in another file), through
+    one tool's `parse(documents) -> (slos, notes, errors)`. Raises SpecError with every located
+    error: nothing is imported from a set of files that has one."""
+    documents, errors = [], []
     for name, raw in sources:
-        documents, problems = loader.load_stream(name, raw)
-        errors += problems
-        if not problems and not documents:
-            errors.append(Problem(name, 1, 1, "", "the file is empty"))
-        found, skipped, wrong = parse(documents)
-        slos += found
-        notes += skipped
-        errors += wrong
-    if errors:
-        raise SpecError(errors)
+        found, problems = loader.load_stream(name, raw)
+        errors += problems or ([] if found else [Problem(name, 1, 1, "", "the file is empty")])
+        documents += found
+    slos, notes, wrong = parse(documents)
+    if errors + wrong:
+        raise SpecError(errors + wrong)
     return slos, notes
 
 
@@ -109,29 +108,74 @@ def mapping(where: Where, value: object, what: str, errors: list[Problem]) -> di
     return {}
 
 
-def window_selector(query: str) -> tuple[str, tuple[str, ...]] | None:
-    """(series selector, by labels) when `query` is `sum [by (...)] (rate(SELECTOR[{{.window}}]))`,
-    the one shape whose meaning an availability measure keeps; None for any other."""
-    try:
-        node = promql.parse(query.replace(WINDOW, "5m"))
-    except promql.PromQLError:
-        return None
+def _unwrapped(node):
     while isinstance(node, promql_parser.ParenExpr):
         node = node.expr
+    return node
+
+
+def _summed(node) -> tuple[object, tuple[str, ...]] | None:
+    """(what is summed, its by labels) for `sum [by (...)] (x)`; None for anything else."""
+    node = _unwrapped(node)
     if not isinstance(node, promql_parser.AggregateExpr) or str(node.op) != "sum" or node.param is not None:
         return None
     modifier = node.modifier
     if modifier is not None and modifier.type != promql_parser.AggModifierType.By:
         return None
-    call = node.expr
-    while isinstance(call, promql_parser.ParenExpr):
-        call = call.expr
-    if not (isinstance(call, promql_parser.Call) and call.func.name == "rate" and isinstance(call.args[0], promql_parser.MatrixSelector)):
+    return _unwrapped(node.expr), tuple(modifier.labels) if modifier is not None else ()
+
+
+def _plain(node) -> bool:
+    return isinstance(node, promql_parser.VectorSelector) and node.name is not None and node.offset is None and node.at is None
+
+
+def _windowed(selector: str, by: tuple[str, ...]) -> str:
+    grouping = f" by ({', '.join(by)})" if by else ""
+    return f"sum{grouping}(rate({selector}[{WINDOW}]))"
+
+
+def window_selector(query: str) -> tuple[str, tuple[str, ...]] | None:
+    """(series selector, by labels) when `query` is `sum [by (...)] (rate(SELECTOR[{{.window}}]))`,
+    the one shape whose meaning an availability measure keeps; None for any other."""
+    try:
+        summed = _summed(promql.parse(query.replace(WINDOW, "5m")))
+    except promql.PromQLError:
         return None
-    selector = call.args[0].vector_selector
-    if selector.name is None or selector.offset is not None or selector.at is not None or f"[{WINDOW}]" not in query:
+    if summed is None or f"[{WINDOW}]" not in query:
         return None
-    return str(selector).removesuffix("{}"), tuple(modifier.labels) if modifier is not None else ()
+    call, by = summed
+    if not (isinstance(call, promql_parser.Call) and call.func.name == "rate" and isinstance(call.args[0], promql_parser.MatrixSelector)
+            and _plain(call.args[0].vector_selector)):
+        return None
+    return str(call.args[0].vector_selector).removesuffix("{}"), by
+
+
+def counter_query(query: str) -> str | None:
+    """A summed counter (`sum [by (...)] (SELECTOR)`, OpenSLO's `counter: true`) as the events
+    per window: `sum [by (...)] (rate(SELECTOR[{{.window}}]))`; None for any other query."""
+    try:
+        summed = _summed(promql.parse(query))
+    except promql.PromQLError:
+        return None
+    if summed is None or not _plain(summed[0]):
+        return None
+    return _windowed(str(summed[0]).removesuffix("{}"), summed[1])
+
+
+def complement(good: str, total: str) -> str | None:
+    """The bad events' windowed query when `good` selects what `total` does plus one matcher:
+    the same selector with that matcher negated selects exactly the other series. None otherwise."""
+    found = window_selector(good), window_selector(total)
+    if None in found or found[0][1] != found[1][1]:
+        return None
+    (good_text, by), (total_text, _) = found
+    good_selector, total_selector = promql.parse_selector(good_text), promql.parse_selector(total_text)
+    extra = [m for m in good_selector.matchers if m not in total_selector.matchers]
+    if good_selector.metric != total_selector.metric or len(extra) != 1 or len(good_selector.matchers) != len(total_selector.matchers) + 1:
+        return None
+    label, operator, value = extra[0]
+    negated = {"=": "!=", "!=": "=", "=~": "!~", "!~": "=~"}[operator]
+    return _windowed(Selector(total_selector.metric, total_selector.matchers + ((label, negated, value),)).text(), by)
 
 
 def identifier(text: str, prefix: str = "x") -> str:
@@ -170,12 +214,16 @@ def _measure(slo: Slo, metrics: dict, notes: list[tuple[Where, str]]) -> tuple[d
         body = {"errors": errors[0], "total": total[0]}
         if slo.period != DEFAULT_PERIOD:
             body["period"] = slo.period
-        if not (slo.page and slo.ticket):
+        if slo.page != slo.ticket:  # one of the two disabled; with both, the defaults stay (and a note says so)
             body["burn_rates"] = [dict(burn) for burn in (PAGE_BURNS if slo.page else TICKET_BURNS)]
         return {"availability": body}, errors[1]
-    ratio = slo.error_ratio if slo.error_ratio else f"({slo.errors})\n/\n({slo.total})"
-    expr = f"1 - (\n{ratio.strip()}\n)".replace(WINDOW, slo.period)
-    kind = "a raw error-ratio SLI" if slo.error_ratio else "its queries are not sum(rate(SELECTOR[{{.window}}]))"
+    if slo.good_ratio:
+        expr, kind = slo.good_ratio.strip(), "its good ratio is no pair of error and total selectors"
+    else:
+        error_ratio = slo.error_ratio or f"({slo.errors})\n/\n({slo.total})"
+        expr = f"1 - (\n{error_ratio.strip()}\n)"
+        kind = "a raw error-ratio SLI" if slo.error_ratio else "its queries are not sum(rate(SELECTOR[{{.window}}]))"
+    expr = expr.replace(WINDOW, slo.period)
     notes.append((slo.where, f"imported as an expr indicator ({kind}): its value is the availability over {slo.period}, "
                              "and it alerts on that value, not on burn rates"))
     for found in promql.series_read(expr):
@@ -186,9 +234,8 @@ def _measure(slo: Slo, metrics: dict, notes: list[tuple[Where, str]]) -> tuple[d
 def _catalogue(metrics: dict, selector: str, slo: Slo, kind: str = "counter", labels: tuple[str, ...] = ()) -> None:
     """Add what a query reads to the catalogue: a histogram's _count/_bucket/_sum as the
     histogram, anything else as `kind`; labels are those its matchers name."""
-    read = promql.series_read(selector)[0] if "{" in selector or "(" not in selector else None
-    name = read.name if read else selector
-    used = set(read.labels if read else ()) | set(labels)
+    read = promql.series_read(selector)[0]
+    name, used = read.name, set(read.labels) | set(labels)
     base = next((name[: -len(suffix)] for suffix in ("_bucket", "_count", "_sum") if name.endswith(suffix) and kind == "counter"), None)
     entry_name, entry_type = (base, "histogram") if base else (name, kind)
     used.discard("le")
@@ -205,9 +252,9 @@ def _thresholds(objective: float) -> tuple[float, float]:
 
 def build(tool: str, slos: list[Slo], notes: list[tuple[Where, str]]) -> Result:
     """The spec text for these SLOs, and a warning for every comment that says what did not map."""
-    if not slos:
-        problems = [where.problem(f"nothing to import: no {tool} SLO in the input", severity="error") for where, _ in notes[:1]]
-        raise SpecError(problems or [Problem("<input>", 1, 1, "", f"nothing to import: no {tool} SLO in the input")])
+    if not slos:  # the notes say why each one was left out
+        first = notes[0][0].problem(f"nothing to import: no {tool} SLO in the input can be imported", severity="error")
+        raise SpecError([replace(first, path="")] + [where.problem(message) for where, message in notes])
     metrics: dict = {}
     taken: set[str] = set()
     entries, warnings = [], [where.problem(message) for where, message in notes]
@@ -257,8 +304,9 @@ def _severity(slos: list[Slo], alert: str, default: str) -> str:
     return found.pop() if len(found) == 1 and re.fullmatch(r"[a-z]+", next(iter(found))) else default
 
 
-def _section(data: dict) -> str:
-    return emit.yaml_text(data)
+def _one_line(text: str) -> str:
+    """A comment holds one line: a value quoted from the input may hold several."""
+    return " ".join(text.split())
 
 
 def _text(tool: str, entries: list, metrics: dict, notes: list[str], slos: list[Slo]) -> str:
@@ -267,29 +315,29 @@ def _text(tool: str, entries: list, metrics: dict, notes: list[str], slos: list[
     lines = [f"# Imported from {tool} by `indicators import {tool}`. Review every comment, then run",
              "# `indicators validate` on this file. Not imported (each also printed as a warning):" if notes else
              "# `indicators validate` on this file."]
-    lines += [f"#   {note}" for note in notes]
-    lines.append(_section({"apiVersion": "indicators/v1", "metadata": {"name": SPEC_NAME, "title": f"Imported from {tool}"}}).rstrip())
-    lines.append(_section({"categories": {CATEGORY: {"title": "Service level objectives", "groups": dict(sorted(groups.items()))}}}).rstrip())
+    lines += [f"#   {_one_line(note)}" for note in notes]
+    lines.append(emit.yaml_text({"apiVersion": "indicators/v1", "metadata": {"name": SPEC_NAME, "title": f"Imported from {tool}"}}).rstrip())
+    lines.append(emit.yaml_text({"categories": {CATEGORY: {"title": "Service level objectives", "groups": dict(sorted(groups.items()))}}}).rstrip())
     lines.append("# Inferred from the queries: check each type and label list against the exporter.")
-    lines.append(_section({"metrics": dict(sorted(metrics.items()))}).rstrip())
-    lines.append(_section({"teams": {team: {"title": team} for team in teams}}).rstrip())
-    lines += [f"# {tool} leaves routing to your Alertmanager: its page alert is the 14.4x and 6x burns, its ticket",
-              "# alert 3x and 1x. Here they raise the levels `page` (the warning sign) and `ticket` (the target).",
-              "# Name each level's real channels below, then add `alertmanager` to output.targets."]
-    lines.append(_section({"escalation": {"levels": {
+    lines.append(emit.yaml_text({"metrics": dict(sorted(metrics.items()))}).rstrip())
+    lines.append(emit.yaml_text({"teams": {team: {"title": team} for team in teams}}).rstrip())
+    lines += ["# The burn rates 14.4x and 6x (Sloth's page alert) raise the level `page` (the warning sign), 3x",
+              "# and 1x (its ticket alert) the level `ticket` (the target). Where alerts go is not in the input:",
+              "# name each level's real channels below, then add `alertmanager` to output.targets."]
+    lines.append(emit.yaml_text({"escalation": {"levels": {
         "ok": {"action": "Continue monitoring"},
         "ticket": {"threshold": "target", "severity": _severity(slos, "ticket", "warning"), "response_time": "1d", "responders": ["ticket"]},
         "page": {"threshold": "warning", "severity": _severity(slos, "page", "critical"), "response_time": "1h", "responders": ["page"]},
     }}}).rstrip())
-    lines.append(_section({"responders": {
+    lines.append(emit.yaml_text({"responders": {
         "page": {"title": "Paged on-call", "channels": [{"webhook": {"url": "https://alertmanager-receiver.example.com/page"}}]},
         "ticket": {"title": "Ticket queue", "channels": [{"webhook": {"url": "https://alertmanager-receiver.example.com/ticket"}}]},
     }}).rstrip())
-    lines.append(_section({"output": {"targets": ["docs", "prometheus", "grafana"]}}).rstrip())
+    lines.append(emit.yaml_text({"output": {"targets": ["docs", "prometheus", "grafana"]}}).rstrip())
     lines.append("indicators:")
     for indicator, comments, _ in entries:
-        lines += [f"  # {comment}" for comment in comments]
-        block = _section([indicator]).rstrip().splitlines()
+        lines += [f"  # {_one_line(comment)}" for comment in comments]
+        block = emit.yaml_text([indicator]).rstrip().splitlines()
         lines += [f"  {line}" for line in block]
     return "\n".join(lines) + "\n"
 
