@@ -264,7 +264,7 @@ IMPORTERS = {sloth.TOOL: sloth.parse, openslo.TOOL: openslo.parse}
 @main.command("import")
 @click.argument("tool", type=click.Choice(sorted(IMPORTERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the spec here instead of standard output.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write the spec to; without it, or with -, standard output.")
 def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
     """Turn Sloth SLOs (prometheus/v1 files, PrometheusServiceLevel objects) or OpenSLO SLOs
     (openslo/v1) into an indicators/v1 spec that compiles. What does not map is a comment in
@@ -278,7 +278,7 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
         errors = sum(1 for problem in err.problems if problem.severity == "error")
         _fail(f"{errors} error{'s' if errors != 1 else ''}; nothing was written")
     _report(result.warnings)
-    if out is None:
+    if out is None or str(out) == "-":
         click.echo(result.text, nl=False)
         return
     try:

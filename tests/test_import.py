@@ -45,6 +45,12 @@ def test_each_published_sloth_example_imports_compiles_and_passes_promtool(cli, 
             assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.parametrize("out", [[], ["--out", "-"]])
+def test_without_out_or_with_out_dash_the_spec_goes_to_standard_output(cli, out):
+    result = cli("import", "sloth", str(SLOTH / "getting-started.yml"), *out)
+    assert result.exit_code == 0 and "apiVersion: indicators/v1" in result.stdout and not Path("-").exists()
+
+
 def test_sloth_page_burns_raise_the_page_level_and_ticket_burns_the_ticket_level(cli):
     data = yaml.safe_load(imported(cli, "getting-started.yml"))
     (indicator,) = data["indicators"]
