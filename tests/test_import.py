@@ -228,7 +228,10 @@ def test_openslos_raw_and_threshold_slis_become_expr_indicators_over_the_period(
     (indicator,) = yaml.safe_load(text)["indicators"]
     assert next(iter(indicator["measure"])) == measure and indicator["measure"][measure].startswith(expected)
     assert "alert policy high-priority (burn rate gt 2 over 1h): not imported" in output
-    pipeline.compile_spec([("imported.yaml", text.encode())], "imported.yaml")
+    rules = pipeline.compile_spec([("imported.yaml", text.encode())], "imported.yaml").files["prometheus/slos.yaml"]
+    (tmp_path / "rules.yaml").write_text(rules)
+    check = subprocess.run([binary("promtool"), "check", "rules", str(tmp_path / "rules.yaml")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.parametrize("text, message", [
