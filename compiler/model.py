@@ -6,10 +6,14 @@ indicator's unit; every reference between sections has been resolved and checked
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Union
 
 SEVERITY_ORDER = ("target", "warning", "critical")  # thresholds, least to most severe
+# A value this close to a threshold, relative to its order of magnitude (at least 1), is at it:
+# rates and ratios carry float noise (a flat trend computes as -2.5e-11) that is no breach.
+TOLERANCE_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,19 @@ class Threshold:
     for_seconds: float
     level: str  # the escalation level this threshold raises
 
+    @property
+    def tolerance(self) -> float:
+        """A power of ten, so that the rule text `threshold - tolerance` is the same number in
+        Prometheus as here (both parse the literals and subtract in IEEE doubles)."""
+        return float(f"1e{math.ceil(math.log10(max(1.0, abs(self.value)))) - TOLERANCE_DIGITS}")
+
+    def bound(self, good: str) -> float:
+        """What a breach is strictly beyond: the threshold moved by its tolerance to the bad side.
+        The alert rules compare against this number and the reports judge with it."""
+        return self.value - self.tolerance if good == "higher" else self.value + self.tolerance
+
     def breached_by(self, value: float, good: str) -> bool:
-        return value < self.value if good == "higher" else value > self.value
+        return value < self.bound(good) if good == "higher" else value > self.bound(good)
 
 
 @dataclass(frozen=True)

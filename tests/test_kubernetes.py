@@ -170,7 +170,7 @@ def test_a_category_too_big_for_kubernetes_fails_the_compile_naming_its_biggest_
     errors = [line for line in result.output.splitlines() if "categories.platform_health:" in line]
     assert len(errors) == 2, result.output
     assert "ConfigMap grafana-dashboard-shop-platform-health holds 1,204 KiB of data, over the 1,024 KiB Kubernetes stores in one ConfigMap" in errors[0]
-    assert ("PrometheusRule shop-platform-health holds 2,271 KiB of data, over the 1,024 KiB Kubernetes stores in the ConfigMap "
+    assert ("PrometheusRule shop-platform-health holds 2,272 KiB of data, over the 1,024 KiB Kubernetes stores in the ConfigMap "
             "prometheus-operator copies it into") in errors[1]
     for line in errors:
         assert line.startswith("indicators.yaml:6:5: categories.platform_health: kubernetes/")

@@ -108,11 +108,11 @@ def test_each_rule_file_is_one_prometheusrule_with_the_same_groups_applied_serve
 
 # The chapter's example alerts (8.1.7), as the shipped spec raises them: (indicator, level, comparison, for).
 CHAPTER_ALERTS = [
-    ("HighDriftScore is critical above 0.3 for 6h", "drift_score", "critical", "> 0.3", "6h"),
-    ("AccuracyDegradation is critical more than 10% below baseline for 24h", "model_accuracy", "critical", "< (-0.1)", "1d"),
-    ("HighToilRatio is red above 40% for 14 days", "toil_ratio", "red", "> 0.4", "14d"),
-    ("LowPlatformAdoption is red below 50% for 7 days", "active_users", "red", "< 0.5", "7d"),
-    ("MissingModelDocs is yellow below 100% documented for 7 days", "documentation_rate", "yellow", "< 1", "7d"),
+    ("HighDriftScore is critical above 0.3 for 6h", "drift_score", "critical", "> 0.3 + 1e-09", "6h"),
+    ("AccuracyDegradation is critical more than 10% below baseline for 24h", "model_accuracy", "critical", "< (-0.1) - 1e-09", "1d"),
+    ("HighToilRatio is red above 40% for 14 days", "toil_ratio", "red", "> 0.4 + 1e-09", "14d"),
+    ("LowPlatformAdoption is red below 50% for 7 days", "active_users", "red", "< 0.5 - 1e-09", "7d"),
+    ("MissingModelDocs is yellow below 100% documented for 7 days", "documentation_rate", "yellow", "< 1 - 1e-09", "7d"),
 ]
 
 

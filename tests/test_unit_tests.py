@@ -39,7 +39,7 @@ def _threshold_alert(groups: list[dict], level: str) -> dict:
 
 def _multiply_threshold(groups):
     rule = _threshold_alert(groups, "red")
-    rule["expr"] = re.sub(r"[0-9.]+$", lambda found: f"{float(found.group()) * 10:g}", rule["expr"])
+    rule["expr"] = re.sub(r"[0-9.]+(?= [-+] [0-9.e-]+$)", lambda found: f"{float(found.group()) * 10:g}", rule["expr"])
 
 
 def _relabel(groups):

@@ -45,7 +45,7 @@ def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, thr
     title = escape(indicator.title)
     summary = f"{title}{escape(selection.where)}: {present.level_rule(indicator, threshold)}"
     rule = {"alert": conventions.alert_name(spec.name, indicator.id),
-            "expr": f"{selection.series} {indicator.breach_operator} {number(threshold.value)}"}
+            "expr": f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}"}
     if threshold.for_seconds:
         rule["for"] = durations.text(threshold.for_seconds)
     target = present.met(indicator, selection.limit("target", indicator))
@@ -59,6 +59,12 @@ def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, thr
         labels = dict(selection.override.when) | labels
     return rule | {"labels": _static(labels),
                    "annotations": _annotations(spec, indicator, summary, description, with_labels=True)}
+
+
+def _bound(indicator: Indicator, threshold: Threshold) -> str:
+    """Threshold.bound as PromQL: the threshold and its tolerance, as the model has them."""
+    side = "-" if indicator.good == "higher" else "+"
+    return f"{number(threshold.value)} {side} {number(threshold.tolerance)}"
 
 
 def _where(spec: Spec, indicator: Indicator) -> str:
