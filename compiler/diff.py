@@ -103,8 +103,9 @@ def comparisons(expr: str) -> list[str]:
         if isinstance(node, promql_parser.BinaryExpr):
             operator = str(node.op)
             for side, other in ((node.rhs, node.lhs), (node.lhs, node.rhs)):
-                if operator in _COMPARISONS and isinstance(_unwrap(side), promql_parser.NumberLiteral):
-                    found.append(f"{operator} {_unwrap(side).val:.15g}")
+                number = _number(side)
+                if operator in _COMPARISONS and number is not None:
+                    found.append(f"{operator} {number:.15g}")
                     visit(other)
                     return
         for child in promql.children(node) + (list(node.args) if isinstance(node, promql_parser.Call) else []):
@@ -112,6 +113,17 @@ def comparisons(expr: str) -> list[str]:
 
     visit(promql.parse(expr))
     return found
+
+
+def _number(node) -> float | None:
+    """A number literal, or a threshold with its float tolerance (`0.8 - 1e-09`) read as the threshold."""
+    node = _unwrap(node)
+    if isinstance(node, promql_parser.NumberLiteral):
+        return node.val
+    if (isinstance(node, promql_parser.BinaryExpr) and str(node.op) in ("+", "-")
+            and isinstance(_unwrap(node.lhs), promql_parser.NumberLiteral) and isinstance(_unwrap(node.rhs), promql_parser.NumberLiteral)):
+        return _unwrap(node.lhs).val
+    return None
 
 
 def _unwrap(node):

@@ -15,6 +15,7 @@ import math
 
 from compiler import durations
 from compiler.backends.prometheus.unit_tests import user, watch
+from compiler.backends.prometheus.unit_tests.boundaries import boundary_groups
 from compiler.backends.prometheus.unit_tests.common import Grid
 from compiler.backends.prometheus.unit_tests.scorecard import GRID as SCORECARD_GRID, scorecard_group
 from compiler.backends.prometheus.unit_tests.thresholds import threshold_groups
@@ -26,7 +27,7 @@ MAX_STEPS = 20
 
 
 def indicator_groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
-    found = threshold_groups(spec, indicator, grid) + watch.no_data(spec, indicator, grid)
+    found = threshold_groups(spec, indicator, grid) + boundary_groups(spec, indicator, grid) + watch.no_data(spec, indicator, grid)
     found += watch.burn_rates(spec, indicator, grid) + watch.escalations(spec, indicator, grid)
     return [group for group in found if group is not None]
 
