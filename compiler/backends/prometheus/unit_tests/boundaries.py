@@ -14,15 +14,15 @@ from compiler.backends.prometheus.unit_tests.inputs import number, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import Cases
 from compiler.model import Indicator, Spec, Threshold
 
-# The smallest step past a threshold that is a different value to the people reading it: a
-# hundredth of a percentage point, a whole second (humanizeDuration's), one event; else 0.01.
-RESOLUTION = {"ratio": 1e-4, "percent": 0.01, "seconds": 1.0, "count": 1.0}
-DEFAULT_RESOLUTION = 0.01
+# Per unit, the smallest step past a threshold that the rule and the alert's description both
+# tell apart from it: a hundredth of a percentage point (humanizePercentage and %.4g of a percent),
+# a whole second (humanizeDuration), a hundredth of a day or of a score (%.4g), one event.
+RESOLUTION = {"ratio": 1e-4, "percent": 0.01, "seconds": 1.0, "days": 0.01, "count": 1.0, "score": 0.01}
 
 
 def beyond(indicator: Indicator, threshold: Threshold) -> float:
     """One resolution past the threshold, as the input series' text makes it."""
-    step = RESOLUTION.get(indicator.unit, DEFAULT_RESOLUTION)
+    step = RESOLUTION[indicator.unit]
     return float(number(threshold.value - step if indicator.good == "higher" else threshold.value + step))
 
 
