@@ -8,6 +8,7 @@ collected from tests/golden/*/expected/prometheus/tests/, and generated/'s from 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -18,6 +19,8 @@ import yaml
 
 from compiler import conventions, pipeline
 from compiler.backends.prometheus import unit_tests
+from compiler.backends.prometheus.unit_tests import boundaries
+from compiler.model import Threshold
 from servers import binary
 from conftest import INDICATOR, ROOT, spec_text
 
@@ -133,3 +136,23 @@ def test_a_spec_may_turn_the_generated_cases_off_and_keep_its_own():
     tests = {path: yaml.safe_load(body) for path, body in files.items() if path.startswith("prometheus/tests/")}
     names = [group["name"] for document in tests.values() for group in document["tests"]]
     assert names and all(name.startswith("nps: ") for name in names), names  # the shipped spec's own case only
+
+
+@pytest.mark.parametrize(("unit", "good", "threshold", "past"), [
+    ("ratio", "higher", 0.999, 0.9989),  # a hundredth of a percentage point: 99.89%
+    ("ratio", "lower", 0.001, 0.001001),  # the fourth figure, finer than the unit's step: 0.1001%
+    ("ratio", "lower", 0, 0.0001),
+    ("seconds", "lower", 0.25, 0.2501),  # 250.1ms, short of a 500ms warning
+    ("seconds", "lower", 2, 2.001),
+    ("seconds", "lower", 300, 301),  # humanizeDuration prints whole seconds from a minute up
+    ("percent", "higher", 100, 99.99),
+    ("count", "lower", 0, 1),  # never a fraction of an event
+    ("count", "lower", 100000, 100100),  # %.4g prints 1e+05 for 100001
+    ("days", "lower", 14, 14.01),
+    ("score", "higher", 0.3, 0.2999),
+], ids=lambda item: repr(item))
+def test_a_boundary_case_holds_the_nearest_value_past_the_threshold_that_its_description_tells_apart(unit, good, threshold, past):
+    spec, _ = pipeline.load([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml")
+    indicator = dataclasses.replace(spec.indicators[0], unit=unit, good=good)
+    assert boundaries.beyond(indicator, Threshold("target", threshold, 0, "yellow")) == past
+    assert boundaries.printed(indicator, past) != boundaries.printed(indicator, threshold)

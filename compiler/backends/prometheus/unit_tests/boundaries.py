@@ -7,23 +7,39 @@ on their own, also for `expr` and `trend` measures, whose inputs cannot be deriv
 
 from __future__ import annotations
 
+import math
+
 from compiler import conventions, durations, present
 from compiler.backends.prometheus.overrides import selections
 from compiler.backends.prometheus.unit_tests.common import Grid, group
 from compiler.backends.prometheus.unit_tests.inputs import number, series_text
+from compiler.backends.prometheus.unit_tests.templates import render
 from compiler.backends.prometheus.unit_tests.thresholds import Cases
 from compiler.model import Indicator, Spec, Threshold
 
-# Per unit, the smallest step past a threshold that the rule and the alert's description both
-# tell apart from it: a hundredth of a percentage point (humanizePercentage and %.4g of a percent),
-# a whole second (humanizeDuration), a hundredth of a day or of a score (%.4g), one event.
+# Per unit, the coarsest step past a threshold: a hundredth of a percentage point, a whole second, a
+# hundredth of a day or of a score, one event (never a fraction of one).
 RESOLUTION = {"ratio": 1e-4, "percent": 0.01, "seconds": 1.0, "days": 0.01, "count": 1.0, "score": 0.01}
+WHOLE = ("count",)
 
 
 def beyond(indicator: Indicator, threshold: Threshold) -> float:
-    """One resolution past the threshold, as the input series' text makes it."""
+    """The nearest value past the threshold, a power of ten away, that the rule and the alert's
+    description both tell apart from it: at most the unit's step, at the threshold's last figure
+    that `%.4g` and `humanize*` print (a 250ms latency: 250.1ms, not 1.25s past a 500ms warning),
+    coarser where the description prints less (humanizeDuration from a minute up: whole seconds)."""
+    value, worse = threshold.value, (-1 if indicator.good == "higher" else 1)
     step = RESOLUTION[indicator.unit]
-    return float(number(threshold.value - step if indicator.good == "higher" else threshold.value + step))
+    if value and indicator.unit not in WHOLE:
+        step = min(step, 10.0 ** (math.floor(math.log10(abs(value))) - present.SIGNIFICANT + 1))
+    while printed(indicator, float(number(value + worse * step))) == printed(indicator, value):
+        step *= 10
+    return float(number(value + worse * step))
+
+
+def printed(indicator: Indicator, value: float) -> str:
+    """The value as the alert's description prints it."""
+    return render(present.template(indicator), value, {})
 
 
 def _checks(cases: Cases, held: list[tuple[dict[str, str], float]], eval_seconds: list[float], grid: Grid) -> list[dict]:
@@ -56,7 +72,7 @@ def _held(cases: Cases) -> list[tuple[str, dict[str, str], float]]:
     for threshold in cases.selection.thresholds:
         for where, value in (("at", threshold.value), ("past", beyond(cases.indicator, threshold))):
             labels = cases.labels | ({free: f"{cases.labels[free]}-{where}-{threshold.name}"} if free else {})
-            found.append((f"{where} the {threshold.name} {present.value(cases.indicator, value)}", labels, value))
+            found.append((f"{where} the {threshold.name} {printed(cases.indicator, value)}", labels, value))
     return found
 
 
