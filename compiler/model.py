@@ -16,6 +16,13 @@ SEVERITY_ORDER = ("target", "warning", "critical")  # thresholds, least to most 
 TOLERANCE_DIGITS = 9
 
 
+def tolerance(value: float) -> float:
+    """How far beyond `value` a measurement must be to breach it: a power of ten, so that the rule
+    text `value + tolerance` is the same number in Prometheus as here (both parse the literals
+    and add in IEEE doubles)."""
+    return float(f"1e{math.ceil(math.log10(max(1.0, abs(value)))) - TOLERANCE_DIGITS}")
+
+
 @dataclass(frozen=True)
 class Selector:
     """A series selector of one catalogued metric, e.g. mlops_deployments_total{status="success"}."""
@@ -122,9 +129,7 @@ class Threshold:
 
     @property
     def tolerance(self) -> float:
-        """A power of ten, so that the rule text `threshold - tolerance` is the same number in
-        Prometheus as here (both parse the literals and subtract in IEEE doubles)."""
-        return float(f"1e{math.ceil(math.log10(max(1.0, abs(self.value)))) - TOLERANCE_DIGITS}")
+        return tolerance(self.value)
 
     def bound(self, good: str) -> float:
         """What a breach is strictly beyond: the threshold moved by its tolerance to the bad side.

@@ -231,3 +231,10 @@ def code(text: str) -> Markdown:
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     line = "".join(char if char.isprintable() else " " for char in text)  # a code span is one line too
     return Markdown(f"{fence}{pad}{line.replace('|', chr(92) + '|')}{pad}{fence}")
+
+
+def template_literal(text: str) -> str:
+    """User text that Prometheus and Alertmanager print as written, though they read it as a Go
+    template: every `{` becomes a template action that prints it, and a `%` before one is printed
+    the same way (vmalert reads `%{` as an environment placeholder)."""
+    return re.sub(r"%(?=\{)|\{", lambda found: f'{{{{ "{found.group()}" }}}}', text)

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import conventions, pipeline, promql
+from compiler import conventions, pipeline, present, promql
 from compiler.backends import prometheus
 from compiler.backends.prometheus import lint
-from compiler.backends.prometheus.alerts import escape
 from compiler.problems import SpecError
 from servers import binary
 from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
@@ -136,7 +135,7 @@ ESCAPES = [
 
 @pytest.mark.parametrize(("text", "escaped"), [c[1:] for c in ESCAPES], ids=[c[0] for c in ESCAPES])
 def test_user_text_is_escaped_for_go_templates(text, escaped):
-    assert escape(text) == escaped
+    assert present.template_literal(text) == escaped
 
 
 RULE_PROBLEMS = [

@@ -115,6 +115,21 @@ def test_a_specs_own_test_case_is_compiled_into_the_generated_tests(change, pass
     assert (result.returncode == 0) == passes, result.stdout + result.stderr
 
 
+OVERRIDE = """\
+    overrides:
+      - when: {model: 'fraud "v2" \\ eu'}
+        warning: 50
+"""
+
+
+def test_label_values_with_quotes_and_backslashes_are_quoted_in_the_generated_tests_as_in_the_rules(cli, tmp_path):
+    Path("indicators.yaml").write_text(spec_text(INDICATOR + OVERRIDE))
+    result = cli("generate", "indicators.yaml", "--out", "out")
+    assert result.exit_code == 0, result.output
+    result = run_all(tmp_path / "out" / "prometheus")  # promtool parses every input series, then runs them
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 SPECS = [ROOT / "indicators.yaml"] + sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))
 
 

@@ -5,24 +5,16 @@ the value is never a label."""
 
 from __future__ import annotations
 
-import re
 
 from compiler import conventions, durations, present, presence
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection, selections
-from compiler.model import Availability, Indicator, Spec, Threshold
-
-
-def escape(text: str) -> str:
-    """User text that Prometheus prints as written: every `{` becomes a template action that
-    prints it, and a `%` before one is printed the same way (vmalert reads `%{` as an
-    environment placeholder)."""
-    return re.sub(r"%(?=\{)|\{", lambda found: f'{{{{ "{found.group()}" }}}}', text)
+from compiler.model import Availability, Indicator, Spec, Threshold, tolerance
 
 
 def _static(labels: dict[str, str]) -> dict[str, str]:
     """Alert label values are templates too: spec text in them is escaped like annotations."""
-    return {name: escape(value) for name, value in labels.items()}
+    return {name: present.template_literal(value) for name, value in labels.items()}
 
 
 def rules(spec: Spec, indicator: Indicator) -> list[dict]:
@@ -42,8 +34,8 @@ def watch_rules(spec: Spec, indicator: Indicator) -> list[dict]:
 
 
 def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, threshold: Threshold) -> dict:
-    title = escape(indicator.title)
-    summary = f"{title}{escape(selection.where)}: {present.level_rule(indicator, threshold)}"
+    title = present.template_literal(indicator.title)
+    summary = f"{title}{present.template_literal(selection.where)}: {present.level_rule(indicator, threshold)}"
     rule = {"alert": conventions.alert_name(spec.name, indicator.id),
             "expr": f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}"}
     if threshold.for_seconds:
@@ -51,7 +43,7 @@ def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, thr
     target = present.met(indicator, selection.limit("target", indicator))
     warning = present.breached(indicator, selection.limit("warning", indicator))
     description = (f"{title} is {present.template(indicator)}{_where(spec, indicator)}; "
-                   f"target {target}, warning sign {warning}. {escape(indicator.definition)}")
+                   f"target {target}, warning sign {warning}. {present.template_literal(indicator.definition)}")
     # An override's tracking labels come with its data anyway; as static labels they also tell
     # its rules apart from the default ones (promtool rejects same-name, same-label rules).
     labels = conventions.alert_labels(spec, indicator, threshold.level)
@@ -79,16 +71,16 @@ def _annotations(spec: Spec, indicator: Indicator, summary: str, description: st
     runbook, and the indicator's dashboard panel, filtered to the alerting series when its
     tracking labels come with the data."""
     panel = conventions.panel_ids(spec)[indicator.id]
-    url = escape(conventions.dashboard_url(spec, indicator, panel))
+    url = present.template_literal(conventions.dashboard_url(spec, indicator, panel))
     if with_labels:
         # the dashboards have a variable per global and tracking label; values may need encoding
         url += "".join(f"&var-{label}={{{{ $labels.{label} | urlquery }}}}" for label in (*spec.global_labels, *indicator.track_by))
     annotations = {"summary": summary, "description": description}
     if indicator.runbook_url:
-        annotations["runbook_url"] = escape(indicator.runbook_url)
+        annotations["runbook_url"] = present.template_literal(indicator.runbook_url)
     annotations["dashboard_url"] = url
     for name, text in indicator.annotations:
-        annotations.setdefault(name, escape(text))
+        annotations.setdefault(name, present.template_literal(text))
     return annotations
 
 
@@ -123,8 +115,8 @@ def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
         return None
     reads = [f"absent({selector.text()})" for selector in sources]
     if presence_rule(spec, indicator) is not None:
-        present = conventions.presence_series(spec, indicator)
-        reads.append(f"(\n  last_over_time({present}[{durations.text(indicator.forget_after)}])\nunless\n  {present}\n)")
+        reporting = conventions.presence_series(spec, indicator)
+        reads.append(f"(\n  last_over_time({reporting}[{durations.text(indicator.forget_after)}])\nunless\n  {reporting}\n)")
     silence = durations.human(indicator.no_data_for)
     return {
         "alert": conventions.alert_name(spec.name, indicator.id, conventions.NO_DATA_SUFFIX),
@@ -132,9 +124,9 @@ def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
         "for": durations.text(indicator.no_data_for),
         "labels": _static(conventions.alert_labels(spec, indicator, level.name)),
         "annotations": _annotations(
-            spec, indicator, f"{escape(indicator.title)} has no data",
+            spec, indicator, f"{present.template_literal(indicator.title)} has no data",
             f"No {' or '.join(selector.metric for selector in sources)} has been reported for {silence}{_silent_where(spec, indicator)}: "
-            f"{escape(indicator.title)} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
+            f"{present.template_literal(indicator.title)} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
             f"the scrape targets. A {_entity(spec, indicator)} silent for {durations.human(indicator.forget_after)} is forgotten.",
             with_labels=False),
     }
@@ -148,7 +140,8 @@ def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list
     factors: dict[str, list[float]] = {}
     for burn in measure.burn_rates:
         level = spec.escalation.level_for(burn.threshold).name
-        bound = number(burn.factor * budget)
+        burning = burn.factor * budget
+        bound = f"{number(burning)} + {number(tolerance(burning))}"  # float noise is no burn, as no breach
         long_series = conventions.error_ratio_series(spec, indicator, burn.long)
         short_series = conventions.error_ratio_series(spec, indicator, burn.short)
         by_level.setdefault(level, []).append(f"(\n  {long_series} > {bound}\nand\n  {short_series} > {bound}\n)")
@@ -163,8 +156,8 @@ def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list
             "expr": "\nor\n".join(conditions),
             "labels": _static(conventions.alert_labels(spec, indicator, level)),
             "annotations": _annotations(
-                spec, indicator, f"{escape(indicator.title)} burns its error budget too fast",
-                f"The error ratio of {escape(indicator.title)} is {{{{ $value | humanizePercentage }}}}{_where(spec, indicator)}: "
+                spec, indicator, f"{present.template_literal(indicator.title)} burns its error budget too fast",
+                f"The error ratio of {present.template_literal(indicator.title)} is {{{{ $value | humanizePercentage }}}}{_where(spec, indicator)}: "
                 f"at this rate ({windows} the budget in both windows) the {objective} objective over {period} will be missed.",
                 with_labels=True),
         })
@@ -189,8 +182,8 @@ def _escalations(spec: Spec, indicator: Indicator) -> list[dict]:
             "for": durations.text(lower.escalate_after),
             "labels": _static(conventions.alert_labels(spec, indicator, higher.name)),
             "annotations": _annotations(
-                spec, indicator, f"{escape(indicator.title)} is still {lower.name} after {after}",
-                f"A {lower.name} alert of {escape(indicator.title)}{_where(spec, indicator)} has been firing for {after} "
+                spec, indicator, f"{present.template_literal(indicator.title)} is still {lower.name} after {after}",
+                f"A {lower.name} alert of {present.template_literal(indicator.title)}{_where(spec, indicator)} has been firing for {after} "
                 f"without being resolved; it is escalated to {higher.name}.", with_labels=True),
         })
     return found

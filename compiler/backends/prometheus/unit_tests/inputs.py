@@ -33,8 +33,9 @@ def number(value: float) -> str:
 
 
 def series_text(metric: str, labels: dict[str, str]) -> str:
-    inner = ", ".join(f'{name}="{value}"' for name, value in sorted(labels.items()))
-    return f"{metric}{{{inner}}}"
+    """A series in promtool's notation, its label values quoted as the rules quote them."""
+    selector = Selector(metric, tuple((name, "=", value) for name, value in sorted(labels.items())))
+    return selector.text() if labels else f"{metric}{{}}"
 
 
 def matches(selector: Selector, labels: dict[str, str]) -> bool:

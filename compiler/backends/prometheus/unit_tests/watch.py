@@ -10,7 +10,7 @@ from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, error_ratio, gauge, inputs, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import past, settle
-from compiler.model import Availability, BurnRate, Indicator, Spec
+from compiler.model import Availability, BurnRate, Indicator, Spec, tolerance
 
 REPORTED = 3600  # the sources report this long before they vanish
 BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
@@ -89,7 +89,8 @@ def burn_rates(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
 def _burn_bound(spec: Spec, indicator: Indicator, burn: BurnRate, budget: float, grid: Grid) -> list[dict]:
     """One burn rate alone at its bound: its two windows' recorded error ratios are fed as input
     series (no source series, so no other window has a ratio and no other burn rate can fire).
-    Both just beyond the bound raise its level; either window just inside raises nothing. A
+    Both just beyond the bound raise its level; either window just inside, or both within float
+    noise of it, raises nothing. A
     burn rate sharing its level with others is told apart from them only this way."""
     bound = burn.factor * budget
     beyond, inside = bound * (1 + NEAR), bound * (1 - NEAR)
@@ -103,9 +104,10 @@ def _burn_bound(spec: Spec, indicator: Indicator, burn: BurnRate, budget: float,
     steps = grid.samples(when)
     windows = f"{durations.text(burn.long)}/{durations.text(burn.short)}"
     found = []
+    noise = bound + tolerance(bound) / 10
     for case, long_ratio, short_ratio in (("both windows just beyond", beyond, beyond), ("the long window just inside", inside, beyond),
-                                          ("the short window just inside", beyond, inside)):
-        fires = long_ratio > bound and short_ratio > bound
+                                          ("the short window just inside", beyond, inside), ("both within float noise of it", noise, noise)):
+        fires = long_ratio > bound + tolerance(bound) and short_ratio > bound + tolerance(bound)
         series = tuple(sorted((series_text(conventions.error_ratio_series(spec, indicator, window), labels), gauge(ratio, steps))
                               for window, ratio in ((burn.long, long_ratio), (burn.short, short_ratio))))
         expected = [expected_alert(rule, labels, long_ratio, conventions.alert_labels(spec, indicator, level))] if fires else []
