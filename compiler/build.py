@@ -34,7 +34,8 @@ def build(data: dict, sources: tuple[str, ...]) -> Spec:
         escalation=escalation,
         teams=tuple(Team(name, body["title"], tuple((level, tuple(names)) for level, names in (body.get("responders") or {}).items()))
                     for name, body in (data.get("teams") or {}).items()),
-        responders=tuple(Responder(name, body["title"], tuple(_channel(channel) for channel in body["channels"]))
+        responders=tuple(Responder(name, body["title"], tuple(_channel(channel) for channel in body["channels"]),
+                                   body.get("noise_budget"))
                          for name, body in (data.get("responders") or {}).items()),
         email=_email((data.get("notifications") or {}).get("email")),
         output=_output(data.get("output") or {}, metadata.get("name", "indicators")),

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, writer
+from compiler.backtest import engine, report as backtesting
 from compiler.checks.schema import schema_text
 from compiler.importers import openslo, sloth
 from compiler.reports import monthly, period as periods, weekly
@@ -339,16 +340,25 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
             raise click.UsageError(f"--where {pair!r}: expected LABEL=VALUE with LABEL one of the global labels: "
                                    f"{', '.join(compilation.spec.global_labels) or 'none'}")
         matchers.append((label, value))
-    try:
-        client = prometheus_api.Client(prometheus_api.check_url(url), timeout, prometheus_api.authorization(
-            _secret(bearer_token_file, TOKEN_VARIABLE, "bearer token"), _secret(basic_auth_file, BASIC_AUTH_VARIABLE, "user:password")))
-    except prometheus_api.BadSetting as err:
-        raise click.UsageError(str(err)) from None
+    client = _client(url, timeout, bearer_token_file, basic_auth_file)
     try:
         prose = build(compilation.spec, chosen, client.ask, tuple(sorted(matchers)), style == "html")
     except prometheus_api.PrometheusError as err:
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
-    text = emit.render_prose(prose)
+    _put(emit.render_prose(prose), out, f"{chosen.label} report")
+
+
+def _client(url: str, timeout: float, bearer_token_file: Path | None, basic_auth_file: Path | None,
+            **limits) -> prometheus_api.Client:
+    try:
+        return prometheus_api.Client(prometheus_api.check_url(url), timeout, prometheus_api.authorization(
+            _secret(bearer_token_file, TOKEN_VARIABLE, "bearer token"), _secret(basic_auth_file, BASIC_AUTH_VARIABLE, "user:password")),
+            **limits)
+    except prometheus_api.BadSetting as err:
+        raise click.UsageError(str(err)) from None
+
+
+def _put(text: str, out: Path | None, what: str) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
@@ -356,7 +366,7 @@ def _write_report(build, spec: Path, chosen: periods.Period, url: str, style: st
         out.write_text(text)
     except OSError as err:
         _fail(f"{out}: cannot write: {err.strerror}")
-    click.echo(f"{out}: {chosen.label} report written")
+    click.echo(f"{out}: {what} written", err=what == "backtest")
 
 
 def _secret(path: Path | None, variable: str, kind: str) -> str | None:
@@ -400,3 +410,41 @@ def report_monthly(month: str | None, spec: Path, **options) -> None:
     the composite score and the predicted ROI multiplier, each against the month before."""
     chosen = _period(periods.month, month or periods.last_month(datetime.now(timezone.utc)))
     _write_report(monthly.build, spec, chosen, **options)
+
+
+@main.command()
+@click.option("--prometheus", "url", required=True, metavar="URL", help="Prometheus (or Thanos/Mimir query) base URL holding the history.")
+@click.option("--from", "since", metavar="TIME", help="Start, RFC 3339 or YYYY-MM-DD (UTC unless given).")
+@click.option("--to", "until", metavar="TIME", help="End (default: now).")
+@click.option("--last", metavar="DURATION", help="The range ending at --to, e.g. 30d (default 7d).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here instead of standard output.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True, help="Seconds per query.")
+@click.option("--bearer-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"File holding a bearer token (or set {TOKEN_VARIABLE}).")
+@click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"File holding user:password (or set {BASIC_AUTH_VARIABLE}).")
+@spec_argument
+def backtest(url: str, since: str | None, until: str | None, last: str | None, out: Path | None, timeout: float,
+             bearer_token_file: Path | None, basic_auth_file: Path | None, spec: Path) -> None:
+    """Would SPEC's alerts have fired over recorded history, and whom would they have notified?
+
+    \b
+    Replays the compiled rules with vmalert -replay (Debian package victoria-metrics) against a
+    scratch copy of the history in --prometheus, then walks the generated Alertmanager config.
+    Exit codes: 0 within every responder's noise_budget; 1 over a budget (or an invalid spec);
+    2 bad usage; 3 Prometheus or the engine failed, or the range holds no data.
+    """
+    compilation = _compile(spec)
+    start, end = _period(lambda _: periods.span(since, until, last, datetime.now(timezone.utc)), "")
+    client = _client(url, timeout, bearer_token_file, basic_auth_file, max_answer_bytes=engine.MAX_HISTORY_BYTES)
+    try:
+        result = backtesting.judge(compilation, client.ask, start, end, lambda line: click.echo(line, err=True))
+    except prometheus_api.PrometheusError as err:
+        _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
+    except engine.EngineError as err:
+        _fail(str(err), code=PROMETHEUS_UNREACHABLE)
+    _put(emit.render_prose(backtesting.build(compilation.spec, result, start, end, url)), out, "backtest")
+    for verdict in result.over_budget:
+        click.echo(f"over the noise budget: {verdict.receiver} {verdict.per_week} (budget {verdict.budget}/week): "
+                   + ", ".join(f"{alert} {count}" for alert, count in verdict.alerts), err=True)
+    sys.exit(1 if result.over_budget else 0)

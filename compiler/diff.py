@@ -164,7 +164,7 @@ def _rules(base: dict[str, str], head: dict[str, str]) -> list[Change]:
 
 # --- routing ---------------------------------------------------------------------------------
 
-def _matches(matcher: str, labels: dict[str, str]) -> bool:
+def matches(matcher: str, labels: dict[str, str]) -> bool:
     label, operator, value = _MATCHER.match(matcher).groups()
     actual = labels.get(label, "")
     if operator == "=":
@@ -179,7 +179,7 @@ def _route_matches(route: dict, labels: dict[str, str]) -> bool:
     matchers = list(route.get("matchers") or [])
     matchers += [f'{k}="{v}"' for k, v in (route.get("match") or {}).items()]
     matchers += [f'{k}=~"{v}"' for k, v in (route.get("match_re") or {}).items()]
-    return all(_matches(matcher, labels) for matcher in matchers)
+    return all(matches(matcher, labels) for matcher in matchers)
 
 
 def route(config: dict, labels: dict[str, str]) -> list[dict]:

@@ -327,6 +327,7 @@ class Responder:
     id: str
     title: str
     channels: tuple[Channel, ...]
+    noise_budget: int | None = None  # notifications per week the backtest lets it have
 
 
 @dataclass(frozen=True)

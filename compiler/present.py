@@ -238,3 +238,8 @@ def template_literal(text: str) -> str:
     template: every `{` becomes a template action that prints it, and a `%` before one is printed
     the same way (vmalert reads `%{` as an environment placeholder)."""
     return re.sub(r"%(?=\{)|\{", lambda found: f'{{{{ "{found.group()}" }}}}', text)
+
+
+def per_week(count: int, seconds: float) -> Shown:
+    """A count over a span as a weekly rate: 3 in 14 days reads 1.5/week."""
+    return Shown(count / (seconds / 604800) if seconds else 0.0, 1, unit="/week")

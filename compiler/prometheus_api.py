@@ -1,5 +1,5 @@
 """A small client of the Prometheus HTTP API (/api/v1/query and /api/v1/query_range), for the
-reports. Every failure is a `PrometheusError` with a message for people; the CLI turns it into
+reports and the backtest. Every failure is a `PrometheusError` with a message for people; the CLI turns it into
 exit code 3. Credentials come from files or environment variables, never the command line, and
 reach no host but the configured one: redirects to another origin are refused, and every
 message has the credentials blanked out.
@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from compiler.reports.queries import Answer, Query, RangeQuery, Sample, Series
+from compiler.reports.queries import Answer, Query, RangeQuery, RawQuery, Sample, Series
 
 MAX_ANSWER_BYTES = 64 * 1024 * 1024  # every answer of one report together
 _MAX_SHOWN = 300  # characters of a server's own explanation that a message quotes
@@ -91,10 +91,15 @@ class Client:
         self.limit = self.left = max_answer_bytes
         self._secrets = _secrets(authorization)
 
-    def ask(self, query: Query | RangeQuery) -> Answer:
+    def ask(self, query: Query | RangeQuery | RawQuery) -> Answer:
         if isinstance(query, Query):
             return self._get("query", {"query": query.promql, "time": _seconds(query.at)}, "vector",
                              lambda item: Sample(_labels(item["metric"]), float(item["value"][1])))
+        if isinstance(query, RawQuery):  # a range selector includes its start: dropped, so days do not overlap
+            window = f"{query.selector}[{round((query.end - query.start) * 1000)}ms]"
+            return self._get("query", {"query": window, "time": _seconds(query.end)}, "matrix",
+                             lambda item: Series(_labels(item["metric"]), tuple(
+                                 (float(t), float(v)) for t, v in item["values"] if float(t) > query.start)))
         return self._get("query_range", {"query": query.promql, "start": _seconds(query.start), "end": _seconds(query.end),
                                          "step": _seconds(query.step)}, "matrix",
                          lambda item: Series(_labels(item["metric"]), tuple((float(t), float(v)) for t, v in item["values"])))

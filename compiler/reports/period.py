@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from compiler import durations
+
 WEEK = 7 * 86400
 YEARS = range(1970, 9999)  # Prometheus holds nothing before 1970; a period ending after 9999 has no date
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
@@ -78,3 +80,31 @@ def last_month(now: datetime) -> str:
     """The last complete calendar month before `now`."""
     previous = _month_before(date(now.year, now.month, 1))
     return f"{previous:%Y-%m}"
+
+
+def span(since: str | None, until: str | None, last: str | None, now: datetime) -> tuple[float, float]:
+    """A backtest's range in unix seconds: --from/--to (RFC 3339 or YYYY-MM-DD, UTC unless the
+    text says otherwise), or --last DURATION up to --to (default: now, to the minute)."""
+    end = _instant("--to", until) if until else now.replace(second=0, microsecond=0).timestamp()
+    if since and last:
+        raise PeriodError("give --from or --last, not both")
+    if since:
+        start = _instant("--from", since)
+    else:
+        if not durations.is_duration(last or "7d"):
+            raise PeriodError(f"--last {last!r}: expected a duration such as 30d")
+        start = end - durations.seconds(last or "7d")
+    if start >= end:
+        raise PeriodError(f"the range is empty: {since or last} to {until or 'now'}")
+    return start, end
+
+
+def _instant(option: str, text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise PeriodError(f"{option} {text!r}: expected a time such as 2026-11-02T00:00Z or 2026-11-02") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if moment.year not in YEARS:
+        raise PeriodError(f"{option} {text!r}: expected a year from {YEARS[0]} to {YEARS[-1]}")
+    return moment.timestamp()

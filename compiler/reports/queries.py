@@ -34,6 +34,16 @@ class RangeQuery:
 
 
 @dataclass(frozen=True)
+class RawQuery:
+    """Every sample recorded for `selector` in (start, end], as stored (not resampled): the
+    backtest copies history with these, a day at a time."""
+
+    selector: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
 class Sample:
     labels: tuple[tuple[str, str], ...]
     value: float
@@ -49,7 +59,7 @@ class Series:
 
 
 Answer = Union[list[Sample], list[Series]]
-Ask = Callable[[Union[Query, RangeQuery]], Answer]
+Ask = Callable[[Union[Query, RangeQuery, RawQuery]], Answer]
 
 
 def selector(series: str, where: tuple[tuple[str, str], ...], *matchers: tuple[str, str, str]) -> str:

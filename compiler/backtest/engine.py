@@ -1,0 +1,208 @@
+"""The real rule engine over recorded history: vmalert -replay (Debian's `victoria-metrics`).
+
+vmalert replays against one query API and writes what it records through remote write; for
+recording rules to feed the alerts, that API must also receive the writes. The user's
+Prometheus must not, so the replay runs against a scratch Prometheus of its own, on loopback,
+in a temporary folder: the source series the rules read are copied into it (one metric and one
+day at a time, raw samples, backfilled with promtool), then vmalert replays every rule file
+into it, and the firing ALERTS are read back. Prometheus, not a reimplementation, evaluates the
+PromQL; vmalert, not a reimplementation, evaluates `for`.
+
+Prometheus answers at most 11,000 points per series and query, so the replay runs in chunks
+of `CHUNK_STEPS` evaluations; vmalert forgets `for` at a chunk's start, so each chunk after the
+first starts early by the longest `for` (and one evaluation) and the samples of both chunks are
+read together: a state that started before the border is rebuilt by the time it is reached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from compiler import prometheus_api
+from compiler.backtest import history
+from compiler.reports.figures import moment
+from compiler.reports.queries import Ask, RawQuery
+
+DAY = 86400
+CHUNK_STEPS = 10_000  # evaluations per replay query, under Prometheus' 11,000 points
+RULES_DELAY = "500ms"  # between rules, so a recorded series lands before the rule that reads it
+FLUSH = "100ms"  # vmalert's remote-write flush: well inside RULES_DELAY
+PACKAGES = {"promtool": "prometheus", "prometheus": "prometheus", "vmalert": "victoria-metrics"}
+LOOPBACK = "127.0.0.1"
+READY_SECONDS = 60
+MAX_HISTORY_BYTES = 16 << 30  # the answers of one backtest together; each is one metric's day, held briefly
+
+
+class EngineError(Exception):
+    """The engine could not run or failed: a message for people (exit code 3)."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    firing: tuple[history.Firing, ...]
+    copied_from: float  # the oldest source sample copied
+    samples: int  # source samples copied
+
+
+def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progress: Callable[[str], None]) -> Replay:
+    """Every alert's firing intervals from `start` to `end`, replayed from the history `ask`
+    reads (enough before `start` for the longest rule to be judged from `start` on)."""
+    tools = {name: _tool(name) for name in PACKAGES}
+    rules = history.rules(rule_files)
+    needs = history.needs(rules)
+    begin = start - max(needs.values(), default=0.0)
+    with tempfile.TemporaryDirectory(prefix="indicators-backtest-") as folder:
+        work = Path(folder)
+        data = work / "data"
+        copied_from, samples = _copy(history.sources(rules), ask, begin, end, work / "history.om", progress)
+        if not samples:
+            raise EngineError(f"no samples of {', '.join(history.sources(rules))} from {moment(begin)} to {moment(end)}: "
+                              "nothing to replay")
+        progress(f"backfilling {samples:,} samples with promtool")
+        _run([tools["promtool"], "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=87600h",
+              str(work / "history.om"), str(data)], work)
+        (work / "history.om").unlink()
+        paths = []
+        for number, name in enumerate(sorted(rule_files)):
+            paths.append(work / f"rules-{number}.yaml")
+            paths[-1].write_text(rule_files[name])
+        with _scratch(tools["prometheus"], work, data) as url:
+            store = prometheus_api.Client(url, timeout=300, max_answer_bytes=MAX_HISTORY_BYTES).ask
+            step = min(rule.interval for rule in rules)
+            overlap = max((rule.for_seconds for rule in rules if rule.alert), default=0.0) + max(r.interval for r in rules)
+            for number, (first, last) in enumerate(_chunks(max(begin, copied_from), end, step, overlap), start=1):
+                progress(f"replaying {len(rules)} rules with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
+                _vmalert(tools["vmalert"], paths, url, first, last, step, work, progress)
+            answers = [store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, end))) for day in _days(start - 1, end)]
+        intervals = {rule.name: rule.interval for rule in rules if rule.alert}
+        return Replay(tuple(history.firing(answers, end, intervals)), copied_from, samples)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise EngineError(f"{name} is not installed: the backtest needs it (Debian package {PACKAGES[name]})")
+    return path
+
+
+def _days(start: float, end: float) -> Iterator[float]:
+    day = start
+    while day < end:
+        yield day
+        day += DAY
+
+
+def _copy(names: list[str], ask: Ask, start: float, end: float, target: Path, progress) -> tuple[float | None, int]:
+    """The raw samples of every source series from `start` to `end`, as OpenMetrics, one family
+    (and one day of it) in memory at a time."""
+    oldest, count = None, 0
+    with target.open("w") as sink:
+        for number, name in enumerate(names, start=1):
+            progress(f"copying history: {name} ({number}/{len(names)})")
+            sink.write(f"# TYPE {name} unknown\n")
+            for day in _days(start, end):
+                answer = ask(RawQuery(name, day, min(day + DAY, end)))
+                sink.write(history.openmetrics(name, answer))
+                firsts = [series.points[0][0] for series in answer if series.points]
+                count += sum(len(series.points) for series in answer)
+                if firsts and (oldest is None or min(firsts) < oldest):
+                    oldest = min(firsts)
+        sink.write("# EOF\n")
+    return oldest, count
+
+
+def _chunks(start: float, end: float, step: float, overlap: float) -> Iterator[tuple[float, float]]:
+    """Replay ranges of at most CHUNK_STEPS evaluations; each after the first starts `overlap` early."""
+    span = CHUNK_STEPS * step
+    first = start
+    while True:
+        last = min(first + span, end)
+        yield first, last
+        if last >= end:
+            return
+        first = max(last - min(overlap, span / 2), start)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _scratch(binary: str, work: Path, data: Path) -> Iterator[str]:
+    """A Prometheus serving the copied history that also takes remote writes into the past."""
+    (work / "prometheus.yml").write_text("global: {evaluation_interval: 1h}\n"
+                                         "storage: {tsdb: {out_of_order_time_window: 87600h}}\n")
+    url = f"http://{LOOPBACK}:{_free_port()}"
+    log = (work / "prometheus.log").open("w")
+    process = subprocess.Popen([binary, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
+                                f"--web.listen-address={url.removeprefix('http://')}", "--web.enable-remote-write-receiver",
+                                "--storage.tsdb.retention.time=100y", "--storage.tsdb.allow-overlapping-blocks"],
+                               stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    try:
+        deadline = time.monotonic() + READY_SECONDS
+        while not _ready(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise EngineError(f"the scratch Prometheus did not start: {_tail(work / 'prometheus.log')}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float, step: float, work: Path, progress) -> None:
+    command = [binary, *(f"-rule={path}" for path in paths), f"-datasource.url={url}", f"-remoteWrite.url={url}",
+               f"-replay.timeFrom={_rfc3339(first)}", f"-replay.timeTo={_rfc3339(last)}",
+               f"-datasource.queryStep={step:g}s", f"-replay.maxDatapointsPerQuery={CHUNK_STEPS + 1}",
+               f"-replay.rulesDelay={RULES_DELAY}", f"-remoteWrite.flushInterval={FLUSH}", "-replay.disableProgressBar",
+               f"-httpListenAddr={LOOPBACK}:{_free_port()}"]
+    lines = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work) as process:
+        for line in process.stdout:
+            lines.append(line.rstrip())
+            if line.startswith("> Rule"):
+                progress(f"  {line[2:].strip()}")
+    # vmalert exits 0 even when its writes were dropped: a dropped write is a wrong answer
+    failed = [line for line in lines if "\terror\t" in line or "failed" in line]
+    if process.returncode != 0 or failed:
+        raise EngineError(f"vmalert -replay failed: {' | '.join((failed or lines)[-3:])[:600]}")
+
+
+def _run(command: list[str], work: Path) -> None:
+    result = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise EngineError(f"{Path(command[0]).name} {command[1]} failed: {(result.stderr or result.stdout).strip()[-600:]}")
+
+
+def _tail(log: Path) -> str:
+    return " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])[:600]
+
+
+def _rfc3339(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+

@@ -1,0 +1,124 @@
+"""What the compiled rules read and need, and what the engine's ALERTS samples mean."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import yaml
+
+from compiler import conventions, durations, promql
+from compiler.reports.queries import Series
+
+LOOKBACK_DELTA = 300  # Prometheus reads an instant vector's newest sample up to 5m old
+DEFAULT_INTERVAL = 60  # groups without `interval` run at Prometheus' and vmalert's default
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # alert or recorded series name
+    alert: bool
+    expr: str
+    for_seconds: float
+    interval: float  # the group's evaluation interval
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One stretch during which an alert series was firing: from its first firing evaluation to
+    the first evaluation at which it no longer was (`end`; the range's end when still firing)."""
+
+    alertname: str
+    labels: tuple[tuple[str, str], ...]  # without __name__ and alertstate
+    start: float
+    end: float
+    ongoing: bool  # still firing at the end of the range
+
+    def label(self, name: str) -> str:
+        return dict(self.labels).get(name, "")
+
+
+def rules(rule_files: dict[str, str]) -> list[Rule]:
+    """Every rule of the generated rule files, in file and group order (the order vmalert runs them)."""
+    found = []
+    for path in sorted(rule_files):
+        for group in yaml.safe_load(rule_files[path])["groups"]:
+            interval = durations.seconds(group["interval"]) if "interval" in group else DEFAULT_INTERVAL
+            for rule in group.get("rules") or []:
+                found.append(Rule(rule.get("alert") or rule["record"], "alert" in rule, rule["expr"],
+                                  durations.seconds(rule["for"]) if "for" in rule else 0.0, interval))
+    return found
+
+
+def sources(found: list[Rule]) -> list[str]:
+    """The series names the rules read that no rule records: the history to copy."""
+    recorded = {rule.name for rule in found if not rule.alert}
+    return sorted({read.name for rule in found for read in promql.series_read(rule.expr)} - recorded)
+
+
+def needs(found: list[Rule]) -> dict[str, float]:
+    """Seconds of source history each alert needs before it can be judged: its windows and
+    `for`, and those of every recorded series it reads, all the way down."""
+    recorded = {rule.name: rule for rule in found if not rule.alert}
+    memo: dict[str, float] = {}
+
+    def reach(rule: Rule, seen: frozenset) -> float:
+        below = [reach(recorded[read.name], seen | {read.name}) for read in promql.series_read(rule.expr)
+                 if read.name in recorded and read.name not in seen]
+        return promql.lookback(rule.expr) + LOOKBACK_DELTA + rule.for_seconds + max(below, default=0.0)
+
+    for rule in found:
+        if rule.alert:
+            memo[rule.name] = max(memo.get(rule.name, 0.0), reach(rule, frozenset()))
+    return memo
+
+
+def openmetrics(name: str, answer: list[Series]) -> str:
+    """One day of one source series' samples as OpenMetrics lines for promtool's backfill."""
+    lines = []
+    for series in answer:
+        labels = ",".join(f'{label}="{_escape(value)}"' for label, value in series.labels if label != "__name__")
+        lines += [f"{name}{{{labels}}} {_number(value)} {t:.3f}" for t, value in series.points]
+    return "".join(line + "\n" for line in lines)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return "+Inf" if value == math.inf else "-Inf" if value == -math.inf else repr(value)
+
+
+ENGINE_LABELS = ("__name__", "alertstate", "alertgroup")  # vmalert adds alertgroup; Prometheus would not
+
+
+def firing(answers: list[list[Series]], end: float, intervals: dict[str, float]) -> list[Firing]:
+    """Firing intervals from ALERTS{alertstate="firing"} samples read a day at a time: a
+    series' samples belong to one interval while they come one evaluation interval apart
+    (`intervals`: per alert name, its group's)."""
+    points: dict[tuple, list[float]] = {}
+    for answer in answers:
+        for series in answer:
+            labels = tuple(item for item in series.labels if item[0] not in ENGINE_LABELS)
+            points.setdefault(labels, []).extend(t for t, _ in series.points)
+    found = []
+    for labels, times in points.items():
+        times.sort()
+        name = dict(labels).get("alertname", "")
+        shown = tuple(item for item in labels if item[0] != "alertname")
+        step = intervals.get(name, DEFAULT_INTERVAL)
+        first = previous = times[0]
+        for t in times[1:] + [math.inf]:
+            if t - previous > step * 1.5:
+                ongoing = previous + step > end
+                found.append(Firing(name, shown, first, min(previous + step, end), ongoing))
+                first = t
+            previous = t
+    return sorted(found, key=lambda f: (f.start, f.alertname, f.labels))
+
+
+def level(found: Firing) -> str:
+    return found.label(conventions.LEVEL_LABEL)

@@ -1,0 +1,94 @@
+"""The backtest for people (Markdown, or HTML with a timeline per receiver) and the noise
+budget's verdict: which receivers would have had more notifications per week than their
+responder's `noise_budget`, and the alerts that sent them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable
+
+from compiler import conventions, durations, present
+from compiler.backends import alertmanager
+from compiler.backtest import engine, history, notifications
+from compiler.backtest.engine import Replay
+from compiler.backtest.notifications import Notification
+from compiler.emit import Prose
+from compiler.model import Spec
+from compiler.pipeline import Compilation
+from compiler.reports.figures import moment
+from compiler.reports.queries import Ask
+
+
+@dataclass(frozen=True)
+class Verdict:
+    receiver: str
+    count: int
+    per_week: str
+    budget: int | None  # notifications per week the responder accepts; None: no budget
+    over: bool
+    alerts: tuple[tuple[str, int], ...]  # ("MlopsDriftScore critical", notifications), most first
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one spec would have done over the range."""
+
+    firing: tuple[history.Firing, ...]
+    notifications: tuple[Notification, ...]
+    verdicts: tuple[Verdict, ...]
+    unjudged: tuple[tuple[str, str], ...]  # (alert, the history it needs) for alerts history is too short for
+
+    @property
+    def over_budget(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.over)
+
+
+def alert_key(found: history.Firing) -> str:
+    """How people name an alert at a level: `MlopsDriftScore critical`."""
+    return f"{found.alertname} {history.level(found)}".strip()
+
+
+def judge(compilation: Compilation, ask: Ask, start: float, end: float, progress: Callable[[str], None]) -> Outcome:
+    """The compiled rules replayed over `start` to `end` of the history `ask` reads, and what
+    the generated Alertmanager config would have sent."""
+    spec = compilation.spec
+    rule_files = {path: text for path, text in compilation.files.items() if conventions.is_rule_file(path)}
+    replay = engine.replay(rule_files, ask, start, end, progress)
+    sent = notifications.notifications(alertmanager.config(spec), list(replay.firing))
+    return outcome(spec, replay, sent, history.needs(history.rules(rule_files)), start, end)
+
+
+def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[str, float], start: float, end: float) -> Outcome:
+    budgets = {conventions.receiver_name(r.id): r.noise_budget for r in spec.responders}
+    counts = Counter(n.receiver for n in sent)
+    verdicts = []
+    for receiver in sorted(set(counts) | {name for name, budget in budgets.items() if budget is not None}):
+        rate = present.per_week(counts[receiver], end - start)
+        budget = budgets.get(receiver)
+        alerts = Counter(alert_key(n.firing) for n in sent if n.receiver == receiver)
+        verdicts.append(Verdict(receiver, counts[receiver], rate.text, budget, budget is not None and rate.number > budget,
+                                tuple(sorted(alerts.items(), key=lambda a: (-a[1], a[0])))))
+    oldest = replay.copied_from
+    unjudged = tuple((name, durations.text(need)) for name, need in sorted(needs.items()) if oldest > start - need)
+    return Outcome(replay.firing, tuple(sent), tuple(verdicts), unjudged)
+
+
+def build(spec: Spec, result: Outcome, start: float, end: float, url: str) -> Prose:
+    rows = [{
+        "alert": alert_key(found),
+        "series": ", ".join(f"{k}={v}" for k, v in found.labels if k in _identity(spec)) or "(one series)",
+        "fired": moment(found.start),
+        "resolved": "still firing" if found.ongoing else moment(found.end),
+        "lasted": durations.text(round(found.end - found.start)),
+    } for found in result.firing]
+    return Prose("backtest.md.j2", {
+        "title": spec.title, "url": url, "start": moment(start), "end": moment(end),
+        "span": durations.human(round(end - start)),
+        "rows": rows, "verdicts": result.verdicts, "unjudged": result.unjudged,
+        "over": result.over_budget,
+    })
+
+
+def _identity(spec: Spec) -> set[str]:
+    return {*spec.global_labels, *(label for i in spec.indicators for label in i.track_by)}
