@@ -1,0 +1,211 @@
+"""`indicators backtest` on real servers: the world of tests/backtest_history.py, backfilled with
+promtool into a Prometheus, replayed by vmalert; each alert fires at the minute its crossing
+and `for` say, and the notifications per receiver are the ones counted by hand below. Then the
+notification walk at its boundaries (group_wait, repeat_interval, business hours, inhibition),
+and the noise budget at its bound."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import backtest_history as world
+from compiler import pipeline
+from compiler.backends import alertmanager
+from compiler.backtest import engine, notifications, report
+from compiler.backtest.history import Firing
+from compiler.cli import main
+from compiler.prometheus_api import Client
+
+MINUTE = 60
+at = world.at
+
+
+@pytest.fixture(scope="module")
+def compilation():
+    return pipeline.compile_spec([(str(world.SPEC), world.SPEC.read_bytes())], world.SPEC.name)
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory):
+    with world.prometheus_with_history(tmp_path_factory.mktemp("history")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def outcome(compilation, prometheus):
+    return report.judge(compilation, Client(prometheus.url).ask, world.START, world.END, lambda line: None)
+
+
+# (alert, level, series, the first minute beyond the threshold, `for`, the first minute back within it; None: still firing)
+EXPECTED_FIRING = [
+    ("BtDriftScore", "critical", ("model", "fraud"), at(0, 10), 10 * MINUTE, at(0, 13)),
+    ("BtDriftScore", "red", ("model", "fraud"), at(0, 10), 15 * MINUTE, at(0, 13)),
+    ("BtDriftScore", "yellow", ("model", "fraud"), at(0, 10), 30 * MINUTE, at(0, 13)),
+    # the error counter appears at 14:00 (6 errors a minute against 60 requests): the ratio over
+    # 5m counts its first value as new errors, so it reads 0.02, 0.04, 0.06 at 14:00, 14:01,
+    # 14:02, 0.1 during the burst, then falls by 0.02 a minute from 14:41 (0.04 at 14:43, 0 at 14:45)
+    ("BtErrorRatio", "red", ("model", "churn"), at(0, 14, 2), 15 * MINUTE, at(0, 14, 43)),
+    ("BtErrorRatio", "yellow", ("model", "churn"), at(0, 14), 30 * MINUTE, at(0, 14, 45)),
+    ("BtDriftScore", "yellow", ("model", "recommender"), at(0, 18), 30 * MINUTE, at(1, 10)),
+    ("BtActiveUsers", "red", ("team", "vision"), at(1, 9), 15 * MINUTE, None),
+    ("BtActiveUsers", "yellow", ("team", "vision"), at(1, 9), 30 * MINUTE, None),
+]
+
+
+def _found(outcome, alert: str, level: str, series: tuple[str, str]) -> list[Firing]:
+    return [f for f in outcome.firing if f.alertname == alert and f.label("level") == level and f.label(series[0]) == series[1]]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("alert", "level", "series", "crossed", "wait", "back"), EXPECTED_FIRING,
+                         ids=[f"{a} {lvl} {s[1]}" for a, lvl, s, *_ in EXPECTED_FIRING])
+def test_each_alert_of_the_world_fires_at_its_crossing_plus_its_for_within_one_evaluation(outcome, alert, level, series, crossed, wait, back):
+    found = _found(outcome, alert, level, series)
+    assert len(found) == 1, found
+    assert abs(found[0].start - (crossed + wait)) <= MINUTE
+    assert found[0].ongoing is (back is None)
+    assert abs(found[0].end - (back or world.END)) <= MINUTE
+
+
+@pytest.mark.e2e
+def test_no_other_alert_fires(outcome):
+    assert len(outcome.firing) == len(EXPECTED_FIRING)
+
+
+# Counted by hand: group_wait 1m, a look every 5m, repeat 1h (critical), 4h (red), 1d (yellow);
+# yellow waits for business hours (Mon-Fri 09:00-17:00 UTC); a more severe level of the same
+# series mutes the less severe ones.
+EXPECTED_NOTIFICATIONS = {
+    "oncall": [at(0, 10, 11), at(0, 11, 11), at(0, 12, 11)],  # critical 10:10-13:00
+    "leadership": [at(0, 10, 11), at(0, 11, 11), at(0, 12, 11)],
+    # the drift red is muted by critical throughout; error ratio red at 14:17; vision red from 09:15 every 4h
+    "team_channel": [at(0, 14, 18), at(1, 9, 16), at(1, 13, 16), at(1, 17, 16), at(1, 21, 16)],
+    # recommender yellow fires at 18:30, outside business hours: sent at the first look inside them,
+    # Tuesday 09:01; fraud, churn and vision yellow are muted by their red or critical throughout
+    "lead": [at(1, 9, 1)],
+}
+
+
+@pytest.mark.e2e
+def test_the_notifications_per_receiver_are_the_hand_computed_ones(outcome):
+    sent = {receiver: [n.at for n in outcome.notifications if n.receiver == receiver] for receiver in EXPECTED_NOTIFICATIONS}
+    assert sent == EXPECTED_NOTIFICATIONS
+    assert {n.receiver for n in outcome.notifications} == set(EXPECTED_NOTIFICATIONS)
+
+
+@pytest.mark.e2e
+def test_the_hand_count_can_fail_without_inhibition_the_muted_levels_would_notify(compilation, outcome):
+    """The mutation proof of the count above: the same firing through a config without
+    inhibition rules notifies lead and team_channel for the muted yellow and red alerts too."""
+    config = {**alertmanager.config(compilation.spec), "inhibit_rules": []}
+    sent = notifications.notifications(config, list(outcome.firing))
+    assert len([n for n in sent if n.receiver == "lead"]) > 1
+    assert len([n for n in sent if n.receiver == "team_channel"]) > len(EXPECTED_NOTIFICATIONS["team_channel"])
+
+
+@pytest.mark.e2e
+def test_alerts_whose_windows_reach_before_the_history_are_listed_as_not_judged(outcome):
+    # NoData remembers an entity for a day (forget_after): the history holds exactly one day before Monday
+    assert [alert for alert, _ in outcome.unjudged] == ["BtActiveUsersNoData", "BtDriftScoreNoData"]
+
+
+@pytest.mark.e2e
+def test_a_replay_in_chunks_fires_as_one_replay(compilation, prometheus, outcome, monkeypatch):
+    # 35h chunks from Sunday 00:00 put borders inside the critical drift (Monday 11:00) and the vision red
+    monkeypatch.setattr(engine, "CHUNK_STEPS", 35 * 60)
+    chunked = report.judge(compilation, Client(prometheus.url).ask, world.START, world.END, lambda line: None)
+    assert chunked.firing == outcome.firing
+
+
+@pytest.mark.e2e
+def test_backtest_exits_1_naming_the_receiver_over_its_noise_budget_and_the_alerts_that_blow_it(prometheus):
+    result = CliRunner().invoke(main, ["backtest", "--prometheus", prometheus.url, "--from", "2026-11-02", "--to", "2026-11-04",
+                                       str(world.SPEC)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == "over the noise budget: oncall 10.5/week (budget 10/week): BtDriftScore critical 3"
+    assert "| oncall | 3 | 10.5/week | **10/week: over** | BtDriftScore critical 3 |" in result.stdout
+    assert "| BtErrorRatio red | model=churn | 2026-11-02 14:17 UTC | 2026-11-02 14:43 UTC | 26m |" in result.stdout
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("arguments", "code", "message"), [
+    (["--from", "2026-10-01", "--to", "2026-10-02"], 3, "no samples of mlops_active_users, mlops_drift_score"),
+    (["--from", "2026-11-03", "--to", "2026-11-02"], 2, "the range is empty"),
+    (["--from", "yesterday"], 2, "--from 'yesterday': expected a time such as 2026-11-02T00:00Z"),
+    (["--from", "2026-11-02", "--last", "1d"], 2, "give --from or --last, not both"),
+])
+def test_a_range_without_data_or_a_bad_range_is_a_message_and_an_exit_code(prometheus, arguments, code, message):
+    result = CliRunner().invoke(main, ["backtest", "--prometheus", prometheus.url, *arguments, str(world.SPEC)])
+    assert result.exit_code == code and message in result.output and "Traceback" not in result.output, result.output
+
+
+def test_an_unreachable_prometheus_is_exit_code_3():
+    result = CliRunner().invoke(main, ["backtest", "--prometheus", "http://127.0.0.1:9", "--last", "1d", str(world.SPEC)])
+    assert result.exit_code == 3 and "cannot query Prometheus: http://127.0.0.1:9: cannot connect" in result.output, result.output
+
+
+def test_a_missing_engine_is_exit_code_3_naming_its_package(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = CliRunner().invoke(main, ["backtest", "--prometheus", "http://127.0.0.1:9", "--last", "1d", str(world.SPEC)])
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        3, "error: promtool is not installed: the backtest needs it (Debian package prometheus)")
+
+
+# --- the notification walk at its boundaries (no servers: the generated config and intervals) ---
+
+def _firing(level: str, start: float, end: float, alert: str = "BtDriftScore", model: str = "fraud") -> Firing:
+    labels = {"level": level, "indicator": "drift_score", "model": model, "owner": "platform"}
+    return Firing(alert, tuple(sorted(labels.items())), start, end, False)
+
+
+# (what, the firing, the receiver's expected notification times)
+WALK = [
+    ("resolved just before group_wait: nothing", [_firing("critical", at(0, 10), at(0, 10, 1) - 1)], "oncall", []),
+    ("resolved just after group_wait: one", [_firing("critical", at(0, 10), at(0, 10, 1) + 1)], "oncall", [at(0, 10, 1)]),
+    ("firing just under repeat_interval after the first: one", [_firing("critical", at(0, 10), at(0, 11, 1))], "oncall", [at(0, 10, 1)]),
+    ("firing past repeat_interval after the first: two", [_firing("critical", at(0, 10), at(0, 11, 1) + 1)], "oncall",
+     [at(0, 10, 1), at(0, 11, 1)]),
+    ("yellow firing at 16:58: sent at 16:59, inside business hours", [_firing("yellow", at(0, 16, 58), at(0, 17, 30))], "lead",
+     [at(0, 16, 59)]),
+    ("yellow firing at 16:59: its look at 17:00 is outside, the next at 09:00 Tuesday", [_firing("yellow", at(0, 16, 59), at(1, 9, 1))],
+     "lead", [at(1, 9)]),
+    ("yellow firing Friday evening waits for Monday", [_firing("yellow", at(4, 18), at(7, 9, 2))], "lead", [at(7, 9, 1)]),
+    ("red muted by critical of the same model", [_firing("critical", at(0, 10), at(0, 11)), _firing("red", at(0, 10), at(0, 11))],
+     "team_channel", []),
+    ("red not muted by critical of another model",
+     [_firing("critical", at(0, 10), at(0, 11)), _firing("red", at(0, 10), at(0, 11), model="recommender")], "team_channel",
+     [at(0, 10, 1)]),
+    ("red sent once the critical resolves", [_firing("critical", at(0, 10), at(0, 10, 3)), _firing("red", at(0, 10), at(0, 11))],
+     "team_channel", [at(0, 10, 6)]),
+]
+
+
+@pytest.mark.parametrize(("firing", "receiver", "expected"), [case[1:] for case in WALK], ids=[case[0] for case in WALK])
+def test_the_notification_walk_at_its_boundaries(compilation, firing, receiver, expected):
+    sent = notifications.notifications(alertmanager.config(compilation.spec), firing)
+    assert [n.at for n in sent if n.receiver == receiver] == expected
+
+
+# (noise_budget, notifications to oncall over the two days, over the budget?)
+BUDGETS = [(10, 3, True), (11, 3, False), (None, 3, False), (7, 2, False), (6, 2, True), (0, 0, False)]
+
+
+@pytest.mark.parametrize(("budget", "count", "over"), BUDGETS, ids=[f"{b} a week, {c} in 2 days" for b, c, _ in BUDGETS])
+def test_a_budget_is_blown_only_beyond_its_weekly_rate(compilation, budget, count, over):
+    spec = dataclasses.replace(compilation.spec, responders=tuple(
+        dataclasses.replace(r, noise_budget=budget) if r.id == "oncall" else r for r in compilation.spec.responders))
+    firing = _firing("critical", at(0, 10), at(0, 12))
+    sent = [notifications.Notification("oncall", at(0, 10) + n, firing) for n in range(count)]
+    replay = engine.Replay((firing,), world.HISTORY, 1)
+    result = report.outcome(spec, replay, sent, {}, world.START, world.END)
+    assert [v.receiver for v in result.over_budget] == (["oncall"] if over else [])
+
+
+def test_noise_budget_is_in_the_schema_as_a_weekly_count():
+    schema = yaml.safe_load((world.SPEC.parents[2] / "compiler" / "schema" / "indicators-v1.schema.json").read_text())
+    budget = schema["properties"]["responders"]["additionalProperties"]["properties"]["noise_budget"]
+    assert (budget["type"], budget["minimum"]) == ("integer", 0)
