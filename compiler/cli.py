@@ -417,6 +417,7 @@ def report_monthly(month: str | None, spec: Path, **options) -> None:
 @click.option("--from", "since", metavar="TIME", help="Start, RFC 3339 or YYYY-MM-DD (UTC unless given).")
 @click.option("--to", "until", metavar="TIME", help="End (default: now).")
 @click.option("--last", metavar="DURATION", help="The range ending at --to, e.g. 30d (default 7d).")
+@click.option("--base-ref", metavar="REF", help="Also replay the spec as it is in git at REF (e.g. origin/main) and compare.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here instead of standard output.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True, help="Seconds per query.")
 @click.option("--bearer-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -424,8 +425,8 @@ def report_monthly(month: str | None, spec: Path, **options) -> None:
 @click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=f"File holding user:password (or set {BASIC_AUTH_VARIABLE}).")
 @spec_argument
-def backtest(url: str, since: str | None, until: str | None, last: str | None, out: Path | None, timeout: float,
-             bearer_token_file: Path | None, basic_auth_file: Path | None, spec: Path) -> None:
+def backtest(url: str, since: str | None, until: str | None, last: str | None, base_ref: str | None, out: Path | None,
+             timeout: float, bearer_token_file: Path | None, basic_auth_file: Path | None, spec: Path) -> None:
     """Would SPEC's alerts have fired over recorded history, and whom would they have notified?
 
     \b
@@ -435,15 +436,18 @@ def backtest(url: str, since: str | None, until: str | None, last: str | None, o
     2 bad usage; 3 Prometheus or the engine failed, or the range holds no data.
     """
     compilation = _compile(spec)
+    base = _compile(spec, read_git_sources(base_ref, spec), label=spec.name) if base_ref else None
     start, end = _period(lambda _: periods.span(since, until, last, datetime.now(timezone.utc)), "")
     client = _client(url, timeout, bearer_token_file, basic_auth_file, max_answer_bytes=engine.MAX_HISTORY_BYTES)
     try:
+        before = backtesting.judge(base, client.ask, start, end, lambda line: click.echo(f"{base_ref}: {line}", err=True)) if base else None
         result = backtesting.judge(compilation, client.ask, start, end, lambda line: click.echo(line, err=True))
     except prometheus_api.PrometheusError as err:
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
     except engine.EngineError as err:
         _fail(str(err), code=PROMETHEUS_UNREACHABLE)
-    _put(emit.render_prose(backtesting.build(compilation.spec, result, start, end, url)), out, "backtest")
+    prose = backtesting.build(compilation.spec, result, start, end, url, before, f"{base_ref}:{spec}" if base_ref else "")
+    _put(emit.render_prose(prose), out, "backtest")
     for verdict in result.over_budget:
         click.echo(f"over the noise budget: {verdict.receiver} {verdict.per_week} (budget {verdict.budget}/week): "
                    + ", ".join(f"{alert} {count}" for alert, count in verdict.alerts), err=True)

@@ -7,6 +7,7 @@ and the noise budget at its bound."""
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 
 import pytest
 import yaml
@@ -209,3 +210,24 @@ def test_noise_budget_is_in_the_schema_as_a_weekly_count():
     schema = yaml.safe_load((world.SPEC.parents[2] / "compiler" / "schema" / "indicators-v1.schema.json").read_text())
     budget = schema["properties"]["responders"]["additionalProperties"]["properties"]["noise_budget"]
     assert (budget["type"], budget["minimum"]) == ("integer", 0)
+
+
+@pytest.mark.e2e
+def test_base_ref_replays_the_base_spec_too_and_shows_what_a_threshold_change_does(prometheus, tmp_path):
+    """Head raises the drift score's critical threshold from 0.3 to 0.4: the fraud model's 0.35
+    no longer pages; its red alert, no longer muted, notifies the team channel once."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(world.SPEC.read_text())
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+        subprocess.run(["git", *command], cwd=tmp_path, check=True)
+    spec.write_text(world.SPEC.read_text().replace("    critical: 0.3\n", "    critical: 0.4\n", 1))
+    result = CliRunner().invoke(main, ["backtest", "--prometheus", prometheus.url, "--from", "2026-11-02", "--to", "2026-11-04",
+                                       "--base-ref", "HEAD", str(spec)])
+    assert result.exit_code == 0, result.output
+    section = result.stdout.split("## Against HEAD:")[1].split("## Notifications per receiver")[0]
+    assert section.splitlines()[4:] == [
+        "- BtDriftScore critical: 3 → 0 notifications to leadership, oncall",
+        "- BtDriftScore red: 0 → 1 notification to team_channel",
+        "- Alerts that would have gone silent: BtDriftScore critical",
+        "",
+    ]

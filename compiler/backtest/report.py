@@ -74,7 +74,24 @@ def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[st
     return Outcome(replay.firing, tuple(sent), tuple(verdicts), unjudged)
 
 
-def build(spec: Spec, result: Outcome, start: float, end: float, url: str) -> Prose:
+def compare(base: Outcome, head: Outcome) -> dict:
+    """Base against head over the same history: per alert, notifications before and after to
+    the receivers where they differ (receivers with equal counts together), new alerts, silent ones."""
+    def counts(result: Outcome) -> Counter:
+        return Counter((alert_key(n.firing), n.receiver) for n in result.notifications)
+
+    before, after = counts(base), counts(head)
+    changed: dict[tuple[str, int, int], list[str]] = {}
+    for alert, receiver in sorted(set(before) | set(after)):
+        if before[alert, receiver] != after[alert, receiver]:
+            changed.setdefault((alert, before[alert, receiver], after[alert, receiver]), []).append(receiver)
+    fired = ({alert_key(f) for f in base.firing}, {alert_key(f) for f in head.firing})
+    return {"changes": [f"{alert}: {old} → {new} notification{'s' if new != 1 else ''} to {', '.join(receivers)}"
+                        for (alert, old, new), receivers in changed.items()],
+            "new": sorted(fired[1] - fired[0]), "silent": sorted(fired[0] - fired[1])}
+
+
+def build(spec: Spec, result: Outcome, start: float, end: float, url: str, base: Outcome | None = None, base_label: str = "") -> Prose:
     rows = [{
         "alert": alert_key(found),
         "series": ", ".join(f"{k}={v}" for k, v in found.labels if k in _identity(spec)) or "(one series)",
@@ -87,6 +104,7 @@ def build(spec: Spec, result: Outcome, start: float, end: float, url: str) -> Pr
         "span": durations.human(round(end - start)),
         "rows": rows, "verdicts": result.verdicts, "unjudged": result.unjudged,
         "over": result.over_budget,
+        "base": compare(base, result) if base else None, "base_label": base_label,
     })
 
 
