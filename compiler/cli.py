@@ -418,15 +418,17 @@ def report_monthly(month: str | None, spec: Path, **options) -> None:
 @click.option("--to", "until", metavar="TIME", help="End (default: now).")
 @click.option("--last", metavar="DURATION", help="The range ending at --to, e.g. 30d (default 7d).")
 @click.option("--base-ref", metavar="REF", help="Also replay the spec as it is in git at REF (e.g. origin/main) and compare.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here instead of standard output.")
+@click.option("--format", "style", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
+              help="html adds a timeline per receiver.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True, help="Seconds per query.")
 @click.option("--bearer-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=f"File holding a bearer token (or set {TOKEN_VARIABLE}).")
 @click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=f"File holding user:password (or set {BASIC_AUTH_VARIABLE}).")
 @spec_argument
-def backtest(url: str, since: str | None, until: str | None, last: str | None, base_ref: str | None, out: Path | None,
-             timeout: float, bearer_token_file: Path | None, basic_auth_file: Path | None, spec: Path) -> None:
+def backtest(url: str, since: str | None, until: str | None, last: str | None, base_ref: str | None, style: str,
+             out: Path | None, timeout: float, bearer_token_file: Path | None, basic_auth_file: Path | None, spec: Path) -> None:
     """Would SPEC's alerts have fired over recorded history, and whom would they have notified?
 
     \b
@@ -446,7 +448,8 @@ def backtest(url: str, since: str | None, until: str | None, last: str | None, b
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
     except engine.EngineError as err:
         _fail(str(err), code=PROMETHEUS_UNREACHABLE)
-    prose = backtesting.build(compilation.spec, result, start, end, url, before, f"{base_ref}:{spec}" if base_ref else "")
+    prose = backtesting.build(compilation.spec, result, start, end, url, before, f"{base_ref}:{spec}" if base_ref else "",
+                              style == "html")
     _put(emit.render_prose(prose), out, "backtest")
     for verdict in result.over_budget:
         click.echo(f"over the noise budget: {verdict.receiver} {verdict.per_week} (budget {verdict.budget}/week): "

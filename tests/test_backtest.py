@@ -7,14 +7,16 @@ and the noise budget at its bound."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
 import backtest_history as world
-from compiler import pipeline
+from compiler import emit, pipeline
 from compiler.backends import alertmanager
 from compiler.backtest import engine, notifications, report
 from compiler.backtest.history import Firing
@@ -154,6 +156,31 @@ def test_a_missing_engine_is_exit_code_3_naming_its_package(monkeypatch):
     result = CliRunner().invoke(main, ["backtest", "--prometheus", "http://127.0.0.1:9", "--last", "1d", str(world.SPEC)])
     assert (result.exit_code, result.output.splitlines()[-1]) == (
         3, "error: promtool is not installed: the backtest needs it (Debian package prometheus)")
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _x(t: float) -> float:
+    """Where the timeline draws `t`: 6 pixels of padding each side of 720."""
+    return round(6 + (t - world.START) / (world.END - world.START) * 708, 1)
+
+
+@pytest.mark.e2e
+def test_the_html_draws_a_timeline_per_receiver_with_a_mark_at_each_notification(compilation, outcome):
+    text = emit.render_prose(report.build(compilation.spec, outcome, world.START, world.END, "http://prometheus", html=True))
+    rows = re.findall(r"<tr><td>(\w+)</td>.*?(<svg .*?</svg>)", text, re.S)
+    assert [receiver for receiver, _ in rows] == ["lead", "leadership", "oncall", "team_channel"]
+    for receiver, drawn in rows:
+        svg = ElementTree.fromstring(drawn)
+        assert svg.find(f"{SVG}title") is not None
+        marks = [float(line.get("x1")) for line in svg.iter(f"{SVG}line") if line.get("y1") == "4"]
+        assert marks == [_x(t) for t in EXPECTED_NOTIFICATIONS[receiver]]
+        assert all(0 <= float(bar.get("x")) <= 720 for bar in svg.iter(f"{SVG}rect"))
+    oncall = ElementTree.fromstring(dict(rows)["oncall"])
+    bars = [(float(bar.get("x")), float(bar.get("width"))) for bar in oncall.iter(f"{SVG}rect")][1:]  # after the background
+    assert bars == [(_x(at(0, 10, 10)), round(_x(at(0, 13)) - _x(at(0, 10, 10)), 1))]  # the critical drift, 10:10 to 13:00
+    assert "<script" not in text and "http" not in text.split("<body>")[0]
 
 
 # --- the notification walk at its boundaries (no servers: the generated config and intervals) ---

@@ -36,6 +36,11 @@ def labels_of(found: Firing) -> dict[str, str]:
     return {"alertname": found.alertname, **dict(found.labels)}
 
 
+def reached(config: dict, firing: list[Firing]) -> list[tuple[str, Firing]]:
+    """(receiver, alert) for every receiver the route tree sends each firing alert to, muted or not."""
+    return [(leaf["receiver"], found) for found in firing for leaf in route(config, labels_of(found))]
+
+
 def notifications(config: dict, firing: list[Firing]) -> list[Notification]:
     """Every firing notification each receiver would have had, in time order."""
     intervals = {entry["name"]: entry["time_intervals"] for entry in config.get("time_intervals") or []}

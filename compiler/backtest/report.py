@@ -16,6 +16,7 @@ from compiler.backtest.notifications import Notification
 from compiler.emit import Prose
 from compiler.model import Spec
 from compiler.pipeline import Compilation
+from compiler.reports.charts import Timeline, timeline
 from compiler.reports.figures import moment
 from compiler.reports.queries import Ask
 
@@ -37,6 +38,7 @@ class Outcome:
     firing: tuple[history.Firing, ...]
     notifications: tuple[Notification, ...]
     verdicts: tuple[Verdict, ...]
+    reached: tuple[tuple[str, history.Firing], ...]  # (receiver, alert) the routes send each alert to, muted or not
     unjudged: tuple[tuple[str, str], ...]  # (alert, the history it needs) for alerts history is too short for
 
     @property
@@ -55,11 +57,14 @@ def judge(compilation: Compilation, ask: Ask, start: float, end: float, progress
     spec = compilation.spec
     rule_files = {path: text for path, text in compilation.files.items() if conventions.is_rule_file(path)}
     replay = engine.replay(rule_files, ask, start, end, progress)
-    sent = notifications.notifications(alertmanager.config(spec), list(replay.firing))
-    return outcome(spec, replay, sent, history.needs(history.rules(rule_files)), start, end)
+    config = alertmanager.config(spec)
+    sent = notifications.notifications(config, list(replay.firing))
+    return outcome(spec, replay, sent, history.needs(history.rules(rule_files)), start, end,
+                   notifications.reached(config, list(replay.firing)))
 
 
-def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[str, float], start: float, end: float) -> Outcome:
+def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[str, float], start: float, end: float,
+            reached: tuple[tuple[str, history.Firing], ...] = ()) -> Outcome:
     budgets = {conventions.receiver_name(r.id): r.noise_budget for r in spec.responders}
     counts = Counter(n.receiver for n in sent)
     verdicts = []
@@ -71,7 +76,7 @@ def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[st
                                 tuple(sorted(alerts.items(), key=lambda a: (-a[1], a[0])))))
     oldest = replay.copied_from
     unjudged = tuple((name, durations.text(need)) for name, need in sorted(needs.items()) if oldest > start - need)
-    return Outcome(replay.firing, tuple(sent), tuple(verdicts), unjudged)
+    return Outcome(replay.firing, tuple(sent), tuple(verdicts), tuple(reached), unjudged)
 
 
 def compare(base: Outcome, head: Outcome) -> dict:
@@ -91,7 +96,8 @@ def compare(base: Outcome, head: Outcome) -> dict:
             "new": sorted(fired[1] - fired[0]), "silent": sorted(fired[0] - fired[1])}
 
 
-def build(spec: Spec, result: Outcome, start: float, end: float, url: str, base: Outcome | None = None, base_label: str = "") -> Prose:
+def build(spec: Spec, result: Outcome, start: float, end: float, url: str, base: Outcome | None = None, base_label: str = "",
+          html: bool = False) -> Prose:
     rows = [{
         "alert": alert_key(found),
         "series": ", ".join(f"{k}={v}" for k, v in found.labels if k in _identity(spec)) or "(one series)",
@@ -99,13 +105,21 @@ def build(spec: Spec, result: Outcome, start: float, end: float, url: str, base:
         "resolved": "still firing" if found.ongoing else moment(found.end),
         "lasted": durations.text(round(found.end - found.start)),
     } for found in result.firing]
-    return Prose("backtest.md.j2", {
+    timelines = {v.receiver: _timeline(result, v.receiver, start, end) for v in result.verdicts} if html else {}
+    return Prose("backtest.html.j2" if html else "backtest.md.j2", {
         "title": spec.title, "url": url, "start": moment(start), "end": moment(end),
         "span": durations.human(round(end - start)),
         "rows": rows, "verdicts": result.verdicts, "unjudged": result.unjudged,
         "over": result.over_budget,
-        "base": compare(base, result) if base else None, "base_label": base_label,
+        "base": compare(base, result) if base else None, "base_label": base_label, "timelines": timelines,
     })
+
+
+def _timeline(result: Outcome, receiver: str, start: float, end: float) -> Timeline:
+    spans = sorted({(found.start, found.end) for name, found in result.reached if name == receiver})
+    marks = [n.at for n in result.notifications if n.receiver == receiver]
+    return timeline(spans, marks, start, end, f"{receiver}: alerts routed to it firing (bars) and its {len(marks)} "
+                                               f"notifications (marks), {moment(start)} to {moment(end)}")
 
 
 def _identity(spec: Spec) -> set[str]:
