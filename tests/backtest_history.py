@@ -1,11 +1,12 @@
-"""Three days of one-minute history for the backtest's spec (tests/backtest/spec.yaml), as
+"""Four days of one-minute history for the backtest's spec (tests/backtest/spec.yaml), as
 `prometheus_client` exporters publish it and `promtool tsdb create-blocks-from openmetrics`
-writes it into a real Prometheus. The backtest judges Monday and Tuesday; Sunday is the
+writes it into a real Prometheus. The backtest judges Monday and Tuesday; the weekend is the
 history its longest rules (NoData's one-day memory) need before.
 
 The world, in UTC:
 - the fraud model's drift score is 0.05, but 0.35 from Monday 10:00 to 13:00;
-- the recommender's drift score is 0.05, but 0.15 from Monday 18:00 to Tuesday 10:00;
+- the recommender's drift score is 0.05, but 0.15 from Monday 18:00 to Tuesday 10:00; its
+  exporter stops at Tuesday 12:00 (the last sample 11:59), while the fraud model's goes on;
 - the churn model serves 60 requests a minute; its error counter is absent until its first
   error, Monday 14:00, then counts 6 a minute until 14:40 and stays at 246;
 - team vision has 8 of 10 users active until Tuesday 09:00, then 0; team platform 9 of 10.
@@ -20,8 +21,8 @@ from pathlib import Path
 import servers
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
-HISTORY = datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp()  # Sunday
-START = HISTORY + DAY  # Monday 2026-11-02 00:00
+HISTORY = datetime(2026, 10, 31, tzinfo=timezone.utc).timestamp()  # Saturday
+START = HISTORY + 2 * DAY  # Monday 2026-11-02 00:00
 END = START + 2 * DAY  # Wednesday 00:00
 SPEC = Path(__file__).parent / "backtest" / "spec.yaml"
 
@@ -38,6 +39,8 @@ def _between(t: float, first: float, last: float) -> bool:
 def source(name: str, labels: dict[str, str], t: float) -> float | None:
     """A source series' value at minute `t`; None while the exporter does not publish it."""
     if name == "mlops_drift_score":
+        if labels["model"] == "recommender" and t >= at(1, 12):
+            return None
         high = {"fraud": (at(0, 10), at(0, 13), 0.35), "recommender": (at(0, 18), at(1, 10), 0.15)}[labels["model"]]
         return high[2] if _between(t, high[0], high[1]) else 0.05
     if name == "mlops_inference_requests_total":

@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 import backtest_history as world
+import servers
 from compiler import emit, pipeline
 from compiler.backends import alertmanager
 from compiler.backtest import engine, notifications, report
@@ -24,6 +25,7 @@ from compiler.cli import main
 from compiler.prometheus_api import Client
 
 MINUTE = 60
+STALE_LAG = 5 * MINUTE  # how much later than Prometheus a replayed alert on a recorded series that stops fires
 at = world.at
 
 
@@ -56,6 +58,10 @@ EXPECTED_FIRING = [
     ("BtDriftScore", "yellow", ("model", "recommender"), at(0, 18), 30 * MINUTE, at(1, 10)),
     ("BtActiveUsers", "red", ("team", "vision"), at(1, 9), 15 * MINUTE, None),
     ("BtActiveUsers", "yellow", ("team", "vision"), at(1, 9), 30 * MINUTE, None),
+    # the recommender's last sample is at 11:59: from 12:05 its drift score is older than the 5m
+    # lookback. vmalert's replay writes no staleness markers, so the recorded presence series
+    # reads 5m longer than Prometheus' own rule would (its stale marker ends it at 12:05)
+    ("BtDriftScoreNoData", "red", ("model", "recommender"), at(1, 12, 5) + STALE_LAG, 60 * MINUTE, None),
 ]
 
 
@@ -74,6 +80,23 @@ def test_each_alert_of_the_world_fires_at_its_crossing_plus_its_for_within_one_e
     assert abs(found[0].end - (back or world.END)) <= MINUTE
 
 
+def test_prometheus_itself_fires_the_stopped_entitys_nodata_stale_lag_earlier(compilation, tmp_path):
+    """What STALE_LAG says, measured: promtool, whose rule evaluation writes staleness markers,
+    fires the recommender's NoData at 12:05 + its 1h `for` on the same samples (the last at 11:59)."""
+    (tmp_path / "rules.yaml").write_text(compilation.files["prometheus/model_quality.yaml"])
+    rule = next(r for group in yaml.safe_load(compilation.files["prometheus/model_quality.yaml"])["groups"]
+                for r in group["rules"] if r.get("alert") == "BtDriftScoreNoData")
+    alert = {"exp_labels": {**rule["labels"], "model": "recommender"}, "exp_annotations": rule["annotations"]}
+    cases = [{"eval_time": f"{minute}m", "alertname": "BtDriftScoreNoData", "exp_alerts": [alert] if fires else []}
+             for minute, fires in ((13 * 60 + 4, False), (13 * 60 + 5, True))]  # 13:04 pending, 13:05 firing
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump({"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": [{"series": 'mlops_drift_score{model="recommender"}', "values": "0.05x719"},
+                                           {"series": 'mlops_drift_score{model="fraud"}', "values": "0.05x1500"}],
+        "alert_rule_test": cases}]}))
+    result = subprocess.run([servers.binary("promtool"), "test", "rules", "test.yaml"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.e2e
 def test_no_other_alert_fires(outcome):
     assert len(outcome.firing) == len(EXPECTED_FIRING)
@@ -86,7 +109,9 @@ EXPECTED_NOTIFICATIONS = {
     "oncall": [at(0, 10, 11), at(0, 11, 11), at(0, 12, 11)],  # critical 10:10-13:00
     "leadership": [at(0, 10, 11), at(0, 11, 11), at(0, 12, 11)],
     # the drift red is muted by critical throughout; error ratio red at 14:17; vision red from 09:15 every 4h
-    "team_channel": [at(0, 14, 18), at(1, 9, 16), at(1, 13, 16), at(1, 17, 16), at(1, 21, 16)],
+    # and the recommender's NoData from 13:10 every 4h
+    "team_channel": [at(0, 14, 18), at(1, 9, 16), at(1, 13, 11), at(1, 13, 16), at(1, 17, 11), at(1, 17, 16), at(1, 21, 11),
+                     at(1, 21, 16)],
     # recommender yellow fires at 18:30, outside business hours: sent at the first look inside them,
     # Tuesday 09:01; fraud, churn and vision yellow are muted by their red or critical throughout
     "lead": [at(1, 9, 1)],
@@ -111,15 +136,27 @@ def test_the_hand_count_can_fail_without_inhibition_the_muted_levels_would_notif
 
 
 @pytest.mark.e2e
-def test_alerts_whose_windows_reach_before_the_history_are_listed_as_not_judged(outcome):
-    # NoData remembers an entity for a day (forget_after): the history holds exactly one day before Monday
-    assert [alert for alert, _ in outcome.unjudged] == ["BtActiveUsersNoData", "BtDriftScoreNoData"]
+def test_every_alert_of_the_world_is_judged_its_history_reaches_back_far_enough(outcome):
+    assert outcome.unjudged == ()
+
+
+# (the oldest sample copied, relative to the start less the alert's need; judged?)
+HISTORY_STARTS = [(-1, True), (0, True), (1, False)]
+
+
+@pytest.mark.parametrize(("oldest", "judged"), HISTORY_STARTS, ids=[f"history from {o:+}s of the need" for o, _ in HISTORY_STARTS])
+def test_an_alert_whose_windows_reach_before_the_history_is_listed_as_not_judged(compilation, oldest, judged):
+    need = 25 * 3600 + 10 * MINUTE  # NoData: its 1d memory, 1h for, the 5m lookback of it and of its input
+    replay = engine.Replay((), world.START - need + oldest, 1)
+    result = report.outcome(compilation.spec, replay, [], {"BtDriftScoreNoData": need}, world.START, world.END)
+    assert result.unjudged == (() if judged else (("BtDriftScoreNoData", "1d1h10m"),))
 
 
 @pytest.mark.e2e
 def test_a_replay_in_chunks_fires_as_one_replay(compilation, prometheus, outcome, monkeypatch):
-    # 35h chunks from Sunday 00:00 put borders inside the critical drift (Monday 11:00) and the vision red
-    monkeypatch.setattr(engine, "CHUNK_STEPS", 35 * 60)
+    # the copy starts Saturday 22:50: 36h chunks put borders inside the critical drift (Monday 10:50)
+    # and inside the vision red and the recommender's NoData (Tuesday 21:45)
+    monkeypatch.setattr(engine, "CHUNK_STEPS", 36 * 60)
     chunked = report.judge(compilation, Client(prometheus.url).ask, world.START, world.END, lambda line: None)
     assert chunked.firing == outcome.firing
 

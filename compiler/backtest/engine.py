@@ -60,7 +60,8 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
     tools = {name: _tool(name) for name in PACKAGES}
     rules = history.rules(rule_files)
     needs = history.needs(rules)
-    begin = start - max(needs.values(), default=0.0)
+    # one evaluation more than the longest need: a sample there shows the history reaches back far enough
+    begin = start - max(needs.values(), default=0.0) - max(rule.interval for rule in rules)
     with tempfile.TemporaryDirectory(prefix="indicators-backtest-") as folder:
         work = Path(folder)
         data = work / "data"
