@@ -366,7 +366,7 @@ def _put(text: str, out: Path | None, what: str) -> None:
         out.write_text(text)
     except OSError as err:
         _fail(f"{out}: cannot write: {err.strerror}")
-    click.echo(f"{out}: {what} written", err=what == "backtest")
+    click.echo(f"{out}: {what} written")
 
 
 def _secret(path: Path | None, variable: str, kind: str) -> str | None:

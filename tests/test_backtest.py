@@ -169,6 +169,11 @@ def test_backtest_exits_1_naming_the_receiver_over_its_noise_budget_and_the_aler
     assert result.stderr.splitlines()[-1] == "over the noise budget: oncall 10.5/week (budget 10/week): BtDriftScore critical 3"
     assert "| oncall | 3 | 10.5/week | **10/week: over** | BtDriftScore critical 3 |" in result.stdout
     assert "| BtErrorRatio red | model=churn | 2026-11-02 14:17 UTC | 2026-11-02 14:43 UTC | 26m |" in result.stdout
+    # copied from one evaluation (the scorecard's 5m) before the longest need, NoData's 1d1h10m
+    begin = world.START - (25 * 3600 + 10 * MINUTE) - 5 * MINUTE
+    copied = sum(1 for name, labels in world.SERIES for t in range(int(begin) + MINUTE, int(world.END) + 1, MINUTE)
+                 if world.source(name, labels, t) is not None)
+    assert f"({copied:,} source samples," in result.stdout
 
 
 @pytest.mark.e2e

@@ -44,11 +44,11 @@ def reached(config: dict, firing: list[Firing]) -> list[tuple[str, Firing]]:
 def notifications(config: dict, firing: list[Firing]) -> list[Notification]:
     """Every firing notification each receiver would have had, in time order."""
     intervals = {entry["name"]: entry["time_intervals"] for entry in config.get("time_intervals") or []}
-    rules = config.get("inhibit_rules") or []
+    sources = _sources(config.get("inhibit_rules") or [], firing)
     sent = []
     for found in firing:
         labels = labels_of(found)
-        muting = [other for other in firing if other is not found and _inhibits(rules, labels_of(other), labels)]
+        muting = [other for other in _muting(sources, labels) if other is not found]
         for leaf in route(config, labels):
             wait, every, repeat = (durations.seconds(leaf[key]) for key in ("group_wait", "group_interval", "repeat_interval"))
             last = None
@@ -64,11 +64,27 @@ def notifications(config: dict, firing: list[Firing]) -> list[Notification]:
     return sorted(sent, key=lambda n: (n.at, n.receiver, n.firing.alertname, n.firing.labels))
 
 
-def _inhibits(rules: list[dict], source: dict[str, str], target: dict[str, str]) -> bool:
-    return any(all(matches(m, source) for m in rule.get("source_matchers") or [])
-               and all(matches(m, target) for m in rule.get("target_matchers") or [])
-               and all(source.get(label, "") == target.get(label, "") for label in rule.get("equal") or [])
-               for rule in rules)
+def _sources(rules: list[dict], firing: list[Firing]) -> list[tuple[dict, dict[tuple, list[Firing]]]]:
+    """Per inhibition rule, the alerts its source matchers take, by their values of its `equal`
+    labels: a target finds the alerts that can mute it in one look, not by pairing every two."""
+    found = []
+    for rule in rules:
+        by_key: dict[tuple, list[Firing]] = {}
+        for other in firing:
+            labels = labels_of(other)
+            if all(matches(m, labels) for m in rule.get("source_matchers") or []):
+                by_key.setdefault(_key(rule, labels), []).append(other)
+        found.append((rule, by_key))
+    return found
+
+
+def _muting(sources: list[tuple[dict, dict[tuple, list[Firing]]]], target: dict[str, str]) -> list[Firing]:
+    return [other for rule, by_key in sources if all(matches(m, target) for m in rule.get("target_matchers") or [])
+            for other in by_key.get(_key(rule, target), [])]
+
+
+def _key(rule: dict, labels: dict[str, str]) -> tuple[str, ...]:
+    return tuple(labels.get(label, "") for label in rule.get("equal") or [])  # Alertmanager: a missing label equals ""
 
 
 def _within(intervals: dict[str, list[dict]], names: list[str], t: float) -> bool:

@@ -40,6 +40,7 @@ class Outcome:
     verdicts: tuple[Verdict, ...]
     reached: tuple[tuple[str, history.Firing], ...]  # (receiver, alert) the routes send each alert to, muted or not
     unjudged: tuple[tuple[str, str], ...]  # (alert, the history it needs) for alerts history is too short for
+    samples: int = 0  # source samples the replay read
 
     @property
     def over_budget(self) -> tuple[Verdict, ...]:
@@ -76,7 +77,7 @@ def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[st
                                 tuple(sorted(alerts.items(), key=lambda a: (-a[1], a[0])))))
     oldest = replay.copied_from
     unjudged = tuple((name, durations.text(need)) for name, need in sorted(needs.items()) if oldest > start - need)
-    return Outcome(replay.firing, tuple(sent), tuple(verdicts), tuple(reached), unjudged)
+    return Outcome(replay.firing, tuple(sent), tuple(verdicts), tuple(reached), unjudged, replay.samples)
 
 
 def compare(base: Outcome, head: Outcome) -> dict:
@@ -108,7 +109,7 @@ def build(spec: Spec, result: Outcome, start: float, end: float, url: str, base:
     timelines = {v.receiver: _timeline(result, v.receiver, start, end) for v in result.verdicts} if html else {}
     return Prose("backtest.html.j2" if html else "backtest.md.j2", {
         "title": spec.title, "url": url, "start": moment(start), "end": moment(end),
-        "span": durations.human(round(end - start)),
+        "span": durations.human(round(end - start)), "samples": f"{result.samples:,}",
         "rows": rows, "verdicts": result.verdicts, "unjudged": result.unjudged,
         "over": result.over_budget,
         "base": compare(base, result) if base else None, "base_label": base_label, "timelines": timelines,
