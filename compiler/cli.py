@@ -426,14 +426,17 @@ def report_monthly(month: str | None, spec: Path, **options) -> None:
               help=f"File holding a bearer token (or set {TOKEN_VARIABLE}).")
 @click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=f"File holding user:password (or set {BASIC_AUTH_VARIABLE}).")
+@quiet_option
 @spec_argument
 def backtest(url: str, since: str | None, until: str | None, last: str | None, base_ref: str | None, style: str,
-             out: Path | None, timeout: float, bearer_token_file: Path | None, basic_auth_file: Path | None, spec: Path) -> None:
+             out: Path | None, timeout: float, bearer_token_file: Path | None, basic_auth_file: Path | None, quiet: bool,
+             spec: Path) -> None:
     """Would SPEC's alerts have fired over recorded history, and whom would they have notified?
 
     \b
     Replays the compiled rules with vmalert -replay (Debian package victoria-metrics) against a
     scratch copy of the history in --prometheus, then walks the generated Alertmanager config.
+    Progress goes to standard error (not with --quiet).
     Exit codes: 0 within every responder's noise_budget; 1 over a budget (or an invalid spec);
     2 bad usage; 3 Prometheus or the engine failed, or the range holds no data.
     """
@@ -441,9 +444,12 @@ def backtest(url: str, since: str | None, until: str | None, last: str | None, b
     base = _compile(spec, read_git_sources(base_ref, spec), label=spec.name) if base_ref else None
     start, end = _period(lambda _: periods.span(since, until, last, datetime.now(timezone.utc)), "")
     client = _client(url, timeout, bearer_token_file, basic_auth_file, max_answer_bytes=engine.MAX_HISTORY_BYTES)
+    def progress(prefix: str):
+        return (lambda line: None) if quiet else (lambda line: click.echo(prefix + line, err=True))
+
     try:
-        before = backtesting.judge(base, client.ask, start, end, lambda line: click.echo(f"{base_ref}: {line}", err=True)) if base else None
-        result = backtesting.judge(compilation, client.ask, start, end, lambda line: click.echo(line, err=True))
+        before = backtesting.judge(base, client.ask, start, end, progress(f"{base_ref}: ")) if base else None
+        result = backtesting.judge(compilation, client.ask, start, end, progress(""))
     except prometheus_api.PrometheusError as err:
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
     except engine.EngineError as err:
