@@ -7,6 +7,7 @@ queried (unreachable, an HTTP error, a timeout).
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -442,8 +443,9 @@ def backtest(url: str, since: str | None, until: str | None, last: str | None, b
     """
     compilation = _compile(spec)
     base = _compile(spec, read_git_sources(base_ref, spec), label=spec.name) if base_ref else None
-    start, end = _period(lambda _: periods.span(since, until, last, datetime.now(timezone.utc)), "")
+    start, end = _period(functools.partial(periods.span, since, until, last), datetime.now(timezone.utc))
     client = _client(url, timeout, bearer_token_file, basic_auth_file, max_answer_bytes=engine.MAX_HISTORY_BYTES)
+
     def progress(prefix: str):
         return (lambda line: None) if quiet else (lambda line: click.echo(prefix + line, err=True))
 

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 import backtest_history as world
 import servers
-from compiler import emit, pipeline
+from compiler import conventions, emit, pipeline
 from compiler.backends import alertmanager
-from compiler.backtest import engine, notifications, report
+from compiler.backtest import engine, history, notifications, report
 from compiler.backtest.history import Firing
 from compiler.cli import main
 from compiler.prometheus_api import Client
@@ -273,6 +273,15 @@ def test_a_budget_is_blown_only_beyond_its_weekly_rate(compilation, budget, coun
     replay = engine.Replay((firing,), world.HISTORY, 1)
     result = report.outcome(spec, replay, sent, {}, world.START, world.END)
     assert [v.receiver for v in result.over_budget] == (["oncall"] if over else [])
+
+
+def test_the_history_copied_is_the_sources_never_the_alerts_the_replay_writes_itself():
+    """An Escalated alert reads ALERTS: copying production's would mix the old rules' alerts into the replay's."""
+    spec = world.SPEC.parents[1] / "golden" / "overrides" / "spec.yaml"  # escalate_after: 3d
+    files = pipeline.compile_spec([(str(spec), spec.read_bytes())], spec.name).files
+    rules = history.rules({path: text for path, text in files.items() if conventions.is_rule_file(path)})
+    assert any("ALERTS{" in rule.expr for rule in rules)
+    assert not {"ALERTS", "ALERTS_FOR_STATE"} & set(history.sources(rules))
 
 
 def test_noise_budget_is_in_the_schema_as_a_weekly_count():

@@ -50,9 +50,13 @@ def rules(rule_files: dict[str, str]) -> list[Rule]:
     return found
 
 
+ENGINE_SERIES = {"ALERTS", "ALERTS_FOR_STATE"}  # the replay writes its own; the recorded ones are the old rules'
+
+
 def sources(found: list[Rule]) -> list[str]:
-    """The series names the rules read that no rule records: the history to copy."""
-    recorded = {rule.name for rule in found if not rule.alert}
+    """The series names the rules read that no rule records and the engine does not write (the
+    Escalated alerts read ALERTS): the history to copy."""
+    recorded = {rule.name for rule in found if not rule.alert} | ENGINE_SERIES
     return sorted({read.name for rule in found for read in promql.series_read(rule.expr)} - recorded)
 
 
