@@ -37,6 +37,9 @@ DAY = 86400
 CHUNK_STEPS = 10_000  # evaluations per replay query, under Prometheus' 11,000 points
 RULES_DELAY = "500ms"  # between rules, so a recorded series lands before the rule that reads it
 FLUSH = "100ms"  # vmalert's remote-write flush: well inside RULES_DELAY
+# An alerting rule's replay queues one entry per alert and evaluation: with the default queue
+# (100,000) and one writer, 40 series over 7 days of minutes filled it and vmalert stopped.
+WRITE_QUEUE, WRITE_BATCH, WRITERS = 4_000_000, 10_000, 4
 PACKAGES = {"promtool": "prometheus", "prometheus": "prometheus", "vmalert": "victoria-metrics"}
 LOOPBACK = "127.0.0.1"
 READY_SECONDS = 60
@@ -181,6 +184,8 @@ def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float
                f"-replay.timeFrom={_rfc3339(first)}", f"-replay.timeTo={_rfc3339(last)}",
                f"-datasource.queryStep={step:g}s", f"-replay.maxDatapointsPerQuery={CHUNK_STEPS + 1}",
                f"-replay.rulesDelay={RULES_DELAY}", f"-remoteWrite.flushInterval={FLUSH}", "-replay.disableProgressBar",
+               f"-remoteWrite.maxQueueSize={WRITE_QUEUE}", f"-remoteWrite.maxBatchSize={WRITE_BATCH}",
+               f"-remoteWrite.concurrency={WRITERS}",
                f"-httpListenAddr={LOOPBACK}:{_free_port()}"]
     lines = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work) as process:
