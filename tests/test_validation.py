@@ -250,6 +250,23 @@ CASES += [
    ]),
 ]
 
+CASES += [
+  ("an e-mail address Alertmanager cannot parse at send time is rejected",
+   hdr("email: {to: lead@example.com}", "email: {to: 'lead+{{ .Status }}@example.com'}"),
+   [
+       "indicators.yaml:34:29: responders.lead.channels[0].email.to: 'lead+{{ .Status }}@example.com' is not an e-mail address Alertmanager can send to (hint: write local@domain or Name <local@domain>, several separated by commas)",
+   ]),
+  ("each of several addresses is checked, a named one passes",
+   hdr("email: {to: lead@example.com}", "email: {to: 'Team Lead <lead@example.com>, oncall at example.com'}"),
+   [
+       "indicators.yaml:34:29: responders.lead.channels[0].email.to: 'oncall at example.com' is not an e-mail address Alertmanager can send to (hint: write local@domain or Name <local@domain>, several separated by commas)",
+   ]),
+  ("a sender without a domain is rejected", hdr("from: am@example.com", "from: alertmanager"),
+   [
+       "indicators.yaml:38:31: notifications.email.from: 'alertmanager' is not an e-mail address Alertmanager can send to (hint: write local@domain or Name <local@domain>, several separated by commas)",
+   ]),
+]
+
 CASE = """track_by: [model]
     tests:
       - name: a deep queue turns red

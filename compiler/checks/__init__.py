@@ -9,13 +9,13 @@ checked further."""
 
 from __future__ import annotations
 
-from compiler.checks import (burn_rates, cases, catalogue, deployment, escalation, ids, limits, queries, references, schema, secrets,
+from compiler.checks import (addresses, burn_rates, cases, catalogue, deployment, escalation, ids, limits, queries, references, schema, secrets,
                              silence, thresholds)
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Problem
 
-SEMANTIC_CHECKS = (ids.check, references.check, thresholds.check, burn_rates.check, silence.check, queries.check, escalation.check, catalogue.check,
+SEMANTIC_CHECKS = (ids.check, references.check, addresses.check, thresholds.check, burn_rates.check, silence.check, queries.check, escalation.check, catalogue.check,
                    cases.check)
 MODEL_CHECKS = (escalation.routes, queries.recorded_series_read, cases.levels, deployment.check)
 

@@ -1,0 +1,32 @@
+"""E-mail addresses Alertmanager can send to: it renders `to` and `from` as templates and then
+parses them with Go's net/mail, and an address that parser refuses fails the notification at
+send time, after `validate` and `amtool check-config` have passed. Each address, comma
+separated in `to`, is `local@domain` or `Display Name <local@domain>`: no quotes or specials in
+the name, no spaces in the address (`am+{{ .Status }}@example.com` fails with "no angle-addr";
+braces alone are RFC 5322 atext and pass)."""
+
+from __future__ import annotations
+
+import re
+
+from compiler.loader import Document
+from compiler.problems import Problem
+
+ADDRESS = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+MAILBOX = re.compile(rf"{ADDRESS}|[A-Za-z0-9 ._'-]*<{ADDRESS}>")
+HINT = "write local@domain or Name <local@domain>, several separated by commas"
+
+
+def check(document: Document) -> list[Problem]:
+    data = document.data
+    fields = []  # (path, the addresses written there)
+    sender = ((data.get("notifications") or {}).get("email") or {}).get("from")
+    if isinstance(sender, str):
+        fields.append((("notifications", "email", "from"), [sender]))
+    for responder, body in (data.get("responders") or {}).items():
+        for number, channel in enumerate((body or {}).get("channels") or []):
+            to = (channel.get("email") or {}).get("to") if isinstance(channel, dict) else None
+            if isinstance(to, str):
+                fields.append((("responders", responder, "channels", number, "email", "to"), to.split(",")))
+    return [document.problem(path, f"'{mailbox.strip()}' is not an e-mail address Alertmanager can send to", HINT)
+            for path, mailboxes in fields for mailbox in mailboxes if not MAILBOX.fullmatch(mailbox.strip())]
