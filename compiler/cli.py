@@ -1,8 +1,9 @@
 """The `indicators` command. With the writer, the only code that touches the disk.
 
-Exit codes: 0 success; 1 an invalid spec, a stale generated/ (check) or a failed write;
-2 bad usage (unknown option, missing file, a bad --week or --month); 3 Prometheus could not be
-queried (unreachable, an HTTP error, a timeout).
+Exit codes: 0 success; 1 an invalid spec, a stale generated/ (check), a failed write or a
+failed validator (verify); 2 bad usage (unknown option, missing file, a bad --week or --month);
+3 Prometheus could not be queried (unreachable, an HTTP error, a timeout); 4 a validator is not
+installed (verify, when nothing failed).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import functools
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
-from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, writer
+from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, validators, writer
 from compiler.backtest import engine, report as backtesting
 from compiler.checks.schema import schema_text
 from compiler.importers import openslo, sloth
@@ -214,6 +216,51 @@ def validate(spec: Path, quiet: bool, verbose: bool) -> None:
         click.echo(f"{spec}: valid ({len(compilation.spec.indicators)} indicators)")
     if verbose:
         _costs(compilation)
+
+
+TOOL_MISSING = 4
+
+
+@main.command()
+@spec_argument
+@out_option
+@quiet_option
+def verify(spec: Path, out: Path, quiet: bool) -> None:
+    """Run the real validators on the files SPEC compiles to, as they are in --out: promtool
+    check rules (with lint) and test rules, amtool check-config and a `config routes test` per
+    alert the escalation matrix routes, vmalert -dryRun. Tools come from $PROMTOOL, $AMTOOL,
+    $VMALERT, else PATH.
+
+    Exit codes: 0 every check passed; 1 an invalid spec or a check failed; 4 no check failed
+    but a validator is not installed.
+    """
+    compilation = _compile(spec)
+    if not out.is_dir():
+        _fail(f"{out} does not exist: run `{_generate_command(spec, out)}`")
+    failed, absent = 0, []
+    with ThreadPoolExecutor(os.cpu_count()) as pool:  # one process per file or case: they run side by side
+        for check in validators.validators(compilation.spec, compilation.files, out):
+            binary = validators.find(check.tool)
+            if binary is None:
+                absent.append(check.tool)
+                click.echo(f"error: {check.title}: not run: {validators.missing(check.tool)}", err=True)
+                continue
+            results = pool.map(lambda run: subprocess.run([binary, *run.args], capture_output=True, text=True, check=False),
+                               check.runs)
+            bad = 0
+            for run, result in zip(check.runs, results):
+                if result.returncode != 0:
+                    bad += 1
+                    what = f" ({run.case})" if run.case else ""
+                    click.echo(f"{out / run.file}: {check.title} failed{what}:\n{(result.stdout + result.stderr).strip()}", err=True)
+            failed += bad
+            if not quiet or bad:
+                plural = "s" if len(check.runs) != 1 else ""
+                click.echo(f"{check.title}: {len(check.runs)} {check.unit}{plural}, {bad} failed")
+    if failed:
+        _fail(f"{out}: {failed} check{'s' if failed != 1 else ''} failed")
+    if absent:
+        _fail(f"{out}: not verified by {', '.join(dict.fromkeys(absent))}", code=TOOL_MISSING)
 
 
 @main.command()

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from compiler import validators
+
 DEFAULT_PATTERNS = ["*.promtest.yaml"]
 INSTALL_HINT = ("promtool not found: install it (Debian/Ubuntu: apt-get install prometheus; or a Prometheus "
                 "release archive), or point --promtool / PROMTOOL at the binary")
@@ -44,8 +46,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
 
 
 def find_promtool(config: pytest.Config) -> str | None:
-    wanted = config.getoption("promtool") or os.environ.get("PROMTOOL") or "promtool"
-    return shutil.which(wanted)
+    wanted = config.getoption("promtool")
+    return shutil.which(wanted) if wanted else validators.find("promtool")
 
 
 class PromtoolFailure(Exception):

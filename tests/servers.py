@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import socket
 import socketserver
 import subprocess
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+from compiler import validators
 
 LOOPBACK = "127.0.0.1"
 
@@ -50,15 +51,12 @@ def wait_until(condition, timeout: float, message: str, interval: float = 0.25):
     raise AssertionError(f"{message} (waited {timeout}s; last result: {last!r})")
 
 
-PACKAGES = {"promtool": "prometheus", "prometheus": "prometheus", "amtool": "prometheus-alertmanager",
-            "prometheus-alertmanager": "prometheus-alertmanager", "vmalert": "victoria-metrics", "kubectl": "kubernetes-client"}
-
-
 def binary(name: str) -> str:
-    """A validator or server binary; a missing one fails the test, never skips it."""
-    path = shutil.which(name)
+    """A validator or server binary, found as `indicators verify` finds it; a missing one fails
+    the test, never skips it."""
+    path = validators.find(name)
     if path is None:
-        raise AssertionError(f"{name} is not installed: run `make tools` (Debian package {PACKAGES[name]})")
+        raise AssertionError(f"{validators.missing(name)}; `make tools` installs them all")
     return path
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import conventions, pipeline
+from compiler import conventions, pipeline, validators
 from compiler.backends import alertmanager
 from compiler.backends.alertmanager import receivers, routing
 import servers
@@ -43,7 +43,7 @@ def model(text: str):
 
 @pytest.mark.parametrize("case", list(CONFIGS))
 def test_amtool_accepts_the_generated_config(case):
-    result = amtool("check-config", str(CONFIGS[case] / alertmanager.CONFIG))
+    result = amtool(*validators.check_config(CONFIGS[case] / alertmanager.CONFIG))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -60,16 +60,12 @@ def test_the_kubernetes_secret_holds_the_same_config_under_alertmanager_yaml(cas
 def routing_cases():
     for case, path in SPECS.items():
         for row in routing.routing_table(load(path)):
-            labels = dict(row.labels)
-            yield pytest.param(case, row, id=f"{case}: {labels.get('alertname')} at {labels.get('level', 'no level')} "
-                                            f"for {labels.get('owner', 'no owner')} reaches {'+'.join(row.receivers)}")
+            yield pytest.param(case, row, id=f"{case}: {validators.describe(row)}")
 
 
 @pytest.mark.parametrize(("case", "row"), list(routing_cases()))
 def test_every_alert_reaches_exactly_the_receivers_the_matrix_names(case, row):
-    labels = [f"{label}={value}" for label, value in row.labels]
-    result = amtool("config", "routes", "test", f"--config.file={CONFIGS[case] / alertmanager.CONFIG}",
-                    f"--verify.receivers={','.join(row.receivers)}", *labels)
+    result = amtool(*validators.route_test(CONFIGS[case] / alertmanager.CONFIG, row))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

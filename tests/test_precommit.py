@@ -97,3 +97,28 @@ def test_the_readmes_pre_commit_hooks_guard_a_spec_at_any_path(user_repository, 
     assert result.returncode == code, output
     assert [text for text in shown if text not in output] == [], output
     assert [text for text in hidden if text in output] == [], output
+
+
+VERIFY = [sys.executable, "-m", "pre_commit", "run", "--hook-stage", "manual", "--verbose", "indicators-verify"]
+RULES = "deploy/generated/prometheus/platform_health.yaml"
+# (case, edit of the committed generated rule file, exit code, shown)
+VERIFY_CASES = [
+    ("the generated files pass every validator", ("", ""), 0,
+     ["indicators verify (promtool, amtool and vmalert accept the generated files)", "Passed",
+      "amtool config routes test: 5 routing cases, 0 failed"]),
+    ("a rule edited by hand fails, naming the file", ("queue_depth)", "queue_depth"), 1,
+     ["Failed", f"{RULES}: promtool check rules failed", "error: deploy/generated: 5 checks failed"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "code", "shown"), [c[1:] for c in VERIFY_CASES], ids=[c[0] for c in VERIFY_CASES])
+def test_the_readmes_verify_hook_runs_the_validators_on_demand(user_repository, edit, code, shown):
+    repo, env = user_repository
+    rules = repo / RULES
+    rules.write_text(rules.read_text().replace(*edit))
+    run(["git", "add", "-A"], repo)  # pre-commit checks what is staged: it stashes the rest
+    result = run(VERIFY, repo, env)
+    run(["git", "reset", "-q", "--hard", "HEAD"], repo)
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output
+    assert [text for text in shown if text not in output] == [], output

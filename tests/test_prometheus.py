@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import conventions, pipeline, present, promql
+from compiler import conventions, pipeline, present, promql, validators
 from compiler.backends import prometheus
 from compiler.backends.prometheus import lint
 from compiler.problems import SpecError
@@ -36,14 +36,13 @@ def test_there_are_rule_files_for_the_shipped_spec_and_every_golden_case():
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_promtool_lints_every_rule_file_clean(path):
-    result = subprocess.run([binary("promtool"), "check", "rules", "--lint=all", "--lint-fatal", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run([binary("promtool"), *validators.check_rules(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_vmalert_loads_every_rule_file(path):
-    result = subprocess.run([binary("vmalert"), "-dryRun", f"-rule={path}"], capture_output=True, text=True)
+    result = subprocess.run([binary("vmalert"), *validators.dry_run(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
