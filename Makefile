@@ -32,10 +32,10 @@ tools:
 test: $(BIN)/indicators tools
 	$(BIN)/python -m pytest
 
-## Refresh golden files and generated/; review the result as a diff.
+## Refresh golden files, docs/spec-reference.md and generated/; review the result as a diff.
 update-golden: $(BIN)/indicators
 	$(BIN)/indicators generate $(SPEC) --out $(OUT)  # first: the golden tests compare generated/ with the spec
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py tests/test_reports.py
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py tests/test_reports.py tests/test_reference.py
 
 ## Compile time and peak memory at 100, 1,000 and 10,000 indicators against the PyYAML floor.
 bench: $(BIN)/indicators

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, validators, writer
+from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, reference, validators, writer
 from compiler.backtest import engine, report as backtesting
 from compiler.checks.schema import schema_text
 from compiler.importers import openslo, sloth
@@ -264,9 +264,12 @@ def verify(spec: Path, out: Path, quiet: bool) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the spec's JSON Schema, for editors (yaml-language-server) and other tools."""
-    click.echo(schema_text(), nl=False)
+@click.option("--format", "style", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+              help="markdown: the spec reference for people (every field, type, default, allowed values).")
+def schema(style: str) -> None:
+    """Print the spec's JSON Schema, for editors (yaml-language-server) and other tools, or
+    the reference generated from it (docs/spec-reference.md)."""
+    click.echo(schema_text() if style == "json" else emit.render_prose(reference.reference()), nl=False)
 
 
 @main.command()

@@ -183,21 +183,27 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Prob
 
 
 def _pattern_message(pattern: str, value: object) -> tuple[str, str]:
+    words, hint = pattern_words(pattern)
+    return (f"'{value}' is not {words}" if words else f"'{value}' does not match {pattern}"), hint
+
+
+def pattern_words(pattern: str) -> tuple[str, str]:
+    """What a value matching `pattern` is, in words ("" when there are none), and a hint;
+    messages and the spec reference both say it so."""
     if pattern == durations.PATTERN:
-        return f"'{value}' is not a duration", _DURATION_HINT
+        return "a duration", _DURATION_HINT
     if pattern.startswith("^[a-z][a-z0-9_]*$"):
-        return f"'{value}' is not a valid id", "use lowercase letters, digits and _, starting with a letter"
+        return "a valid id", "use lowercase letters, digits and _, starting with a letter"
     if "a-zA-Z_" in pattern:
-        return (f"'{value}' is not a valid Prometheus label or metric name",
-                "letters, digits and _, not starting with a digit; names starting with __ are Prometheus' own")
+        return "a valid Prometheus label or metric name", "letters, digits and _, not starting with a digit; names starting with __ are Prometheus' own"
     if "[-A-Za-z0-9_.]" in pattern:
-        return (f"'{value}' is not a valid Kubernetes label key or value",
+        return ("a valid Kubernetes label key or value",
                 "at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit; a key may start with a DNS prefix and /")
     if pattern == "^/":
-        return f"'{value}' is not an absolute path", "point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x"
+        return "an absolute path", "point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x"
     if pattern.startswith("^https?"):
-        return f"'{value}' is not an http(s) URL", ""
-    return f"'{value}' does not match {pattern}", ""
+        return "an http(s) URL", ""
+    return "", ""
 
 
 def _describe(value: object) -> str:
