@@ -64,6 +64,9 @@ class Document:
     data: object
     values: dict[Path, Location] = field(default_factory=dict)
     keys: dict[Path, Location] = field(default_factory=dict)
+    # a merged split spec's list items, (section, merged index) -> index in their own file: a
+    # problem names the file, so its path counts from that file's first indicator
+    local: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def locate(self, path: Path, *, key: bool = False) -> Location:
         """The location of `path`, or of its nearest located ancestor."""
@@ -75,7 +78,8 @@ class Document:
 
     def problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> Problem:
         where = self.locate(path, key=key)
-        return Problem(where.file, where.line, where.column, dotted(path), message, hint)
+        shown = (path[0], self.local[path[:2]], *path[2:]) if path[:2] in self.local else path
+        return Problem(where.file, where.line, where.column, dotted(shown), message, hint)
 
 
 def dotted(path: Path) -> str:
@@ -251,6 +255,7 @@ def merge(documents: list[Document]) -> tuple[Document, list[Problem]]:
                         target[name] = item
                         owner[(key, name)] = document
             elif key in MERGED_LISTS and isinstance(value, list):
+                merged.local.update({(key, offsets[key] + index): index for index in range(len(value))})
                 merged.data.setdefault(key, []).extend(value)
             elif key in merged.data and key != "apiVersion":
                 first = owner[(key,)].locate((key,), key=True)

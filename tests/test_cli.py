@@ -156,7 +156,7 @@ def test_ids_must_be_unique_across_files(cli):
     write_spec("apiVersion: indicators/v1\nindicators:\n" + indicators, "spec/b.yaml")
     result = cli("validate", "spec")
     assert result.exit_code == 1
-    assert "spec/b.yaml:3:9: indicators[1].id: duplicate id 'queue' (hint: first used at spec/a.yaml:41)" in result.output
+    assert "spec/b.yaml:3:9: indicators[0].id: duplicate id 'queue' (hint: first used at spec/a.yaml:41)" in result.output
 
 
 USAGE = [
@@ -311,3 +311,43 @@ def test_permission_denied_halfway_leaves_out_as_it_was(cli):
     assert result.stderr == "error: cannot write generated: Permission denied\n"
     assert {path: path.read_bytes() for path in Path("generated").rglob("*") if path.is_file()} == before
     assert not list(Path(".").glob(".indicators-staging-*"))
+
+
+ADS = """\
+apiVersion: indicators/v1
+teams:
+  ads:
+    title: Ads
+    responders: {red: [ads_oncall]}
+responders:
+  ads_oncall:
+    title: Ads on-call
+    channels: [{email: {to: ads@example.com}}]
+"""
+SEARCH = "apiVersion: indicators/v1\n" + INDICATOR.replace("id: queue", "id: search_queue").replace(
+    "track_by: [model]", "track_by: [model]\n    team: ads")
+# (case, file, text replaced, by, the one problem reported)
+SPLIT = [
+    ("a bad responder key is reported at the key, in the file that defines it", "spec/ads.yaml", "  ads_oncall:\n", "  Ads_Oncall:\n",
+     "spec/ads.yaml:7:3: responders.Ads_Oncall: 'Ads_Oncall' is not a valid id (hint: use lowercase letters, digits and _, starting with a letter)"),
+    ("an indicator's path counts from the first indicator of its own file", "spec/search.yaml", "warning: 100", "warning: 5",
+     "spec/search.yaml:12:14: indicators[0].warning: the warning threshold 5 is below the target 10, but lower is good "
+     "(hint: with good: lower, each level's threshold must be at or beyond the one before)"),
+    ("a reference to another file's team is reported where it is made", "spec/search.yaml", "team: ads", "team: adz",
+     "spec/search.yaml:14:11: indicators[0].team: unknown team 'adz' (hint: did you mean 'ads'?)"),
+    ("a reference to another file's responder is reported where it is made", "spec/ads.yaml", "red: [ads_oncall]", "red: [ads_oncal]",
+     "spec/ads.yaml:5:24: teams.ads.responders.red[0]: unknown responder 'ads_oncal' (hint: did you mean 'ads_oncall'?)"),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "expected"), [c[1:] for c in SPLIT], ids=[c[0] for c in SPLIT])
+def test_a_split_spec_reports_each_problem_in_the_file_and_line_that_hold_it(cli, name, old, new, expected):
+    files = {"spec/00-base.yaml": spec_text(), "spec/ads.yaml": ADS, "spec/search.yaml": SEARCH}
+    for path, text in files.items():
+        write_spec(text, path)
+    assert cli("validate", "spec").exit_code == 0
+    assert files[name].count(old) == 1
+    write_spec(files[name].replace(old, new), name)
+    result = cli("validate", "spec")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:-1] == [expected]
