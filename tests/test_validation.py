@@ -51,7 +51,11 @@ CASES = [
    ]),
   ("a tracking label the metric lacks is rejected", ind("track_by: [model]", "track_by: [team]"),
    [
-       "indicators.yaml:46:31: indicators[0].measure.gauge.series: the tracking label 'team' is not a label of 'queue_depth' (hint: track_by labels must be on every series the measure reads)",
+       "indicators.yaml:51:16: indicators[0].track_by[0]: the tracking label 'team' is not a label of 'queue_depth' (hint: track_by labels must be on every series the measure reads)",
+   ]),
+  ("a misspelt tracking label is reported at its track_by entry with the label meant", ind("track_by: [model]", "track_by: [modle]"),
+   [
+       "indicators.yaml:51:16: indicators[0].track_by[0]: the tracking label 'modle' is not a label of 'queue_depth' (hint: did you mean 'model'?)",
    ]),
   ("PromQL that does not parse is rejected", ind(GAUGE, 'measure: {expr: "sum(queue_depth"}'),
    [
@@ -368,7 +372,9 @@ AT_ONCE = [
    two(first=("unit: count", "unit: count\n    treshold: 3"), second=("warning: 100", "warning: 5"))
    .replace("group: reliability", "group: latency", 1),
    ["indicators.yaml:44:12: indicators[0].group: unknown group 'latency' (hint: defined: reliability)",
-    "indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold'",
+    "indicators.yaml:48:5: indicators[0].treshold: unknown field 'treshold' (hint: allowed: annotations, category, critical, "
+    "definition, forget_after, good, group, id, labels, measure, no_data_for, overrides, runbook_url, target, team, tests, title, "
+    "track_by, unit, warning)",
     "indicators.yaml:62:14: indicators[1].warning: the warning threshold 5 is below the target 10, but lower is good "
     "(hint: with good: lower, each level's threshold must be at or beyond the one before)"]),
   ("a rejected responder, and an unknown group: the level naming the responder adds nothing",
@@ -390,6 +396,8 @@ AT_ONCE = [
    two(header=("output: {", "output: {targets: [prometheus, grafna], "), second=("warning: 100", "warning: 5")),
    ["indicators.yaml:39:32: output.targets[1]: string 'grafna' is not one of: docs, prometheus, grafana, alertmanager, kubernetes "
     "(hint: did you mean 'grafana'?)"]),
+  ("an unknown field close to an allowed one names it", two(header=("red: {threshold: warning", "red: {treshold: warning")),
+   ["indicators.yaml:27:11: escalation.levels.red.treshold: unknown field 'treshold' (hint: did you mean 'threshold'?)"]),
   ("an unknown measure form rejects its indicator, which would have a measure of no form; the others are checked",
    two(first=("measure: {gauge: {series: queue_depth", "measure: {gauge_x: {series: queue_depth"), second=("warning: 100", "warning: 5")),
    ["indicators.yaml:46:15: indicators[0].measure.gauge_x: unknown field 'gauge_x' (hint: did you mean 'gauge'?)",

@@ -48,11 +48,13 @@ def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...]
         hint = "use x_sum or x_count of a histogram" if found[1] in ("histogram", "summary") else ""
         return [document.problem(path, f"'{selector.metric}' is a {found[1]}; this field takes a {' or '.join(types)}", hint)]
     labels = spec.series_labels(selector.metric if types != ("histogram",) else selector.metric + "_bucket", metrics, document.data)
-    problems = [document.problem(path, f"'{selector.metric}' has no label '{label}'", f"its labels: {', '.join(sorted(labels))}")
+    problems = [document.problem(path, f"'{selector.metric}' has no label '{label}'",
+                                 did_you_mean(label, sorted(labels)) or f"its labels: {', '.join(sorted(labels))}")
                 for label, _, _ in selector.matchers if label not in labels]
-    problems += [document.problem(path, f"the tracking label '{label}' is not a label of '{selector.metric}'",
-                                  "track_by labels must be on every series the measure reads")
-                 for label in indicator.get("track_by") or [] if label not in labels]
+    # at the track_by entry that names it: that is what to fix
+    problems += [document.problem(path[:2] + ("track_by", position), f"the tracking label '{label}' is not a label of '{selector.metric}'",
+                                  did_you_mean(label, sorted(labels)) or "track_by labels must be on every series the measure reads")
+                 for position, label in enumerate(indicator.get("track_by") or []) if label not in labels]
     if types == ("histogram",) and "le" in (indicator.get("track_by") or []):
         problems.append(document.problem(path, "the tracking label 'le' is the bucket bound histogram_quantile consumes: the quantile has none",
                                          "track by the labels the histogram's series differ by, not le"))

@@ -140,8 +140,8 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Prob
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = [key for key in value if key not in allowed] if allowed else []
-        return [document.problem(path + (key,), f"unknown field '{key}'", did_you_mean(key, allowed), key=True)
-                for key in extra] or [document.problem(path, error.message)]
+        return [document.problem(path + (key,), f"unknown field '{key}'", did_you_mean(key, allowed) or f"allowed: {', '.join(allowed)}",
+                                 key=True) for key in extra] or [document.problem(path, error.message)]
     if kind == "required":
         missing = error.message.split("'")[1]
         return [document.problem(path, f"missing required field '{missing}'")]
