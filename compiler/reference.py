@@ -102,7 +102,8 @@ def _fields(node: dict, path: str, required: bool) -> list[Field]:
 
 def sections(schema: dict) -> tuple[Section, ...]:
     fields = _fields(schema, "", True)
-    return tuple(Section(name, body.get("description", ""), tuple(f for f in fields if f.path == name or f.path.startswith((f"{name}.", f"{name}["))))
+    return tuple(Section(name, body.get("description", ""),
+                         tuple(f for f in fields if f.path == name or f.path.startswith((f"{name}.", f"{name}["))))
                  for name, body in schema["properties"].items())
 
 
