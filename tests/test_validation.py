@@ -99,6 +99,10 @@ CASES = [
    [
        "indicators.yaml:53:16: indicators[0].overrides[0].when.team: 'team' is not a tracking label of this indicator (hint: overrides select by track_by labels: model)",
    ]),
+  ("a misspelt override label names the tracking label meant", spec_text(INDICATOR + "    overrides:\n      - when: {modle: a}\n        target: 5\n"),
+   [
+       "indicators.yaml:53:16: indicators[0].overrides[0].when.modle: 'modle' is not a tracking label of this indicator (hint: did you mean 'model'?)",
+   ]),
   ("an unparseable duration is located inside the threshold", ind("warning: 100", "warning: {value: 100, for: 5x}"),
    [
        "indicators.yaml:50:32: indicators[0].warning.for: '5x' is not a duration (hint: durations look like 30s, 5m, 1h30m, 7d: each unit once, largest first)",
@@ -308,6 +312,11 @@ CASES += [
    [
        "indicators.yaml:57:18: indicators[0].tests[0].alerts[0]: an expected alert needs the indicator's value at its labels under 'values' (hint: the alert's description prints that value)",
        "indicators.yaml:57:50: indicators[0].tests[0].alerts[0].labels.team: 'team' is not a global or tracking label of the indicator (hint: the recorded series carry model)",
+   ]),
+  ("a test case's misspelt label names the label meant", case("alerts: [{level: red, labels: {model: a}}]", "alerts: [{level: red, labels: {modle: a}}]"),
+   [
+       "indicators.yaml:57:18: indicators[0].tests[0].alerts[0]: an expected alert needs the indicator's value at its labels under 'values' (hint: the alert's description prints that value)",
+       "indicators.yaml:57:40: indicators[0].tests[0].alerts[0].labels.modle: 'modle' is not a global or tracking label of the indicator (hint: did you mean 'model'?)",
    ]),
   ("a silence horizon shorter than no_data_for is rejected", ind("track_by: [model]", "track_by: [model]\n    no_data_for: 2h\n    forget_after: 1h"),
    [

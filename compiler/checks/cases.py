@@ -11,7 +11,7 @@ import re
 from compiler import promql, spec
 from compiler.loader import Document
 from compiler.model import Spec
-from compiler.problems import Problem
+from compiler.problems import Problem, did_you_mean
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN"
 # promtool's series notation: a value, `_` (missing), `stale`, or a run `a+bxn`, `a-bxn`, `axn`, `_xn`
@@ -78,7 +78,8 @@ def _expectations(document: Document, here: tuple, case: dict, known: set[str]) 
             for label in expected.get("labels") or {}:
                 if label not in known:
                     problems.append(document.problem(path + ("labels", label), f"'{label}' is not a global or tracking label of the indicator",
-                                                     f"the recorded series carry {', '.join(sorted(known)) or 'no labels'}", key=True))
+                                                     did_you_mean(label, sorted(known))
+                                                     or f"the recorded series carry {', '.join(sorted(known)) or 'no labels'}", key=True))
     for number, alert in enumerate(case.get("alerts") or ()):
         if tuple(sorted((alert.get("labels") or {}).items())) not in valued:
             problems.append(document.problem(here + ("alerts", number), "an expected alert needs the indicator's value at its labels under 'values'",

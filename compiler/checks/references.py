@@ -43,7 +43,8 @@ def check(document: Document) -> list[Problem]:
                 if label not in tracked:
                     problems.append(document.problem(here + ("overrides", number, "when", label),
                                                      f"'{label}' is not a tracking label of this indicator",
-                                                     f"overrides select by track_by labels: {', '.join(tracked) or 'none'}", key=True))
+                                                     did_you_mean(label, tracked) or f"overrides select by track_by labels: {', '.join(tracked) or 'none'}",
+                                                     key=True))
             for label, value in override["when"].items():
                 if "$" in value or "[[" in value:  # Grafana has no escape for its variable syntax
                     problems.append(document.problem(here + ("overrides", number, "when", label),
