@@ -237,9 +237,12 @@ def verify(spec: Path, out: Path, quiet: bool) -> None:
     compilation = _compile(spec)
     if not out.is_dir():
         _fail(f"{out} does not exist: run `{_generate_command(spec, out)}`")
+    checks = validators.validators(compilation.spec, compilation.files, out)
+    if not checks:
+        click.echo(f"{spec} generates no rule files and no Alertmanager config (output.targets): nothing to verify")
     failed, absent = 0, []
     with ThreadPoolExecutor(os.cpu_count()) as pool:  # one process per file or case: they run side by side
-        for check in validators.validators(compilation.spec, compilation.files, out):
+        for check in checks:
             binary = validators.find(check.tool)
             if binary is None:
                 absent.append(check.tool)

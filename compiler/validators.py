@@ -95,15 +95,17 @@ def describe(row: routing.Row) -> str:
 
 
 def validators(spec: Spec, files: Iterable[str], out: Path) -> tuple[Validator, ...]:
-    """Every check of the files `spec` compiles to (`files`, relative paths) as they are in `out`;
-    the route tests are the spec's routing table."""
+    """Every check of the files `spec` compiles to (`files`, relative paths) as they are in `out`,
+    leaving out those with nothing to check; the route tests are the spec's routing table."""
+    files = set(files)
     rules = sorted(path for path in files if conventions.is_rule_file(path))
     tests = sorted(path for path in files if path.startswith(f"{unit_tests.FOLDER}/"))
-    return (
+    config = CONFIG in files  # output.targets may leave Alertmanager out
+    return tuple(validator for validator in (
         Validator("promtool check rules", "promtool", "rule file", tuple(Run(path, "", check_rules(out / path)) for path in rules)),
         Validator("promtool test rules", "promtool", "test file", tuple(Run(path, "", test_rules(out / path)) for path in tests)),
-        Validator("amtool check-config", "amtool", "config", (Run(CONFIG, "", check_config(out / CONFIG)),)),
+        Validator("amtool check-config", "amtool", "config", (Run(CONFIG, "", check_config(out / CONFIG)),) if config else ()),
         Validator("amtool config routes test", "amtool", "routing case",
-                  tuple(Run(CONFIG, describe(row), route_test(out / CONFIG, row)) for row in routing.routing_table(spec))),
+                  tuple(Run(CONFIG, describe(row), route_test(out / CONFIG, row)) for row in routing.routing_table(spec)) if config else ()),
         Validator("vmalert -dryRun", "vmalert", "rule file", tuple(Run(path, "", dry_run(out / path)) for path in rules)),
-    )
+    ) if validator.runs)

@@ -113,3 +113,23 @@ def test_verify_of_a_folder_never_generated_names_the_command(tmp_path):
     result = verify(tmp_path / "nowhere")
     assert result.exit_code == 1
     assert result.stderr == f"error: {tmp_path / 'nowhere'} does not exist: run `indicators generate {EXAMPLE} --out {tmp_path / 'nowhere'}`\n"
+
+
+TARGETS = [
+    ("a spec without Alertmanager verifies its rules alone", "[prometheus]", [CLEAN[0], CLEAN[1], CLEAN[4]]),
+    ("a spec of docs alone has nothing to verify", "[docs]",
+     ["{spec} generates no rule files and no Alertmanager config (output.targets): nothing to verify"]),
+]
+
+
+@pytest.mark.parametrize(("targets", "printed"), [c[1:] for c in TARGETS], ids=[c[0] for c in TARGETS])
+def test_verify_checks_only_what_output_targets_generates(tmp_path, targets, printed):
+    spec = tmp_path / "indicators.yaml"
+    text = EXAMPLE.read_text()
+    assert text.count("\n  grafana_url:") == 1
+    spec.write_text(text.replace("\n  grafana_url:", f"\n  targets: {targets}\n  grafana_url:"))
+    out = tmp_path / "generated"
+    assert CliRunner().invoke(main, ["generate", str(spec), "--out", str(out)], catch_exceptions=False).exit_code == 0
+    result = CliRunner().invoke(main, ["verify", str(spec), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [line.format(spec=spec) for line in printed]
