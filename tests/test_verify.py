@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from compiler import pipeline
 from compiler.cli import main
 from conftest import ROOT
 
@@ -133,3 +134,18 @@ def test_verify_checks_only_what_output_targets_generates(tmp_path, targets, pri
     result = CliRunner().invoke(main, ["verify", str(spec), "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [line.format(spec=spec) for line in printed]
+
+
+def test_the_split_example_of_two_teams_in_two_files_compiles_and_passes_every_validator(tmp_path):
+    """Every measure form, two teams with their own responders, Slack and PagerDuty by secret file."""
+    example, out = ROOT / "examples" / "split", tmp_path / "generated"
+    generated = CliRunner().invoke(main, ["generate", str(example), "--out", str(out)], catch_exceptions=False)
+    assert generated.exit_code == 0 and generated.stderr == "", generated.output
+    spec, _ = pipeline.load([(str(path), path.read_bytes()) for path in sorted(example.glob("*.yaml"))], "split")
+    forms = {type(indicator.measure).__name__ for indicator in spec.indicators}
+    assert forms == {"Expr", "Ratio", "Quantile", "Rate", "Trend", "Baseline", "Age", "Zero", "Availability", "Gauge"}
+    result = CliRunner().invoke(main, ["verify", str(example), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["promtool check rules: 3 rule files, 0 failed", "promtool test rules: 7 test files, 0 failed",
+                                          "amtool check-config: 1 config, 0 failed", "amtool config routes test: 28 routing cases, 0 failed",
+                                          "vmalert -dryRun: 3 rule files, 0 failed"]
