@@ -171,7 +171,7 @@ def _source_metrics(measure: dict, metrics: dict) -> tuple[str, ...]:
 def _metric(name: str, body: dict) -> Metric:
     return Metric(name, body["type"], body["help"], tuple(body["labels"]), body.get("unit", ""),
                   tuple(float(bound) for bound in body.get("buckets") or ()), tuple(sorted((body.get("cardinality") or {}).items())),
-                  bool(body.get("initialised")))
+                  bool(body.get("initialised")), tuple(sorted((label, tuple(values)) for label, values in (body.get("values") or {}).items())))
 
 
 def _scorecard(data: dict, indicators: tuple[Indicator, ...]) -> tuple[ScorecardEntry, ...]:

@@ -226,6 +226,7 @@ class Metric:
     buckets: tuple[float, ...]
     cardinality: tuple[tuple[str, int], ...]
     initialised: bool = False  # every series exists at 0 before its first event: silence means the exporter stopped
+    values: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, the values it takes) where the catalogue declares them
 
     @property
     def always_exported(self) -> bool:

@@ -28,6 +28,14 @@ def hdr(old: str, new: str) -> str:
     return HEADER.replace(old, new) + INDICATOR
 
 
+def valued(measure: str, values: str = 'values: {code: ["200", "500"]}') -> str:
+    """The valid spec with label values declared on http_requests_total and a measure reading it."""
+    catalogued = HEADER.replace("labels: [model, code]}", f"labels: [model, code], {values}}}")
+    return catalogued + INDICATOR.replace(GAUGE, measure)
+
+
+REQUESTS = 'sum by (model) (rate(http_requests_total{code=%s}[5m]))'
+
 CASES = [
   ("a duration threshold needs unit seconds", ind("target: 10", "target: 10m"),
    [
@@ -48,6 +56,28 @@ CASES = [
   ("an id that makes an alert name over 40 characters is rejected", ind("id: queue", "id: queue_depth_of_the_background_job_runner"),
    [
        "indicators.yaml:41:9: indicators[0].id: the alert name 'ShopQueueDepthOfTheBackgroundJobRunnerNoData' is 44 characters, over 40 (hint: shorten the id or metadata.name)",
+   ]),
+  ("a selector on a label value the catalogue does not list is rejected, with the closest listed one",
+   valued('measure: {expr: "%s"}' % (REQUESTS % '\\"50\\"')),
+   [
+       'indicators.yaml:46:21: indicators[0].measure.expr: code="50" matches no value of \'code\' the catalogue declares for \'http_requests_total\' (hint: did you mean \'500\'?)',
+   ]),
+  ("a selector on a listed label value is accepted", valued('measure: {expr: "%s"}' % (REQUESTS % '\\"500\\"')), []),
+  ("a regex matching no listed label value is rejected, anchored as Prometheus anchors it",
+   valued('measure: {expr: "%s"}' % (REQUESTS.replace("=", "=~") % '\\"50\\"')),
+   [
+       'indicators.yaml:46:21: indicators[0].measure.expr: code=~"50" matches no value of \'code\' the catalogue declares for \'http_requests_total\' (hint: the catalogue lists 200, 500)',
+   ]),
+  ("a regex matching one listed label value is accepted", valued('measure: {expr: "%s"}' % (REQUESTS.replace("=", "=~") % '\\"5..\\"')), []),
+  ("a negative matcher on an unlisted label value is accepted", valued('measure: {expr: "%s"}' % (REQUESTS.replace("=", "!=") % '\\"404\\"')), []),
+  ("a ratio's selector field is checked against the listed label values",
+   valued('measure: {ratio: {numerator: \'http_requests_total{code="5xx"}\', denominator: http_requests_total}}'),
+   [
+       'indicators.yaml:46:34: indicators[0].measure.ratio.numerator: code="5xx" matches no value of \'code\' the catalogue declares for \'http_requests_total\' (hint: the catalogue lists 200, 500)',
+   ]),
+  ("label values for a label the metric lacks are rejected", valued(GAUGE, 'values: {status: [ok]}'),
+   [
+       "indicators.yaml:9:89: metrics.http_requests_total.values.status: 'status' is not a label of 'http_requests_total'",
    ]),
   ("a tracking label the metric lacks is rejected", ind("track_by: [model]", "track_by: [team]"),
    [

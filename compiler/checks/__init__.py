@@ -9,14 +9,14 @@ checked further."""
 
 from __future__ import annotations
 
-from compiler.checks import (addresses, burn_rates, cases, catalogue, deployment, escalation, ids, limits, queries, references, schema, secrets,
-                             silence, thresholds)
+from compiler.checks import (addresses, burn_rates, cases, catalogue, deployment, escalation, ids, label_values, limits, queries, references,
+                             schema, secrets, silence, thresholds)
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Problem
 
 SEMANTIC_CHECKS = (ids.check, references.check, addresses.check, thresholds.check, burn_rates.check, silence.check, queries.check, escalation.check, catalogue.check,
-                   cases.check)
+                   label_values.check, cases.check)
 MODEL_CHECKS = (escalation.routes, queries.recorded_series_read, cases.levels, deployment.check)
 
 

@@ -23,9 +23,10 @@ def check(document: Document) -> list[Problem]:
             problems.append(document.problem(here + ("buckets",), f"only histograms have buckets; '{name}' is a {kind}"))
         if buckets and list(buckets) != sorted(set(buckets)):
             problems.append(document.problem(here + ("buckets",), "bucket bounds must be strictly ascending"))
-        for label in metric.get("cardinality") or {}:
-            if label not in metric["labels"]:
-                problems.append(document.problem(here + ("cardinality", label), f"'{label}' is not a label of '{name}'", key=True))
+        for section in ("cardinality", "values"):
+            for label in metric.get(section) or {}:
+                if label not in metric["labels"]:
+                    problems.append(document.problem(here + (section, label), f"'{label}' is not a label of '{name}'", key=True))
     return problems
 
 

@@ -1,0 +1,60 @@
+"""A selector matches label values the catalogue declares (`values: {status: [success,
+rolled_back]}`): `status="rollback"` is a typo that would read nothing, silently. An `=~`
+must match at least one declared value, anchored as Prometheus anchors it. Labels without
+declared values, and the negative matchers (which match whatever is left), are not checked."""
+
+from __future__ import annotations
+
+import re
+
+from compiler import promql, spec
+from compiler.loader import Document
+from compiler.model import Selector
+from compiler.problems import Problem, did_you_mean
+
+
+def check(document: Document) -> list[Problem]:
+    data = document.data
+    metrics = data.get("metrics") or {}
+    problems: list[Problem] = []
+    for path, selector in _selectors(data):
+        resolved = spec.series_type(selector.metric, metrics)
+        declared = (metrics[resolved[0]].get("values") or {}) if resolved else {}
+        for label, operator, value in selector.matchers:
+            if label in declared and operator in ("=", "=~") and not _matches_any(operator, value, declared[label]):
+                listed = ", ".join(declared[label])
+                hint = (did_you_mean(value, declared[label]) if operator == "=" else "") or f"the catalogue lists {listed}"
+                problems.append(document.problem(
+                    path, f"{label}{operator}\"{value}\" matches no value of '{label}' the catalogue declares for '{resolved[0]}'", hint))
+    return problems
+
+
+def _selectors(data: dict):
+    """(path, selector) for every selector the spec writes; ones that do not parse are
+    queries.check's to report."""
+    for index, indicator in spec.indicators(data):
+        form, body = spec.measure_form(indicator)
+        here = ("indicators", index, "measure", form)
+        texts = [(here, body)] if form == "expr" else [(here + (field,), body[field]) for field in spec.SELECTOR_FIELDS[form] if field in body]
+        yield from _parsed(texts, single=form != "expr")
+    terms = ((data.get("roi") or {}).get("terms") or {}).items()
+    yield from _parsed([(("roi", "terms", name, "expr"), term["expr"]) for name, term in terms if "expr" in term], single=False)
+
+
+def _parsed(texts: list[tuple[tuple, str]], single: bool):
+    for path, text in texts:
+        try:
+            found = [promql.parse_selector(text)] if single else promql.selectors(text)
+        except promql.PromQLError:
+            continue
+        yield from ((path, selector) for selector in found)
+
+
+def _matches_any(operator: str, value: str, declared: list[str]) -> bool:
+    if operator == "=":
+        return value in declared
+    try:
+        pattern = re.compile(value)
+    except re.error:  # RE2 syntax Python lacks: Prometheus is the judge
+        return True
+    return any(pattern.fullmatch(candidate) for candidate in declared)
