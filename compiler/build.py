@@ -10,7 +10,7 @@ from compiler.model import (
     Override, Quantile, Rate, Ratio, Reports, Responder, Roi, RoiTerm, ScorecardEntry, Spec, Team, Threshold, Trend, Zero,
 )
 
-ALL_TARGETS = ("docs", "prometheus", "grafana", "alertmanager", "kubernetes")
+ALL_TARGETS = ("docs", "prometheus", "grafana", "alertmanager", "kubernetes", "instrumentation")
 
 
 def build(data: dict, sources: tuple[str, ...]) -> Spec:

@@ -1,7 +1,8 @@
 """One deterministic emitter: backends return plain data, this turns it into file text.
 
 The format follows the file name: `.yaml` and `.json` from dicts and lists (never from text
-templates), `.md` and `.html` from a Jinja2 template of human prose. Output depends on nothing
+templates), `.md` and `.html` from a Jinja2 template of human prose, `.py` as the one backend
+that writes code writes it (backends.instrumentation), under the same header. Output depends on nothing
 but its input: no timestamps, no versions, no set or hash order.
 """
 
@@ -85,6 +86,8 @@ def emit(files: dict[str, object], sources: tuple[str, ...]) -> dict[str, str]:
             text[path] = json_text(content)
         elif path.endswith((".yaml", ".yml")):
             text[path] = f"# {note}\n" + yaml_text(content)
+        elif path.endswith(".py") and isinstance(content, str):  # a backend writes Python itself (backends.instrumentation)
+            text[path] = f"# {note}\n" + content
         else:
             raise ValueError(f"no emitter for {path}")
     return text

@@ -10,6 +10,7 @@ import json
 import socket
 import socketserver
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -261,6 +262,16 @@ def exporter(catalogue: dict[str, dict]):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def python_service(workdir: Path, script: Path, arguments: list[str]):
+    """A Python exporter in its own process, as a service runs: `script` is run with `arguments`
+    and a free port last, and is ready when it serves /metrics there."""
+    port = free_port()
+    command = [sys.executable, str(script), *arguments, str(port)]
+    with _process(script.stem, command, f"http://{LOOPBACK}:{port}", "/metrics", workdir) as server:
+        yield server
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ import pytest
 from compiler import checks, durations, pipeline
 from compiler.checks.schema import schema_text
 from compiler.problems import SpecError
-from conftest import HEADER, INDICATOR, spec_text
+from conftest import HEADER, INDICATOR, spec_text, with_output
 
 GAUGE = "measure: {gauge: {series: queue_depth, aggregation: max}}"
 
@@ -79,6 +79,14 @@ CASES = [
    [
        "indicators.yaml:9:89: metrics.http_requests_total.values.status: 'status' is not a label of 'http_requests_total'",
    ]),
+  ("a counter prometheus_client would export with _total cannot be instrumented",
+   hdr("http_errors_total: {type: counter", "http_errors: {type: counter"),
+   [
+       "indicators.yaml:10:3: warning: metrics.http_errors: the counter 'http_errors' does not end in _total (hint: rename it to 'http_errors_total')",
+       "indicators.yaml:10:16: metrics.http_errors: the instrumentation module cannot define the counter 'http_errors': prometheus_client exports it as 'http_errors_total', which the rules do not read (rename it, or leave instrumentation out of output.targets)",
+   ]),
+  ("a counter not named _total compiles without the instrumentation target",
+   with_output(HEADER.replace("http_errors_total: {type: counter", "http_errors: {type: counter") + INDICATOR, "targets: [prometheus]"), []),
   ("a tracking label the metric lacks is rejected", ind("track_by: [model]", "track_by: [team]"),
    [
        "indicators.yaml:51:16: indicators[0].track_by[0]: the tracking label 'team' is not a label of 'queue_depth' (hint: track_by labels must be on every series the measure reads)",
@@ -433,7 +441,7 @@ AT_ONCE = [
     "(hint: with good: lower, each level's threshold must be at or beyond the one before)"]),
   ("an error outside indicators, metrics and responders still stops the checks after the schema",
    two(header=("output: {", "output: {targets: [prometheus, grafna], "), second=("warning: 100", "warning: 5")),
-   ["indicators.yaml:39:32: output.targets[1]: string 'grafna' is not one of: docs, prometheus, grafana, alertmanager, kubernetes "
+   ["indicators.yaml:39:32: output.targets[1]: string 'grafna' is not one of: docs, prometheus, grafana, alertmanager, kubernetes, instrumentation "
     "(hint: did you mean 'grafana'?)"]),
   ("an unknown field close to an allowed one names it", two(header=("red: {threshold: warning", "red: {treshold: warning")),
    ["indicators.yaml:27:11: escalation.levels.red.treshold: unknown field 'treshold' (hint: did you mean 'threshold'?)"]),

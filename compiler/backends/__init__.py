@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from compiler.backends import alertmanager, docs, grafana, kubernetes, prometheus
+from compiler.backends import alertmanager, docs, grafana, instrumentation, kubernetes, prometheus
 from compiler.backends.prometheus import lint as prometheus_lint
 from compiler.backends.prometheus import unit_tests as prometheus_unit_tests
 from compiler.model import Spec
@@ -33,6 +33,7 @@ BACKENDS: tuple[Backend, ...] = (
     Backend("prometheus", prometheus_unit_tests.render),  # promtool unit tests of those rules
     Backend("grafana", grafana.render, grafana.kubernetes),
     Backend("alertmanager", alertmanager.render, alertmanager.kubernetes),
+    Backend("instrumentation", instrumentation.render, lint=instrumentation.lint),  # the producing side: a module services import
 )
 
 
