@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from compiler import diff as semantic, emit, importers, loader, pipeline, prometheus_api, reference, validators, writer
+from compiler import collect as collector, diff as semantic, emit, importers, loader, pipeline, prometheus_api, reference, validators, writer
 from compiler.backtest import engine, report as backtesting
 from compiler.checks.schema import schema_text
 from compiler.importers import openslo, sloth
@@ -341,6 +341,41 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
     except OSError as err:
         _fail(f"{out}: cannot write: {err.strerror}")
     click.echo(f"{out}: {result.indicators} indicators imported from {tool}", err=True)
+
+
+RECORD_EXTENSIONS = (".csv", ".json", ".yaml", ".yml")
+
+
+@main.command()
+@click.argument("records", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--spec", "spec", default="indicators.yaml", show_default=True, type=click.Path(exists=True, path_type=Path),
+              help="The spec whose metric catalogue the records follow.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="OpenMetrics file to write; without it, or with -, standard output.")
+def collect(records: tuple[Path, ...], spec: Path, out: Path | None) -> None:
+    """Turn dated records (CSV, JSON or YAML files, or folders of them) of the indicators no
+    service emits into OpenMetrics for `promtool tsdb create-blocks-from openmetrics`. Each
+    record is checked against the metric catalogue; a bad one is reported at its file:line and
+    left out, the rest are written, and the exit code is 1."""
+    compilation = _compile(spec)
+    paths = [path for given in records
+             for path in (sorted(p for p in given.rglob("*") if p.suffix in RECORD_EXTENSIONS and p.is_file()) if given.is_dir() else [given])]
+    try:
+        files = [(str(path), path.read_bytes()) for path in paths]
+    except OSError as err:
+        _fail(f"{err.filename}: cannot read: {err.strerror}")
+    samples, problems = collector.collect(files, compilation.spec, datetime.now(timezone.utc).timestamp())
+    _report(problems)
+    text = collector.openmetrics(samples, compilation.spec)
+    if out is None or str(out) == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            out.write_text(text)
+        except OSError as err:
+            _fail(f"{out}: cannot write: {err.strerror}")
+    click.echo(f"{out or 'standard output'}: {len(samples)} records written, {len(problems)} left out", err=True)
+    if problems:
+        sys.exit(1)
 
 
 PROMETHEUS_UNREACHABLE = 3

@@ -1,0 +1,162 @@
+"""`indicators collect`: the indicators no service emits (surveys, HR, ticketing, the model
+registry) as dated records a team keeps in files, checked against the metric catalogue and
+written as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`.
+
+A record is one value of one series on one date: `date`, `metric`, `value` and the metric's
+labels, as CSV columns (a header row first) or as the keys of a JSON or YAML list of mappings.
+A bad record is a located problem and is left out; every other record is still written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from compiler import loader
+from compiler.model import Metric, Spec
+from compiler.problems import Problem, did_you_mean
+
+FIELDS = ("date", "metric", "value")
+COLLECTED = ("gauge", "counter")  # a histogram's buckets are observations, which a record of one value cannot carry
+
+
+@dataclass(frozen=True, order=True)
+class Sample:
+    metric: str
+    labels: tuple[tuple[str, str], ...]
+    timestamp: float  # seconds since the epoch
+    value: float
+    where: tuple[str, int] = field(default=("", 0), compare=False)  # the record's file and line
+
+
+def collect(files: list[tuple[str, bytes]], spec: Spec, now: float) -> tuple[list[Sample], list[Problem]]:
+    """The samples of every records file, and a problem for each record left out: a bad one,
+    or a second value of a series at a time an earlier record gave it."""
+    samples: list[Sample] = []
+    problems: list[Problem] = []
+    seen: dict[tuple, tuple[str, int]] = {}
+    for name, raw in files:
+        rows, found = _rows(name, raw)
+        problems += found
+        for line, row in rows:
+            sample, problem = _sample(row, spec, now)
+            if problem is None and (first := seen.get((sample.metric, sample.labels, sample.timestamp))):
+                problem = ("date", f"a second value of this series on {row['date']}", f"the first is at {first[0]}:{first[1]}")
+            if problem:
+                problems.append(Problem(name, line, 1, problem[0], problem[1], problem[2] if len(problem) > 2 else ""))
+                continue
+            seen[(sample.metric, sample.labels, sample.timestamp)] = (name, line)
+            samples.append(Sample(sample.metric, sample.labels, sample.timestamp, sample.value, (name, line)))
+    return samples, problems
+
+
+def _rows(name: str, raw: bytes) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """(line, record) of each record; CSV by its extension, JSON and YAML with the spec's loader
+    (JSON is YAML), which locates each record."""
+    if name.endswith(".csv"):
+        try:
+            reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+            return [(reader.line_num, {key: value for key, value in row.items() if value not in (None, "")}) for row in reader], []
+        except (UnicodeDecodeError, csv.Error) as err:
+            return [], [Problem(name, 1, 1, "", f"not a CSV file: {err}")]
+    documents, problems = loader.load_stream(name, raw)
+    rows: list[tuple[int, dict]] = []
+    for document in documents:
+        if not isinstance(document.data, list):
+            problems.append(Problem(name, 1, 1, "", "records are a list of mappings (date, metric, value and the labels)"))
+            continue
+        for index, row in enumerate(document.data):
+            if isinstance(row, dict):
+                rows.append((document.locate((index,)).line, row))
+            else:
+                problems.append(Problem(name, document.locate((index,)).line, 1, "", "a record is a mapping of date, metric, value and the labels"))
+    return rows, problems
+
+
+def _sample(row: dict, spec: Spec, now: float):
+    """The record as a sample, or (field, message[, hint]) of its first problem."""
+    missing = [field for field in FIELDS if field not in row]
+    if missing:
+        return None, (missing[0], f"a record needs {', '.join(FIELDS)}; this one has no {missing[0]}")
+    name = str(row["metric"])
+    metric = next((m for m in spec.metrics if m.name == name), None)
+    if metric is None:
+        return None, ("metric", f"unknown metric '{name}': not in the metric catalogue",
+                      did_you_mean(name, [m.name for m in spec.metrics]) or "add it to the metric catalogue ('metrics')")
+    if metric.type not in COLLECTED:
+        return None, ("metric", f"'{name}' is a {metric.type}; records carry one value, so only gauges and counters are collected")
+    value = _number(row["value"])
+    if value is None or (metric.type == "counter" and value < 0):
+        kind = "a count of 0 or more" if metric.type == "counter" else "a number"
+        return None, ("value", f"'{row['value']}' is not {kind}, as the {metric.type} '{name}' takes")
+    when = _timestamp(row["date"])
+    if when is None:
+        return None, ("date", f"'{row['date']}' is not a date (2026-10-05) or an ISO 8601 time with its offset")
+    if when > now:
+        return None, ("date", f"{row['date']} is in the future", "records say what has happened")
+    labels, problem = _labels(row, metric, spec)
+    return (Sample(name, labels, when, value), None) if problem is None else (None, problem)
+
+
+def _labels(row: dict, metric: Metric, spec: Spec):
+    given = {key: str(value) for key, value in row.items() if key not in FIELDS}
+    allowed = set(metric.labels) | set(spec.global_labels)
+    for label in metric.labels:
+        if label not in given:
+            return None, (label, f"'{metric.name}' has the label '{label}'; this record has no value for it")
+    for label in given:
+        if label not in allowed:
+            return None, (label, f"'{metric.name}' has no label '{label}'", f"its labels: {', '.join(sorted(allowed))}")
+    for label, values in metric.values:
+        if given[label] not in values:
+            return None, (label, f"'{given[label]}' is not a value of '{label}' the catalogue declares", f"declared: {', '.join(values)}")
+    return tuple(sorted(given.items())), None
+
+
+def _number(raw: object) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _timestamp(raw: object) -> float | None:
+    """A date is its midnight UTC; a time must say its offset (a time without one is ambiguous)."""
+    if isinstance(raw, datetime):
+        moment = raw
+    elif isinstance(raw, date):
+        moment = datetime(raw.year, raw.month, raw.day, tzinfo=timezone.utc)
+    else:
+        text = str(raw)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else datetime.combine(
+                date.fromisoformat(text), datetime.min.time(), timezone.utc)
+        except ValueError:
+            return None
+    return moment.timestamp() if moment.tzinfo is not None else None
+
+
+def openmetrics(samples: list[Sample], spec: Spec) -> str:
+    """The samples as OpenMetrics text, one family per metric, each series in time order."""
+    lines: list[str] = []
+    for metric in spec.metrics:
+        family = [sample for sample in samples if sample.metric == metric.name]
+        if not family:
+            continue
+        name = metric.name.removesuffix("_total") if metric.type == "counter" else metric.name
+        lines += [f"# TYPE {name} {metric.type}", f"# HELP {name} {_escape(metric.help, help_text=True)}"]
+        for sample in sorted(family, key=lambda s: (s.labels, s.timestamp)):
+            labels = ",".join(f'{label}="{_escape(value)}"' for label, value in sample.labels)
+            lines.append(f"{metric.name}{{{labels}}} {sample.value!r} {sample.timestamp:.3f}" if labels else
+                         f"{metric.name} {sample.value!r} {sample.timestamp:.3f}")
+    return "\n".join(lines + ["# EOF"]) + "\n"
+
+
+def _escape(text: str, help_text: bool = False) -> str:
+    escaped = text.replace("\\", "\\\\").replace("\n", "\\n")
+    return escaped if help_text else escaped.replace('"', '\\"')

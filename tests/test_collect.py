@@ -1,0 +1,121 @@
+"""`indicators collect` (compiler/collect.py): dated records of the indicators no service emits,
+checked against the metric catalogue of tests/collect/spec.yaml. A bad record is a located
+problem and is left out; the rest become OpenMetrics that promtool backfills into a real
+Prometheus, whose compiled rules compute the chapter's NPS from them."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import servers
+from compiler import collect, conventions, pipeline
+
+SPEC = Path(__file__).parent / "collect" / "spec.yaml"
+NOW = datetime(2026, 11, 25, tzinfo=timezone.utc).timestamp()
+CSV_HEADER = "date,metric,value,team,category\n"
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return pipeline.compile_spec([(str(SPEC), SPEC.read_bytes())], SPEC.name).spec
+
+
+def problems_of(spec, name: str, text: str) -> list[str]:
+    return [str(problem) for problem in collect.collect([(name, text.encode())], spec, NOW)[1]]
+
+
+BAD = [
+  ("an unknown metric is named with the closest catalogued one", "s.csv",
+   CSV_HEADER + "2026-11-20,mlops_survey_responsez,5,search,passive\n",
+   ["s.csv:2:1: metric: unknown metric 'mlops_survey_responsez': not in the metric catalogue (hint: did you mean 'mlops_survey_responses'?)"]),
+  ("a missing label is named", "s.csv", CSV_HEADER + "2026-11-20,mlops_survey_responses,5,search,\n",
+   ["s.csv:2:1: category: 'mlops_survey_responses' has the label 'category'; this record has no value for it"]),
+  ("a label the metric lacks is refused", "s.yaml", "- {date: 2026-11-20, metric: mlops_ml_team_size, value: 3, team: a, site: b}\n",
+   ["s.yaml:1:1: site: 'mlops_ml_team_size' has no label 'site' (hint: its labels: team)"]),
+  ("a value the catalogue does not declare is refused", "s.csv", CSV_HEADER + "2026-11-20,mlops_survey_responses,5,search,detracter\n",
+   ["s.csv:2:1: category: 'detracter' is not a value of 'category' the catalogue declares (hint: declared: promoter, passive, detractor)"]),
+  ("a value that is not a number is refused", "s.json", '[{"date": "2026-11-20", "metric": "mlops_ml_team_size", "value": "many", "team": "a"}]',
+   ["s.json:1:1: value: 'many' is not a number, as the gauge 'mlops_ml_team_size' takes"]),
+  ("a negative count is refused", "s.yaml", "- {date: 2026-11-20, metric: mlops_support_tickets_total, value: -1, team: a}\n",
+   ["s.yaml:1:1: value: '-1' is not a count of 0 or more, as the counter 'mlops_support_tickets_total' takes"]),
+  ("a histogram cannot be collected from one value", "s.yaml",
+   "- {date: 2026-11-20, metric: mlops_time_to_production_seconds, value: 1, team: a}\n",
+   ["s.yaml:1:1: metric: 'mlops_time_to_production_seconds' is a histogram; records carry one value, so only gauges and counters are collected"]),
+  ("a date just after now is in the future", "s.yaml", "- {date: '2026-11-25T00:00:01Z', metric: mlops_ml_team_size, value: 3, team: a}\n",
+   ["s.yaml:1:1: date: 2026-11-25T00:00:01Z is in the future (hint: records say what has happened)"]),
+  ("a date at now is not", "s.yaml", "- {date: 2026-11-25, metric: mlops_ml_team_size, value: 3, team: a}\n", []),
+  ("a time without its offset is refused", "s.yaml", "- {date: '2026-11-20T10:00', metric: mlops_ml_team_size, value: 3, team: a}\n",
+   ["s.yaml:1:1: date: '2026-11-20T10:00' is not a date (2026-10-05) or an ISO 8601 time with its offset"]),
+  ("a record without a value is refused", "s.yaml", "- {date: 2026-11-20, metric: mlops_ml_team_size, team: a}\n",
+   ["s.yaml:1:1: value: a record needs date, metric, value; this one has no value"]),
+  ("a second value of a series on one date is refused, pointing at the first", "s.csv",
+   "date,metric,value,team\n2026-11-20,mlops_ml_team_size,3,a\n2026-11-20,mlops_ml_team_size,4,a\n",
+   ["s.csv:3:1: date: a second value of this series on 2026-11-20 (hint: the first is at s.csv:2)"]),
+  ("records that are not a list are refused", "s.yaml", "date: 2026-11-20\n",
+   ["s.yaml:1:1: records are a list of mappings (date, metric, value and the labels)"]),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+def test_each_bad_record_is_reported_at_its_file_and_line(spec, name, text, expected):
+    assert problems_of(spec, name, text) == expected
+
+
+def test_the_good_records_are_written_beside_the_bad_ones_in_time_order(spec):
+    text = CSV_HEADER + ("2026-11-20,mlops_survey_responses,30,search,detractor\n"
+                         "2026-11-19,mlops_survey_responses,20,search,detractor\n"
+                         "2026-11-20,mlops_survey_responses,5,search,detracter\n")
+    samples, problems = collect.collect([("s.csv", text.encode())], spec, NOW)
+    assert len(problems) == 1
+    assert collect.openmetrics(samples, spec).splitlines() == [
+        "# TYPE mlops_survey_responses gauge",
+        "# HELP mlops_survey_responses Responses to the latest platform NPS survey, by promoter, passive or detractor.",
+        f'mlops_survey_responses{{category="detractor",team="search"}} 20.0 {_midnight(2026, 11, 19):.3f}',
+        f'mlops_survey_responses{{category="detractor",team="search"}} 30.0 {_midnight(2026, 11, 20):.3f}',
+        "# EOF",
+    ]
+
+
+def _midnight(year: int, month: int, day: int) -> float:
+    return datetime(year, month, day, tzinfo=timezone.utc).timestamp()
+
+
+def test_the_command_reports_every_bad_record_writes_the_rest_and_exits_1(cli, tmp_path):
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "hr.csv").write_text("date,metric,value,team\n2026-11-20,mlops_ml_team_size,12,search\n2999-01-01,mlops_ml_team_size,1,search\n")
+    (tmp_path / "records" / "notes.txt").write_text("not records")
+    result = cli("collect", "records", "--spec", str(SPEC), "--out", "history.om")
+    assert result.exit_code == 1
+    assert "records/hr.csv:3:1: date: 2999-01-01 is in the future" in result.output
+    assert 'mlops_ml_team_size{team="search"} 12.0' in (tmp_path / "history.om").read_text()
+
+
+def _day(days_ago: int) -> str:
+    return (date.today() - timedelta(days=days_ago)).isoformat()
+
+
+@pytest.mark.e2e
+def test_backfilled_records_feed_the_compiled_rules_the_chapters_nps(tmp_path):
+    compiled = pipeline.compile_spec([(str(SPEC), SPEC.read_bytes())], SPEC.name)
+    records = CSV_HEADER + "".join(f"{day},mlops_survey_responses,{value},{team},{category}\n" for day, value, team, category in [
+        (_day(4), 90, "search", "promoter"), (_day(4), 10, "search", "detractor"),  # an older survey: the latest counts
+        (_day(1), 20, "search", "promoter"), (_day(1), 50, "search", "passive"), (_day(1), 30, "search", "detractor"),
+        (_day(1), 30, "vision", "promoter"), (_day(1), 10, "vision", "passive"),  # no detractors: NPS 75
+        (_day(1), 500, "vision", "detracter"),  # left out: it would make vision's NPS negative
+    ])
+    samples, problems = collect.collect([("survey.csv", records.encode())], compiled.spec, time.time())
+    assert [problem.line for problem in problems] == [9]
+    servers.backfill_openmetrics(collect.openmetrics(samples, compiled.spec), tmp_path / "data", tmp_path)
+    for path, content in compiled.files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(content)
+    nps = next(i for i in compiled.spec.indicators if i.id == "nps")
+    with servers.prometheus(tmp_path, sorted((tmp_path / "prometheus").glob("*.yaml")), [], flags=("--query.lookback-delta=3d",)) as prom:
+        found = servers.wait_until(lambda: {s["metric"]["team"]: float(s["value"][1])
+                                            for s in servers.query(prom.url, conventions.indicator_series(compiled.spec, nps))}, 30,
+                                   "NPS is not recorded")
+    assert found == {"search": -10.0, "vision": 75.0}
