@@ -13,17 +13,21 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from compiler import collect as collector, diff as semantic, emit, importers, loader, pipeline, prometheus_api, reference, validators, writer
-from compiler.backtest import engine, report as backtesting
+from compiler import collect as collector
+from compiler import diff as semantic
+from compiler import emit, importers, loader, pipeline, prometheus_api, reference, validators, writer
+from compiler.backtest import engine
+from compiler.backtest import report as backtesting
 from compiler.checks.schema import schema_text
 from compiler.importers import openslo, sloth
-from compiler.reports import monthly, period as periods, weekly
 from compiler.problems import Problem, SpecError
+from compiler.reports import monthly, weekly
+from compiler.reports import period as periods
 
 SPEC_EXTENSIONS = (".yaml", ".yml")
 spec_argument = click.argument("spec", default="indicators.yaml",
@@ -248,7 +252,7 @@ def verify(spec: Path, out: Path, quiet: bool) -> None:
                 absent.append(check.tool)
                 click.echo(f"error: {check.title}: not run: {validators.missing(check.tool)}", err=True)
                 continue
-            results = pool.map(lambda run: subprocess.run([binary, *run.args], capture_output=True, text=True, check=False),
+            results = pool.map(lambda run, binary=binary: subprocess.run([binary, *run.args], capture_output=True, text=True, check=False),
                                check.runs)
             bad = 0
             for run, result in zip(check.runs, results):
@@ -363,7 +367,7 @@ def collect(records: tuple[Path, ...], spec: Path, out: Path | None) -> None:
         files = [(str(path), path.read_bytes()) for path in paths]
     except OSError as err:
         _fail(f"{err.filename}: cannot read: {err.strerror}")
-    samples, problems = collector.collect(files, compilation.spec, datetime.now(timezone.utc).timestamp())
+    samples, problems = collector.collect(files, compilation.spec, datetime.now(UTC).timestamp())
     _report(problems)
     text = collector.openmetrics(samples, compilation.spec)
     if out is None or str(out) == "-":
@@ -487,7 +491,7 @@ def report_weekly(week: str | None, spec: Path, **options) -> None:
     """The weekly leading-indicators review: executive summary with trends, platform-health
     table, per-model quality table and action items (every series at red or worse, with its
     responders and runbook). Values are read at the end of the week (Monday 00:00 UTC)."""
-    chosen = _period(periods.week, week or periods.last_week(datetime.now(timezone.utc)))
+    chosen = _period(periods.week, week or periods.last_week(datetime.now(UTC)))
     _write_report(weekly.build, spec, chosen, **options)
 
 
@@ -497,7 +501,7 @@ def report_weekly(week: str | None, spec: Path, **options) -> None:
 def report_monthly(month: str | None, spec: Path, **options) -> None:
     """The monthly business review: each scorecard entry's weight, score and weakest indicator,
     the composite score and the predicted ROI multiplier, each against the month before."""
-    chosen = _period(periods.month, month or periods.last_month(datetime.now(timezone.utc)))
+    chosen = _period(periods.month, month or periods.last_month(datetime.now(UTC)))
     _write_report(monthly.build, spec, chosen, **options)
 
 
@@ -531,7 +535,7 @@ def backtest(url: str, since: str | None, until: str | None, last: str | None, b
     """
     compilation = _compile(spec)
     base = _compile(spec, read_git_sources(base_ref, spec), label=spec.name) if base_ref else None
-    start, end = _period(functools.partial(periods.span, since, until, last), datetime.now(timezone.utc))
+    start, end = _period(functools.partial(periods.span, since, until, last), datetime.now(UTC))
     client = _client(url, timeout, bearer_token_file, basic_auth_file, max_answer_bytes=engine.MAX_HISTORY_BYTES)
 
     def progress(prefix: str):

@@ -12,7 +12,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from compiler import loader
 from compiler.model import Metric, Spec
@@ -130,12 +130,12 @@ def _timestamp(raw: object) -> float | None:
     if isinstance(raw, datetime):
         moment = raw
     elif isinstance(raw, date):
-        moment = datetime(raw.year, raw.month, raw.day, tzinfo=timezone.utc)
+        moment = datetime(raw.year, raw.month, raw.day, tzinfo=UTC)
     else:
         text = str(raw)
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else datetime.combine(
-                date.fromisoformat(text), datetime.min.time(), timezone.utc)
+                date.fromisoformat(text), datetime.min.time(), UTC)
         except ValueError:
             return None
     return moment.timestamp() if moment.tzinfo is not None else None

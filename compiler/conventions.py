@@ -13,7 +13,19 @@ import re
 from compiler import durations, presence
 from compiler.memo import per_model
 from compiler.model import (
-    Age, Availability, Baseline, Expr, Gauge, Indicator, Measure, Quantile, Rate, Ratio, Spec, Trend, Zero,
+    Age,
+    Availability,
+    Baseline,
+    Expr,
+    Gauge,
+    Indicator,
+    Measure,
+    Quantile,
+    Rate,
+    Ratio,
+    Spec,
+    Trend,
+    Zero,
 )
 
 MAX_ALERT_NAME = 40

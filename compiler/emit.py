@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import jinja2
 import yaml
@@ -56,7 +56,7 @@ def json_text(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _environment(markdown: bool) -> jinja2.Environment:
     """HTML templates escape every value as HTML; Markdown ones as Markdown (present.markdown),
     so no title, URL or label value becomes markup; `link` and `code` mark what is markup."""

@@ -9,7 +9,8 @@ indicators costs as much as recomputing the table."""
 from __future__ import annotations
 
 import functools
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 Model = TypeVar("Model")
 Result = TypeVar("Result")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Union
 
 SEVERITY_ORDER = ("target", "warning", "critical")  # thresholds, least to most severe
 # A value this close to a threshold, relative to its order of magnitude (at least 1), is at it:
@@ -117,7 +116,7 @@ class Gauge:
     aggregation: str  # sum | avg | min | max
 
 
-Measure = Union[Expr, Ratio, Quantile, Rate, Trend, Baseline, Age, Zero, Availability, Gauge]
+Measure = Expr | Ratio | Quantile | Rate | Trend | Baseline | Age | Zero | Availability | Gauge
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from compiler import promql, spec as spec_reading
+from compiler import promql
+from compiler import spec as spec_reading
 from compiler.memo import per_model
 from compiler.model import Availability, Expr, Indicator, Metric, Quantile, Ratio, Selector, Spec
 

@@ -7,8 +7,8 @@ kustomization and checked against Kubernetes' size limits once emitted (backends
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from compiler.backends import alertmanager, docs, grafana, instrumentation, kubernetes, prometheus
 from compiler.backends.prometheus import lint as prometheus_lint

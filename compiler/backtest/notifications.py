@@ -18,9 +18,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from compiler import durations
+from compiler.backends.alertmanager.routing import MONTHS
 from compiler.backtest.history import Firing
 from compiler.diff import matches, route
-from compiler.backends.alertmanager.routing import MONTHS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

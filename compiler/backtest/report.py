@@ -5,8 +5,8 @@ responder's `noise_budget`, and the alerts that sent them."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from compiler import conventions, durations, present
 from compiler.backends import alertmanager

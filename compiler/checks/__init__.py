@@ -2,21 +2,36 @@
 
 The schema runs first; the semantic checks assume its shape, so they run on what the schema
 accepts (schema.Accepted): indicators, metrics and responders without unknown fields, but none
-it rejects for anything else, and nothing when it rejects something outside those sections. The checks that need the built model run on it once the document has no
-errors (the pipeline builds it once, for them and the backends). Secrets are looked for
+it rejects for anything else, and nothing when it rejects something outside those sections.
+The checks that need the built model run on it once the document has no errors (the pipeline builds it once, for them and the backends). Secrets are looked for
 before the schema, so an inline secret is called that. A spec over the size limits is not
 checked further."""
 
 from __future__ import annotations
 
-from compiler.checks import (addresses, burn_rates, cases, catalogue, deployment, escalation, ids, label_values, limits, queries, references,
-                             schema, secrets, silence, thresholds)
+from compiler.checks import (
+    addresses,
+    burn_rates,
+    cases,
+    catalogue,
+    deployment,
+    escalation,
+    ids,
+    label_values,
+    limits,
+    queries,
+    references,
+    schema,
+    secrets,
+    silence,
+    thresholds,
+)
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Problem
 
-SEMANTIC_CHECKS = (ids.check, references.check, addresses.check, thresholds.check, burn_rates.check, silence.check, queries.check, escalation.check, catalogue.check,
-                   label_values.check, cases.check)
+SEMANTIC_CHECKS = (ids.check, references.check, addresses.check, thresholds.check, burn_rates.check, silence.check, queries.check,
+                   escalation.check, catalogue.check, label_values.check, cases.check)
 MODEL_CHECKS = (escalation.routes, queries.recorded_series_read, cases.levels, deployment.check)
 
 

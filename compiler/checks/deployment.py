@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from compiler import conventions, spec as spec_data
+from compiler import conventions
+from compiler import spec as spec_data
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Problem

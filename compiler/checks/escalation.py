@@ -94,7 +94,8 @@ def routes(document: Document, spec: Spec) -> list[Problem]:
                 levels = [known.name for known in spec.escalation.levels if known.name in raised[team.id]]
                 problems.append(document.problem(("teams", team.id, "responders", level),
                                                  f"unreachable route: no indicator of team '{team.id}' raises level '{level}'",
-                                                 f"its indicators raise {', '.join(levels) or 'nothing'}; remove these responders or add the threshold that raises '{level}'"))
+                                                 f"its indicators raise {', '.join(levels) or 'nothing'}; "
+                                                 f"remove these responders or add the threshold that raises '{level}'"))
     used = {r for level in spec.escalation.levels for r in level.responders} | {
         r for team in spec.teams for _, names in team.responders for r in names}
     for responder in spec.responders:

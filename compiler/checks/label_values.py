@@ -9,7 +9,6 @@ import re
 
 from compiler import promql, spec
 from compiler.loader import Document
-from compiler.model import Selector
 from compiler.problems import Problem, did_you_mean
 
 

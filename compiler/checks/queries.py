@@ -6,7 +6,6 @@ the model, so `recorded_series_read` checks them once it is built."""
 
 from __future__ import annotations
 
-
 from compiler import conventions, promql, spec
 from compiler.loader import Document
 from compiler.model import Expr, Spec

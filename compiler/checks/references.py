@@ -3,7 +3,6 @@ responders, scorecard entries, indicators and tracking labels."""
 
 from __future__ import annotations
 
-
 from compiler import spec
 from compiler.loader import Document
 from compiler.problems import Problem, did_you_mean

@@ -13,7 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import jsonschema
@@ -52,7 +52,7 @@ def _integer(checker, instance: object) -> bool:
     return jsonschema.Draft7Validator.TYPE_CHECKER.is_type(instance, "integer") and _finite(instance)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ecma(pattern: str) -> re.Pattern:
     return re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern)
 

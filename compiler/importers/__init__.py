@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import promql_parser
 
-from compiler import conventions, emit, loader, pipeline, promql, spec as specs
+from compiler import conventions, emit, loader, pipeline, promql
+from compiler import spec as specs
 from compiler.model import Selector
 from compiler.problems import Problem, SpecError
 

@@ -4,9 +4,9 @@ collected for the report's "no data" list) and a headline figure with its change
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from compiler.present import Shown
 from compiler.reports.charts import Chart, chart
@@ -52,7 +52,7 @@ class Reader:
 
 
 def moment(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True)

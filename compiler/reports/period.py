@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from compiler import durations
 
@@ -30,7 +30,7 @@ class Period:
 
 
 def _utc(day: date) -> float:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
 
 
 def week(text: str, weeks_shown: int = 8) -> Period:
@@ -104,7 +104,7 @@ def _instant(option: str, text: str) -> float:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise PeriodError(f"{option} {text!r}: expected a time such as 2026-11-02T00:00Z or 2026-11-02") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if moment.year not in YEARS:
         raise PeriodError(f"{option} {text!r}: expected a year from {YEARS[0]} to {YEARS[-1]}")
     return moment.timestamp()

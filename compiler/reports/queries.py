@@ -7,8 +7,8 @@ matchers on global labels. Answers with the value NaN (a ratio of zero volume) c
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
 
 from compiler.model import Selector
 
@@ -58,8 +58,8 @@ class Series:
     points: tuple[tuple[float, float], ...]  # (unix seconds, value)
 
 
-Answer = Union[list[Sample], list[Series]]
-Ask = Callable[[Union[Query, RangeQuery, RawQuery]], Answer]
+Answer = list[Sample] | list[Series]
+Ask = Callable[[Query | RangeQuery | RawQuery], Answer]
 
 
 def selector(series: str, where: tuple[tuple[str, str], ...], *matchers: tuple[str, str, str]) -> str:

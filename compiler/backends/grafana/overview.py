@@ -7,7 +7,16 @@ from __future__ import annotations
 from compiler import conventions, present
 from compiler.backends.grafana.dashboard import Cell, Row, alerts_selector, annotations, dashboard, variables
 from compiler.backends.grafana.panels import (
-    COLOURS, GREEN, indicator_panel, link, panel, query, refs, rollup_query, score_panel, variable_matchers,
+    COLOURS,
+    GREEN,
+    indicator_panel,
+    link,
+    panel,
+    query,
+    refs,
+    rollup_query,
+    score_panel,
+    variable_matchers,
 )
 from compiler.model import Category, Selector, Spec
 

@@ -14,7 +14,6 @@ from compiler.memo import per_model
 from compiler.model import Availability, Indicator, Spec
 
 
-
 def indicator_rules(spec: Spec, indicator: Indicator) -> tuple[list[dict], list[dict]]:
     """(short-window rules, long-window rules) of one indicator: inputs first, then the value,
     its score and the alerts that read it, in the group that evaluates the value."""

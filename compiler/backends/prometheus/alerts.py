@@ -5,8 +5,7 @@ the value is never a label."""
 
 from __future__ import annotations
 
-
-from compiler import conventions, durations, present, presence
+from compiler import conventions, durations, presence, present
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection, selections
 from compiler.model import Availability, Indicator, Spec, Threshold, tolerance

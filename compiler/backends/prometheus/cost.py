@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
-from compiler import presence, promql, spec as raw_spec
+from compiler import presence, promql
+from compiler import spec as raw_spec
 from compiler.backends.prometheus import groups, rules_by_indicator
 from compiler.memo import per_model
 from compiler.model import Spec

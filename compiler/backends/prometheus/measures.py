@@ -16,9 +16,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compiler import conventions, durations, presence, promql, spec as spec_reading
+from compiler import conventions, durations, presence, promql
+from compiler import spec as spec_reading
 from compiler.model import (
-    Age, Availability, Baseline, Expr, Gauge, Indicator, Quantile, Rate, Ratio, Selector, Spec, Trend, Zero,
+    Age,
+    Availability,
+    Baseline,
+    Expr,
+    Gauge,
+    Indicator,
+    Quantile,
+    Rate,
+    Ratio,
+    Selector,
+    Spec,
+    Trend,
+    Zero,
 )
 
 SHORT_WINDOW = 300  # the rate recorded once, from which long windows are derived

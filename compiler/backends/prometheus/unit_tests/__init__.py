@@ -17,7 +17,8 @@ from compiler import durations
 from compiler.backends.prometheus.unit_tests import user, watch
 from compiler.backends.prometheus.unit_tests.boundaries import boundary_groups
 from compiler.backends.prometheus.unit_tests.common import Grid
-from compiler.backends.prometheus.unit_tests.scorecard import GRID as SCORECARD_GRID, scorecard_group
+from compiler.backends.prometheus.unit_tests.scorecard import GRID as SCORECARD_GRID
+from compiler.backends.prometheus.unit_tests.scorecard import scorecard_group
 from compiler.backends.prometheus.unit_tests.thresholds import threshold_groups
 from compiler.model import Indicator, Spec
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from statistics import fmean
 
-from compiler import conventions, promql, spec as spec_reading
+from compiler import conventions, promql
+from compiler import spec as spec_reading
 from compiler.backends.prometheus.unit_tests.common import Grid, group
 from compiler.backends.prometheus.unit_tests.inputs import concrete, counter, gauge, series_text
 from compiler.model import Spec

@@ -11,7 +11,10 @@ from compiler import conventions, durations, present
 from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus.overrides import Selection, selections
 from compiler.backends.prometheus.unit_tests.common import (
-    Grid, data_labels, expected_alert, group,
+    Grid,
+    data_labels,
+    expected_alert,
+    group,
 )
 from compiler.backends.prometheus.unit_tests.inputs import Inputs, inputs
 from compiler.model import Age, Availability, Indicator, Ratio, Spec, Threshold
