@@ -116,11 +116,11 @@ def _labels(row: dict, metric: Metric, spec: Spec):
 
 
 def _number(raw: object) -> float | None:
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         return None
     try:
         value = float(raw)
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     return value if math.isfinite(value) else None
 

@@ -201,11 +201,13 @@ def lookback(text: str) -> float:
     """Seconds of history before an evaluation that the expression reads: its longest range,
     subquery and offset, nested ones added (`max_over_time(rate(x[5m])[1h:1m])` reads 1h5m)."""
     def reach(node) -> float:
-        offset = node.offset.total_seconds() if getattr(node, "offset", None) else 0.0
+        shift = getattr(node, "offset", None)
+        offset = shift.total_seconds() if shift else 0.0
         if isinstance(node, promql_parser.MatrixSelector):
             return node.range.total_seconds() + reach(node.vector_selector)
         if isinstance(node, promql_parser.SubqueryExpr):
-            return node.range.total_seconds() + offset + reach(node.expr)
+            span = node.range.total_seconds() if node.range else 0.0  # always set in PromQL; the stub allows None
+            return span + offset + reach(node.expr)
         if isinstance(node, promql_parser.Call):
             return max((reach(argument) for argument in node.args), default=0.0)
         return offset + max((reach(child) for child in children(node)), default=0.0)

@@ -115,6 +115,7 @@ class PromtoolItem(pytest.Item):
         with tempfile.TemporaryDirectory(prefix="promtool-") as scratch:
             path = Path(scratch) / self.path.name
             path.write_text(yaml.safe_dump(single, sort_keys=False), encoding="utf-8")
+            assert self.promtool is not None  # setup() skipped the item otherwise
             result = subprocess.run([self.promtool, "test", "rules", str(path)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise PromtoolFailure((result.stdout + result.stderr).replace(str(path), str(self.path)).strip())

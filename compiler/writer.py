@@ -159,9 +159,9 @@ def _build(out: Path, tree: Path, files: dict[str, str], unchanged: set[str], st
             _link(out / path, target)
         else:
             target.write_text(text, encoding="utf-8")
-    for folder in sorted(emptied, key=lambda f: len(f.parts), reverse=True):  # deepest first
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    for emptied_folder in sorted(emptied, key=lambda f: len(f.parts), reverse=True):  # deepest first
+        if not any(emptied_folder.iterdir()):
+            emptied_folder.rmdir()
 
 
 def _raise(err: OSError) -> None:

@@ -166,10 +166,10 @@ def counter_query(query: str) -> str | None:
 def complement(good: str, total: str) -> str | None:
     """The bad events' windowed query when `good` selects what `total` does plus one matcher:
     the same selector with that matcher negated selects exactly the other series. None otherwise."""
-    found = window_selector(good), window_selector(total)
-    if None in found or found[0][1] != found[1][1]:
+    good_found, total_found = window_selector(good), window_selector(total)
+    if good_found is None or total_found is None or good_found[1] != total_found[1]:
         return None
-    (good_text, by), (total_text, _) = found
+    (good_text, by), (total_text, _) = good_found, total_found
     good_selector, total_selector = promql.parse_selector(good_text), promql.parse_selector(total_text)
     extra = [m for m in good_selector.matchers if m not in total_selector.matchers]
     if good_selector.metric != total_selector.metric or len(extra) != 1 or len(good_selector.matchers) != len(total_selector.matchers) + 1:
@@ -212,7 +212,7 @@ def _measure(slo: Slo, metrics: dict, notes: list[tuple[Where, str]]) -> tuple[d
     if errors and total and errors[1] == total[1]:
         for selector in (errors[0], total[0]):
             _catalogue(metrics, selector, slo)
-        body = {"errors": errors[0], "total": total[0]}
+        body: dict[str, object] = {"errors": errors[0], "total": total[0]}
         if slo.period != DEFAULT_PERIOD:
             body["period"] = slo.period
         if slo.page != slo.ticket:  # one of the two disabled; with both, the defaults stay (and a note says so)

@@ -21,7 +21,9 @@ TIME_SLICE_STEP = "1m"  # a threshold SLI is read once a minute over the period
 
 
 def parse(documents) -> tuple[list[Slo], list, list[Problem]]:
-    items, notes, errors = [], [], []
+    items: list[tuple[Where, dict]] = []
+    notes: list = []
+    errors: list[Problem] = []
     for document in documents:
         root = Where(document, ())
         entries = list(enumerate(document.data)) if isinstance(document.data, list) else [(None, document.data)]
@@ -39,7 +41,8 @@ def parse(documents) -> tuple[list[Slo], list, list[Problem]]:
             errors.append(where.at("kind").problem(f"unsupported document kind '{kind}'", f"OpenSLO kinds are {', '.join(KINDS)}", severity="error"))
         else:
             named[(kind, str((data.get("metadata") or {}).get("name")))] = (where, data)
-    slos, used = [], set()
+    slos: list[Slo] = []
+    used: set[tuple[str, str]] = set()
     for (kind, name), (where, data) in named.items():
         if kind == "SLO":
             slos += _slo(name, where, data, named, used, notes, errors)
@@ -115,8 +118,9 @@ def _queries(at: Where, sli: dict, objective: dict, objective_at: Where, notes: 
     """Slo query fields for a Prometheus SLI, or None with a note saying why it is not imported."""
     if "ratioMetric" in sli:
         ratio, at = sli["ratioMetric"] or {}, at.at("ratioMetric")
-        sources = {role: _prometheus(at.at(role), ratio.get(role), notes) for role in ("good", "bad", "total", "raw") if role in ratio}
-        if None in sources.values():
+        found = {role: _prometheus(at.at(role), ratio.get(role), notes) for role in ("good", "bad", "total", "raw") if role in ratio}
+        sources = {role: query for role, query in found.items() if query is not None}
+        if len(sources) < len(found):
             return None
         if "raw" in sources:
             raw = sources["raw"]
@@ -124,8 +128,9 @@ def _queries(at: Where, sli: dict, objective: dict, objective_at: Where, notes: 
         if not ratio.get("counter", True):
             notes.append((at.at("counter"), "a ratio of gauges (counter: false): what each sample counts is unknown, not imported"))
             return None
-        windowed = {role: query if WINDOW in query else counter_query(query) for role, query in sources.items()}
-        if None in windowed.values() or "total" not in windowed:
+        counted = {role: query if WINDOW in query else counter_query(query) for role, query in sources.items()}
+        windowed = {role: query for role, query in counted.items() if query is not None}
+        if len(windowed) < len(sources) or "total" not in windowed:
             notes.append((at, "a ratio needs total and good or bad, each a counter selector (optionally summed) or a query "
                               "with {{.window}}: not imported"))
             return None
@@ -135,7 +140,7 @@ def _queries(at: Where, sli: dict, objective: dict, objective_at: Where, notes: 
         return {"errors": errors, "total": windowed["total"]} if errors else {"good_ratio": f"({windowed['good']})\n/\n({windowed['total']})"}
     if "thresholdMetric" in sli:
         query = _prometheus(at.at("thresholdMetric"), sli["thresholdMetric"], notes)
-        op, value = THRESHOLD_OPS.get(objective.get("op")), objective.get("value")
+        op, value = THRESHOLD_OPS.get(str(objective.get("op"))), objective.get("value")
         if query is None:
             return None
         if op is None or isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -24,7 +24,9 @@ def _key(data: dict, camel: str) -> str:
 
 
 def parse(documents) -> tuple[list[Slo], list, list[Problem]]:
-    slos, notes, errors = [], [], []
+    slos: list[Slo] = []
+    notes: list = []
+    errors: list[Problem] = []
     for document in documents:
         root = Where(document, ())
         data = mapping(root, document.data, "a Sloth service level", errors)
@@ -88,7 +90,7 @@ def _slo(service: str, service_labels: dict, raw: dict, where: Where, errors: li
         errors.append(where.at("sli").problem("an SLI needs events (errorQuery and totalQuery) or raw (errorRatioQuery)", severity="error"))
         return None
     labels = {**service_labels, **{str(k): str(v) for k, v in (raw.get("labels") or {}).items()}}
-    alerting = raw.get("alerting") if isinstance(raw.get("alerting"), dict) else {}
+    alerting: dict = raw["alerting"] if isinstance(raw.get("alerting"), dict) else {}
     at = where.at("alerting")
     labels.update({str(k): str(v) for k, v in (alerting.get("labels") or {}).items()})
     if alerting.get("name"):
