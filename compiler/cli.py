@@ -20,11 +20,12 @@ import click
 
 from compiler import collect as collector
 from compiler import diff as semantic
-from compiler import emit, importers, loader, pipeline, prometheus_api, reference, validators, writer
+from compiler import durations, emit, importers, loader, online, pipeline, prometheus_api, reference, validators, writer
 from compiler.backtest import engine
 from compiler.backtest import report as backtesting
 from compiler.checks.schema import schema_text
 from compiler.importers import openslo, sloth
+from compiler.model import Spec
 from compiler.problems import Problem, SpecError
 from compiler.reports import monthly, weekly
 from compiler.reports import period as periods
@@ -223,22 +224,53 @@ def validate(spec: Path, quiet: bool, verbose: bool) -> None:
 
 
 TOOL_MISSING = 4
+PROMETHEUS_UNREACHABLE = 3
+TOKEN_VARIABLE = "INDICATORS_PROMETHEUS_TOKEN"
+BASIC_AUTH_VARIABLE = "INDICATORS_PROMETHEUS_BASIC_AUTH"
+
+
+def _duration(ctx, param, value: str) -> float:
+    if not durations.is_duration(value) or durations.seconds(value) == 0:
+        raise click.BadParameter(f"{value!r}: expected a duration such as 7d", ctx, param)
+    return durations.seconds(value)
 
 
 @main.command()
 @spec_argument
 @out_option
 @quiet_option
-def verify(spec: Path, out: Path, quiet: bool) -> None:
+@click.option("--prometheus", "url", metavar="URL",
+              help="Instead of the files: check that this live Prometheus has the series the rules read.")
+@click.option("--lookback", default="7d", show_default=True, callback=_duration, metavar="DURATION",
+              help="With --prometheus: how far back to look for a missing series.")
+@click.option("--cardinality-factor", "factor", type=click.FloatRange(min=1), default=online.FACTOR, show_default=True,
+              help="With --prometheus: warn when a label has more than this many times its cardinality estimate.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True, help="With --prometheus: seconds per query.")
+@click.option("--bearer-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"With --prometheus: file holding a bearer token (or set {TOKEN_VARIABLE}).")
+@click.option("--basic-auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"With --prometheus: file holding user:password (or set {BASIC_AUTH_VARIABLE}).")
+def verify(spec: Path, out: Path, quiet: bool, url: str | None, lookback: float, factor: float, timeout: float,
+           bearer_token_file: Path | None, basic_auth_file: Path | None) -> None:
     """Run the real validators on the files SPEC compiles to, as they are in --out: promtool
     check rules (with lint) and test rules, amtool check-config and a `config routes test` per
     alert the escalation matrix routes, vmalert -dryRun. Tools come from $PROMTOOL, $AMTOOL,
     $VMALERT, else PATH.
 
-    Exit codes: 0 every check passed; 1 an invalid spec or a check failed; 4 no check failed
-    but a validator is not installed.
+    With --prometheus URL, instead of the validators (it needs no --out and no tools), check
+    the live Prometheus, per indicator: the metrics its rules read that have no series (and
+    whether they were seen within --lookback), the label values its selectors need that no
+    series carries, and each label's distinct values against metrics.*.cardinality (a warning
+    beyond --cardinality-factor times the estimate). Credentials as for `indicators report`.
+
+    Exit codes: 0 every check passed; 1 an invalid spec, a check failed or a series is missing;
+    2 bad usage; 3 Prometheus could not be queried; 4 no check failed but a validator is not
+    installed.
     """
     compilation = _compile(spec)
+    if url is not None:
+        _verify_online(compilation.spec, _client(url, timeout, bearer_token_file, basic_auth_file), lookback, factor, quiet)
+        return
     if not out.is_dir():
         _fail(f"{out} does not exist: run `{_generate_command(spec, out)}`")
     checks = validators.validators(compilation.spec, compilation.files, out)
@@ -268,6 +300,18 @@ def verify(spec: Path, out: Path, quiet: bool) -> None:
         _fail(f"{out}: {failed} check{'s' if failed != 1 else ''} failed")
     if absent:
         _fail(f"{out}: not verified by {', '.join(dict.fromkeys(absent))}", code=TOOL_MISSING)
+
+
+def _verify_online(spec: Spec, client: prometheus_api.Client, lookback: float, factor: float, quiet: bool) -> None:
+    try:
+        sections = online.check(spec, client.ask, datetime.now(UTC).timestamp(), lookback, factor)
+    except prometheus_api.PrometheusError as err:
+        _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
+    for line in online.report(sections, client.url, quiet):
+        click.echo(line)
+    missing = sum(1 for section in sections for finding in section.findings if finding.failure)
+    if missing:
+        _fail(f"{client.url}: {missing} series the rules read {'are' if missing != 1 else 'is'} missing")
 
 
 @main.command()
@@ -380,11 +424,6 @@ def collect(records: tuple[Path, ...], spec: Path, out: Path | None) -> None:
     click.echo(f"{out or 'standard output'}: {len(samples)} records written, {len(problems)} left out", err=True)
     if problems:
         sys.exit(1)
-
-
-PROMETHEUS_UNREACHABLE = 3
-TOKEN_VARIABLE = "INDICATORS_PROMETHEUS_TOKEN"
-BASIC_AUTH_VARIABLE = "INDICATORS_PROMETHEUS_BASIC_AUTH"
 
 
 @main.group()

@@ -1,0 +1,173 @@
+"""`indicators verify --prometheus URL`: does a live Prometheus hold the series the compiled
+rules read? pint's online series checks (promql/series), per indicator.
+
+For every catalogued series a rule of an indicator reads (`x`, a histogram's `x_bucket` and
+`x_count`), with each positive matcher (`=`, `=~`) the rule's selector has:
+- missing metric: `count(x)` is empty now, as the rules would see it (a series its exporter
+  dropped is stale at once, not after 5 minutes); then, as pint does, a range query of
+  `count(x)` over the lookback (at a minute's steps for 7d) says when it was last seen, or never;
+- missing label value: the metric has series, but none matches `label="value"` (or the
+  regex); the values it has now are quoted, and the lookback is searched the same way;
+- cardinality: per label the catalogue estimates (`cardinality: {label: n}`), the distinct
+  values the metric's series carry now (`count by (label)`), a warning when more than `factor`
+  times the estimate. Per label rather than their product: it names the label that grew, and
+  labels Prometheus adds (job, instance) do not distort it. Catalogue metrics no indicator
+  reads are checked for cardinality only.
+Every answer is an aggregate, small whatever the metric's size. Missing series are failures,
+cardinality is a warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler import durations, presence, promql
+from compiler.backends.prometheus import rules_by_indicator
+from compiler.model import Metric, Selector, Spec
+from compiler.reports.queries import Ask, Query, RangeQuery, Series
+
+LOOKBACK = 7 * 86400  # pint's default lookbackRange
+MAX_POINTS = 10_000  # under Prometheus' 11,000 points per series and query
+FACTOR = 2.0  # live distinct values over the catalogue's estimate before a warning
+MISSING_METRIC, MISSING_VALUE, CARDINALITY = "missing metric", "missing label value", "cardinality warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # MISSING_METRIC | MISSING_VALUE | CARDINALITY
+    subject: str  # the metric, or the selector with the matcher no series satisfies
+    detail: str
+
+    @property
+    def failure(self) -> bool:
+        return self.kind != CARDINALITY
+
+
+@dataclass(frozen=True)
+class Section:
+    """One indicator's findings (or, with `indicator` empty, those of metrics no indicator reads)."""
+
+    indicator: str
+    title: str
+    metrics: tuple[str, ...]  # the catalogued series it reads
+    findings: tuple[Finding, ...]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for finding in self.findings if finding.kind == kind)
+
+
+def check(spec: Spec, ask: Ask, now: float, lookback: float = LOOKBACK, factor: float = FACTOR) -> tuple[Section, ...]:
+    """Every indicator's section, in spec order, then the unread metrics' if any has a finding."""
+    live = _Live(ask, now, lookback)
+    sections = []
+    read: set[str] = set()
+    for indicator in spec.indicators:
+        selectors = _read(spec, indicator.id)
+        names = tuple(dict.fromkeys(selector.metric for selector in selectors))
+        metrics = tuple(dict.fromkeys(metric.name for name in names if (metric := presence.catalogued(spec, name))))
+        read.update(metrics)
+        findings = [finding for selector in selectors for finding in _missing(spec, live, selector)]
+        findings += [finding for metric in metrics for finding in _cardinality(spec.metric(metric), live, factor)]
+        sections.append(Section(indicator.id, indicator.title, names, tuple(dict.fromkeys(findings))))
+    unread = [metric for metric in spec.metrics if metric.name not in read]
+    if extra := tuple(finding for metric in unread for finding in _cardinality(metric, live, factor)):
+        sections.append(Section("", "metrics no indicator reads", tuple(metric.name for metric in unread), extra))
+    return tuple(sections)
+
+
+def _read(spec: Spec, indicator: str) -> list[Selector]:
+    """The catalogued selectors the indicator's rules read, each once, in rule order."""
+    found = [selector for rules in rules_by_indicator(spec)[indicator] for rule in rules
+             for selector in promql.selectors(rule["expr"]) if presence.catalogued(spec, selector.metric) is not None]
+    return list(dict.fromkeys(found))
+
+
+class _Live:
+    """What Prometheus answers, each query asked once: indicators share metrics."""
+
+    def __init__(self, ask: Ask, now: float, lookback: float):
+        self.ask, self.now, self.lookback = ask, now, lookback
+        self.answers: dict[str, list] = {}
+
+    def instant(self, promql_text: str) -> list:
+        if promql_text not in self.answers:
+            self.answers[promql_text] = self.ask(Query(promql_text, self.now))
+        return self.answers[promql_text]
+
+    def values(self, metric: str, label: str) -> list[str]:
+        """The values of `label` the metric's series carry now, sorted."""
+        return sorted(sample.label(label) for sample in self.instant(f"count by ({label}) ({metric})"))
+
+    def last_seen(self, selector: str) -> str:
+        """When within the lookback the selector last matched a series, as pint says it."""
+        # the finest step Prometheus answers (pint's is 5m): a series is seen if it outlived one
+        step = max(1, round(self.lookback / MAX_POINTS))
+        answer = self.ask(RangeQuery(f"count({selector})", self.now - self.lookback, self.now, step))
+        within = f"the last {durations.text(self.lookback)}"
+        last = max((t for series in answer if isinstance(series, Series) for t, _ in series.points), default=None)
+        if last is None:
+            return f"never seen in {within}"
+        if self.now - last <= step:  # the range query sees no finer than its step
+            return f"last seen less than {durations.text(step)} ago"
+        return f"last seen about {durations.text(round((self.now - last) / step) * step)} ago (within {within})"
+
+
+def _missing(spec: Spec, live: _Live, selector: Selector) -> list[Finding]:
+    metric = presence.catalogued(spec, selector.metric)
+    assert metric is not None  # _read keeps catalogued selectors only
+    if not live.instant(f"count({selector.metric})"):
+        return [Finding(MISSING_METRIC, selector.metric, f"no series now; {live.last_seen(selector.metric)}{_absent_hint(metric)}")]
+    found = []
+    for label, operator, value in selector.matchers:
+        if operator not in ("=", "=~"):  # a negative matcher matches whatever is left, even nothing
+            continue
+        one = Selector(selector.metric, ((label, operator, value),)).text()
+        if live.instant(f"count({one})"):
+            continue
+        now = live.values(selector.metric, label)
+        carried = f"its series carry {label}={', '.join(now)}" if any(now) else f"its series have no label {label}"
+        found.append(Finding(MISSING_VALUE, one, f"no series carries it now ({carried}); {live.last_seen(one)}{_absent_hint(metric)}"))
+    return found
+
+
+def _absent_hint(metric: Metric) -> str:
+    if metric.always_exported:
+        return ""
+    return (f"; a {metric.type} with labels has no series until its first event: that may be calm, or mark it "
+            "`initialised: true` so the instrumentation module creates its series at 0")
+
+
+def _cardinality(metric: Metric, live: _Live, factor: float) -> list[Finding]:
+    name = f"{metric.name}_count" if metric.type in ("histogram", "summary") else metric.name
+    found = []
+    for label, estimate in metric.cardinality:
+        count = len(live.values(name, label))
+        if count > factor * estimate:
+            found.append(Finding(CARDINALITY, metric.name, f"label {label} has {count} values now, {count / estimate:.3g}x the "
+                                 f"catalogue's estimate of {estimate} (warned beyond {factor:g}x): raise "
+                                 f"metrics.{metric.name}.cardinality.{label} or find what adds values"))
+    return found
+
+
+def report(sections: tuple[Section, ...], url: str, quiet: bool) -> list[str]:
+    """The lines `verify --prometheus` prints: per indicator its counts and findings (with
+    --quiet only the indicators with findings), then the totals."""
+    lines = []
+    for section in sections:
+        if quiet and not section.findings:
+            continue
+        counts = ", ".join(_counted(section.count(kind), kind) for kind in (MISSING_METRIC, MISSING_VALUE, CARDINALITY)
+                           if section.count(kind)) or "every series present"
+        name = f"{section.indicator} ({section.title})" if section.indicator else section.title
+        lines.append(f"{name}: {_counted(len(section.metrics), 'series' if section.indicator else 'metric')} "
+                     f"{'read' if section.indicator else 'checked'}: {counts}")
+        lines += [f"  {finding.kind} {finding.subject}: {finding.detail}" for finding in section.findings]
+    indicators = [section for section in sections if section.indicator]
+    failing = sum(1 for section in indicators if any(finding.failure for finding in section.findings))
+    warnings = len({finding for section in sections for finding in section.findings if not finding.failure})
+    lines.append(f"{url}: {len(indicators)} indicators, {len(indicators) - failing} with every series they read, "
+                 f"{failing} missing some; {_counted(warnings, CARDINALITY)}")
+    return lines
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 or noun.endswith('s') else 's'}"
