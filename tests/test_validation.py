@@ -328,7 +328,27 @@ def case(old: str, new: str) -> str:
     return ind("track_by: [model]", CASE.replace(old, new))
 
 
+def valued_case(series: str) -> str:
+    """The valid spec with label values on http_requests_total and its test case also fed `series`."""
+    fed = CASE.replace("values: '500x300'}", "values: '500x300'}\n          - {series: '%s', values: '0+10x300'}" % series)
+    return valued(GAUGE).replace("track_by: [model]", fed)
+
+
 CASES += [
+  ("a test case fed a label value the catalogue does not list is rejected, with the closest listed one",
+   valued_case('http_requests_total{model="a", code="50"}'),
+   [
+       'indicators.yaml:56:22: indicators[0].tests[0].input_series[1].series: code="50" is not a value of \'code\' the catalogue declares for \'http_requests_total\' (hint: did you mean \'500\'?)',
+   ]),
+  ("a test case fed a label value far from every listed one is told the listed ones",
+   valued_case('http_requests_total{model="a", code="teapot"}'),
+   [
+       'indicators.yaml:56:22: indicators[0].tests[0].input_series[1].series: code="teapot" is not a value of \'code\' the catalogue declares for \'http_requests_total\' (hint: the catalogue lists 200, 500)',
+   ]),
+  ("a test case fed listed label values, and any value of a label without declared ones, is accepted",
+   valued_case('http_requests_total{model="anything", code="500"}'), []),
+  ("label values are checked only where the catalogue declares them", valued_case('http_requests_total{model="a", code="404"}')
+   .replace(', values: {code: ["200", "500"]}', ""), []),
   ("a test case reading an uncatalogued metric is rejected", case("queue_depth{", "queue_dept{"),
    [
        "indicators.yaml:55:22: indicators[0].tests[0].input_series[0].series: 'queue_dept' is not in the metric catalogue (hint: input series are catalogued metrics (or a histogram's _bucket, _sum, _count))",

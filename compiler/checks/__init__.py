@@ -12,6 +12,7 @@ from __future__ import annotations
 from compiler.checks import (
     addresses,
     burn_rates,
+    case_values,
     cases,
     catalogue,
     deployment,
@@ -31,7 +32,8 @@ from compiler.model import Spec
 from compiler.problems import Problem
 
 SEMANTIC_CHECKS = (ids.check, references.check, addresses.check, thresholds.check, burn_rates.check, silence.check, queries.check,
-                   escalation.check, catalogue.check, label_values.check, cases.check)
+                   escalation.check, catalogue.check, label_values.check, cases.check,
+                   case_values.check)
 MODEL_CHECKS = (escalation.routes, queries.recorded_series_read, cases.levels, deployment.check)
 
 
