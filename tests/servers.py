@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import socketserver
 import subprocess
 import sys
@@ -23,15 +22,9 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
-from compiler import validators
+from compiler import processes, validators
 
-LOOPBACK = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
+from compiler.processes import LOOPBACK, free_port
 
 
 def get_json(url: str, timeout: float = 5) -> dict:
@@ -75,23 +68,16 @@ class Server:
 @contextlib.contextmanager
 def _process(name: str, command: list[str], url: str, ready: str, workdir: Path):
     log = workdir / f"{name}.log"
-    with log.open("w") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=workdir)
-    server = Server(name, url, process, log)
     try:
-        wait_until(lambda: process.poll() is None and urllib.request.urlopen(url + ready, timeout=2).status == 200,
-                   30, f"{name} did not become ready")
-        yield server
-    except BaseException:
-        print(f"----- {name} log -----\n{server.logs()}")  # pytest shows it beside the failure
-        raise
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with processes.running(command, url + ready, log, workdir, ready_seconds=30, stop_seconds=10) as process:
+            server = Server(name, url, process, log)
+            try:
+                yield server
+            except BaseException:
+                print(f"----- {name} log -----\n{server.logs()}")  # pytest shows it beside the failure
+                raise
+    except processes.NotReady as err:
+        raise AssertionError(f"{name} did not become ready: {err}\n----- {name} log -----\n{log.read_text(errors='replace')}") from None
 
 
 @contextlib.contextmanager

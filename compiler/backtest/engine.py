@@ -18,20 +18,18 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from compiler import prometheus_api
+from compiler import processes, prometheus_api
 from compiler.backtest import history
+from compiler.processes import LOOPBACK
 from compiler.reports.figures import moment
-from compiler.reports.queries import Ask, RawQuery
+from compiler.reports.queries import Answer, Ask, RawQuery, Series
 
 DAY = 86400
 CHUNK_STEPS = 10_000  # evaluations per replay query, under Prometheus' 11,000 points
@@ -41,8 +39,8 @@ FLUSH = "100ms"  # vmalert's remote-write flush: well inside RULES_DELAY
 # (100,000) and one writer, 40 series over 7 days of minutes filled it and vmalert stopped.
 WRITE_QUEUE, WRITE_BATCH, WRITERS = 4_000_000, 10_000, 4
 PACKAGES = {"promtool": "prometheus", "prometheus": "prometheus", "vmalert": "victoria-metrics"}
-LOOPBACK = "127.0.0.1"
 READY_SECONDS = 60
+STOP_SECONDS = 30
 MAX_HISTORY_BYTES = 16 << 30  # the answers of one backtest together; each is one metric's day, held briefly
 
 
@@ -72,6 +70,7 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
         if not samples:
             raise EngineError(f"no samples of {', '.join(history.sources(rules))} from {moment(begin)} to {moment(end)}: "
                               "nothing to replay")
+        assert copied_from is not None  # samples were copied, so one of them is the oldest
         progress(f"backfilling {samples:,} samples with promtool")
         _run([tools["promtool"], "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=87600h",
               str(work / "history.om"), str(data)], work)
@@ -87,7 +86,7 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
             for number, (first, last) in enumerate(_chunks(max(begin, copied_from), end, step, overlap), start=1):
                 progress(f"replaying {len(rules)} rules with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
                 _vmalert(tools["vmalert"], paths, url, first, last, step, work, progress)
-            answers = [store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, end))) for day in _days(start - 1, end)]
+            answers = [_series(store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, end)))) for day in _days(start - 1, end)]
         intervals = {rule.name: rule.interval for rule in rules if rule.alert}
         return Replay(tuple(history.firing(answers, end, intervals)), copied_from, samples)
 
@@ -115,7 +114,7 @@ def _copy(names: list[str], ask: Ask, start: float, end: float, target: Path, pr
             progress(f"copying history: {name} ({number}/{len(names)})")
             sink.write(f"# TYPE {name} unknown\n")
             for day in _days(start, end):
-                answer = ask(RawQuery(name, day, min(day + DAY, end)))
+                answer = _series(ask(RawQuery(name, day, min(day + DAY, end))))
                 sink.write(history.openmetrics(name, answer))
                 firsts = [series.points[0][0] for series in answer if series.points]
                 count += sum(len(series.points) for series in answer)
@@ -137,46 +136,20 @@ def _chunks(start: float, end: float, step: float, overlap: float) -> Iterator[t
         first = max(last - min(overlap, span / 2), start)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _scratch(binary: str, work: Path, data: Path) -> Iterator[str]:
     """A Prometheus serving the copied history that also takes remote writes into the past."""
     (work / "prometheus.yml").write_text("global: {evaluation_interval: 1h}\n"
                                          "storage: {tsdb: {out_of_order_time_window: 87600h}}\n")
-    url = f"http://{LOOPBACK}:{_free_port()}"
-    log = (work / "prometheus.log").open("w")
-    process = subprocess.Popen([binary, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
-                                f"--web.listen-address={url.removeprefix('http://')}", "--web.enable-remote-write-receiver",
-                                "--storage.tsdb.retention.time=100y", "--storage.tsdb.allow-overlapping-blocks"],
-                               stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    url = f"http://{LOOPBACK}:{processes.free_port()}"
+    command = [binary, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
+               f"--web.listen-address={url.removeprefix('http://')}", "--web.enable-remote-write-receiver",
+               "--storage.tsdb.retention.time=100y", "--storage.tsdb.allow-overlapping-blocks"]
     try:
-        deadline = time.monotonic() + READY_SECONDS
-        while not _ready(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise EngineError(f"the scratch Prometheus did not start: {_tail(work / 'prometheus.log')}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
+        with processes.running(command, f"{url}/-/ready", work / "prometheus.log", work, READY_SECONDS, STOP_SECONDS):
+            yield url
+    except processes.NotReady:
+        raise EngineError(f"the scratch Prometheus did not start: {_tail(work / 'prometheus.log')}") from None
 
 
 def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float, step: float, work: Path, progress) -> None:
@@ -186,10 +159,10 @@ def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float
                f"-replay.rulesDelay={RULES_DELAY}", f"-remoteWrite.flushInterval={FLUSH}", "-replay.disableProgressBar",
                f"-remoteWrite.maxQueueSize={WRITE_QUEUE}", f"-remoteWrite.maxBatchSize={WRITE_BATCH}",
                f"-remoteWrite.concurrency={WRITERS}",
-               f"-httpListenAddr={LOOPBACK}:{_free_port()}"]
+               f"-httpListenAddr={LOOPBACK}:{processes.free_port()}"]
     lines = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work) as process:
-        for line in process.stdout:
+        for line in process.stdout or ():  # a pipe, as asked
             lines.append(line.rstrip())
             if line.startswith("> Rule"):
                 progress(f"  {line[2:].strip()}")
@@ -203,6 +176,11 @@ def _run(command: list[str], work: Path) -> None:
     result = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise EngineError(f"{Path(command[0]).name} {command[1]} failed: {(result.stderr or result.stdout).strip()[-600:]}")
+
+
+def _series(answer: Answer) -> list[Series]:
+    """A raw query's answer, as the type it is (the client answers every query type)."""
+    return [series for series in answer if isinstance(series, Series)]
 
 
 def _tail(log: Path) -> str:
