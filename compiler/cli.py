@@ -15,6 +15,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -106,7 +107,7 @@ def read_git_sources(ref: str, spec: Path) -> list[tuple[str, bytes]]:
     return [(f"{ref}:{name}", blob(name)) for name in names]
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
@@ -516,7 +517,7 @@ def _secret(path: Path | None, variable: str, kind: str) -> str | None:
         raise click.UsageError(f"{source}: {err}") from None
 
 
-def _period(parse, text: str):
+def _period(parse, text: str | datetime):
     try:
         return parse(text)
     except periods.PeriodError as err:
