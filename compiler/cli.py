@@ -310,7 +310,7 @@ def _verify_online(spec: Spec, client: prometheus_api.Client, lookback: float, f
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
     for line in online.report(sections, client.url, quiet):
         click.echo(line)
-    missing = sum(1 for section in sections for finding in section.findings if finding.failure)
+    missing = len({finding for section in sections for finding in section.findings if finding.failure})  # once, however many read it
     if missing:
         _fail(f"{client.url}: {missing} series the rules read {'are' if missing != 1 else 'is'} missing")
 

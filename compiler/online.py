@@ -86,12 +86,15 @@ class _Live:
 
     def __init__(self, ask: Ask, now: float, lookback: float):
         self.ask, self.now, self.lookback = ask, now, lookback
-        self.answers: dict[str, list] = {}
+        self.answers: dict[Query | RangeQuery, list] = {}
+
+    def asked(self, query: Query | RangeQuery) -> list:
+        if query not in self.answers:
+            self.answers[query] = self.ask(query)
+        return self.answers[query]
 
     def instant(self, promql_text: str) -> list:
-        if promql_text not in self.answers:
-            self.answers[promql_text] = self.ask(Query(promql_text, self.now))
-        return self.answers[promql_text]
+        return self.asked(Query(promql_text, self.now))
 
     def values(self, metric: str, label: str) -> list[str]:
         """The values of `label` the metric's series carry now, sorted."""
@@ -101,7 +104,7 @@ class _Live:
         """When within the lookback the selector last matched a series, as pint says it."""
         # the finest step Prometheus answers (pint's is 5m): a series is seen if it outlived one
         step = max(1, round(self.lookback / MAX_POINTS))
-        answer = self.ask(RangeQuery(f"count({selector})", self.now - self.lookback, self.now, step))
+        answer = self.asked(RangeQuery(f"count({selector})", self.now - self.lookback, self.now, step))
         within = f"the last {durations.text(self.lookback)}"
         last = max((t for series in answer if isinstance(series, Series) for t, _ in series.points), default=None)
         if last is None:
@@ -123,14 +126,14 @@ def _missing(spec: Spec, live: _Live, selector: Selector) -> list[Finding]:
         one = Selector(selector.metric, ((label, operator, value),)).text()
         if live.instant(f"count({one})"):
             continue
-        now = live.values(selector.metric, label)
-        carried = f"its series carry {label}={', '.join(now)}" if any(now) else f"its series have no label {label}"
-        found.append(Finding(MISSING_VALUE, one, f"no series carries it now ({carried}); {live.last_seen(one)}{_absent_hint(metric)}"))
+        carried = [value for value in live.values(selector.metric, label) if value]
+        carried_text = f"its series carry {label}={', '.join(carried)}" if carried else f"its series have no label {label}"
+        found.append(Finding(MISSING_VALUE, one, f"no series carries it now ({carried_text}); {live.last_seen(one)}{_absent_hint(metric)}"))
     return found
 
 
 def _absent_hint(metric: Metric) -> str:
-    if metric.always_exported:
+    if metric.always_exported or not metric.labels:  # prometheus_client exports a metric without labels at 0
         return ""
     return (f"; a {metric.type} with labels has no series until its first event: that may be calm, or mark it "
             "`initialised: true` so the instrumentation module creates its series at 0")
