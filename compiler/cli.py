@@ -14,6 +14,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NoReturn
 
@@ -400,19 +401,25 @@ RECORD_EXTENSIONS = (".csv", ".json", ".yaml", ".yml")
 @click.option("--spec", "spec", default="indicators.yaml", show_default=True, type=click.Path(exists=True, path_type=Path),
               help="The spec whose metric catalogue the records follow.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="OpenMetrics file to write; without it, or with -, standard output.")
-def collect(records: tuple[Path, ...], spec: Path, out: Path | None) -> None:
+@click.option("--serve", "address", metavar="HOST:PORT",
+              help="Instead of writing: serve each series' newest record on http://HOST:PORT/metrics, reading RECORDS anew at each scrape.")
+def collect(records: tuple[Path, ...], spec: Path, out: Path | None, address: str | None) -> None:
     """Turn dated records (CSV, JSON or YAML files, or folders of them) of the indicators no
     service emits into OpenMetrics for `promtool tsdb create-blocks-from openmetrics`. Each
     record is checked against the metric catalogue; a bad one is reported at its file:line and
-    left out, the rest are written, and the exit code is 1."""
+    left out, the rest are written, and the exit code is 1.
+
+    With --serve, a Prometheus scrapes them instead: each scrape reads RECORDS again (a file
+    dropped into a folder is served from the next scrape on) and gets each series' newest
+    record, stamped by Prometheus; a bad record is reported once and left out. It runs until
+    interrupted (exit 0)."""
     compilation = _compile(spec)
-    paths = [path for given in records
-             for path in (sorted(p for p in given.rglob("*") if p.suffix in RECORD_EXTENSIONS and p.is_file()) if given.is_dir() else [given])]
-    try:
-        files = [(str(path), path.read_bytes()) for path in paths]
-    except OSError as err:
-        _fail(f"{err.filename}: cannot read: {err.strerror}")
-    samples, problems = collector.collect(files, compilation.spec, datetime.now(UTC).timestamp())
+    if address is not None:
+        if out is not None:
+            raise click.UsageError("give --out or --serve, not both")
+        _serve_records(records, compilation.spec, address)
+        return
+    samples, problems = _records(records, compilation.spec)
     _report(problems)
     text = collector.openmetrics(samples, compilation.spec)
     if out is None or str(out) == "-":
@@ -425,6 +432,58 @@ def collect(records: tuple[Path, ...], spec: Path, out: Path | None) -> None:
     click.echo(f"{out or 'standard output'}: {len(samples)} records written, {len(problems)} left out", err=True)
     if problems:
         sys.exit(1)
+
+
+def _records(records: tuple[Path, ...], spec: Spec) -> tuple[list[collector.Sample], list[Problem]]:
+    """Every record file given or below a folder given, collected at this moment; a file that
+    cannot be read (it may go between listing and reading) is a problem, the rest are read."""
+    paths = [path for given in records
+             for path in (sorted(p for p in given.rglob("*") if p.suffix in RECORD_EXTENSIONS and p.is_file()) if given.is_dir() else [given])]
+    files, unreadable = [], []
+    for path in paths:
+        try:
+            files.append((str(path), path.read_bytes()))
+        except OSError as err:
+            unreadable.append(Problem(str(path), 1, 1, "", f"cannot read: {err.strerror}"))
+    samples, problems = collector.collect(files, spec, datetime.now(UTC).timestamp())
+    return samples, unreadable + problems
+
+
+def _serve_records(records: tuple[Path, ...], spec: Spec, address: str) -> None:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise click.UsageError(f"--serve {address!r}: expected HOST:PORT, e.g. 0.0.0.0:9464 or 127.0.0.1:9464")
+    reported: set[Problem] = set()
+
+    class Metrics(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            if self.path.partition("?")[0] != "/metrics":
+                self.send_error(404, "only /metrics is served")
+                return
+            samples, problems = _records(records, spec)
+            _report([problem for problem in problems if problem not in reported])  # once each, not at every scrape
+            reported.update(problems)
+            body = collector.openmetrics(collector.latest(samples), spec, timestamps=False).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # a scrape every 15s is no news
+            pass
+
+    try:
+        server = ThreadingHTTPServer((host, int(port)), Metrics)
+    except OSError as err:
+        _fail(f"--serve {address}: cannot listen: {err.strerror}")
+    click.echo(f"serving the records of {', '.join(map(str, records))} on http://{address}/metrics", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.group()

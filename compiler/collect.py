@@ -1,6 +1,7 @@
 """`indicators collect`: the indicators no service emits (surveys, HR, ticketing, the model
 registry) as dated records a team keeps in files, checked against the metric catalogue and
-written as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`.
+written as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`, or served (each
+series' newest record) for Prometheus to scrape.
 
 A record is one value of one series on one date: `date`, `metric`, `value` and the metric's
 labels, as CSV columns (a header row first) or as the keys of a JSON or YAML list of mappings.
@@ -141,8 +142,19 @@ def _timestamp(raw: object) -> float | None:
     return moment.timestamp() if moment.tzinfo is not None else None
 
 
-def openmetrics(samples: list[Sample], spec: Spec) -> str:
-    """The samples as OpenMetrics text, one family per metric, each series in time order."""
+def latest(samples: list[Sample]) -> list[Sample]:
+    """Each series' newest record: what a scrape serves now (`collect` refuses the future)."""
+    newest: dict[tuple, Sample] = {}
+    for sample in samples:
+        key = (sample.metric, sample.labels)
+        if key not in newest or sample.timestamp > newest[key].timestamp:
+            newest[key] = sample
+    return list(newest.values())
+
+
+def openmetrics(samples: list[Sample], spec: Spec, timestamps: bool = True) -> str:
+    """The samples as OpenMetrics text, one family per metric, each series in time order.
+    Without timestamps for a scrape: Prometheus stamps it, and refuses samples older than its head."""
     lines: list[str] = []
     for metric in spec.metrics:
         family = [sample for sample in samples if sample.metric == metric.name]
@@ -152,8 +164,8 @@ def openmetrics(samples: list[Sample], spec: Spec) -> str:
         lines += [f"# TYPE {name} {metric.type}", f"# HELP {name} {_escape(metric.help, help_text=True)}"]
         for sample in sorted(family, key=lambda s: (s.labels, s.timestamp)):
             labels = ",".join(f'{label}="{_escape(value)}"' for label, value in sample.labels)
-            lines.append(f"{metric.name}{{{labels}}} {sample.value!r} {sample.timestamp:.3f}" if labels else
-                         f"{metric.name} {sample.value!r} {sample.timestamp:.3f}")
+            stamp = f" {sample.timestamp:.3f}" if timestamps else ""
+            lines.append(f"{metric.name}{{{labels}}} {sample.value!r}{stamp}" if labels else f"{metric.name} {sample.value!r}{stamp}")
     return "\n".join(lines + ["# EOF"]) + "\n"
 
 

@@ -261,6 +261,16 @@ def python_service(workdir: Path, script: Path, arguments: list[str]):
 
 
 @contextlib.contextmanager
+def collector(workdir: Path, spec: Path, records: Path):
+    """`indicators collect --serve` in its own process, as a team runs it, serving `records`
+    (read anew at each scrape) on a free port; its log holds what it reports."""
+    port = free_port()
+    command = [sys.executable, "-m", "compiler", "collect", "--serve", f"{LOOPBACK}:{port}", "--spec", str(spec), str(records)]
+    with _process("collector", command, f"http://{LOOPBACK}:{port}", "/metrics", workdir) as server:
+        yield server
+
+
+@contextlib.contextmanager
 def prometheus_on_tsdb(workdir: Path, data: Path, lookback: str = "5m"):
     """A Prometheus that only serves the TSDB in `data` (blocks backfilled with promtool): no
     scrapes, no rules. Blocks may overlap (several backfills of one period)."""

@@ -119,3 +119,47 @@ def test_backfilled_records_feed_the_compiled_rules_the_chapters_nps(tmp_path):
                                             for s in servers.query(prom.url, conventions.indicator_series(compiled.spec, nps))}, 30,
                                    "NPS is not recorded")
     assert found == {"search": -10.0, "vision": 75.0}
+
+
+@pytest.mark.e2e
+def test_served_records_are_scraped_and_read_anew_so_a_dropped_file_feeds_the_rules_next(tmp_path):
+    compiled = pipeline.compile_spec([(str(SPEC), SPEC.read_bytes())], SPEC.name)
+    for path, content in compiled.files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(content)
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "search.csv").write_text(CSV_HEADER + "".join(f"{day},mlops_survey_responses,{value},search,{category}\n" for day, value, category in [
+        (_day(4), 90, "promoter"), (_day(4), 10, "detractor"),  # an older survey: each series' newest record is served
+        (_day(1), 20, "promoter"), (_day(1), 50, "passive"), (_day(1), 30, "detractor"),
+        (_day(1), 500, "detracter"),  # left out, reported once
+    ]))
+    nps = conventions.indicator_series(compiled.spec, next(i for i in compiled.spec.indicators if i.id == "nps"))
+
+    def recorded():
+        return {s["metric"]["team"]: float(s["value"][1]) for s in servers.query(prom.url, nps)}
+
+    with servers.collector(tmp_path, SPEC, folder) as source, \
+            servers.prometheus(tmp_path, sorted((tmp_path / "prometheus").glob("*.yaml")), [source.url.removeprefix("http://")]) as prom:
+        assert servers.wait_until(recorded, 30, "NPS is not recorded") == {"search": -10.0}
+        # vision's survey arrives as a file dropped into the folder: no restart
+        (folder / "vision.yaml").write_text(f"- {{date: {_day(1)}, metric: mlops_survey_responses, value: 30, team: vision, category: promoter}}\n"
+                                            f"- {{date: {_day(1)}, metric: mlops_survey_responses, value: 10, team: vision, category: passive}}\n")
+        found = servers.wait_until(lambda: (values := recorded()).get("vision") is not None and values, 30, "vision's NPS is not recorded")
+        scraped = servers.query(prom.url, 'mlops_survey_responses{team="search", category="promoter"}')
+        log = source.logs()
+    assert found == {"search": -10.0, "vision": 75.0}
+    assert float(scraped[0]["value"][1]) == 20.0
+    assert log.count("search.csv:7:1: category: 'detracter' is not a value of 'category' the catalogue declares") == 1, log
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--serve", "9464"), "--serve '9464': expected HOST:PORT"),
+    (("--serve", "127.0.0.1:99999"), "--serve '127.0.0.1:99999': expected HOST:PORT"),
+    (("--serve", "127.0.0.1:9464", "--out", "x.om"), "give --out or --serve, not both"),
+])
+def test_a_bad_serve_address_is_bad_usage(args, message, cli, tmp_path):
+    (tmp_path / "r.csv").write_text(CSV_HEADER)
+    result = cli("collect", "r.csv", "--spec", str(SPEC), *args)
+    assert result.exit_code == 2
+    assert message in result.output
