@@ -161,9 +161,12 @@ def test_verify_prometheus_quiet_prints_only_the_indicators_with_findings(cli, t
     (("--prometheus", "http://127.0.0.1:{port}", "--lookback", "0s"), 2, "'0s': expected a duration such as 7d"),
     (("--prometheus", "http://127.0.0.1:{port}", "--lookback", "a week"), 2, "'a week': expected a duration such as 7d"),
     (("--prometheus", "http://127.0.0.1:{port}", "--cardinality-factor", "0.5"), 2, "0.5 is not in the range x>=1"),
+    (("--prometheus", "http://127.0.0.1:{port}", "--bearer-token-file", "token"), 2,
+     "token: the bearer token holds a line break, a control or a non-ASCII character"),
 ])
-def test_verify_prometheus_that_cannot_be_asked_exits_with_the_reports_codes(args, code, message, cli):
+def test_verify_prometheus_that_cannot_be_asked_exits_with_the_reports_codes(args, code, message, cli, tmp_path):
     port = servers.free_port()  # nothing listens there
+    (tmp_path / "token").write_text("abc\nX-Injected: 1\n")  # a header of its own: refused before anything is sent
     result = cli("verify", *(arg.format(port=port) for arg in args), str(SPEC))
     assert message.format(port=port) in result.output
     assert result.exit_code == code
