@@ -11,7 +11,6 @@ import hashlib
 import re
 
 from compiler import durations, presence
-from compiler.memo import per_model
 from compiler.model import (
     Age,
     Availability,
@@ -148,7 +147,6 @@ def category_uid(spec: Spec, category_id: str) -> str:
     return uid(spec.name, category_id)
 
 
-@per_model
 def panel_ids(spec: Spec) -> dict[str, int]:
     """Each indicator's panel id in its category dashboard: 1 + its position among the
     category's indicators, in group order then spec order. Rows and other panels use 1000 up."""

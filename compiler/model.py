@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 SEVERITY_ORDER = ("target", "warning", "critical")  # thresholds, least to most severe
 # A value this close to a threshold, relative to its order of magnitude (at least 1), is at it:
@@ -387,6 +388,11 @@ class Spec:
 
     def metric(self, name: str) -> Metric:
         return next(metric for metric in self.metrics if metric.name == name)
+
+    @cached_property
+    def catalogue(self) -> dict[str, dict[str, str]]:
+        """The catalogue in the shape spec.series_type reads: derived once, as the spec is frozen."""
+        return {metric.name: {"type": metric.type} for metric in self.metrics}
 
     def team(self, team_id: str) -> Team:
         return next(team for team in self.teams if team.id == team_id)

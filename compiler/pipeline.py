@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from compiler import backends, checks, emit, loader
+from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus import cost
 from compiler.build import build
 from compiler.model import Spec
@@ -19,17 +20,18 @@ class Compilation:
     files: dict[str, str]  # relative path -> text
     warnings: tuple[Problem, ...]
     costs: tuple[cost.GroupCost, ...]  # what each rule group reads per evaluation
+    outputs: Outputs  # the rule plan, dashboards and routing the files were rendered from
 
 
 def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Problem, ...]]:
     """Spec files (name, bytes) -> the model and its warnings. Raises SpecError with every problem.
 
     `label` names the spec in generated headers: the file or folder name, the same on every machine."""
-    spec, warnings, _ = _load(sources, label)
-    return spec, warnings
+    built, warnings, _, _ = _load(sources, label)
+    return built.spec, warnings
 
 
-def _load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Problem, ...], loader.Document]:
+def _load(sources: list[tuple[str, bytes]], label: str) -> tuple[Outputs, tuple[Problem, ...], loader.Document, tuple[cost.GroupCost, ...]]:
     documents, problems = [], []
     for name, raw in sources:
         document, found = loader.load_text(name, raw)
@@ -44,23 +46,26 @@ def _load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Pro
         raise SpecError(problems)
     spec = build(document.data, (label,))
     problems += checks.validate_model(document, spec)
-    if not any(problem.severity == "error" for problem in problems):  # lint what a valid spec generates
-        problems += [document.problem(path, message) for path, message in backends.lint(spec)]
     if any(problem.severity == "error" for problem in problems):
         raise SpecError(problems)
-    problems += [replace(document.problem(path, message, hint), severity="warning") for path, message, hint in cost.over_budget(spec)]
-    return spec, tuple(sorted(problems)), document
+    built = backends.outputs(spec)  # what a valid spec generates, built once: linted, costed, rendered
+    problems += [document.problem(path, message) for path, message in backends.lint(built)]
+    if any(problem.severity == "error" for problem in problems):
+        raise SpecError(problems)
+    costs = cost.group_costs(spec, built.rules)
+    problems += [replace(document.problem(path, message, hint), severity="warning") for path, message, hint in cost.over_budget(spec, costs)]
+    return built, tuple(sorted(problems)), document, costs
 
 
 def compile_spec(sources: list[tuple[str, bytes]], label: str) -> Compilation:
     with _without_cycle_collection():
-        spec, warnings, document = _load(sources, label)
-        files = backends.render(spec)
-        texts = emit.emit(files, spec.sources)
+        built, warnings, document, costs = _load(sources, label)
+        files = backends.render(built)
+        texts = emit.emit(files, built.spec.sources)
         # sizes are known only once emitted: an object too big to apply is an error like any other
-        if oversized := [document.problem(path, message) for path, message in backends.oversized(spec, files, texts)]:
+        if oversized := [document.problem(path, message) for path, message in backends.oversized(built, files, texts)]:
             raise SpecError(oversized + list(warnings))
-        return Compilation(spec, texts, warnings, cost.group_costs(spec))
+        return Compilation(built.spec, texts, warnings, costs, built)
 
 
 @contextmanager

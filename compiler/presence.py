@@ -13,7 +13,6 @@ from dataclasses import fields
 
 from compiler import promql
 from compiler import spec as spec_reading
-from compiler.memo import per_model
 from compiler.model import Availability, Expr, Indicator, Metric, Quantile, Ratio, Selector, Spec
 
 REQUIRED = {Ratio: ("denominator",), Availability: ("total",)}  # the other forms need every source
@@ -36,16 +35,10 @@ def sources(spec: Spec, indicator: Indicator) -> list[Selector]:
 def per_entity(spec: Spec, indicator: Indicator) -> list[Selector]:
     """The presence sources that carry every tracking label: those an entity's silence shows in."""
     return [selector for selector in sources(spec, indicator)
-            if set(indicator.track_by) <= set(catalogued(spec, selector.metric).labels)]
-
-
-@per_model
-def catalogue(spec: Spec) -> dict[str, dict]:
-    """The catalogue in the shape spec.series_type reads, built once per compile."""
-    return {metric.name: {"type": metric.type} for metric in spec.metrics}
+            if (metric := catalogued(spec, selector.metric)) is not None and set(indicator.track_by) <= set(metric.labels)]
 
 
 def catalogued(spec: Spec, name: str) -> Metric | None:
     """The catalogued metric a series name belongs to (a histogram's for `x_bucket`, `x_count`)."""
-    resolved = spec_reading.series_type(name, catalogue(spec))
+    resolved = spec_reading.series_type(name, spec.catalogue)
     return None if resolved is None else spec.metric(resolved[0])

@@ -10,7 +10,7 @@ from conftest import spec_text, with_output
 def render(targets: str) -> dict[str, object]:
     text = with_output(spec_text(), f"targets: {targets}")
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
-    return backends.render(spec)
+    return backends.render(backends.outputs(spec))
 
 
 def test_a_target_left_out_of_the_spec_renders_nothing():

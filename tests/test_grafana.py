@@ -14,7 +14,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from compiler import conventions, pipeline, promql
+from compiler import backends, conventions, pipeline, promql
 from compiler.backends import grafana
 from compiler.backends.grafana import queries
 from compiler.emit import emit
@@ -215,7 +215,7 @@ def in_observability(text: str) -> str:
 
 def test_each_dashboard_ships_as_a_configmap_the_sidecar_loads_and_argo_cd_applies_server_side():
     spec = compiled(in_observability(spec_text()))
-    files = emit(grafana.kubernetes(spec), spec.sources)
+    files = emit(grafana.kubernetes(backends.outputs(spec)), spec.sources)
     boards_by_uid = grafana.dashboards(spec)
     assert len(files) == len(boards_by_uid) == 2
     for path, text in files.items():
@@ -228,7 +228,7 @@ def test_each_dashboard_ships_as_a_configmap_the_sidecar_loads_and_argo_cd_appli
 
 
 def test_file_provisioning_loads_the_dashboards_folder_read_only():
-    (provider,) = grafana.render(shipped())[grafana.PROVISIONING]["providers"]
+    (provider,) = grafana.render(backends.outputs(shipped()))[grafana.PROVISIONING]["providers"]
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards/mlops"
     assert (provider["folder"], provider["allowUiUpdates"], provider["disableDeletion"]) == ("MLOps", False, True)
 

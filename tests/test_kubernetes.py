@@ -121,8 +121,9 @@ def applied_bytes(manifest: dict, text: str) -> int:
 
 def objects_of(text: str):
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
-    files = backends.render(spec)
-    return spec, files, emit.emit(files, spec.sources)
+    built = backends.outputs(spec)
+    files = backends.render(built)
+    return built, files, emit.emit(files, spec.sources)
 
 
 # (case, object, limit, how it is measured, where the error is located, what it names)
@@ -142,20 +143,20 @@ LIMITS = [
 
 @pytest.mark.parametrize(("path", "limit", "measure", "where", "named"), [c[1:] for c in LIMITS], ids=[c[0] for c in LIMITS])
 def test_an_object_just_over_its_size_limit_is_an_error_located_at_what_makes_it_big(path, limit, measure, where, named):
-    spec, files, texts = objects_of(spec_text())
+    built, files, texts = objects_of(spec_text())
     size = measure(files[path], texts[path])
-    assert kubernetes.oversized(spec, {path: files[path]}, texts, **{limit: size}) == []
-    ((found, message),) = kubernetes.oversized(spec, {path: files[path]}, texts, **{limit: size - 1})
+    assert kubernetes.oversized(built, {path: files[path]}, texts, **{limit: size}) == []
+    ((found, message),) = kubernetes.oversized(built, {path: files[path]}, texts, **{limit: size - 1})
     assert (loader.dotted(found), message.startswith(f"{path}: ")) == (where, True)
     assert named in message, message
 
 
 def test_objects_applied_server_side_need_not_fit_the_client_side_annotation():
-    spec, files, texts = objects_of(spec_text())
+    built, files, texts = objects_of(spec_text())
     grown = {path: data for path, data in files.items() if path.endswith("prometheusrule.yaml") or "grafana-dashboard" in path}
     assert len(grown) == 4 and all(data["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] == "ServerSideApply=true"
                                    for data in grown.values())
-    assert kubernetes.oversized(spec, grown, texts, annotations_limit=0) == []
+    assert kubernetes.oversized(built, grown, texts, annotations_limit=0) == []
 
 
 def test_a_category_too_big_for_kubernetes_fails_the_compile_naming_its_biggest_indicators(cli):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import conventions, pipeline, present, promql, validators
+from compiler import backends, conventions, pipeline, present, promql, validators
 from compiler.backends import prometheus
-from compiler.backends.prometheus import lint
+from compiler.backends.prometheus import lint, plan
 from compiler.problems import SpecError
 from servers import binary
 from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
@@ -46,8 +46,18 @@ def test_vmalert_loads_every_rule_file(path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def rule_files(spec):
+    """{rule file name: its groups as written}, from the rule plan."""
+    return {found.name: found.data() for found in prometheus.build(spec).files}
+
+
+def indicator_rules(spec, indicator):
+    """An indicator's rules as written, from the rule plan."""
+    return [rule.data() for rule in prometheus.build(spec).of(indicator.id)]
+
+
 def _rules(spec):
-    return [rule for found in prometheus.groups(spec).values() for group in found for rule in group["rules"]]
+    return [rule for found in rule_files(spec).values() for group in found for rule in group["rules"]]
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -77,26 +87,26 @@ def test_alerts_carry_the_label_contract_and_open_the_indicators_panel(path):
 def test_every_aggregation_keeps_the_global_and_tracking_labels(path):
     spec = load(path)
     for indicator in spec.indicators:
-        short, long = prometheus.indicator_rules(spec, indicator)
         kept = (*spec.global_labels, *indicator.track_by)
-        for rule in short + long:
+        for rule in indicator_rules(spec, indicator):
             if not rule.get("alert", "").endswith(conventions.NO_DATA_SUFFIX):  # absent() has no labels to keep
                 assert promql.dropped_labels(rule["expr"], kept) == [], rule.get("record") or rule["alert"]
-    for rule in prometheus.groups(spec)["scorecard"][0]["rules"]:
+    for rule in rule_files(spec)["scorecard"][0]["rules"]:
         assert promql.dropped_labels(rule["expr"], spec.global_labels) == [], rule["record"]
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_what_a_spec_would_generate_lints_clean(path):
-    assert lint.lint(load(path)) == []
+    assert lint.lint(backends.outputs(load(path))) == []
 
 
 def test_each_rule_file_is_one_prometheusrule_with_the_same_groups_applied_server_side():
     spec = load(ROOT / "indicators.yaml")
-    objects = prometheus.kubernetes(spec)
-    plain = prometheus.render(spec)
+    built = backends.outputs(spec)
+    objects = prometheus.kubernetes(built)
+    plain = prometheus.render(built)
     assert len(objects) == len(plain) == 5
-    for name, data in prometheus.groups(spec).items():
+    for name, data in rule_files(spec).items():
         rule = objects[f"kubernetes/mlops-{name.replace('_', '-')}-prometheusrule.yaml"]
         assert rule["metadata"] == {"name": f"mlops-{name.replace('_', '-')}", "namespace": "monitoring",
                                     "labels": {"prometheus": "k8s", "role": "alert-rules"},
@@ -119,7 +129,7 @@ CHAPTER_ALERTS = [
 def test_the_chapters_example_alerts_exist_with_their_thresholds_and_durations(indicator_id, level, comparison, hold):
     spec = load(ROOT / "indicators.yaml")
     indicator = next(i for i in spec.indicators if i.id == indicator_id)
-    (rule,) = [r for r in prometheus.indicator_rules(spec, indicator)[0] + prometheus.indicator_rules(spec, indicator)[1]
+    (rule,) = [r for r in indicator_rules(spec, indicator)
                if r.get("alert") == conventions.alert_name(spec.name, indicator_id) and r["labels"]["level"] == level]
     assert rule["expr"] == f"{conventions.indicator_series(spec, indicator)} {comparison}"
     assert rule["for"] == hold
@@ -165,7 +175,10 @@ RULE_PROBLEMS = [
 
 @pytest.mark.parametrize(("rule", "message"), [c[1:] for c in RULE_PROBLEMS], ids=[c[0] for c in RULE_PROBLEMS])
 def test_the_lint_names_what_is_wrong_with_a_generated_rule(rule, message):
-    problems = lint.rule_problems(rule, recorded=set(), data_labels={"model"})
+    kind = "alert" if "alert" in rule else "record"
+    planned = plan.planned(plan.Rule(kind, rule[kind], rule["expr"], labels=tuple(rule.get("labels", {}).items()),
+                                     annotations=tuple(rule.get("annotations", {}).items())), "x", ("model",))
+    problems = lint.rule_problems(planned, recorded=set())
     assert any(problem.startswith(message) for problem in problems), problems
 
 
@@ -203,7 +216,7 @@ def test_long_window_and_scorecard_groups_are_evaluated(setting, interval):
     text += "scorecard:\n  core: {title: Core, weight: 1, groups: [reliability]}\n"
     text = with_output(text, setting) if setting else text
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
-    slow = [g for found in prometheus.groups(spec).values() for g in found if "interval" in g]
+    slow = [g for found in rule_files(spec).values() for g in found if "interval" in g]
     assert [g["name"] for g in slow] == ["shop_platform_health_long_windows", "shop_scorecard"]
     assert {g["interval"] for g in slow} == {interval}
 
@@ -219,7 +232,7 @@ EMPTY_SCORECARDS = [
 @pytest.mark.parametrize(("text", "has_rules"), [c[1:] for c in EMPTY_SCORECARDS], ids=[c[0] for c in EMPTY_SCORECARDS])
 def test_empty_rollups_compile_and_pass_promtool(text, has_rules, tmp_path):
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
-    found = prometheus.groups(spec)
+    found = rule_files(spec)
     assert bool(found) == has_rules
     records = {rule.get("record") for groups in found.values() for group in groups for rule in group["rules"]}
     assert conventions.composite_score_series(spec) not in records

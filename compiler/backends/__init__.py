@@ -1,5 +1,6 @@
-"""The output backends, registered in one place. Each takes the model and returns
-{relative path: plain data}; none of them writes files or formats text.
+"""The output backends, registered in one place. Each takes the Outputs (the model and the
+values built from it once: the rule plan) and returns {relative path: plain data}; none of
+them writes files or formats text.
 
 A backend may also contribute Kubernetes objects (PrometheusRules, dashboard ConfigMaps, the
 Alertmanager Secret); those are emitted when the `kubernetes` target is on, listed in a
@@ -11,19 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from compiler.backends import alertmanager, docs, grafana, instrumentation, kubernetes, prometheus
+from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus import lint as prometheus_lint
 from compiler.backends.prometheus import unit_tests as prometheus_unit_tests
+from compiler.backends.prometheus.plan import Plan
 from compiler.model import Spec
 
-Render = Callable[[Spec], dict[str, object]]
-Lint = Callable[[Spec], list[tuple[tuple, str]]]  # (spec path, message) per problem found in the output
+Render = Callable[[Outputs], dict[str, object]]
+Objects = Callable[[Outputs], dict[str, dict]]  # {path: Kubernetes object}
+Lint = Callable[[Outputs], list[tuple[tuple, str]]]  # (spec path, message) per problem found in the output
 
 
 @dataclass(frozen=True)
 class Backend:
     target: str
     render: Render
-    kubernetes: Render | None = None
+    kubernetes: Objects | None = None
     lint: Lint | None = None
 
 
@@ -37,32 +41,43 @@ BACKENDS: tuple[Backend, ...] = (
 )
 
 
-def kubernetes_objects(spec: Spec) -> dict[str, dict]:
+def outputs(spec: Spec) -> Outputs:
+    """The values the enabled backends render from, each built once."""
+    targets = spec.output.targets
+    return Outputs(spec, prometheus.build(spec) if "prometheus" in targets else Plan(()),
+                   grafana.dashboards(spec) if "grafana" in targets else {},
+                   alertmanager.config(spec) if "alertmanager" in targets else {})
+
+
+def kubernetes_objects(built: Outputs) -> dict[str, dict]:
     """{path: object} of the enabled backends' Kubernetes objects; none without the target."""
-    if "kubernetes" not in spec.output.targets:
+    targets = built.spec.output.targets
+    if "kubernetes" not in targets:
         return {}
-    return {path: manifest for backend in BACKENDS if backend.kubernetes is not None and backend.target in spec.output.targets
-            for path, manifest in backend.kubernetes(spec).items()}
+    return {path: manifest for backend in BACKENDS if backend.kubernetes is not None and backend.target in targets
+            for path, manifest in backend.kubernetes(built).items()}
 
 
-def render(spec: Spec) -> dict[str, object]:
+def render(built: Outputs) -> dict[str, object]:
+    spec = built.spec
     files: dict[str, object] = {}
     for backend in BACKENDS:
         if backend.target in spec.output.targets:
-            files.update(backend.render(spec))
-    if objects := kubernetes_objects(spec):
+            files.update(backend.render(built))
+    if objects := kubernetes_objects(built):
         files.update(objects)
         files[kubernetes.KUSTOMIZATION] = kubernetes.kustomization(spec, objects)
     return files
 
 
-def oversized(spec: Spec, files: dict[str, object], texts: dict[str, str]) -> list[tuple[tuple, str]]:
+def oversized(built: Outputs, files: dict[str, object], texts: dict[str, str]) -> list[tuple[tuple, str]]:
     """Kubernetes objects among the rendered `files` that are too big to apply, located in the spec."""
-    objects = {path: data for path, data in files.items() if path.startswith("kubernetes/") and path != kubernetes.KUSTOMIZATION}
-    return kubernetes.oversized(spec, objects, texts)
+    objects = {path: data for path, data in files.items()
+               if path.startswith("kubernetes/") and path != kubernetes.KUSTOMIZATION and isinstance(data, dict)}
+    return kubernetes.oversized(built, objects, texts)
 
 
-def lint(spec: Spec) -> list[tuple[tuple, str]]:
+def lint(built: Outputs) -> list[tuple[tuple, str]]:
     """Problems the enabled backends find in what they would generate, located in the spec."""
-    return [finding for backend in BACKENDS if backend.lint is not None and backend.target in spec.output.targets
-            for finding in backend.lint(spec)]
+    return [finding for backend in BACKENDS if backend.lint is not None and backend.target in built.spec.output.targets
+            for finding in backend.lint(built)]

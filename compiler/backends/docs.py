@@ -5,11 +5,13 @@ metric catalogue (the instrumentation contract)."""
 from __future__ import annotations
 
 from compiler import conventions, durations, present
+from compiler.backends.outputs import Outputs
 from compiler.emit import Prose
 from compiler.model import Channel, Level, Spec
 
 
-def render(spec: Spec) -> dict[str, object]:
+def render(built: Outputs) -> dict[str, object]:
+    spec = built.spec
     return {"docs/indicators.md": Prose("indicators.md.j2", {
         "title": spec.title,
         "sources": ", ".join(spec.sources),

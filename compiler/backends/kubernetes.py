@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from compiler import conventions
-from compiler.backends.prometheus import rules_by_indicator
+from compiler.backends.outputs import Outputs
 from compiler.model import Spec
 
 KUSTOMIZATION = "kubernetes/kustomization.yaml"
@@ -29,7 +29,7 @@ def kustomization(spec: Spec, objects: dict[str, dict]) -> dict:
             "resources": sorted(path.removeprefix("kubernetes/") for path in objects)}
 
 
-def oversized(spec: Spec, objects: dict[str, dict], texts: dict[str, str],
+def oversized(built: Outputs, objects: dict[str, dict], texts: dict[str, str],
               data_limit: int = DATA_LIMIT, annotations_limit: int = ANNOTATIONS_LIMIT) -> list[tuple[tuple, str]]:
     """(spec path, message) for each object over a limit; `texts` are the emitted files."""
     found = []
@@ -38,14 +38,14 @@ def oversized(spec: Spec, objects: dict[str, dict], texts: dict[str, str],
         data = _data_size(manifest, texts[path])
         if data > data_limit:
             where = "the ConfigMap prometheus-operator copies it into" if kind == "PrometheusRule" else f"one {kind}"
-            found.append(_finding(spec, path, manifest, f"{path}: {kind} {name} holds {_size(data)} of data, over the "
+            found.append(_finding(built, path, manifest, f"{path}: {kind} {name} holds {_size(data)} of data, over the "
                                   f"{_size(data_limit)} Kubernetes stores in {where}"))
             continue
         annotations = manifest["metadata"].get("annotations") or {}
         if not conventions.SERVER_SIDE_APPLY.items() <= annotations.items():
             applied = len(json.dumps(manifest, separators=(",", ":"), ensure_ascii=False).encode())
             if applied > annotations_limit:
-                found.append(_finding(spec, path, manifest, f"{path}: {kind} {name} is {_size(applied)} as JSON, over the "
+                found.append(_finding(built, path, manifest, f"{path}: {kind} {name} is {_size(applied)} as JSON, over the "
                                       f"{_size(annotations_limit)} annotation client-side apply writes"))
     return found
 
@@ -57,9 +57,10 @@ def _data_size(manifest: dict, text: str) -> int:
     return len(text.encode())  # a PrometheusRule: its rule file, as the operator's ConfigMap holds it
 
 
-def _finding(spec: Spec, path: str, manifest: dict, message: str) -> tuple[tuple, str]:
+def _finding(built: Outputs, path: str, manifest: dict, message: str) -> tuple[tuple, str]:
     """Located at what makes the object big: its category, naming its biggest indicators."""
-    sizes = _indicator_sizes(spec, manifest)
+    spec = built.spec
+    sizes = _indicator_sizes(built, manifest)
     if not sizes:
         where = ("scorecard",) if manifest["kind"] == "PrometheusRule" else ("output", "kubernetes")
         return where, f"{message}; split the spec into several specs, each compiled into its own output folder"
@@ -70,12 +71,14 @@ def _finding(spec: Spec, path: str, manifest: dict, message: str) -> tuple[tuple
                                       f"the biggest {named}: move some to another category, or split the spec")
 
 
-def _indicator_sizes(spec: Spec, manifest: dict) -> dict[str, int]:
+def _indicator_sizes(built: Outputs, manifest: dict) -> dict[str, int]:
     """The bytes each indicator contributes: its rules to a PrometheusRule, its panel to a dashboard."""
+    spec = built.spec
     if manifest["kind"] == "PrometheusRule":
-        names = {rule.get("record") or rule["alert"] for group in manifest["spec"]["groups"] for rule in group["rules"]}
-        return {indicator_id: len(json.dumps(short + long)) for indicator_id, (short, long) in rules_by_indicator(spec).items()
-                if any((rule.get("record") or rule["alert"]) in names for rule in short + long)}
+        groups = {group["name"] for group in manifest["spec"]["groups"]}
+        held = {rule.indicator for group in built.rules.groups() if group.name in groups for rule in group.rules if rule.indicator}
+        return {indicator.id: len(json.dumps([rule.data() for rule in built.rules.of(indicator.id)]))
+                for indicator in spec.indicators if indicator.id in held}
     if manifest["kind"] == "ConfigMap":
         (board,) = (json.loads(text) for text in manifest["data"].values())
         panels = {panel["id"]: len(json.dumps(panel)) for panel in board["panels"]}

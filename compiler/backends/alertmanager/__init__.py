@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from compiler import conventions, durations, emit
 from compiler.backends.alertmanager import receivers, routing
+from compiler.backends.outputs import Outputs
 from compiler.emit import Prose
-from compiler.memo import per_model
 from compiler.model import Level, Spec
 
 CONFIG = "alertmanager/alertmanager.yaml"
 
 
-@per_model  # render and kubernetes both serialise it
-def config(spec: Spec) -> dict:
-    settings = {}
+def config(spec: Spec) -> dict[str, object]:
+    settings: dict[str, object] = {}
     if receivers.global_settings(spec):
         settings["global"] = receivers.global_settings(spec)
     settings["route"] = routing.route(spec)
@@ -29,13 +28,14 @@ def config(spec: Spec) -> dict:
     return settings
 
 
-def render(spec: Spec) -> dict[str, object]:
-    return {CONFIG: config(spec), "docs/alertmanager-routing.md": Prose("alertmanager-routing.md.j2", _routing_doc(spec))}
+def render(built: Outputs) -> dict[str, object]:
+    return {CONFIG: built.alertmanager, "docs/alertmanager-routing.md": Prose("alertmanager-routing.md.j2", _routing_doc(built.spec))}
 
 
-def kubernetes(spec: Spec) -> dict[str, object]:
+def kubernetes(built: Outputs) -> dict[str, dict]:
+    spec = built.spec
     name = conventions.alertmanager_secret(spec)
-    text = f"# {emit.header(spec.sources)}\n" + emit.yaml_text(config(spec))
+    text = f"# {emit.header(spec.sources)}\n" + emit.yaml_text(built.alertmanager)
     return {f"kubernetes/{name}-secret.yaml": {
         "apiVersion": "v1",
         "kind": "Secret",

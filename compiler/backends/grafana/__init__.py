@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from compiler import conventions, emit
 from compiler.backends.grafana import category, overview
-from compiler.memo import per_model
+from compiler.backends.outputs import Outputs
 from compiler.model import Spec
 
 DASHBOARDS = "grafana/dashboards"
@@ -18,7 +18,6 @@ MOUNT = "/var/lib/grafana/dashboards"  # where provisioning expects the dashboar
 FOLDER_ANNOTATION = "grafana_folder"  # the sidecar's `folderAnnotation` (kube-prometheus-stack)
 
 
-@per_model  # render and kubernetes both serialise it
 def dashboards(spec: Spec) -> dict[str, dict]:
     """{uid: dashboard}: the overview, then each category that has indicators."""
     categories = [c for c in spec.categories if any(i.category == c.id for i in spec.indicators)]
@@ -27,8 +26,9 @@ def dashboards(spec: Spec) -> dict[str, dict]:
     return found
 
 
-def render(spec: Spec) -> dict[str, object]:
-    files: dict[str, object] = {f"{DASHBOARDS}/{uid}.json": board for uid, board in dashboards(spec).items()}
+def render(built: Outputs) -> dict[str, object]:
+    spec = built.spec
+    files: dict[str, object] = {f"{DASHBOARDS}/{uid}.json": board for uid, board in built.dashboards.items()}
     files[PROVISIONING] = {"apiVersion": 1, "providers": [{
         "name": spec.name,
         "orgId": 1,
@@ -42,10 +42,11 @@ def render(spec: Spec) -> dict[str, object]:
     return files
 
 
-def kubernetes(spec: Spec) -> dict[str, object]:
+def kubernetes(built: Outputs) -> dict[str, dict]:
     """One ConfigMap per dashboard: one dashboard per object keeps each well under the 1 MiB
     data limit (checked in backends.kubernetes), and server-side apply avoids Argo CD's 256 KiB
     last-applied annotation."""
+    spec = built.spec
     target = spec.output.kubernetes
     return {f"kubernetes/grafana-dashboard-{uid.lower()}.yaml": {
         "apiVersion": "v1",
@@ -58,4 +59,4 @@ def kubernetes(spec: Spec) -> dict[str, object]:
             "annotations": {FOLDER_ANNOTATION: target.dashboard_folder, **conventions.SERVER_SIDE_APPLY},
         },
         "data": {f"{uid}.json": emit.json_text(board)},
-    } for uid, board in dashboards(spec).items()}
+    } for uid, board in built.dashboards.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import keyword
 
+from compiler.backends.outputs import Outputs
 from compiler.model import Metric, Spec
 
 _CLASSES = {"counter": "Counter", "gauge": "Gauge", "histogram": "Histogram", "summary": "Summary"}
@@ -48,7 +49,8 @@ def _checked(labels: dict[str, str], declared: dict[str, tuple[str, ...]]) -> di
 '''
 
 
-def render(spec: Spec) -> dict[str, object]:
+def render(built: Outputs) -> dict[str, object]:
+    spec = built.spec
     if not spec.metrics:
         return {}
     # the example records a metric with declared values, if one has them: what the helpers check
@@ -58,9 +60,10 @@ def render(spec: Spec) -> dict[str, object]:
     return {path(spec): text}
 
 
-def lint(spec: Spec) -> list[tuple[tuple, str]]:
+def lint(built: Outputs) -> list[tuple[tuple, str]]:
     """A counter not named *_total cannot be defined as the rules read it: prometheus_client
     exports every counter with _total (the catalogue check's warning, which this makes an error)."""
+    spec = built.spec
     return [(("metrics", metric.name), f"the instrumentation module cannot define the counter '{metric.name}': prometheus_client exports "
              f"it as '{metric.name}_total', which the rules do not read (rename it, or leave instrumentation out of output.targets)")
             for metric in spec.metrics if metric.type == "counter" and not metric.name.endswith("_total")]

@@ -8,76 +8,74 @@ Within a group rules run in order, so an alert always reads the value recorded j
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compiler import conventions, durations
 from compiler.backends.prometheus import alerts, measures, scores
-from compiler.memo import per_model
+from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile, planned
 from compiler.model import Availability, Indicator, Spec
 
+if TYPE_CHECKING:  # Outputs holds this package's plan: importing it here would be circular
+    from compiler.backends.outputs import Outputs
 
-def indicator_rules(spec: Spec, indicator: Indicator) -> tuple[list[dict], list[dict]]:
+
+def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[Rule], list[Rule]]:
     """(short-window rules, long-window rules) of one indicator: inputs first, then the value,
-    its score and the alerts that read it, in the group that evaluates the value."""
+    its score and the alerts that read it, in the group that evaluates the value. `panel` is
+    the indicator's dashboard panel, which its alerts link to."""
     expression, state = measures.value(spec, indicator)
-    short: list[dict] = []
-    long: list[dict] = []
+    short: list[Rule] = []
+    long: list[Rule] = []
     evaluated = long if state.long else short
-    ratios: tuple[list[dict], list[dict]] = ([], [])
+    ratios: tuple[list[Rule], list[Rule]] = ([], [])
     if isinstance(indicator.measure, Availability):
         ratios = measures.error_ratio_rules(state, indicator.measure)
-    short += [{"record": name, "expr": text} for name, text in state.inputs.items()] + ratios[0]
+    short += [Rule(RECORD, name, text) for name, text in state.inputs.items()] + ratios[0]
     long += ratios[1]
-    evaluated.append({"record": conventions.indicator_series(spec, indicator), "expr": expression})
+    evaluated.append(Rule(RECORD, conventions.indicator_series(spec, indicator), expression))
     evaluated.append(scores.score_rule(spec, indicator))
-    evaluated += alerts.rules(spec, indicator)
-    short += alerts.watch_rules(spec, indicator)
-    return short, long
+    evaluated += alerts.rules(spec, indicator, panel)
+    short += alerts.watch_rules(spec, indicator, panel)
+    keeps = (*spec.global_labels, *indicator.track_by)
+    return [planned(rule, indicator.id, keeps) for rule in short], [planned(rule, indicator.id, keeps) for rule in long]
 
 
-@per_model
-def rules_by_indicator(spec: Spec) -> dict[str, tuple[list[dict], list[dict]]]:
-    """indicator_rules() of every indicator, by id: what the groups and the lint read."""
-    return {indicator.id: indicator_rules(spec, indicator) for indicator in spec.indicators}
-
-
-@per_model
-def groups(spec: Spec) -> dict[str, list[dict]]:
-    """{file name: rule groups}, files named after categories, plus the scorecard's."""
-    files: dict[str, list[dict]] = {}
+def build(spec: Spec) -> Plan:
+    """The rule plan: a file per category that has indicators, plus the scorecard's."""
+    panels = conventions.panel_ids(spec)
+    slow = durations.text(spec.output.slow_group_interval)
+    files: list[RuleFile] = []
     for category in spec.categories:
-        short: list[dict] = []
-        long: list[dict] = []
+        short: list[Rule] = []
+        long: list[Rule] = []
         for indicator in (i for i in spec.indicators if i.category == category.id):
-            rules = rules_by_indicator(spec)[indicator.id]
+            rules = indicator_rules(spec, indicator, panels[indicator.id])
             short += rules[0]
             long += rules[1]
-        found = [{"name": conventions.rule_group(spec, category.id), "rules": short}] if short else []
+        found = [Group(conventions.rule_group(spec, category.id), None, tuple(short))] if short else []
         if long:
-            found.append({"name": conventions.rule_group(spec, category.id + conventions.LONG_WINDOWS_SUFFIX),
-                          "interval": durations.text(spec.output.slow_group_interval), "rules": long})
+            found.append(Group(conventions.rule_group(spec, category.id + conventions.LONG_WINDOWS_SUFFIX), slow, tuple(long)))
         if found:
-            files[category.id] = found
+            files.append(RuleFile(category.id, tuple(found)))
     if rollups := scores.scorecard_rules(spec):
-        files[conventions.SCORECARD_GROUP] = [{"name": conventions.rule_group(spec, conventions.SCORECARD_GROUP),
-                                               "interval": durations.text(spec.output.slow_group_interval), "rules": rollups}]
-    return files
+        files.append(RuleFile(conventions.SCORECARD_GROUP, (Group(
+            conventions.rule_group(spec, conventions.SCORECARD_GROUP), slow,
+            tuple(planned(rule, "", rule.keeps) for rule in rollups)),)))
+    return Plan(tuple(files))
 
 
-def recorded_series(spec: Spec) -> set[str]:
-    """Every series the rules record: what dashboards and reports may read."""
-    return {rule["record"] for found in groups(spec).values() for group in found for rule in group["rules"] if "record" in rule}
+def render(built: Outputs) -> dict[str, object]:
+    return {conventions.rule_file(found.name): {"groups": found.data()} for found in built.rules.files}
 
 
-def render(spec: Spec) -> dict[str, object]:
-    return {conventions.rule_file(name): {"groups": found} for name, found in groups(spec).items()}
-
-
-def kubernetes(spec: Spec) -> dict[str, object]:
+def kubernetes(built: Outputs) -> dict[str, dict]:
     """Each rule file as its own PrometheusRule, labelled for the Prometheus ruleSelector: one
     object for every group passed etcd's limits at a few hundred indicators (backends.kubernetes)."""
-    return {f"kubernetes/{conventions.prometheus_rule_name(spec, name)}-prometheusrule.yaml": {
+    spec = built.spec
+    return {f"kubernetes/{conventions.prometheus_rule_name(spec, found.name)}-prometheusrule.yaml": {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
-        "metadata": {"name": conventions.prometheus_rule_name(spec, name), "namespace": spec.output.kubernetes.namespace,
+        "metadata": {"name": conventions.prometheus_rule_name(spec, found.name), "namespace": spec.output.kubernetes.namespace,
                      "labels": dict(spec.output.kubernetes.rule_labels), "annotations": dict(conventions.SERVER_SIDE_APPLY)},
-        "spec": {"groups": found},
-    } for name, found in groups(spec).items()}
+        "spec": {"groups": found.data()},
+    } for found in built.rules.files}

@@ -8,37 +8,34 @@ from __future__ import annotations
 from compiler import conventions, durations, presence, present
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection, selections
+from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
 from compiler.model import Availability, Indicator, Spec, Threshold, tolerance
 
 
-def _static(labels: dict[str, str]) -> dict[str, str]:
+def _static(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Alert label values are templates too: spec text in them is escaped like annotations."""
-    return {name: present.template_literal(value) for name, value in labels.items()}
+    return tuple((name, present.template_literal(value)) for name, value in labels.items())
 
 
-def rules(spec: Spec, indicator: Indicator) -> list[dict]:
-    """Alerts that read the indicator's recorded value, in its group."""
+def rules(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
+    """Alerts that read the indicator's recorded value, in its group; `panel` is its dashboard panel."""
     series = conventions.indicator_series(spec, indicator)
-    return [_threshold_alert(spec, indicator, selection, threshold)
+    return [_threshold_alert(spec, indicator, panel, selection, threshold)
             for selection in selections(indicator, series) for threshold in selection.thresholds]
 
 
-def watch_rules(spec: Spec, indicator: Indicator) -> list[dict]:
+def watch_rules(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
     """Rules that read source series or other alerts, in the indicator's short-window group:
     who reports, and the alerts on it."""
-    found = [presence_rule(spec, indicator), _no_data(spec, indicator)]
+    found = [presence_rule(spec, indicator), _no_data(spec, indicator, panel)]
     if isinstance(indicator.measure, Availability):
-        found += _burn_rates(spec, indicator, indicator.measure)
-    return [rule for rule in found if rule is not None] + _escalations(spec, indicator)
+        found += _burn_rates(spec, indicator, panel, indicator.measure)
+    return [rule for rule in found if rule is not None] + _escalations(spec, indicator, panel)
 
 
-def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, threshold: Threshold) -> dict:
+def _threshold_alert(spec: Spec, indicator: Indicator, panel: int, selection: Selection, threshold: Threshold) -> Rule:
     title = present.template_literal(indicator.title)
     summary = f"{title}{present.template_literal(selection.where)}: {present.level_rule(indicator, threshold)}"
-    rule = {"alert": conventions.alert_name(spec.name, indicator.id),
-            "expr": f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}"}
-    if threshold.for_seconds:
-        rule["for"] = durations.text(threshold.for_seconds)
     target = present.met(indicator, selection.limit("target", indicator))
     warning = present.breached(indicator, selection.limit("warning", indicator))
     description = (f"{title} is {present.template(indicator)}{_where(spec, indicator)}; "
@@ -48,8 +45,11 @@ def _threshold_alert(spec: Spec, indicator: Indicator, selection: Selection, thr
     labels = conventions.alert_labels(spec, indicator, threshold.level)
     if selection.override is not None:
         labels = dict(selection.override.when) | labels
-    return rule | {"labels": _static(labels),
-                   "annotations": _annotations(spec, indicator, summary, description, with_labels=True)}
+    return Rule(ALERT, conventions.alert_name(spec.name, indicator.id),
+                f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}",
+                durations.text(threshold.for_seconds) if threshold.for_seconds else None, _static(labels),
+                _annotations(spec, indicator, panel, summary, description, with_labels=True),
+                threshold.level, selection.override, threshold)
 
 
 def _bound(indicator: Indicator, threshold: Threshold) -> str:
@@ -65,11 +65,11 @@ def _where(spec: Spec, indicator: Indicator) -> str:
     return " for " + ", ".join(f"{label} {{{{ $labels.{label} }}}}" for label in labels)
 
 
-def _annotations(spec: Spec, indicator: Indicator, summary: str, description: str, with_labels: bool) -> dict:
+def _annotations(spec: Spec, indicator: Indicator, panel: int, summary: str, description: str,
+                 with_labels: bool) -> tuple[tuple[str, str], ...]:
     """A static summary, a templated description (both with spec text already escaped), the
     runbook, and the indicator's dashboard panel, filtered to the alerting series when its
     tracking labels come with the data."""
-    panel = conventions.panel_ids(spec)[indicator.id]
     url = present.template_literal(conventions.dashboard_url(spec, indicator, panel))
     if with_labels:
         # the dashboards have a variable per global and tracking label; values may need encoding
@@ -80,17 +80,17 @@ def _annotations(spec: Spec, indicator: Indicator, summary: str, description: st
     annotations["dashboard_url"] = url
     for name, text in indicator.annotations:
         annotations.setdefault(name, present.template_literal(text))
-    return annotations
+    return tuple(annotations.items())
 
 
-def presence_rule(spec: Spec, indicator: Indicator) -> dict | None:
+def presence_rule(spec: Spec, indicator: Indicator) -> Rule | None:
     """Records which entities (global and tracking label sets) report every presence source
     that carries their labels now, so that one that stops can be told apart from one never seen."""
     grouping = ", ".join((*spec.global_labels, *indicator.track_by))
     parts = [f"group by ({grouping}) ({selector.text()})" for selector in presence.per_entity(spec, indicator)]
     if not parts:
         return None
-    return {"record": conventions.presence_series(spec, indicator), "expr": "\nand\n".join(parts)}
+    return Rule(RECORD, conventions.presence_series(spec, indicator), "\nand\n".join(parts))
 
 
 def _entity(spec: Spec, indicator: Indicator) -> str:
@@ -104,7 +104,7 @@ def _silent_where(spec: Spec, indicator: Indicator) -> str:
     return f" anywhere, or by the {_entity(spec, indicator)} this alert is labelled with"
 
 
-def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
+def _no_data(spec: Spec, indicator: Indicator, panel: int) -> Rule | None:
     """Fires when a presence source is absent everywhere, or when an entity that reported
     within `forget_after` has stopped, for `no_data_for`: the indicator cannot be evaluated
     there. An entity silent for longer than `forget_after` is forgotten and resolves."""
@@ -117,21 +117,19 @@ def _no_data(spec: Spec, indicator: Indicator) -> dict | None:
         reporting = conventions.presence_series(spec, indicator)
         reads.append(f"(\n  last_over_time({reporting}[{durations.text(indicator.forget_after)}])\nunless\n  {reporting}\n)")
     silence = durations.human(indicator.no_data_for)
-    return {
-        "alert": conventions.alert_name(spec.name, indicator.id, conventions.NO_DATA_SUFFIX),
-        "expr": "\nor\n".join(reads),
-        "for": durations.text(indicator.no_data_for),
-        "labels": _static(conventions.alert_labels(spec, indicator, level.name)),
-        "annotations": _annotations(
-            spec, indicator, f"{present.template_literal(indicator.title)} has no data",
+    return Rule(
+        ALERT, conventions.alert_name(spec.name, indicator.id, conventions.NO_DATA_SUFFIX), "\nor\n".join(reads),
+        durations.text(indicator.no_data_for), _static(conventions.alert_labels(spec, indicator, level.name)),
+        _annotations(
+            spec, indicator, panel, f"{present.template_literal(indicator.title)} has no data",
             f"No {' or '.join(selector.metric for selector in sources)} has been reported for {silence}{_silent_where(spec, indicator)}: "
             f"{present.template_literal(indicator.title)} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
             f"the scrape targets. A {_entity(spec, indicator)} silent for {durations.human(indicator.forget_after)} is forgotten.",
             with_labels=False),
-    }
+        level.name)
 
 
-def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list[dict]:
+def _burn_rates(spec: Spec, indicator: Indicator, panel: int, measure: Availability) -> list[Rule]:
     """Multi-window multi-burn-rate alerts: one rule per level, each long window confirmed by
     its short window so that the alert stops soon after the errors do."""
     budget = 1 - measure.objective
@@ -150,20 +148,19 @@ def _burn_rates(spec: Spec, indicator: Indicator, measure: Availability) -> list
     found = []
     for level, conditions in by_level.items():
         windows = ", ".join(f"{factor:g}x" for factor in factors[level])
-        found.append({
-            "alert": conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX),
-            "expr": "\nor\n".join(conditions),
-            "labels": _static(conventions.alert_labels(spec, indicator, level)),
-            "annotations": _annotations(
-                spec, indicator, f"{present.template_literal(indicator.title)} burns its error budget too fast",
+        found.append(Rule(
+            ALERT, conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX), "\nor\n".join(conditions),
+            None, _static(conventions.alert_labels(spec, indicator, level)),
+            _annotations(
+                spec, indicator, panel, f"{present.template_literal(indicator.title)} burns its error budget too fast",
                 f"The error ratio of {present.template_literal(indicator.title)} is {{{{ $value | humanizePercentage }}}}{_where(spec, indicator)}: "
                 f"at this rate ({windows} the budget in both windows) the {objective} objective over {period} will be missed.",
                 with_labels=True),
-        })
+            level))
     return found
 
 
-def _escalations(spec: Spec, indicator: Indicator) -> list[dict]:
+def _escalations(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
     """An alert of a level with `escalate_after` still firing after that long is raised again
     as the next level (labelled so, so it is routed and inhibited like that level)."""
     raised = {level for _, level in conventions.raised_levels(spec, indicator)}
@@ -175,14 +172,13 @@ def _escalations(spec: Spec, indicator: Indicator) -> list[dict]:
         firing = (f'ALERTS{{alertstate="firing", {conventions.INDICATOR_LABEL}="{indicator.id}", '
                   f'{conventions.LEVEL_LABEL}="{lower.name}"}}')
         after = durations.human(lower.escalate_after)
-        found.append({
-            "alert": conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX),
-            "expr": f"max without (alertname, alertstate) ({firing})",
-            "for": durations.text(lower.escalate_after),
-            "labels": _static(conventions.alert_labels(spec, indicator, higher.name)),
-            "annotations": _annotations(
-                spec, indicator, f"{present.template_literal(indicator.title)} is still {lower.name} after {after}",
+        found.append(Rule(
+            ALERT, conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX),
+            f"max without (alertname, alertstate) ({firing})", durations.text(lower.escalate_after),
+            _static(conventions.alert_labels(spec, indicator, higher.name)),
+            _annotations(
+                spec, indicator, panel, f"{present.template_literal(indicator.title)} is still {lower.name} after {after}",
                 f"A {lower.name} alert of {present.template_literal(indicator.title)}{_where(spec, indicator)} has been firing for {after} "
                 f"without being resolved; it is escalated to {higher.name}.", with_labels=True),
-        })
+            higher.name))
     return found

@@ -3,7 +3,7 @@ catalogue's `cardinality` (expected values per label), and the groups over the s
 
 A raw selector reads one series per combination of its metric's label values (a label matched
 with `=` counts once; a histogram's `_bucket` series once per bucket and +Inf). A recorded series
-has one series per combination of the labels its name keeps (`cluster_model:...`): each label
+has one series per combination of the labels its rule keeps (`cluster_model:...`): each label
 counts the most values any catalogued metric declares for it (global labels such as `cluster`
 too, on raw series as well); the scorecard's `indicator`, `group`, `category` and `scorecard`
 labels count the spec's own. A label without a declared cardinality counts as one value. Every
@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
-from compiler import presence, promql
+from compiler import promql
 from compiler import spec as raw_spec
-from compiler.backends.prometheus import groups, rules_by_indicator
-from compiler.memo import per_model
+from compiler.backends.prometheus.plan import Plan, Rule
 from compiler.model import Spec
 
 
@@ -37,26 +36,22 @@ class GroupCost:
     heaviest: RuleCost
 
 
-@per_model
-def group_costs(spec: Spec) -> tuple[GroupCost, ...]:
+def group_costs(spec: Spec, plan: Plan) -> tuple[GroupCost, ...]:
     """Every rule group's estimated reads per evaluation, in file order."""
-    if "prometheus" not in spec.output.targets:
-        return ()
-    origin = {id(rule): ("indicators", index) for index, indicator in enumerate(spec.indicators)
-              for rules in rules_by_indicator(spec)[indicator.id] for rule in rules}
-    estimate = _Estimate(spec)
+    index = {indicator.id: position for position, indicator in enumerate(spec.indicators)}
+    estimate = _Estimate(spec, plan)
     found = []
-    for files in groups(spec).values():
-        for group in files:
-            costs = [RuleCost(rule.get("record") or rule["alert"], estimate.rule(rule["expr"]), origin.get(id(rule), ("scorecard",)))
-                     for rule in group["rules"]]
-            found.append(GroupCost(group["name"], group.get("interval", "global"), sum(cost.series for cost in costs),
-                                   max(costs, key=lambda cost: cost.series)))
+    for group in plan.groups():
+        costs = [RuleCost(rule.name, estimate.rule(rule),
+                          ("indicators", index[rule.indicator]) if rule.indicator else ("scorecard",))
+                 for rule in group.rules]
+        found.append(GroupCost(group.name, group.interval or "global", sum(cost.series for cost in costs),
+                               max(costs, key=lambda cost: cost.series)))
     return tuple(found)
 
 
-def over_budget(spec: Spec) -> list[tuple[tuple, str, str]]:
-    """(spec path of the heaviest rule, message, hint) for each group over the budget."""
+def over_budget(spec: Spec, costs: tuple[GroupCost, ...]) -> list[tuple[tuple, str, str]]:
+    """(spec path of the heaviest rule, message, hint) for each of the `costs` over the budget."""
     budget = spec.output.max_series_per_group
     if budget is None:
         return []
@@ -64,13 +59,14 @@ def over_budget(spec: Spec) -> list[tuple[tuple, str, str]]:
              f"rule group {cost.group} reads about {cost.series:,} series per evaluation, over the budget of {budget:,} "
              f"(output.cost.max_series_per_group); its heaviest rule, {cost.heaviest.rule}, reads {cost.heaviest.series:,}",
              "track it by fewer labels, match fewer series, or raise the budget")
-            for cost in group_costs(spec) if cost.series > budget]
+            for cost in costs if cost.series > budget]
 
 
 class _Estimate:
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, plan: Plan):
+        self.plan = plan
         self.metrics = {metric.name: metric for metric in spec.metrics}
-        self.catalogue = presence.catalogue(spec)
+        self.catalogue = spec.catalogue
         counts: dict[str, int] = {}
         for metric in spec.metrics:
             for label, values in metric.cardinality:
@@ -80,16 +76,14 @@ class _Estimate:
         counts.update(indicator=len(spec.indicators), group=sum(len(c.groups) for c in spec.categories),
                       category=len(spec.categories), scorecard=max(len(spec.scorecard), 1))
         self.label_values = counts
-        # longest first, so that feature_view is read as one label, not feature and view
-        self.labels = sorted(counts.keys() | set(spec.global_labels), key=len, reverse=True)
         self.global_labels = spec.global_labels
 
-    def rule(self, expression: str) -> int:
-        return sum(self.read(read) for read in promql.series_read(expression))
+    def rule(self, rule: Rule) -> int:
+        return sum(self.read(read) for read in rule.reads)
 
     def read(self, read: promql.SeriesRead) -> int:
-        if ":" in read.name:
-            kept = self._split(read.name.split(":", 1)[0]) or []
+        kept = self.plan.kept(read.name)
+        if kept is not None:
             return prod(self.label_values.get(label, 1) for label in kept if label not in read.equal_labels)
         resolved = raw_spec.series_type(read.name, self.catalogue)
         if resolved is None:  # ALERTS, or a series the catalogue does not know
@@ -99,14 +93,3 @@ class _Estimate:
         series = prod(values.get(label, self.label_values.get(label, 1)) for label in {*metric.labels, *self.global_labels}
                       if label not in read.equal_labels)
         return series * (len(metric.buckets) + 1 if read.name.endswith("_bucket") else 1)
-
-    def _split(self, level: str) -> list[str] | None:
-        """`cluster_feature_view` -> [cluster, feature_view]: the labels a recorded series keeps."""
-        if not level:
-            return []
-        for label in self.labels:
-            if level == label or level.startswith(label + "_"):
-                rest = self._split(level[len(label) + 1:])
-                if rest is not None:
-                    return [label, *rest]
-        return None

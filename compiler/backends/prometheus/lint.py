@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from compiler import conventions, promql
-from compiler.backends.prometheus import recorded_series, rules_by_indicator, scores
+from compiler.backends.outputs import Outputs
+from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
 from compiler.model import Expr, Indicator, Spec
 
 RECORD_NAME = re.compile(r"^[a-z0-9_]*:[a-z0-9_]+:[a-z0-9_]+$")  # level:metric:operations
@@ -24,28 +25,26 @@ ESCAPED = re.compile(r'^ "[{%]" $')  # an action that prints an escaped characte
 Finding = tuple[tuple, str]  # (spec path, message)
 
 
-def lint(spec: Spec) -> list[Finding]:
-    recorded = recorded_series(spec)
+def lint(built: Outputs) -> list[Finding]:
+    spec, plan = built.spec, built.rules
+    recorded = plan.recorded()
     findings: list[Finding] = []
     for index, indicator in enumerate(spec.indicators):
         here = ("indicators", index)
         if isinstance(indicator.measure, Expr):
-            findings += _kept_labels(spec, indicator, here + ("measure", "expr"))
-        short, long = rules_by_indicator(spec)[indicator.id]
-        findings += [(here, message) for rule in short + long for message in rule_problems(rule, recorded, _labels(spec, indicator))]
-    findings += [(("scorecard",), message) for rule in scores.scorecard_rules(spec)
-                 for message in rule_problems(rule, recorded, set(spec.global_labels))]
-    return findings + _shared_names(spec)
+            findings += _kept_labels(spec, indicator, indicator.measure.expr, here + ("measure", "expr"))
+        findings += [(here, message) for rule in plan.of(indicator.id) for message in rule_problems(rule, recorded)]
+    findings += [(("scorecard",), message) for rule in plan.scorecard() for message in rule_problems(rule, recorded)]
+    return findings + _shared_names(spec, built)
 
 
-def _shared_names(spec: Spec) -> list[Finding]:
+def _shared_names(spec: Spec, built: Outputs) -> list[Finding]:
     """Names are built from ids, so two ids can meet in one: `queue`'s no-data alert and
     `queue_no_data`'s alerts are both ShopQueueNoData. One name, two meanings: a collision."""
     owners: dict[str, int] = {}
     findings: list[Finding] = []
     for index, indicator in enumerate(spec.indicators):
-        short, long = rules_by_indicator(spec)[indicator.id]
-        for name in dict.fromkeys(rule.get("record") or rule["alert"] for rule in short + long):
+        for name in dict.fromkeys(rule.name for rule in built.rules.of(indicator.id)):
             first = owners.setdefault(name, index)
             if first != index:
                 findings.append((("indicators", index, "id"), f"generated rule {name} is also a rule of indicator "
@@ -53,37 +52,30 @@ def _shared_names(spec: Spec) -> list[Finding]:
     return findings
 
 
-def _labels(spec: Spec, indicator: Indicator) -> set[str]:
-    return {*spec.global_labels, *indicator.track_by}
-
-
-def _kept_labels(spec: Spec, indicator: Indicator, path: tuple) -> list[Finding]:
+def _kept_labels(spec: Spec, indicator: Indicator, expr: str, path: tuple) -> list[Finding]:
     """Global labels are added to the expression's aggregations; tracking labels must be kept."""
-    expression = promql.keep_labels(indicator.measure.expr, spec.global_labels)
+    expression = promql.keep_labels(expr, spec.global_labels)
     return [(path, f"the expression drops the tracking label '{label}'")
             for label in promql.dropped_labels(expression, indicator.track_by)]
 
 
-def rule_problems(rule: dict, recorded: set[str], data_labels: set[str]) -> list[str]:
-    """What is wrong with one generated rule; `data_labels` are the labels its result carries."""
-    name = rule.get("record") or rule["alert"]
-    try:
-        reads = promql.series_read(rule["expr"])
-    except promql.PromQLError as err:
-        return [f"generated rule {name}: {err}"]
+def rule_problems(rule: Rule, recorded: set[str]) -> list[str]:
+    """What is wrong with one generated rule: its reads, its name, its templates."""
+    name = rule.name
+    if rule.unparsed:
+        return [f"generated rule {name}: {rule.unparsed}"]
     problems = [f"generated rule {name} reads {read.name}, which no rule records"
-                for read in reads if ":" in read.name and read.name not in recorded]
-    if "record" in rule and not RECORD_NAME.match(name):
+                for read in rule.reads if ":" in read.name and read.name not in recorded]
+    if rule.kind == RECORD and not RECORD_NAME.match(name):
         problems.append(f"recorded series {name} does not follow level:metric:operations")
-    if "alert" in rule and (not ALERT_NAME.match(name) or len(name) > conventions.MAX_ALERT_NAME):
+    if rule.kind == ALERT and (not ALERT_NAME.match(name) or len(name) > conventions.MAX_ALERT_NAME):
         problems.append(f"alert name {name} is not CamelCase of at most {conventions.MAX_ALERT_NAME} characters")
-    labels = rule.get("labels", {})
-    problems += [f"generated rule {name}: label {label} is templated; labels must be static" for label, value in labels.items()
+    problems += [f"generated rule {name}: label {label} is templated; labels must be static" for label, value in rule.labels
                  if any(not ESCAPED.match(action) for action in ACTION.findall(value))]
-    known = data_labels | set(labels)
-    for annotation, text in rule.get("annotations", {}).items():
+    known = {*rule.keeps, *(label for label, _ in rule.labels)}
+    for annotation, text in rule.annotations:
         problems += [f"generated rule {name}: annotation {annotation}: {message}" for message in template_problems(text, known)]
-    if "%{" in str(rule):
+    if "%{" in str(rule.data()):
         problems.append(f"generated rule {name} contains '%{{', which vmalert reads as an environment placeholder")
     return problems
 

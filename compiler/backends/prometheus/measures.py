@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compiler import conventions, durations, presence, promql
+from compiler import conventions, durations, promql
 from compiler import spec as spec_reading
+from compiler.backends.prometheus.plan import RECORD, Rule
 from compiler.model import (
     Age,
     Availability,
@@ -80,7 +81,7 @@ class Value:
         return f"{operator} by ({labels}) ({inner})"
 
     def is_counter(self, selector: Selector) -> bool:
-        found = spec_reading.series_type(selector.metric, presence.catalogue(self.spec))
+        found = spec_reading.series_type(selector.metric, self.spec.catalogue)
         return found is not None and found[1] == "counter"
 
     def record(self, role: str, operations: str, expression: str) -> str:
@@ -224,12 +225,11 @@ def _trend(state: Value, measure: Trend) -> str:
     return f"{change}\nand\n{existed}"
 
 
-def error_ratio_rules(state: Value, measure: Availability) -> tuple[list[dict], list[dict]]:
+def error_ratio_rules(state: Value, measure: Availability) -> tuple[list[Rule], list[Rule]]:
     """(short-window, long-window) rules recording the error ratio over each burn-rate window."""
-    short: list[dict] = []
-    long: list[dict] = []
+    short: list[Rule] = []
+    long: list[Rule] = []
     for window in sorted({window for burn in measure.burn_rates for window in (burn.long, burn.short)}):
-        rule = {"record": conventions.error_ratio_series(state.spec, state.indicator, window),
-                "expr": state.error_ratio(measure, window)}
+        rule = Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), state.error_ratio(measure, window))
         (long if window >= LONG_WINDOW else short).append(rule)
     return short, long

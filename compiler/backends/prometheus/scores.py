@@ -8,10 +8,11 @@ from __future__ import annotations
 from compiler import conventions, promql
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import selections
+from compiler.backends.prometheus.plan import RECORD, Rule
 from compiler.model import Indicator, RoiTerm, Spec
 
 
-def score_rule(spec: Spec, indicator: Indicator) -> dict:
+def score_rule(spec: Spec, indicator: Indicator) -> Rule:
     """One recorded score; an override's series are scored against its own target and warning."""
     series = conventions.indicator_series(spec, indicator)
     parts = []
@@ -22,38 +23,39 @@ def score_rule(spec: Spec, indicator: Indicator) -> dict:
             parts.append(f"100 * ({selection.series} {met} bool {number(target)})")
         else:
             parts.append(f"clamp_max(clamp_min(\n  ({selection.series} - {number(warning)}) / {number(target - warning)} * 100,\n0), 100)")
-    return {"record": conventions.score_series(spec, indicator), "expr": "\nor\n".join(parts)}
+    return Rule(RECORD, conventions.score_series(spec, indicator), "\nor\n".join(parts))
 
 
-def scorecard_rules(spec: Spec) -> list[dict]:
+def scorecard_rules(spec: Spec) -> list[Rule]:
     """Rollups read the per-indicator average, which carries indicator, group and category.
-    A spec without indicators has nothing to roll up."""
+    Each keeps the global labels and the label it averages by. A spec without indicators has
+    nothing to roll up."""
     if not spec.indicators:
         return []
     grouping = ", ".join(spec.global_labels)
     per_indicator = conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL)
-    found = [{
-        "record": per_indicator,
-        "expr": f"avg by ({grouping}) ({conventions.score_series(spec, indicator)})",
-        "labels": {conventions.INDICATOR_LABEL: indicator.id, conventions.GROUP_LABEL: indicator.group,
-                   conventions.CATEGORY_LABEL: indicator.category},
-    } for indicator in spec.indicators]
+    found = [Rule(RECORD, per_indicator, f"avg by ({grouping}) ({conventions.score_series(spec, indicator)})",
+                  labels=((conventions.INDICATOR_LABEL, indicator.id), (conventions.GROUP_LABEL, indicator.group),
+                          (conventions.CATEGORY_LABEL, indicator.category)),
+                  keeps=(*spec.global_labels, conventions.INDICATOR_LABEL))
+             for indicator in spec.indicators]
     for label in (conventions.GROUP_LABEL, conventions.CATEGORY_LABEL):
         labels = ", ".join((*spec.global_labels, label))
-        found.append({"record": conventions.rollup_score_series(spec, label), "expr": f"avg by ({labels}) ({per_indicator})"})
+        found.append(Rule(RECORD, conventions.rollup_score_series(spec, label), f"avg by ({labels}) ({per_indicator})",
+                          keeps=(*spec.global_labels, label)))
     per_entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
-    found += [{
-        "record": per_entry,
-        "expr": f'avg by ({grouping}) ({per_indicator}{{{conventions.INDICATOR_LABEL}=~"{"|".join(entry.indicators)}"}})',
-        "labels": {conventions.SCORECARD_LABEL: entry.id},
-    } for entry in spec.scorecard if entry.indicators]
+    found += [Rule(RECORD, per_entry,
+                   f'avg by ({grouping}) ({per_indicator}{{{conventions.INDICATOR_LABEL}=~"{"|".join(entry.indicators)}"}})',
+                   labels=((conventions.SCORECARD_LABEL, entry.id),), keeps=(*spec.global_labels, conventions.SCORECARD_LABEL))
+              for entry in spec.scorecard if entry.indicators]
     weighted = "\n+\n".join(f'{number(entry.weight)} * avg by ({grouping}) ({per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}})'
                               for entry in spec.scorecard if entry.indicators)
     if weighted:  # scorecard entries whose groups hold no indicator yet weigh nothing
-        found.append({"record": conventions.composite_score_series(spec), "expr": weighted})
+        found.append(Rule(RECORD, conventions.composite_score_series(spec), weighted, keeps=spec.global_labels))
     if spec.roi is not None:
         terms = "\n+\n".join(f"{number(term.coefficient)} * {_roi_input(spec, term)}" for term in spec.roi.terms)
-        found.append({"record": conventions.roi_series(spec), "expr": f"clamp_min(\n  {number(spec.roi.intercept)}\n+\n{terms},\n0)"})
+        found.append(Rule(RECORD, conventions.roi_series(spec), f"clamp_min(\n  {number(spec.roi.intercept)}\n+\n{terms},\n0)",
+                          keeps=spec.global_labels))
     return found
 
 

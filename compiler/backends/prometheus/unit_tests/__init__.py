@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 
 from compiler import durations
+from compiler.backends.outputs import Outputs
+from compiler.backends.prometheus.plan import Plan
 from compiler.backends.prometheus.unit_tests import user, watch
 from compiler.backends.prometheus.unit_tests.boundaries import boundary_groups
 from compiler.backends.prometheus.unit_tests.common import Grid
@@ -27,9 +29,10 @@ GRIDS = (Grid(300), Grid(3600), Grid(21600), Grid(86400))
 MAX_STEPS = 20
 
 
-def indicator_groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
-    found = threshold_groups(spec, indicator, grid) + boundary_groups(spec, indicator, grid) + watch.no_data(spec, indicator, grid)
-    found += watch.burn_rates(spec, indicator, grid) + watch.escalations(spec, indicator, grid)
+def indicator_groups(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
+    found = threshold_groups(spec, plan, indicator, grid) + boundary_groups(spec, plan, indicator, grid)
+    found += watch.no_data(spec, plan, indicator, grid) + watch.burn_rates(spec, plan, indicator, grid)
+    found += watch.escalations(spec, plan, indicator, grid)
     return [group for group in found if group is not None]
 
 
@@ -47,7 +50,8 @@ def _file(rule_file: str, grid: Grid, tests: list[dict]) -> dict:
     return {"rule_files": [f"../{rule_file}.yaml"], "evaluation_interval": durations.text(grid.step), "tests": tests}
 
 
-def render(spec: Spec) -> dict[str, object]:
+def render(built: Outputs) -> dict[str, object]:
+    spec, plan = built.spec, built.rules
     files: dict[str, object] = {}
     generated = spec.output.unit_tests  # off: only the spec's own tests: cases (large specs)
     for category in spec.categories:
@@ -56,13 +60,13 @@ def render(spec: Spec) -> dict[str, object]:
         for grid in GRIDS:
             tests = []
             for indicator in indicators if generated else ():
-                for group in indicator_groups(spec, indicator, grid):
+                for group in indicator_groups(spec, plan, indicator, grid):
                     key = f"{indicator.id}/{group['name']}"
                     if key not in placed and (_steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1]):
                         placed.add(key)
                         tests.append(group)
             if grid == GRIDS[0]:  # the spec's own cases run on the finest grid, whatever their length
-                tests += [group for indicator in indicators for group in user.groups(spec, indicator, grid)]
+                tests += [group for indicator in indicators for group in user.groups(spec, plan, indicator, grid)]
             if tests:
                 files[_file_name(category.id, grid)] = _file(category.id, grid, tests)
     scorecard = scorecard_group(spec) if generated else None

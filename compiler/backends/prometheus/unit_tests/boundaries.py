@@ -11,6 +11,7 @@ import math
 
 from compiler import conventions, durations, present
 from compiler.backends.prometheus.overrides import selections
+from compiler.backends.prometheus.plan import Plan
 from compiler.backends.prometheus.unit_tests.common import Grid, group
 from compiler.backends.prometheus.unit_tests.inputs import number, series_text
 from compiler.backends.prometheus.unit_tests.templates import render
@@ -81,10 +82,10 @@ def _times(cases: Cases, grid: Grid) -> list[float]:
     return [when for t in cases.selection.thresholds for when in ([max(t.for_seconds - grid.step, 0), t.for_seconds] if t.for_seconds else [0])]
 
 
-def boundary_groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+def boundary_groups(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
     found = []
     for selection in selections(indicator, conventions.indicator_series(spec, indicator)):
-        cases = Cases(spec, indicator, selection, grid)
+        cases = Cases(spec, plan, indicator, selection, grid)
         held = _held(cases)
         title = f"{indicator.id}{cases.where}: a resolution past a threshold raises its level at its `for`, exactly at it nothing"
         if len({tuple(sorted(labels.items())) for _, labels, _ in held}) == len(held):

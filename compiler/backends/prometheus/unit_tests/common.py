@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 from compiler import durations
+from compiler.backends.prometheus.plan import Rule
 from compiler.backends.prometheus.unit_tests.inputs import STEP, series_text
 from compiler.backends.prometheus.unit_tests.templates import render
 from compiler.model import Indicator, Override, Spec
@@ -52,11 +53,11 @@ def data_labels(spec: Spec, indicator: Indicator, override: Override | None = No
     return labels | dict(override.when if override else ())
 
 
-def expected_alert(rule: dict, labels: dict[str, str], value: float, static: dict[str, str]) -> dict:
+def expected_alert(rule: Rule, labels: dict[str, str], value: float, static: dict[str, str]) -> dict:
     """An alert as Prometheus raises it: the data labels under the rule's (unescaped) labels,
     annotations rendered with the data labels and the value."""
     return {"exp_labels": dict(sorted((labels | static).items())),
-            "exp_annotations": {name: render(text, value, labels) for name, text in rule["annotations"].items()}}
+            "exp_annotations": {name: render(text, value, labels) for name, text in rule.annotations}}
 
 
 def precision_for(values: list[float]) -> str:

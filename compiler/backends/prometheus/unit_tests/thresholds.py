@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 
 from compiler import conventions, durations, present
-from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus.overrides import Selection, selections
+from compiler.backends.prometheus.plan import Plan, Rule
 from compiler.backends.prometheus.unit_tests.common import (
     Grid,
     data_labels,
@@ -59,8 +59,8 @@ def settle(start: float, breached: list[Threshold], warmup: float, grid: Grid) -
 class Cases:
     """The test groups of one threshold set at its data labels."""
 
-    def __init__(self, spec: Spec, indicator: Indicator, selection: Selection, grid: Grid):
-        self.spec, self.indicator, self.selection, self.grid = spec, indicator, selection, grid
+    def __init__(self, spec: Spec, plan: Plan, indicator: Indicator, selection: Selection, grid: Grid):
+        self.spec, self.plan, self.indicator, self.selection, self.grid = spec, plan, indicator, selection, grid
         self.labels = data_labels(spec, indicator, selection.override)
         self.name = conventions.alert_name(spec.name, indicator.id)
         self.where = "".join(f" {label}={value}" for label, value in (selection.override.when if selection.override else ()))
@@ -74,11 +74,9 @@ class Cases:
         found = self.held(wanted, 0)
         return None if found is None else found.warmup
 
-    def rule(self, level: str) -> dict:
-        """The generated rule of this threshold set at `level` (rules() follows selections())."""
-        series = conventions.indicator_series(self.spec, self.indicator)
-        keys = [(selection.override, t.level) for selection in selections(self.indicator, series) for t in selection.thresholds]
-        return dict(zip(keys, alert_rules.rules(self.spec, self.indicator)))[(self.selection.override, level)]
+    def rule(self, level: str) -> Rule:
+        """The generated rule of this threshold set at `level`, as the plan holds it."""
+        return self.plan.alert(self.indicator.id, self.name, level, self.selection.override)
 
     def alerts(self, levels: list[str], value: float, labels: dict[str, str] | None = None) -> list[dict]:
         override = dict(self.selection.override.when) if self.selection.override else {}
@@ -134,9 +132,9 @@ class Cases:
         return present.value(self.indicator, value)
 
 
-def threshold_groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+def threshold_groups(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
     found = []
     for selection in selections(indicator, conventions.indicator_series(spec, indicator)):
-        cases = Cases(spec, indicator, selection, grid)
+        cases = Cases(spec, plan, indicator, selection, grid)
         found += [cases.quiet()] + [cases.past(index) for index in range(len(selection.thresholds))]
     return [group for group in found if group is not None]

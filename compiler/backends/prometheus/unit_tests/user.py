@@ -6,26 +6,27 @@ from __future__ import annotations
 
 from compiler import conventions, durations
 from compiler.backends.prometheus.overrides import selections
+from compiler.backends.prometheus.plan import Plan
 from compiler.backends.prometheus.unit_tests.common import Grid, group
 from compiler.backends.prometheus.unit_tests.thresholds import Cases
 from compiler.model import Case, Indicator, Spec
 
 
-def _cases(spec: Spec, indicator: Indicator, labels: dict[str, str], grid: Grid) -> Cases:
+def _cases(spec: Spec, plan: Plan, indicator: Indicator, labels: dict[str, str], grid: Grid) -> Cases:
     """The threshold set that judges a series with `labels`: an override's, or the default."""
     found = selections(indicator, conventions.indicator_series(spec, indicator))
     chosen = next((s for s in found[1:] if all(labels.get(k) == v for k, v in s.override.when)), found[0])
-    return Cases(spec, indicator, chosen, grid)
+    return Cases(spec, plan, indicator, chosen, grid)
 
 
-def _group(spec: Spec, indicator: Indicator, case: Case, grid: Grid) -> dict:
+def _group(spec: Spec, plan: Plan, indicator: Indicator, case: Case, grid: Grid) -> dict:
     values = {expected.labels: expected for expected in case.values}
     checks = []
     if case.alerts is not None:
         expected = []
         for alert in case.alerts:
             labels = dict(alert.labels)
-            cases = _cases(spec, indicator, labels, grid)
+            cases = _cases(spec, plan, indicator, labels, grid)
             expected += cases.alerts([alert.level], values[alert.labels].value, labels)
         checks.append(grid.alert_test(conventions.alert_name(spec.name, indicator.id), case.eval_time, expected))
     recorded = []
@@ -39,5 +40,5 @@ def _group(spec: Spec, indicator: Indicator, case: Case, grid: Grid) -> dict:
     return found | {"interval": durations.text(case.interval)}
 
 
-def groups(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
-    return [_group(spec, indicator, case, grid) for case in indicator.tests]
+def groups(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
+    return [_group(spec, plan, indicator, case, grid) for case in indicator.tests]

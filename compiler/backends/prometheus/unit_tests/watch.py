@@ -6,7 +6,7 @@ of a level that has `escalate_after`."""
 from __future__ import annotations
 
 from compiler import conventions, durations, presence
-from compiler.backends.prometheus import alerts as alert_rules
+from compiler.backends.prometheus.plan import Plan, Rule
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, error_ratio, gauge, inputs, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import past, settle
@@ -17,17 +17,15 @@ BURNING = 3600  # a burn is checked this long after it starts: every window's ra
 NEAR = 0.01  # relative distance from a burn rate's bound of the error ratios just inside and beyond it
 
 
-def _rule(spec: Spec, indicator: Indicator, suffix: str, level: str) -> dict:
-    name = conventions.alert_name(spec.name, indicator.id, suffix)
-    return next(rule for rule in alert_rules.watch_rules(spec, indicator)
-                if rule.get("alert") == name and rule["labels"][conventions.LEVEL_LABEL] == level)
+def _rule(spec: Spec, plan: Plan, indicator: Indicator, suffix: str, level: str) -> Rule:
+    return plan.alert(indicator.id, conventions.alert_name(spec.name, indicator.id, suffix), level)
 
 
 def _other(labels: dict[str, str]) -> dict[str, str]:
     return {label: f"{value}-other" for label, value in labels.items()}
 
 
-def no_data(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+def no_data(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
     """Nothing ever reported raises no-data after `no_data_for`, without labels; one entity
     that stops while another goes on raises it with that entity's labels after `no_data_for`,
     not before, and is forgotten after `forget_after`."""
@@ -35,13 +33,13 @@ def no_data(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
     sources = presence.sources(spec, indicator)
     if level is None or not sources:
         return []
-    rule = _rule(spec, indicator, conventions.NO_DATA_SUFFIX, level.name)
+    rule = _rule(spec, plan, indicator, conventions.NO_DATA_SUFFIX, level.name)
     static = conventions.alert_labels(spec, indicator, level.name)
-    name, silence = rule["alert"], durations.human(indicator.no_data_for)
+    name, silence = rule.name, durations.human(indicator.no_data_for)
     found = [group(f"{indicator.id}: sources never reported raise {level.name} no-data after {silence}", (),
                    [grid.alert_test(name, indicator.no_data_for - grid.step, []),
                     grid.alert_test(name, indicator.no_data_for + grid.margin, [expected_alert(rule, {}, 1, static)])])]
-    if alert_rules.presence_rule(spec, indicator) is None:
+    if plan.kept(conventions.presence_series(spec, indicator)) is None:  # no entity to tell apart
         return found
     labels = data_labels(spec, indicator)
     stopped = REPORTED // STEP - 1
@@ -61,7 +59,7 @@ def no_data(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
     return found
 
 
-def burn_rates(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
     """A fast burn (beyond the largest factor) and a slow one (just beyond the smallest)."""
     measure = indicator.measure
     if not isinstance(measure, Availability) or not measure.burn_rates:
@@ -79,14 +77,14 @@ def burn_rates(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
         ratio = held.value if indicator.good == "lower" else 1 - held.value
         levels = sorted({spec.escalation.level_for(b.threshold).name for b in measure.burn_rates if ratio > b.factor * budget})
         name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
-        expected = [expected_alert(_rule(spec, indicator, conventions.BURN_RATE_SUFFIX, level), labels, ratio,
+        expected = [expected_alert(_rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level), labels, ratio,
                                    conventions.alert_labels(spec, indicator, level)) for level in levels]
         found.append(group(f"{indicator.id}: a {speed} burn ({factor:g}x the budget) raises {', '.join(levels)}",
                            held.series, [grid.alert_test(name, when, expected)]))
-    return found + [case for burn in measure.burn_rates for case in _burn_bound(spec, indicator, burn, budget, grid)]
+    return found + [case for burn in measure.burn_rates for case in _burn_bound(spec, plan, indicator, burn, budget, grid)]
 
 
-def _burn_bound(spec: Spec, indicator: Indicator, burn: BurnRate, budget: float, grid: Grid) -> list[dict]:
+def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, budget: float, grid: Grid) -> list[dict]:
     """One burn rate alone at its bound: its two windows' recorded error ratios are fed as input
     series (no source series, so no other window has a ratio and no other burn rate can fire).
     Both just beyond the bound raise its level; either window just inside, or both within float
@@ -99,7 +97,7 @@ def _burn_bound(spec: Spec, indicator: Indicator, burn: BurnRate, budget: float,
     level = spec.escalation.level_for(burn.threshold).name
     name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
     labels = data_labels(spec, indicator)
-    rule = _rule(spec, indicator, conventions.BURN_RATE_SUFFIX, level)
+    rule = _rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level)
     when = grid.margin
     steps = grid.samples(when)
     windows = f"{durations.text(burn.long)}/{durations.text(burn.short)}"
@@ -116,7 +114,7 @@ def _burn_bound(spec: Spec, indicator: Indicator, burn: BurnRate, budget: float,
     return found
 
 
-def escalations(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
+def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
     """A threshold's alert left firing for `escalate_after` is raised again as the next level."""
     levels = [level for level in spec.escalation.levels if level.threshold]
     thresholds = indicator.thresholds
@@ -136,7 +134,7 @@ def escalations(spec: Spec, indicator: Indicator, grid: Grid) -> list[dict]:
         held = inputs(spec, indicator, labels, wanted, grid.samples(when))
         name = conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX)
         lower_labels = labels | conventions.alert_labels(spec, indicator, lower.name)
-        expected = [expected_alert(_rule(spec, indicator, conventions.ESCALATED_SUFFIX, higher.name), lower_labels, 1,
+        expected = [expected_alert(_rule(spec, plan, indicator, conventions.ESCALATED_SUFFIX, higher.name), lower_labels, 1,
                                    conventions.alert_labels(spec, indicator, higher.name))]
         early = thresholds[index].for_seconds + lower.escalate_after - grid.step
         found.append(group(f"{indicator.id}: {lower.name} left firing for {durations.human(lower.escalate_after)} escalates to {higher.name}",

@@ -1,0 +1,19 @@
+"""What the backends render from: the model and the values built from it once per compile
+(backends.outputs builds it), so that no backend derives a table another one already has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.backends.prometheus.plan import Plan
+from compiler.model import Spec
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Each value is empty when its target is off."""
+
+    spec: Spec
+    rules: Plan  # the Prometheus rule plan
+    dashboards: dict[str, dict]  # {uid: Grafana dashboard}: the overview, then each category with indicators
+    alertmanager: dict[str, object]  # the Alertmanager configuration

@@ -1,0 +1,89 @@
+"""The rule plan as a value, compared whole per group for small specs (as Pyrra compares a
+rule group): each rule's kind, name, expression, `for`, labels, level, override, owner and the
+labels it keeps. Wording (annotations) is pinned by the golden files; reads by promql's tests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from compiler import pipeline
+from compiler.backends import prometheus
+from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Rule
+from compiler.model import Override, Threshold
+from conftest import INDICATOR, spec_text
+
+CONTRACT = (("indicator", "queue"), ("category", "platform_health"), ("group", "reliability"), ("owner", "core"))
+YELLOW = (("severity", "warning"), ("level", "yellow"), *CONTRACT)
+RED = (("severity", "error"), ("level", "red"), *CONTRACT)
+KEEPS = ("model",)
+CHECKOUT = Override((("model", "checkout"),), (Threshold("target", 5, 86400, "yellow"), Threshold("warning", 50, 21600, "red")))
+NO_DATA = ("absent(queue_depth)\nor\n(\n  last_over_time(model:shop_queue_sources:present[1d])\nunless\n"
+           "  model:shop_queue_sources:present\n)")
+
+
+def queue(*rules: Rule) -> tuple[Rule, ...]:
+    return tuple(dataclasses.replace(rule, indicator="queue", keeps=KEEPS) for rule in rules)
+
+
+def rollups(*entries: Rule) -> tuple[Rule, ...]:
+    return (Rule(RECORD, "indicator:shop_indicator_score:avg", "avg by () (model:shop_queue:score)",
+                 labels=(("indicator", "queue"), ("group", "reliability"), ("category", "platform_health")), keeps=("indicator",)),
+            Rule(RECORD, "group:shop_indicator_score:avg", "avg by (group) (indicator:shop_indicator_score:avg)", keeps=("group",)),
+            Rule(RECORD, "category:shop_indicator_score:avg", "avg by (category) (indicator:shop_indicator_score:avg)",
+                 keeps=("category",)), *entries)
+
+
+PLANS = [
+    ("a gauge: its value, score, an alert per threshold, who reports and the no-data alert", INDICATOR, [
+        Group("shop_platform_health", None, queue(
+            Rule(RECORD, "model:shop_queue:max", "max by (model) (queue_depth)"),
+            Rule(RECORD, "model:shop_queue:score", "clamp_max(clamp_min(\n  (model:shop_queue:max - 100) / (-90) * 100,\n0), 100)"),
+            Rule(ALERT, "ShopQueue", "model:shop_queue:max > 10 + 1e-08", "1d", YELLOW, level="yellow",
+                 threshold=Threshold("target", 10, 86400, "yellow")),
+            Rule(ALERT, "ShopQueue", "model:shop_queue:max > 100 + 1e-07", "6h", RED, level="red",
+                 threshold=Threshold("warning", 100, 21600, "red")),
+            Rule(RECORD, "model:shop_queue_sources:present", "group by (model) (queue_depth)"),
+            Rule(ALERT, "ShopQueueNoData", NO_DATA, "1h", RED, level="red"))),
+        Group("shop_scorecard", "5m", rollups())]),
+    ("an override (its `for` the default's): its own alerts on its own series, the default's excluding them, one score of both",
+     INDICATOR + "    overrides:\n      - when: {model: checkout}\n        target: 5\n        warning: 50\n", [
+        Group("shop_platform_health", None, queue(
+            Rule(RECORD, "model:shop_queue:max", "max by (model) (queue_depth)"),
+            Rule(RECORD, "model:shop_queue:score",
+                 'clamp_max(clamp_min(\n  (model:shop_queue:max{model!="checkout"} - 100) / (-90) * 100,\n0), 100)\nor\n'
+                 'clamp_max(clamp_min(\n  (model:shop_queue:max{model="checkout"} - 50) / (-45) * 100,\n0), 100)'),
+            Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model!="checkout"} > 10 + 1e-08', "1d", YELLOW, level="yellow",
+                 threshold=Threshold("target", 10, 86400, "yellow")),
+            Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model!="checkout"} > 100 + 1e-07', "6h", RED, level="red",
+                 threshold=Threshold("warning", 100, 21600, "red")),
+            Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model="checkout"} > 5 + 1e-08', "1d",
+                 (("model", "checkout"), *YELLOW), level="yellow", override=CHECKOUT, threshold=CHECKOUT.thresholds[0]),
+            Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model="checkout"} > 50 + 1e-07', "6h",
+                 (("model", "checkout"), *RED), level="red", override=CHECKOUT, threshold=CHECKOUT.thresholds[1]),
+            Rule(RECORD, "model:shop_queue_sources:present", "group by (model) (queue_depth)"),
+            Rule(ALERT, "ShopQueueNoData", NO_DATA, "1h", RED, level="red"))),
+        Group("shop_scorecard", "5m", rollups())]),
+    ("no indicators: no rules at all", "indicators: []\n", []),
+]
+
+
+def without_wording(group: Group) -> Group:
+    return dataclasses.replace(group, rules=tuple(dataclasses.replace(rule, annotations=(), reads=()) for rule in group.rules))
+
+
+@pytest.mark.parametrize(("indicators", "expected"), [c[1:] for c in PLANS], ids=[c[0] for c in PLANS])
+def test_the_plan_of_a_small_spec_is_these_groups_whole(indicators, expected):
+    spec, _ = pipeline.load([("indicators.yaml", spec_text(indicators).encode())], "indicators.yaml")
+    assert [without_wording(group) for group in prometheus.build(spec).groups()] == expected
+
+
+def test_every_rule_knows_what_it_reads():
+    spec, _ = pipeline.load([("indicators.yaml", spec_text().encode())], "indicators.yaml")
+    plan = prometheus.build(spec)
+    assert {rule.name: {read.name for read in rule.reads} for rule in plan.of("queue")} == {
+        "model:shop_queue:max": {"queue_depth"}, "model:shop_queue:score": {"model:shop_queue:max"},
+        "ShopQueue": {"model:shop_queue:max"}, "model:shop_queue_sources:present": {"queue_depth"},
+        "ShopQueueNoData": {"queue_depth", "model:shop_queue_sources:present"}}
+    assert plan.kept("model:shop_queue:max") == ("model",) and plan.kept("no:such:series") is None
