@@ -357,7 +357,7 @@ def diff(specs: tuple[Path, ...], base_ref: str | None, style: str) -> None:
     else:
         raise click.UsageError("give BASE_SPEC and HEAD_SPEC, or --base-ref REF [HEAD_SPEC]")
     compiled = _compile(head, failure=2)
-    changes = semantic.semantic_diff(base.files, compiled.files)
+    changes = semantic.semantic_diff(base, compiled)
     titles = {i.id: i.title for i in base.spec.indicators + compiled.spec.indicators}
     click.echo(emit.render_prose(semantic.report(changes, base_label, str(head), titles, style == "markdown")), nl=False)
     sys.exit(1 if changes else 0)

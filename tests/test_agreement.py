@@ -13,7 +13,7 @@ import yaml
 
 from compiler import conventions, pipeline
 from compiler.backends.grafana import queries
-from compiler.diff import route, rules_in as rules
+from compiler.backends.alertmanager.walk import route
 from conftest import ROOT
 
 SPECS = [ROOT / "indicators.yaml"] + sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))
@@ -25,6 +25,12 @@ def compiled(request):
     data = yaml.safe_load(request.param.read_text())
     data.get("output", {}).pop("targets", None)
     return pipeline.compile_spec([(str(request.param), yaml.safe_dump(data).encode())], request.param.name)
+
+
+def rules(files: dict[str, str]) -> list[dict]:
+    """Every rule of the emitted rule files (not of the promtool test files)."""
+    return [rule for path in sorted(files) if conventions.is_rule_file(path)
+            for group in yaml.safe_load(files[path])["groups"] for rule in group.get("rules") or []]
 
 
 def dashboards(files: dict[str, str]) -> dict[str, dict]:

@@ -4,99 +4,82 @@ threshold, moves an alert to another responder, or silently removes a no-data al
 from __future__ import annotations
 
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from compiler import loader
-from compiler.diff import Change, comparisons, route, semantic_diff
+from compiler import loader, pipeline
+from compiler.backends.alertmanager.walk import route
+from compiler.diff import Change, semantic_diff
 from conftest import HEADER, INDICATOR, spec_text
 
-RULES = textwrap.dedent("""\
-    groups:
-      - name: shop-alerts
-        rules:
-          - alert: ShopQueue
-            expr: model:shop_queue:max > 100
-            for: 6h
-            labels: {severity: error, level: red, indicator: queue, owner: core}
-          - alert: ShopQueue
-            expr: model:shop_queue:max{model="checkout"} > 50
-            for: 6h
-            labels: {severity: error, level: red, indicator: queue, owner: core}
-          - alert: ShopQueueNoData
-            expr: absent_over_time(queue_depth[2h])
-            labels: {severity: error, level: red, indicator: queue, owner: core}
-      - name: shop-records
-        rules:
-          - record: model:shop_queue:max
-            expr: max by (model) (queue_depth)
-    """)
-ROUTING = textwrap.dedent("""\
-    route:
-      receiver: fallback
-      group_wait: 30s
-      routes:
-        - matchers: ['level="red"']
-          receiver: lead
-          repeat_interval: 4h
-    receivers:
-      - name: fallback
-      - name: lead
-        email_configs: [{to: lead@example.com}]
-      - name: pager
-        pagerduty_configs: [{routing_key_file: /etc/am/pd-key}]
-    """)
-DASHBOARD = '{"uid": "shop", "title": "Shop", "panels": [{"id": 1, "type": "stat", "title": "Queue Depth", "targets": [{"expr": "model:shop_queue:max"}]}]}'
-BASE = {"prometheus/shop-rules.yaml": RULES, "alertmanager/alertmanager.yaml": ROUTING, "grafana/dashboards/shop.json": DASHBOARD}
+def compiled(text: str) -> pipeline.Compilation:
+    return pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
 
 
-def edit(path: str, old: str, new: str) -> dict[str, str]:
-    assert old in BASE[path], old
-    return {**BASE, path: BASE[path].replace(old, new)}
-
+BASE = spec_text()
+OVERRIDE = INDICATOR + "    overrides:\n      - when: {model: checkout}\n        target: 5\n        warning: 50\n"
+LEAD_TO_PAGER = ("response_time: 4h, responders: [lead]}", "response_time: 4h, responders: [pager]}")
+WORDING = ("summary", "description")  # the annotations every threshold edit rewords; pinned by the golden files
 
 RED = "alert ShopQueue (red)"
+NO_DATA = "alert ShopQueueNoData (red)"
+PANEL = "panel 'Queue Depth' on Shop: Platform Health"
+TIMERS_BEFORE, TIMERS_AFTER = "group_wait 2m, group_interval 20m, repeat_interval 4h", "group_wait 5m, group_interval 1h, repeat_interval 1d"
+# (case, base spec, head spec, the changes to the subjects they name: exactly these, wording aside)
 CASES = [
-    ("an unchanged compilation reports nothing", BASE, []),
-    ("lowering a threshold shows it before and after", edit("prometheus/shop-rules.yaml", "max > 100", "max > 80"),
+    ("an unchanged compilation reports nothing", BASE, BASE, []),
+    ("lowering a threshold shows it before and after", BASE, spec_text(INDICATOR.replace("warning: 100", "warning: 80")),
      [Change("queue", RED, "threshold", "> 100", "> 80")]),
-    ("an override's threshold is told apart from the default rule's",
-     edit("prometheus/shop-rules.yaml", '{model="checkout"} > 50', '{model="checkout"} > 40'),
+    ("an override's threshold is told apart from the default rule's", spec_text(OVERRIDE),
+     spec_text(OVERRIDE.replace("warning: 50", "warning: 40")),
      [Change("queue", "alert ShopQueue (red, model=checkout)", "threshold", "> 50", "> 40")]),
-    ("a longer for is shown", edit("prometheus/shop-rules.yaml", "max > 100\n        for: 6h", "max > 100\n        for: 1d"),
+    ("the default rule's threshold is told apart from an override's", spec_text(OVERRIDE),
+     spec_text(OVERRIDE.replace("warning: 100", "warning: 80")), [Change("queue", RED, "threshold", "> 100", "> 80")]),
+    ("a longer for is shown", BASE, spec_text(INDICATOR.replace("warning: 100", "warning: {value: 100, for: 1d}")),
      [Change("queue", RED, "for", "6h", "1d")]),
-    ("a silently removed no-data alert is reported as removed",
-     edit("prometheus/shop-rules.yaml", "      - alert: ShopQueueNoData\n        expr: absent_over_time(queue_depth[2h])\n        labels: {severity: error, level: red, indicator: queue, owner: core}\n", ""),
-     [Change("queue", "alert ShopQueueNoData (red)", "removed", "absent_over_time(queue_depth[2h])", "-")]),
-    ("moving an alert to another responder shows who it reaches now", edit("alertmanager/alertmanager.yaml", "receiver: lead\n", "receiver: pager\n"),
-     [Change("queue", RED, "reaches", "lead", "pager"), Change("queue", "alert ShopQueueNoData (red)", "reaches", "lead", "pager")]),
-    ("a slower repeat interval is shown as a timer change", edit("alertmanager/alertmanager.yaml", "repeat_interval: 4h", "repeat_interval: 1d"),
-     [Change("queue", RED, "notification timers", "group_wait 30s, repeat_interval 4h", "group_wait 30s, repeat_interval 1d"),
-      Change("queue", "alert ShopQueueNoData (red)", "notification timers", "group_wait 30s, repeat_interval 4h", "group_wait 30s, repeat_interval 1d")]),
-    ("a changed severity label is shown", edit("prometheus/shop-rules.yaml", "expr: model:shop_queue:max > 100\n        for: 6h\n        labels: {severity: error",
-                                              "expr: model:shop_queue:max > 100\n        for: 6h\n        labels: {severity: critical"),
-     [Change("queue", RED, "severity", "error", "critical")]),
-    ("a receiver's new address is shown", edit("alertmanager/alertmanager.yaml", "to: lead@example.com", "to: boss@example.com"),
+    ("a silently removed no-data alert is reported as removed", BASE,
+     spec_text(INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}", "{rate: {counter: http_errors_total, window: 1h}}")),
+     [Change("queue", NO_DATA, "removed", "absent(queue_depth) or ( last_over_time(model:shop_queue_sources:present[1d]) unless "
+                                          "model:shop_queue_sources:present ) for 1h", "-")]),
+    ("moving an alert to another responder shows who it reaches now", BASE, HEADER.replace(*LEAD_TO_PAGER) + INDICATOR,
+     [Change("queue", RED, "reaches", "lead", "pager"), Change("queue", NO_DATA, "reaches", "lead", "pager")]),
+    ("a slower repeat interval is shown as a timer change", BASE,
+     HEADER.replace("response_time: 4h, responders: [lead]}", "response_time: 1d, responders: [lead]}") + INDICATOR,
+     [Change("queue", RED, "notification timers", TIMERS_BEFORE, TIMERS_AFTER),
+      Change("queue", NO_DATA, "notification timers", TIMERS_BEFORE, TIMERS_AFTER)]),
+    ("a changed severity label is shown", BASE,
+     HEADER.replace("{threshold: warning, severity: error", "{threshold: warning, severity: critical") + INDICATOR,
+     [Change("queue", RED, "severity", "error", "critical"), Change("queue", NO_DATA, "severity", "error", "critical")]),
+    ("a receiver's new address is shown", BASE, HEADER.replace("to: lead@example.com", "to: boss@example.com") + INDICATOR,
      [Change("", "receiver lead", "channels", "email lead@example.com", "email boss@example.com")]),
-    ("a renamed panel keeps its identity", edit("grafana/dashboards/shop.json", '"title": "Queue Depth"', '"title": "Queue Size"'),
-     [Change("", "panel 'Queue Size' on Shop", "title", "Queue Depth", "Queue Size")]),
-    ("a removed panel is shown", edit("grafana/dashboards/shop.json", '"id": 1', '"id": 2'),
-     [Change("", "panel 'Queue Depth' on Shop", "removed", "stat", "-"), Change("", "panel 'Queue Depth' on Shop", "added", "-", "stat")]),
-    ("any other changed file is listed", {**BASE, "docs/indicators.md": "new"}, [Change("", "file docs/indicators.md", "added", "", "")]),
+    ("a renamed panel keeps its identity", BASE, spec_text(INDICATOR.replace("Queue Depth", "Queue Size")),
+     [Change("", "panel 'Queue Size' on Shop: Platform Health", "title", "Queue Depth", "Queue Size")]),
+    ("a removed panel is shown", BASE, spec_text("indicators: []\n"), [Change("", PANEL, "removed", "stat", "-")]),
+    ("any other changed file is listed", BASE, BASE.replace("title: Team Lead", "title: Team Leader"),
+     [Change("", "file docs/indicators.md", "changed", "", "")]),
+    ("an overridden indicator's score rule is its own, not labelled with the override's values", spec_text(OVERRIDE),
+     spec_text(OVERRIDE.replace("warning: 50", "warning: 40")),
+     [Change("queue", "recording rule model:shop_queue:score", "expression",
+             'clamp_max(clamp_min( (model:shop_queue:max{model!="checkout"} - 100) / (-90) * 100, 0), 100) or '
+             'clamp_max(clamp_min( (model:shop_queue:max{model="checkout"} - 50) / (-45) * 100, 0), 100)',
+             'clamp_max(clamp_min( (model:shop_queue:max{model!="checkout"} - 100) / (-90) * 100, 0), 100) or '
+             'clamp_max(clamp_min( (model:shop_queue:max{model="checkout"} - 40) / (-35) * 100, 0), 100)')]),
 ]
 
 
-@pytest.mark.parametrize(("head", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_each_pull_request_edit_is_reported_as_what_it_does(head, expected):
-    assert sorted(semantic_diff(BASE, head)) == sorted(expected)
+@pytest.mark.parametrize(("base", "head", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_pull_request_edit_is_reported_as_what_it_does(base, head, expected):
+    subjects = {change.subject for change in expected}
+    found = [change for change in semantic_diff(compiled(base), compiled(head)) if change.aspect not in WORDING]
+    assert sorted(change for change in found if change.subject in subjects or not expected) == sorted(expected)
 
 
 def test_what_fires_and_who_is_told_come_before_wording():
-    head = edit("prometheus/shop-rules.yaml", "max > 100\n        for: 6h\n        labels: {severity: error",
-                "max > 80\n        for: 6h\n        labels: {severity: critical")
-    assert [change.aspect for change in semantic_diff(BASE, head)] == ["threshold", "severity"]
+    head = HEADER.replace("{threshold: warning, severity: error", "{threshold: warning, severity: critical") + INDICATOR
+    head = head.replace("warning: 100", "warning: 80")
+    assert [change.aspect for change in semantic_diff(compiled(BASE), compiled(head)) if change.subject == RED] == [
+        "threshold", "severity", "description", "summary"]
 
 
 SPEC_EDITS = [
@@ -111,16 +94,11 @@ SPEC_EDITS = [
 def test_a_reviewer_can_tell_what_a_spec_edit_does_from_the_diff_alone(cli, head, line):
     write("base.yaml", spec_text())
     if head is None:
-        write("head.yaml", HEADER.replace("response_time: 4h, responders: [lead]}", "response_time: 4h, responders: [pager]}") + INDICATOR)
+        write("head.yaml", HEADER.replace(*LEAD_TO_PAGER) + INDICATOR)
     else:
         write("head.yaml", spec_text(head))
     result = cli("diff", "base.yaml", "head.yaml")
     assert result.exit_code == 1 and line in result.output, result.output
-
-
-def test_thresholds_are_the_comparisons_against_numbers():
-    assert comparisons("(sum by (team) (a) / sum by (team) (b)) < 0.5 and on (team) sum by (team) (b) >= 5") == ["< 0.5", ">= 5"]
-    assert comparisons("histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m]))) > 2592000") == ["> 2592000"]
 
 
 def test_routing_follows_continue_and_inherits_settings():

@@ -1,6 +1,6 @@
 """The rule plan as a value, compared whole per group for small specs (as Pyrra compares a
-rule group): each rule's kind, name, expression, `for`, labels, level, override, owner and the
-labels it keeps. Wording (annotations) is pinned by the golden files; reads by promql's tests."""
+rule group): each rule's kind, name, expression, `for`, labels, level, override, thresholds, owner and
+the labels it keeps. Wording (annotations) is pinned by the golden files; reads by promql's tests."""
 
 from __future__ import annotations
 
@@ -41,9 +41,9 @@ PLANS = [
             Rule(RECORD, "model:shop_queue:max", "max by (model) (queue_depth)"),
             Rule(RECORD, "model:shop_queue:score", "clamp_max(clamp_min(\n  (model:shop_queue:max - 100) / (-90) * 100,\n0), 100)"),
             Rule(ALERT, "ShopQueue", "model:shop_queue:max > 10 + 1e-08", "1d", YELLOW, level="yellow",
-                 threshold=Threshold("target", 10, 86400, "yellow")),
+                 thresholds=("> 10",)),
             Rule(ALERT, "ShopQueue", "model:shop_queue:max > 100 + 1e-07", "6h", RED, level="red",
-                 threshold=Threshold("warning", 100, 21600, "red")),
+                 thresholds=("> 100",)),
             Rule(RECORD, "model:shop_queue_sources:present", "group by (model) (queue_depth)"),
             Rule(ALERT, "ShopQueueNoData", NO_DATA, "1h", RED, level="red"))),
         Group("shop_scorecard", "5m", rollups())]),
@@ -55,13 +55,13 @@ PLANS = [
                  'clamp_max(clamp_min(\n  (model:shop_queue:max{model!="checkout"} - 100) / (-90) * 100,\n0), 100)\nor\n'
                  'clamp_max(clamp_min(\n  (model:shop_queue:max{model="checkout"} - 50) / (-45) * 100,\n0), 100)'),
             Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model!="checkout"} > 10 + 1e-08', "1d", YELLOW, level="yellow",
-                 threshold=Threshold("target", 10, 86400, "yellow")),
+                 thresholds=("> 10",)),
             Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model!="checkout"} > 100 + 1e-07', "6h", RED, level="red",
-                 threshold=Threshold("warning", 100, 21600, "red")),
+                 thresholds=("> 100",)),
             Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model="checkout"} > 5 + 1e-08', "1d",
-                 (("model", "checkout"), *YELLOW), level="yellow", override=CHECKOUT, threshold=CHECKOUT.thresholds[0]),
+                 (("model", "checkout"), *YELLOW), level="yellow", override=CHECKOUT, thresholds=("> 5",)),
             Rule(ALERT, "ShopQueue", 'model:shop_queue:max{model="checkout"} > 50 + 1e-07', "6h",
-                 (("model", "checkout"), *RED), level="red", override=CHECKOUT, threshold=CHECKOUT.thresholds[1]),
+                 (("model", "checkout"), *RED), level="red", override=CHECKOUT, thresholds=("> 50",)),
             Rule(RECORD, "model:shop_queue_sources:present", "group by (model) (queue_depth)"),
             Rule(ALERT, "ShopQueueNoData", NO_DATA, "1h", RED, level="red"))),
         Group("shop_scorecard", "5m", rollups())]),

@@ -16,4 +16,4 @@ class Outputs:
     spec: Spec
     rules: Plan  # the Prometheus rule plan
     dashboards: dict[str, dict]  # {uid: Grafana dashboard}: the overview, then each category with indicators
-    alertmanager: dict[str, object]  # the Alertmanager configuration
+    alertmanager: dict  # the Alertmanager configuration, as its YAML holds it

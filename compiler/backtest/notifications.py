@@ -1,5 +1,5 @@
 """Who would have been notified, and when: the firing intervals walked through the generated
-Alertmanager config (the route tree as `diff.route` walks it, inhibition rules, time intervals
+Alertmanager config (the route tree as `walk.route` walks it, inhibition rules, time intervals
 and timers).
 
 An estimate, and what it assumes: each alert series is its own notification group (the
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from compiler import durations
 from compiler.backends.alertmanager.routing import MONTHS
+from compiler.backends.alertmanager.walk import matches, route
 from compiler.backtest.history import Firing
-from compiler.diff import matches, route
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

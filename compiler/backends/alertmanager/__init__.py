@@ -16,8 +16,8 @@ from compiler.model import Level, Spec
 CONFIG = "alertmanager/alertmanager.yaml"
 
 
-def config(spec: Spec) -> dict[str, object]:
-    settings: dict[str, object] = {}
+def config(spec: Spec) -> dict:
+    settings: dict = {}
     if receivers.global_settings(spec):
         settings["global"] = receivers.global_settings(spec)
     settings["route"] = routing.route(spec)

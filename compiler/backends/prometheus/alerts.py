@@ -49,7 +49,12 @@ def _threshold_alert(spec: Spec, indicator: Indicator, panel: int, selection: Se
                 f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}",
                 durations.text(threshold.for_seconds) if threshold.for_seconds else None, _static(labels),
                 _annotations(spec, indicator, panel, summary, description, with_labels=True),
-                threshold.level, selection.override, threshold)
+                threshold.level, selection.override, (f"{indicator.breach_operator} {_shown(threshold.value)}",))
+
+
+def _shown(value: float) -> str:
+    """A threshold as `indicators diff` shows it: the number the rule compares against, without its tolerance."""
+    return format(value, ".12g")
 
 
 def _bound(indicator: Indicator, threshold: Threshold) -> str:
@@ -135,6 +140,7 @@ def _burn_rates(spec: Spec, indicator: Indicator, panel: int, measure: Availabil
     budget = 1 - measure.objective
     by_level: dict[str, list[str]] = {}
     factors: dict[str, list[float]] = {}
+    bounds: dict[str, list[str]] = {}
     for burn in measure.burn_rates:
         level = spec.escalation.level_for(burn.threshold).name
         burning = burn.factor * budget
@@ -143,6 +149,7 @@ def _burn_rates(spec: Spec, indicator: Indicator, panel: int, measure: Availabil
         short_series = conventions.error_ratio_series(spec, indicator, burn.short)
         by_level.setdefault(level, []).append(f"(\n  {long_series} > {bound}\nand\n  {short_series} > {bound}\n)")
         factors.setdefault(level, []).append(burn.factor)
+        bounds.setdefault(level, []).extend([f"> {_shown(burning)}"] * 2)  # the long window's and the short one's
     objective = f"{measure.objective * 100:.10g}%"
     period = durations.human(measure.period)
     found = []
@@ -156,7 +163,7 @@ def _burn_rates(spec: Spec, indicator: Indicator, panel: int, measure: Availabil
                 f"The error ratio of {present.template_literal(indicator.title)} is {{{{ $value | humanizePercentage }}}}{_where(spec, indicator)}: "
                 f"at this rate ({windows} the budget in both windows) the {objective} objective over {period} will be missed.",
                 with_labels=True),
-            level))
+            level, thresholds=tuple(bounds[level])))
     return found
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from compiler import promql
-from compiler.model import Override, Threshold
+from compiler.model import Override
 
 RECORD = "record"
 ALERT = "alert"
@@ -26,7 +26,7 @@ class Rule:
     annotations: tuple[tuple[str, str], ...] = ()
     level: str = ""  # the escalation level an alert raises
     override: Override | None = None  # the override whose series the rule judges, if any
-    threshold: Threshold | None = None  # the threshold a threshold alert compares against
+    thresholds: tuple[str, ...] = ()  # what an alert compares its value against, as a reviewer reads it: '> 100'
     indicator: str = ""  # the indicator's id; "" for the scorecard's rollups
     keeps: tuple[str, ...] = ()  # the labels of its result: what its name's level says
     reads: tuple[promql.SeriesRead, ...] = ()
@@ -54,7 +54,7 @@ def planned(rule: Rule, indicator: str, keeps: tuple[str, ...]) -> Rule:
     except promql.PromQLError as err:
         reads, unparsed = (), str(err)
     return Rule(rule.kind, rule.name, rule.expr, rule.hold, rule.labels, rule.annotations, rule.level, rule.override,
-                rule.threshold, indicator, keeps, reads, unparsed)
+                rule.thresholds, indicator, keeps, reads, unparsed)
 
 
 @dataclass(frozen=True)
