@@ -209,7 +209,7 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
         raised.add((alert_name(spec.name, indicator.id, NO_DATA_SUFFIX), no_data.name))
     if isinstance(indicator.measure, Availability):
         for burn in indicator.measure.burn_rates:
-            raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.level_for(burn.threshold).name))
+            raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.raising(burn.threshold).name))
     levels = [level for level in spec.escalation.levels if level.threshold]
     for lower, higher in zip(levels, levels[1:]):
         if lower.escalate_after is not None and any(level == lower.name for _, level in raised):

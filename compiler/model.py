@@ -306,6 +306,13 @@ class Escalation:
     def level_for(self, threshold: str) -> Level | None:
         return next((level for level in self.levels if level.threshold == threshold), None)
 
+    def raising(self, threshold: str) -> Level:
+        """The level a threshold raises, for thresholds the checks have matched to a level (a burn rate's)."""
+        level = self.level_for(threshold)
+        if level is None:
+            raise LookupError(f"no level is raised by the {threshold} threshold")
+        return level
+
 
 @dataclass(frozen=True)
 class Team:

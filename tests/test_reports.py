@@ -26,7 +26,7 @@ import servers
 from conftest import ROOT
 from compiler import conventions, emit, pipeline, present, promql
 from compiler.cli import main
-from compiler.diff import rules_in
+from compiler.backends.prometheus.plan import RECORD
 from compiler.prometheus_api import Client, PrometheusError
 from compiler.reports import monthly, period, weekly
 from compiler.reports.queries import Query, Sample
@@ -322,8 +322,8 @@ def test_a_where_matcher_reads_only_that_clusters_series(spec, prometheus):
 def test_every_series_a_report_reads_is_recorded_by_the_generated_rules(path):
     compiled = pipeline.compile_spec([(str(path), path.read_bytes())], path.name)
     recorded: dict[str, set[str]] = {}
-    for rule in (r for r in rules_in(compiled.files) if "record" in r):
-        recorded.setdefault(rule["record"], set()).update(rule.get("labels", {}))
+    for rule in (r for r in compiled.outputs.rules.rules() if r.kind == RECORD):
+        recorded.setdefault(rule.name, set()).update(label for label, _ in rule.labels)
     asked = []
     for build, chosen in ((weekly.build, period.week(WEEK)), (monthly.build, period.month(MONTH))):
         build(compiled.spec, chosen, lambda query: asked.append(query.promql) or [], html=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from compiler import conventions, durations, present
 from compiler.backends.outputs import Outputs
+from compiler.backends.prometheus.plan import ALERT
 from compiler.emit import Prose
-from compiler.model import Channel, Level, Spec
+from compiler.model import Category, Channel, Level, Spec
 
 
 def render(built: Outputs) -> dict[str, object]:
@@ -16,7 +17,7 @@ def render(built: Outputs) -> dict[str, object]:
         "title": spec.title,
         "sources": ", ".join(spec.sources),
         "count": len(spec.indicators),
-        "categories": [_category(spec, category) for category in spec.categories],
+        "categories": [_category(built, category) for category in spec.categories],
         "levels": [_level(spec, level) for level in spec.escalation.levels],
         "team_overrides": [
             {"team": team.title, "level": name, "responders": ", ".join(spec.responder(r).title for r in names)}
@@ -30,10 +31,10 @@ def render(built: Outputs) -> dict[str, object]:
     })}
 
 
-def _category(spec: Spec, category) -> dict:
+def _category(built: Outputs, category: Category) -> dict:
+    spec = built.spec
     # alerts and panels are named only when their backends are on: no links to what is not there
     panels = conventions.panel_ids(spec) if "grafana" in spec.output.targets else {}
-    alerting = "prometheus" in spec.output.targets
     groups = []
     for group in category.groups:
         rows = [{
@@ -45,7 +46,7 @@ def _category(spec: Spec, category) -> dict:
             "levels": "; ".join(present.level_rule(indicator, t) for t in indicator.thresholds),
             "team": spec.team(indicator.team).title,
             "runbook": indicator.runbook_url,
-            "alerts": sorted({name for name, _ in conventions.raised_levels(spec, indicator)}) if alerting else [],
+            "alerts": sorted({rule.name for rule in built.rules.of(indicator.id) if rule.kind == ALERT}),  # none without prometheus
             "dashboard": conventions.dashboard_url(spec, indicator, panels[indicator.id]) if panels else "",
             "overrides": "; ".join(present.override_rule(indicator, override) for override in indicator.overrides),
         } for indicator in spec.indicators if indicator.group == group.id and indicator.category == category.id]

@@ -26,15 +26,19 @@ class Reader:
 
     def samples(self, series: str, at: float, *matchers: tuple[str, str, str]) -> list[Sample]:
         text = selector(series, self.where, *matchers)
-        found = [sample for sample in self._ask(Query(text, at)) if known(sample.value)]
+        found = [sample for sample in self._instant(text, at) if known(sample.value)]
         if not found:
             self._missing.add((text, moment(at)))
         return found
 
+    def _instant(self, text: str, at: float) -> list[Sample]:
+        """An instant query's answer: samples, never series."""
+        return [sample for sample in self._ask(Query(text, at)) if isinstance(sample, Sample)]
+
     def mean(self, series: str, at: float, *matchers: tuple[str, str, str]) -> float | None:
         """The average over every matching series (clusters, teams, models), as one number."""
         text = f"avg({selector(series, self.where, *matchers)})"
-        found = [sample.value for sample in self._ask(Query(text, at)) if known(sample.value)]
+        found = [sample.value for sample in self._instant(text, at) if known(sample.value)]
         if not found:
             self._missing.add((selector(series, self.where, *matchers), moment(at)))
         return found[0] if found else None

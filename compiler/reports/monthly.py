@@ -33,7 +33,7 @@ def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ..
                        present.score, "higher", None, html) if spec.scorecard else None
     roi = figure(reader, "Predicted ROI multiplier", conventions.roi_series(spec), period, (),
                  present.multiplier, "higher", None, html) if spec.roi else None
-    context = {
+    context: dict[str, object] = {
         "title": spec.title, "period": period.title, "label": period.label, "at": moment(period.end),
         "where": ", ".join(f"{label}={value}" for label, value in where),
         "rows": rows, "composite": composite, "roi": roi,
@@ -53,6 +53,6 @@ def _weakest(spec: Spec, reader: Reader, period: Period, entry: ScorecardEntry) 
     if not scores:
         return "no indicator scores"
     means = {name: sum(values) / len(values) for name, values in scores.items()}
-    weakest = min(sorted(means), key=means.get)
+    weakest = min(sorted(means), key=lambda name: means[name])
     title = next(i.title for i in spec.indicators if i.id == weakest)
     return f"weakest: {title} ({present.score(means[weakest]).text})"

@@ -75,7 +75,7 @@ def _summary(level: Level | None, level_name: str, owner: str, rows: list[routin
         "owner": owner or "(any)",
         "alerts": len({row.label("alertname") for row in rows}),
         "receivers": ", ".join(example.receivers),
-        "repeat": durations.text(level.response_time if level else routing.FALLBACK_REPEAT),
+        "repeat": durations.text(level.response_time if level and level.response_time is not None else routing.FALLBACK_REPEAT),
         "when": "business hours" if level and level.business_hours else "around the clock",
         "test": " ".join(f"{label}={value}" for label, value in example.labels
                          if label in ("alertname", conventions.LEVEL_LABEL, conventions.OWNER_LABEL)),

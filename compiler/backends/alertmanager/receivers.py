@@ -52,7 +52,7 @@ def global_settings(spec: Spec) -> dict:
     """SMTP for the e-mail channels; the password from a file."""
     if spec.email is None:
         return {}
-    settings = {"smtp_from": present.template_literal(spec.email.sender), "smtp_smarthost": spec.email.smarthost}
+    settings: dict[str, object] = {"smtp_from": present.template_literal(spec.email.sender), "smtp_smarthost": spec.email.smarthost}
     if spec.email.auth_username:
         settings["smtp_auth_username"] = spec.email.auth_username
     if spec.email.auth_password_file:
@@ -71,7 +71,7 @@ def _receiver(name: str, channels) -> dict:
 def _config(channel: Channel) -> dict:
     settings = dict(channel.settings)
     if channel.kind == "slack":
-        return {"send_resolved": True, "api_url_file": settings["api_url_file"], "channel": present.template_literal(settings["channel"]),
+        return {"send_resolved": True, "api_url_file": settings["api_url_file"], "channel": present.template_literal(str(settings["channel"])),
                 "title": TITLE, "title_link": "{{ .CommonAnnotations.dashboard_url }}", "text": SLACK_BODY}
     if channel.kind == "pagerduty":
         config = {"send_resolved": True, "routing_key_file": settings["routing_key_file"], "description": TITLE,
@@ -80,7 +80,7 @@ def _config(channel: Channel) -> dict:
             config["severity"] = settings["severity"]
         return config
     if channel.kind == "email":
-        return {"send_resolved": True, "to": present.template_literal(settings["to"]), "headers": {"Subject": TITLE}, "text": BODY}
+        return {"send_resolved": True, "to": present.template_literal(str(settings["to"])), "headers": {"Subject": TITLE}, "text": BODY}
     config = {"send_resolved": True, "url": settings["url"]}
     if "max_alerts" in settings:
         config["max_alerts"] = settings["max_alerts"]

@@ -81,6 +81,8 @@ def identity_labels(spec: Spec) -> list[str]:
 
 def _level_route(spec: Spec, level: Level) -> dict:
     response = level.response_time
+    if response is None:  # checks.escalation requires it of every level that raises alerts
+        raise LookupError(f"level {level.name} raises alerts but has no response_time")
     children = []
     for team in spec.teams:
         if level.name in dict(team.responders):
@@ -105,7 +107,7 @@ def _deliveries(spec: Spec, level: Level, responders: tuple[str, ...], matchers:
             leaf["matchers"] = matchers
         if level.business_hours:
             leaf["active_time_intervals"] = [conventions.BUSINESS_HOURS_INTERVAL]
-            if spec.escalation.business_hours.holidays:
+            if spec.escalation.business_hours is not None and spec.escalation.business_hours.holidays:
                 leaf["mute_time_intervals"] = [conventions.HOLIDAYS_INTERVAL]
         if position < len(responders) - 1:
             leaf["continue"] = True
@@ -166,7 +168,7 @@ def _inhibit_equal(spec: Spec) -> list[str]:
 
 
 def _burn_levels(spec: Spec) -> set[str]:
-    return {spec.escalation.level_for(burn.threshold).name for indicator in spec.indicators
+    return {spec.escalation.raising(burn.threshold).name for indicator in spec.indicators
             if isinstance(indicator.measure, Availability) for burn in indicator.measure.burn_rates}
 
 

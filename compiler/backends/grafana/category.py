@@ -4,7 +4,7 @@ panel per indicator, at the panel id an alert's dashboard_url opens."""
 from __future__ import annotations
 
 from compiler import conventions
-from compiler.backends.grafana.dashboard import Cell, Row, annotations, dashboard, variables
+from compiler.backends.grafana.dashboard import Cell, Row, alert_annotations, dashboard, variables
 from compiler.backends.grafana.panels import indicator_panel, kind, refs, rollup_query, score_panel
 from compiler.model import Category, Spec
 
@@ -36,4 +36,4 @@ def render(spec: Spec, category: Category) -> dict:
             series.setdefault(label, []).append(conventions.indicator_series(spec, indicator))
     return dashboard(spec, conventions.category_uid(spec, category.id), f"{spec.title}: {category.title}",
                      f"{category.title}: one panel per indicator, by group.", [category.id],
-                     variables(spec, series), items, annotations(spec, indicators))
+                     variables(spec, series), items, alert_annotations(spec, indicators))

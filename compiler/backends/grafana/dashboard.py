@@ -95,7 +95,7 @@ def alerts_selector(spec: Spec, indicators: list[Indicator], extra: tuple = ()) 
     return Selector("ALERTS", matchers).text()
 
 
-def annotations(spec: Spec, indicators: list[Indicator]) -> dict:
+def alert_annotations(spec: Spec, indicators: list[Indicator]) -> dict:
     """Grafana's own annotations, and a marker whenever one of these indicators' alerts fires."""
     level, indicator, owner = conventions.LEVEL_LABEL, conventions.INDICATOR_LABEL, conventions.OWNER_LABEL
     return {"list": [

@@ -5,7 +5,7 @@ scores linking to their dashboards, and the scores' trends over the last weeks."
 from __future__ import annotations
 
 from compiler import conventions, present
-from compiler.backends.grafana.dashboard import Cell, Row, alerts_selector, annotations, dashboard, variables
+from compiler.backends.grafana.dashboard import Cell, Row, alert_annotations, alerts_selector, dashboard, variables
 from compiler.backends.grafana.panels import (
     COLOURS,
     GREEN,
@@ -29,15 +29,19 @@ TREND_RANGE = "8w"
 
 
 def render(spec: Spec, categories: list[Category]) -> dict:
-    sections = [("Scorecard", _scorecard(spec)), ("Headline indicators", _headlines(spec, categories)),
+    sections: list[tuple[str, list[Cell]]] = [("Scorecard", _scorecard(spec)), ("Headline indicators", _headlines(spec, categories)),
                 ("Alerts", _alerts(spec)), ("Categories", [_categories(spec, categories)]),
                 (f"Trends, last {TREND_RANGE.removesuffix('w')} weeks", _trends(spec, categories))]
-    items: list[Row | Cell] = [item for title, cells in sections if cells for item in (Row(title), *cells)]
+    items: list[Row | Cell] = []
+    for title, cells in sections:
+        if cells:  # a section with nothing in it gets no row either
+            items.append(Row(title))
+            items.extend(cells)
     series = {label: [conventions.rollup_score_series(spec, "category")] for label in spec.global_labels}
     return dashboard(spec, conventions.overview_uid(spec), f"{spec.title}: Overview",
                      "The executive view of the leading indicators: scores, headline indicators, firing alerts and trends.",
                      ["overview"], variables(spec, series), items,
-                     annotations(spec, list(spec.indicators)))
+                     alert_annotations(spec, list(spec.indicators)))
 
 
 def _scorecard(spec: Spec) -> list[Cell]:

@@ -19,8 +19,8 @@ def texts(board: dict) -> list[str]:
     label_values() variables."""
     found = [target["expr"] for panel in board["panels"] if panel["type"] != "row" for target in panel["targets"]]
     found += [note["expr"] for note in board["annotations"]["list"] if "expr" in note]
-    found += [_LABEL_VALUES.fullmatch(variable["query"]).group(1)
-              for variable in board["templating"]["list"] if variable["type"] == "query"]
+    found += [match.group(1) for variable in board["templating"]["list"]
+              if variable["type"] == "query" and (match := _LABEL_VALUES.fullmatch(variable["query"])) is not None]
     return found
 
 

@@ -142,7 +142,7 @@ def _burn_rates(spec: Spec, indicator: Indicator, panel: int, measure: Availabil
     factors: dict[str, list[float]] = {}
     bounds: dict[str, list[str]] = {}
     for burn in measure.burn_rates:
-        level = spec.escalation.level_for(burn.threshold).name
+        level = spec.escalation.raising(burn.threshold).name
         burning = burn.factor * budget
         bound = f"{number(burning)} + {number(tolerance(burning))}"  # float noise is no burn, as no breach
         long_series = conventions.error_ratio_series(spec, indicator, burn.long)

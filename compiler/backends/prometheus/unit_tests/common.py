@@ -5,6 +5,7 @@ doubt about whether an alert with a `for` has fired yet."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from compiler import durations
@@ -76,7 +77,7 @@ def rounded(value: float, precision: float) -> float:
     return math.floor(value * inverse + 0.5) / inverse
 
 
-def group(name: str, series: tuple[tuple[str, str], ...], alerts: list[dict], values: list[dict] = ()) -> dict:
+def group(name: str, series: tuple[tuple[str, str], ...], alerts: list[dict], values: Sequence[dict] = ()) -> dict:
     found = {"name": name, "interval": durations.text(STEP),
              "input_series": [{"series": text, "values": notation} for text, notation in series]}
     if alerts:

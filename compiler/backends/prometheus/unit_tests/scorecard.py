@@ -76,7 +76,7 @@ def _roi(spec: Spec, values: dict[str, float], entries: dict[str, float], series
         return None
     total = spec.roi.intercept
     globals_ = {label: f"test-{label}" for label in spec.global_labels}
-    metrics = {metric.name: {"type": metric.type} for metric in spec.metrics}
+    metrics = spec.catalogue
     for term in spec.roi.terms:
         if term.source == "indicator":
             found = values[term.reference] * term.scale
@@ -87,6 +87,8 @@ def _roi(spec: Spec, values: dict[str, float], entries: dict[str, float], series
                 return None
             for selector in promql.selectors(term.reference):
                 labels = concrete(selector, globals_)
+                if labels is None:  # no series it selects can be made: the ROI is not tested
+                    return None
                 series.append((series_text(selector.metric, labels),
                                counter(SATURATED, samples) if _is_counter(selector.metric, metrics) else gauge(1, samples)))
             found = term.max

@@ -56,6 +56,14 @@ def settle(start: float, breached: list[Threshold], warmup: float, grid: Grid) -
         when = max(unsure) + warmup + grid.margin
 
 
+def holding(spec: Spec, indicator: Indicator, labels: dict[str, str], wanted: float, steps: int) -> Inputs:
+    """inputs() of a value a one-sample probe has held: series that exist hold it however long they run."""
+    found = inputs(spec, indicator, labels, wanted, steps)
+    if found is None:
+        raise LookupError(f"{indicator.id}: no series hold {wanted}, which the probe held")
+    return found
+
+
 class Cases:
     """The test groups of one threshold set at its data labels."""
 
@@ -69,6 +77,9 @@ class Cases:
 
     def held(self, wanted: float, *eval_seconds: float) -> Inputs | None:
         return inputs(self.spec, self.indicator, self.labels, wanted, self.grid.samples(*eval_seconds))
+
+    def holding(self, wanted: float, *eval_seconds: float) -> Inputs:
+        return holding(self.spec, self.indicator, self.labels, wanted, self.grid.samples(*eval_seconds))
 
     def warmup(self, wanted: float) -> float | None:
         found = self.held(wanted, 0)
@@ -97,7 +108,7 @@ class Cases:
             return None
         longest = max((t.for_seconds for t in self.selection.thresholds), default=0)
         when = warmup + longest + self.grid.margin
-        held = self.held(at_target, when)
+        held = self.holding(at_target, when)
         if any(t.breached_by(held.value, self.indicator.good) for t in self.selection.thresholds):
             return None
         checks = [self.grid.alert_test(self.name, when, [])]
@@ -110,12 +121,12 @@ class Cases:
         warmup = self.warmup(wanted)
         if warmup is None:
             return None
-        probe = self.held(wanted, 0)
+        probe = self.holding(wanted, 0)
         breached = [t for t in self.selection.thresholds if t.breached_by(probe.value, self.indicator.good)]
         if threshold not in breached:
             return None
         when, firing = settle(warmup + threshold.for_seconds + self.grid.margin, breached, warmup, self.grid)
-        held = self.held(wanted, when)
+        held = self.holding(wanted, when)
         checks = []
         early = (threshold.for_seconds // self.grid.step - 1) * self.grid.step  # on the grid, before `for` can have passed
         if threshold.for_seconds and early > 0:

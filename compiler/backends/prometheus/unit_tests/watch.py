@@ -9,7 +9,7 @@ from compiler import conventions, durations, presence
 from compiler.backends.prometheus.plan import Plan, Rule
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, error_ratio, gauge, inputs, series_text
-from compiler.backends.prometheus.unit_tests.thresholds import past, settle
+from compiler.backends.prometheus.unit_tests.thresholds import holding, past, settle
 from compiler.model import Availability, BurnRate, Indicator, Spec, tolerance
 
 REPORTED = 3600  # the sources report this long before they vanish
@@ -43,11 +43,10 @@ def no_data(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[di
         return found
     labels = data_labels(spec, indicator)
     stopped = REPORTED // STEP - 1
-    series = []
-    for selector in sources:
-        series.append((series_text(selector.metric, labels), f"1x{stopped} stale"))
-        series.append((series_text(selector.metric, _other(labels)), f"1x{grid.samples(REPORTED + indicator.forget_after + grid.margin)}"))
-    series = tuple(sorted(series))
+    reported = [(series_text(selector.metric, labels), f"1x{stopped} stale") for selector in sources]
+    reported += [(series_text(selector.metric, _other(labels)), f"1x{grid.samples(REPORTED + indicator.forget_after + grid.margin)}")
+                 for selector in sources]
+    series = tuple(sorted(reported))
     silent = [expected_alert(rule, labels, 1, static)]
     found.append(group(f"{indicator.id}: one entity silent for {silence} while another reports raises {level.name} no-data",
                        series, [grid.alert_test(name, REPORTED + indicator.no_data_for - grid.step, []),
@@ -75,7 +74,7 @@ def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list
         if held is None:
             continue
         ratio = held.value if indicator.good == "lower" else 1 - held.value
-        levels = sorted({spec.escalation.level_for(b.threshold).name for b in measure.burn_rates if ratio > b.factor * budget})
+        levels = sorted({spec.escalation.raising(b.threshold).name for b in measure.burn_rates if ratio > b.factor * budget})
         name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
         expected = [expected_alert(_rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level), labels, ratio,
                                    conventions.alert_labels(spec, indicator, level)) for level in levels]
@@ -94,7 +93,7 @@ def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, bu
     beyond, inside = bound * (1 + NEAR), bound * (1 - NEAR)
     if beyond >= 1:
         return []
-    level = spec.escalation.level_for(burn.threshold).name
+    level = spec.escalation.raising(burn.threshold).name
     name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
     labels = data_labels(spec, indicator)
     rule = _rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level)
@@ -131,7 +130,7 @@ def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> lis
         breached = [t for t in thresholds if t.breached_by(probe.value, indicator.good)]
         fired, _ = settle(probe.warmup + thresholds[index].for_seconds + grid.margin, breached, probe.warmup, grid)
         when = fired + lower.escalate_after + grid.margin
-        held = inputs(spec, indicator, labels, wanted, grid.samples(when))
+        held = holding(spec, indicator, labels, wanted, grid.samples(when))
         name = conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX)
         lower_labels = labels | conventions.alert_labels(spec, indicator, lower.name)
         expected = [expected_alert(_rule(spec, plan, indicator, conventions.ESCALATED_SUFFIX, higher.name), lower_labels, 1,
