@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler import durations, presence, promql
-from compiler.backends.prometheus import rules_by_indicator
+from compiler.backends import prometheus
+from compiler.backends.prometheus.plan import Plan
 from compiler.model import Metric, Selector, Spec
 from compiler.reports.queries import Ask, Query, RangeQuery, Series
 
@@ -58,10 +59,11 @@ class Section:
 def check(spec: Spec, ask: Ask, now: float, lookback: float = LOOKBACK, factor: float = FACTOR) -> tuple[Section, ...]:
     """Every indicator's section, in spec order, then the unread metrics' if any has a finding."""
     live = _Live(ask, now, lookback)
+    plan = prometheus.build(spec)
     sections = []
     read: set[str] = set()
     for indicator in spec.indicators:
-        selectors = _read(spec, indicator.id)
+        selectors = _read(spec, plan, indicator.id)
         names = tuple(dict.fromkeys(selector.metric for selector in selectors))
         metrics = tuple(dict.fromkeys(metric.name for name in names if (metric := presence.catalogued(spec, name))))
         read.update(metrics)
@@ -74,10 +76,10 @@ def check(spec: Spec, ask: Ask, now: float, lookback: float = LOOKBACK, factor: 
     return tuple(sections)
 
 
-def _read(spec: Spec, indicator: str) -> list[Selector]:
+def _read(spec: Spec, plan: Plan, indicator: str) -> list[Selector]:
     """The catalogued selectors the indicator's rules read, each once, in rule order."""
-    found = [selector for rules in rules_by_indicator(spec)[indicator] for rule in rules
-             for selector in promql.selectors(rule["expr"]) if presence.catalogued(spec, selector.metric) is not None]
+    found = [selector for rule in plan.of(indicator)
+             for selector in promql.selectors(rule.expr) if presence.catalogued(spec, selector.metric) is not None]
     return list(dict.fromkeys(found))
 
 
