@@ -218,8 +218,8 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
 
 
 def input_series(spec: Spec, indicator: Indicator, role: str, operations: str) -> str:
-    """A recorded input of an indicator's value, e.g. its denominator's 5m rate, from which
-    long windows are derived: `cluster_team:mlops_mttr_denominator:rate5m`."""
+    """A recorded input of an indicator's value, e.g. its denominator's 5m rate or the hourly
+    rate long windows are derived from: `cluster_team:mlops_mttr_denominator:rate1h`."""
     return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}_{role}:{operations}"
 
 
@@ -240,6 +240,7 @@ def is_rule_file(path: str) -> bool:
 
 SCORECARD_GROUP = "scorecard"  # the part of the scorecard's rule group and file name
 LONG_WINDOWS_SUFFIX = "_long_windows"  # a category's rules over long windows, in a slower group
+ROLLUPS_SUFFIX = "_rollups"  # a category's hourly rollups, which its long windows read
 
 
 def rule_group(spec: Spec, part: str) -> str:

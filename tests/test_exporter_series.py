@@ -57,6 +57,15 @@ WORLDS = [
           "error_rate", "32m",
           (("cluster_model:mlops_error_rate:error_ratio_rate5m", '{cluster="eu-1", model="ranker"}', 0.002),),
           ()),
+    # the same first error, within the first hour, read by the 1d window through its hourly
+    # rollups (evaluated hourly, as the rollup group is): 1 error in a day of 144,000 requests,
+    # counted in the hour it appeared and in no other
+    World("the first inference error, appearing at 1 between two hourly rollups, is counted once in the 1d error ratio",
+          "platform_health", (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+100x1500"),
+                              ('mlops_inference_errors_total{cluster="eu-1", model="ranker", endpoint="predict"}', "_x30 1x1470")),
+          "error_rate", "1d",
+          (("cluster_model:mlops_error_rate:error_ratio_rate1d", '{cluster="eu-1", model="ranker"}', round(1 / 144000, 6)),),
+          (), every="1h"),
     # the survey exporter of one team stops at 1h (its gauges go stale), the other team's goes on
     World("one team's survey gauges silent for less than 2h raise nothing",
           "team_productivity", SURVEYS, "csat", "2h59m", (), ()),
@@ -132,15 +141,16 @@ WORLDS = [
           "platform_health", (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+1000x200"),
                               ('mlops_inference_errors_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+8x200")),
           "error_rate", "3h", (), ("MlopsErrorRateErrorBudgetBurn yellow model=ranker",)),
-    # The week before has to be whole, and so has the 5m rate it is derived from, which the first
-    # sample of a new series reads as 1 ticket in 5m. Before, a partial previous week read fewer
-    # tickets than this one: yellow (> 0 for 1d) fired from 8d. Evaluated hourly to stay fast.
+    # The week before has to be whole, and so has the hour before it, which its first hourly rollup
+    # reads (the first sample of a new series reads as 1 ticket in the hour it appears). Before,
+    # a partial previous week read fewer tickets than this one: yellow (> 0 for 1d) fired from 8d.
+    # Evaluated hourly to stay fast.
     World("a fresh exporter's ticket trend has no value until its series has existed a whole previous week",
           "team_productivity", TICKETS_STEADY, "support_ticket_volume", "14d", ((TICKET_TREND, TEAM, None),), (), every="1h"),
     World("then a steady ticket rate is a flat trend of 0 and raises nothing",
           "team_productivity", TICKETS_STEADY, "support_ticket_volume", "14d1h", ((TICKET_TREND, TEAM, 0.0),), (), every="1h"),
     # tickets triple at 7d; the trend has a value from 14d1h: the week before holds 162 hourly
-    # rates of 1 a minute and 7 of 3, this week 169 of 3, so it is 3 * 169 / 183 - 1; red
+    # rollups of 1 a minute and 7 of 3, this week 169 of 3, so it is 3 * 169 / 183 - 1; red
     # (> 25%) for 6h fires 6h after that, and not before
     World("a real rise in tickets is judged once the previous week is whole, pending just before red's 6h",
           "team_productivity", TICKETS_TRIPLE, "support_ticket_volume", "14d6h", (), (), every="1h"),
@@ -192,8 +202,21 @@ def test_the_fresh_trend_world_can_fail_without_the_previous_window_whole_the_st
     """The mutation proof of the first ticket world: drop the clause that the series existed
     before the previous week, and the steady world has a positive trend and fires yellow."""
     world = next(w for w in WORLDS if w.name.startswith("a fresh exporter's ticket trend"))
-    clause = "\n      and\n      group by (cluster, team) (mlops_support_tickets_total offset 14d5m)\n"
+    clause = "\n      and\n      group by (cluster, team) (mlops_support_tickets_total offset 14d1h)\n"
     rules = (RULES / f"{world.rule_file}.yaml").read_text()
     assert clause in rules
     result = judge(world, rules.replace(clause, "\n"), tmp_path)
     assert result.returncode == 1 and 'got: {alertname="MlopsSupportTicketVolume", level="yellow", team="search"}' in result.stderr
+
+
+def test_the_first_error_world_can_fail_when_the_hourly_rollup_is_a_5m_rate_sampled_hourly(tmp_path):
+    """The mutation proof of the 1d first-error world: roll the errors up as a 5m rate taken once
+    an hour and the error that appeared between two rollups is lost: the ratio reads 0."""
+    world = next(w for w in WORLDS if w.name.startswith("the first inference error, appearing at 1 between"))
+    hourly = ("((mlops_inference_errors_total unless last_over_time(mlops_inference_errors_total[1h] offset 1h)) > 0) / 3600\n"
+              "      or\n        rate(mlops_inference_errors_total[1h])")
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert hourly in rules
+    sampled = hourly.replace("offset 1h", "offset 5m").replace("/ 3600", "/ 300").replace("[1h])", "[5m])")
+    result = judge(world, rules.replace(hourly, sampled), tmp_path)
+    assert result.returncode == 1 and "error_ratio_rate1d" in result.stderr and "got: {cluster=\"eu-1\", model=\"ranker\"} 0E+00" in result.stderr

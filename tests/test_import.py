@@ -133,8 +133,8 @@ def _series(errors_per_minute: float, burst: tuple[int, int, float] | None = Non
     return series
 
 
-# In a burst the windows of a day or more are not compared: ours read recorded 5m rates, which
-# lag the raw range by up to one evaluation of the long-window group.
+# In a burst the windows of a day or more are not compared: ours read hourly rollups, which lag
+# the raw range by up to an hour.
 @pytest.mark.parametrize("name, series, eval_minute, page, ticket, windows", [
     ("no error ever: the 500s series never exists", _series(0), MINUTES, False, False, WINDOWS),
     ("errors at 0.9x the budget burn nothing", _series(0.9), MINUTES, False, False, WINDOWS),
@@ -162,7 +162,7 @@ def test_imported_rules_agree_with_sloths_generated_rules(cli, tmp_path, name, s
     for window in windows:
         mine = conventions.error_ratio_series(spec, indicator, durations.seconds(window))
         theirs = f"slo:sli_error:ratio_rate{window}{SLOTH_SELECTOR}"
-        # equal (windows of a day or more within 1%: ours average the recorded 5m rates, Sloth's
+        # equal (windows of a day or more within 1%: ours average the hourly rollups, Sloth's
         # rate() reads the raw range), or Sloth has no value (no error series yet; ours says 0)
         tolerance = f"0.01 * sum({theirs}) + 1e-12" if durations.seconds(window) >= 86400 else "1e-9"
         tests.append({"expr": f"(abs(sum({mine}) - sum({theirs})) <= bool {tolerance}) or sum(absent({theirs}))",

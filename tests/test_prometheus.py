@@ -197,11 +197,40 @@ def test_global_labels_are_added_to_a_users_aggregations():
     assert promql.keep_labels("sum by (cluster, model) (y)", ("cluster",)) == "sum by (cluster, model) (y)"
 
 
-def test_the_long_windows_have_their_own_slower_group():
+def test_the_long_windows_have_their_own_slower_group_reading_hourly_rollups():
     text = (ROOT / "generated" / "prometheus" / "platform_health.yaml").read_text()
     groups = yaml.safe_load(text)["groups"]
-    assert [group["name"] for group in groups] == ["mlops_platform_health", "mlops_platform_health_long_windows"]
-    assert groups[1]["interval"] == "5m" and "interval" not in groups[0]
+    assert [group["name"] for group in groups] == ["mlops_platform_health", "mlops_platform_health_rollups", "mlops_platform_health_long_windows"]
+    assert "interval" not in groups[0] and groups[1]["interval"] == "1h" and groups[2]["interval"] == "5m"
+    rollups = {rule["record"] for rule in groups[1]["rules"]}
+    read = {series.name for rule in groups[2]["rules"] if promql.lookback(rule["expr"]) >= 86400
+            for series in promql.series_read(rule["expr"]) if ":" in series.name}
+    assert read and read <= rollups, read - rollups  # a long window reads recorded series only from the hourly rollups
+
+
+LONG_READS = [  # (case, measure, what its long window reads, the hourly rollup recorded for it)
+    ("a ratio of counters: each counter's hourly rate, new series counted whole",
+     "ratio: {numerator: http_errors_total, denominator: http_requests_total, window: 7d}",
+     "avg_over_time(model:shop_queue_denominator:rate1h[7d])",
+     ("model:shop_queue_denominator:rate1h", "sum by (model) (\n  ((http_requests_total unless last_over_time(http_requests_total[1h] offset 1h)) > 0) / 3600\n"
+      "or\n  rate(http_requests_total[1h])\n)")),
+    ("a quantile: the buckets' hourly rates", "quantile: {histogram: latency_seconds, q: 0.9, window: 30d}",
+     "histogram_quantile(0.9, avg_over_time(model:shop_queue_bucket:rate1h[30d]))",
+     ("model:shop_queue_bucket:rate1h", "sum by (le, model) (rate(latency_seconds_bucket[1h]))")),
+    ("a gauge trend: its hourly average, this window and the one before",
+     "trend: {series: queue_depth, window: 7d}", "avg_over_time(model:shop_queue_series:avg1h[7d] offset 7d)",
+     ("model:shop_queue_series:avg1h", "avg by (model) (avg_over_time(queue_depth[1h]))")),
+]
+
+
+@pytest.mark.parametrize(("measure", "reads", "rollup"), [c[1:] for c in LONG_READS], ids=[c[0] for c in LONG_READS])
+def test_a_long_window_reads_the_hourly_rollup_of_its_recorded_input(measure, reads, rollup):
+    text = spec_text(INDICATOR.replace("measure: {gauge: {series: queue_depth, aggregation: max}}", f"measure: {{{measure}}}"))
+    spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    groups = {group["name"]: group for found in rule_files(spec).values() for group in found}
+    assert (rollup[0], rollup[1]) in {(rule["record"], rule["expr"]) for rule in groups["shop_platform_health_rollups"]["rules"]}
+    assert groups["shop_platform_health_rollups"]["interval"] == "1h"
+    assert any(reads in rule["expr"] for rule in groups["shop_platform_health_long_windows"]["rules"])
 
 
 SLOW_INTERVALS = [("by default every 5 minutes", "", "5m"),
@@ -216,9 +245,8 @@ def test_long_window_and_scorecard_groups_are_evaluated(setting, interval):
     text += "scorecard:\n  core: {title: Core, weight: 1, groups: [reliability]}\n"
     text = with_output(text, setting) if setting else text
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
-    slow = [g for found in rule_files(spec).values() for g in found if "interval" in g]
-    assert [g["name"] for g in slow] == ["shop_platform_health_long_windows", "shop_scorecard"]
-    assert {g["interval"] for g in slow} == {interval}
+    slow = {g["name"]: g["interval"] for found in rule_files(spec).values() for g in found if "interval" in g}
+    assert slow == {"shop_platform_health_rollups": "1h", "shop_platform_health_long_windows": interval, "shop_scorecard": interval}
 
 
 EMPTY_SCORECARDS = [

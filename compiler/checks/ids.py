@@ -38,8 +38,8 @@ def _category_names(document: Document, spec_name: str) -> list[Problem]:
     for category in document.data.get("categories") or {}:
         here, owner = ("categories", category), f"category '{category}'"
         uid = conventions.uid(spec_name, category)
-        names = [(uids, uid, f"dashboard uid '{uid}'")] + [
-            (groups, part, f"rule group '{spec_name}_{part}'") for part in (category, category + conventions.LONG_WINDOWS_SUFFIX)]
+        parts = (category, category + conventions.ROLLUPS_SUFFIX, category + conventions.LONG_WINDOWS_SUFFIX)
+        names = [(uids, uid, f"dashboard uid '{uid}'")] + [(groups, part, f"rule group '{spec_name}_{part}'") for part in parts]
         for table, name, what in names:
             if name in table:
                 problems.append(document.problem(here, f"{owner} would have the {what} of {table[name]}", "rename the category", key=True))

@@ -3,8 +3,9 @@ Prometheus, promtool, Thanos/Mimir rulers and vmalert load) and as a PrometheusR
 
 Per category, the short-window group records each indicator's inputs, value and score and
 holds its alerts; indicators over windows of a day or more are evaluated in a separate
-long-window group with a longer interval, from the inputs the short-window group recorded.
-Within a group rules run in order, so an alert always reads the value recorded just before it."""
+long-window group with a longer interval, from hourly rollups of their inputs recorded in an
+hourly rollup group. Within a group rules run in order, so an alert always reads the value
+recorded just before it."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ if TYPE_CHECKING:  # Outputs holds this package's plan: importing it here would 
     from compiler.backends.outputs import Outputs
 
 
-def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[Rule], list[Rule]]:
-    """(short-window rules, long-window rules) of one indicator: inputs first, then the value,
-    its score and the alerts that read it, in the group that evaluates the value. `panel` is
-    the indicator's dashboard panel, which its alerts link to."""
+def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[Rule], list[Rule], list[Rule]]:
+    """(short-window rules, hourly rollups, long-window rules) of one indicator: inputs first,
+    then the value, its score and the alerts that read it, in the group that evaluates the value.
+    `panel` is the indicator's dashboard panel, which its alerts link to."""
     expression, state = measures.value(spec, indicator)
     short: list[Rule] = []
     long: list[Rule] = []
@@ -36,8 +37,10 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[
     evaluated.append(scores.score_rule(spec, indicator))
     evaluated += alerts.rules(spec, indicator, panel)
     short += alerts.watch_rules(spec, indicator, panel)
+    rollups = [Rule(RECORD, name, text) for name, text in state.rollups.items()]
     keeps = (*spec.global_labels, *indicator.track_by)
-    return [planned(rule, indicator.id, keeps) for rule in short], [planned(rule, indicator.id, keeps) for rule in long]
+    short, rollups, long = ([planned(rule, indicator.id, keeps) for rule in part] for part in (short, rollups, long))
+    return short, rollups, long
 
 
 def build(spec: Spec) -> Plan:
@@ -47,12 +50,17 @@ def build(spec: Spec) -> Plan:
     files: list[RuleFile] = []
     for category in spec.categories:
         short: list[Rule] = []
+        rollups: list[Rule] = []
         long: list[Rule] = []
         for indicator in (i for i in spec.indicators if i.category == category.id):
             rules = indicator_rules(spec, indicator, panels[indicator.id])
             short += rules[0]
-            long += rules[1]
+            rollups += rules[1]
+            long += rules[2]
         found = [Group(conventions.rule_group(spec, category.id), None, tuple(short))] if short else []
+        if rollups:
+            found.append(Group(conventions.rule_group(spec, category.id + conventions.ROLLUPS_SUFFIX),
+                               durations.text(measures.ROLLUP), tuple(rollups)))
         if long:
             found.append(Group(conventions.rule_group(spec, category.id + conventions.LONG_WINDOWS_SUFFIX), slow, tuple(long)))
         if found:

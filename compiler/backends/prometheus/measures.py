@@ -5,9 +5,13 @@ series as exporters publish them:
   a series that was not there before the window counts from zero (increase() alone would see
   no increase), and a selected series that does not exist counts as 0 where the entity exports
   the metric at all (a ratio's numerator: where it has a denominator);
-- windows of a day or more of rates, ratios and gauges are not evaluated over raw series: a 5m
-  rate (or a gauge's average) is recorded once per evaluation, and the long window is an
-  `avg_over_time` of that recorded series, evaluated in the slower long-window group. A count
+- windows of a day or more of rates, ratios and gauges are not evaluated over raw series every
+  evaluation: the rollup group records once an hour the hourly rate (or a gauge's hourly
+  average), counted as every rate here is (resets by rate(), first events as a new series'
+  whole value), and the long window is an `avg_over_time` of those rollups, evaluated in the
+  slower long-window group: 720 samples per series for 30 days, not 43,200. Consecutive hours
+  tile time, so nothing is counted twice or lost; the window the rollups cover ends at the
+  newest rollup (up to an hour ago) and begins up to an hour before the window. A count
   that must stay zero is counted over the raw series instead, however long its window: an
   average rate times the window would extrapolate one event over history that is not there,
   and a derived count can lose the event that falls between two recorded rates."""
@@ -35,7 +39,8 @@ from compiler.model import (
     Zero,
 )
 
-SHORT_WINDOW = 300  # the rate recorded once, from which long windows are derived
+SHORT_WINDOW = 300  # the rate of a series' first appearance (see counted())
+ROLLUP = 3600  # the period of the rollups long windows read, and their group's interval
 LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window group
 # A counter series not seen in this long before its window is new: it counts from zero. At
 # least an hour, so that a Prometheus restart does not make every series look new; at most a
@@ -69,6 +74,7 @@ class Value:
     spec: Spec
     indicator: Indicator
     inputs: dict[str, str] = field(default_factory=dict)  # recorded series -> expression, in order
+    rollups: dict[str, str] = field(default_factory=dict)  # hourly rollups -> expression, in order
     long: bool = False  # reads a derived long window: evaluate it in the long-window group
     long_window: float = LONG_WINDOW  # from this window on, derive it (bench/rules.py raises it to compare)
 
@@ -89,22 +95,29 @@ class Value:
         self.inputs.setdefault(name, expression)
         return name
 
+    def over_long_window(self, role: str, operation: str, expression: str, window: float, offset: str = "") -> str:
+        """The average over a long window of an hourly rollup (`operation` over the last hour),
+        recorded once an hour in the rollup group."""
+        name = conventions.input_series(self.spec, self.indicator, role, f"{operation}{durations.text(ROLLUP)}")
+        self.rollups.setdefault(name, expression)
+        self.long = True
+        return f"avg_over_time({name}[{durations.text(window)}]{offset})"
+
     def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False) -> str:
         """rate() or increase() of a counter over `window` (or the window before it), summed."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
             return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
-        short = durations.text(SHORT_WINDOW)
-        recorded = self.record(role, f"rate{short}", self.aggregate("sum", counted(selector, SHORT_WINDOW, "rate")))
-        self.long = True
-        average = f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
+        average = self.over_long_window(role, "rate", self.aggregate("sum", counted(selector, ROLLUP, "rate")), window, offset)
         return average if function == "rate" else f"({average} * {number(window)})"
 
     def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> str:
         """A gauge's average over `window` (or the window before it), from its recorded average."""
-        recorded = self.record(role, "avg", self.aggregate("avg", selector.text()))
-        self.long = self.long or window >= self.long_window
         offset = f" offset {durations.text(window)}" if previous else ""
+        if window >= self.long_window:
+            hourly = self.aggregate("avg", f"avg_over_time({selector.text()}[{durations.text(ROLLUP)}])")
+            return self.over_long_window(role, "avg", hourly, window, offset)
+        recorded = self.record(role, "avg", self.aggregate("avg", selector.text()))
         return f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
 
     def error_ratio(self, measure: Availability, window: float) -> str:
@@ -200,11 +213,8 @@ def _quantile(state: Value, measure: Quantile) -> str:
     if measure.window < state.long_window:
         buckets = state.aggregate("sum", f"rate({measure.histogram.text(suffix='_bucket')}[{durations.text(measure.window)}])", "le")
         return f"histogram_quantile({q}, {buckets})"
-    short = durations.text(SHORT_WINDOW)
-    recorded = state.record("bucket", f"rate{short}",
-                             state.aggregate("sum", f"rate({measure.histogram.text(suffix='_bucket')}[{short}])", "le"))
-    state.long = True
-    return f"histogram_quantile({q}, avg_over_time({recorded}[{durations.text(measure.window)}]))"
+    hourly = state.aggregate("sum", f"rate({measure.histogram.text(suffix='_bucket')}[{durations.text(ROLLUP)}])", "le")
+    return f"histogram_quantile({q}, {state.over_long_window('bucket', 'rate', hourly, measure.window)})"
 
 
 def _trend(state: Value, measure: Trend) -> str:
@@ -215,8 +225,8 @@ def _trend(state: Value, measure: Trend) -> str:
     if state.is_counter(measure.series):
         current = or_zero(state.counter("series", measure.series, measure.window, "increase"), state.exported(measure.series))
         previous = state.counter("series", measure.series, measure.window, "increase", previous=True)
-        if measure.window >= state.long_window:  # the short rate it is derived from must be whole too
-            warmup = SHORT_WINDOW
+        if measure.window >= state.long_window:  # the previous window's first rollup reaches an hour further back
+            warmup = ROLLUP
     else:
         current = state.gauge_average("series", measure.series, measure.window)
         previous = state.gauge_average("series", measure.series, measure.window, previous=True)
