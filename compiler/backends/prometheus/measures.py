@@ -39,7 +39,6 @@ from compiler.model import (
     Zero,
 )
 
-SHORT_WINDOW = 300  # the rate of a series' first appearance (see counted())
 ROLLUP = 3600  # the period of the rollups long windows read, and their group's interval
 LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window group
 # A counter series not seen in this long before its window is new: it counts from zero. At

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 
 from compiler.backends.prometheus import measures
-from compiler.backends.prometheus.measures import LONG_WINDOW, SHORT_WINDOW
+from compiler.backends.prometheus.measures import LONG_WINDOW
 from compiler.model import Age, Availability, Baseline, Gauge, Indicator, Quantile, Rate, Ratio, Selector, Spec, Zero
 
 STEP = 60  # seconds between input samples (each test group's `interval`)
+SETTLE = 300  # margin after a window fills until its value holds (5m, Prometheus' default look-back)
 VOLUME = 1000  # a denominator's or total's growth per sample: enough for any sensible min_volume
 
 
@@ -73,8 +74,9 @@ def gauge(value: float, steps: int) -> str:
 
 
 def _warmup(window: float) -> float:
-    """Short windows fill from the first sample; long ones read the 5m rate recorded from it."""
-    return float(SHORT_WINDOW) if window >= LONG_WINDOW else window + SHORT_WINDOW
+    """Short windows fill from the first sample; long ones read the hourly rollups recorded
+    from the first step on, whose ratios hold from the start."""
+    return float(SETTLE) if window >= LONG_WINDOW else window + SETTLE
 
 
 class Maker:
