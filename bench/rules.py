@@ -135,6 +135,7 @@ def chapter_rules(spec: Spec) -> dict:
     compiled rules' own no-data alerts and the presence records they read, so that both sides
     do the same alerting work."""
     groups = []
+    panels = conventions.panel_ids(spec)
     for category in spec.categories:
         rules = []
         for indicator in (i for i in spec.indicators if i.category == category.id):
@@ -150,8 +151,8 @@ def chapter_rules(spec: Spec) -> dict:
                     ratio = [state.error_ratio(indicator.measure, window) for window in (burn.long, burn.short)]
                     bound = measures.number(burn.factor * budget)
                     rules.append({"alert": f"{name}Burn", "expr": f"(\n{ratio[0]}\n) > {bound}\nand\n(\n{ratio[1]}\n) > {bound}"})
-            rules += [rule for rule in alerts.watch_rules(spec, indicator)  # burn rates and escalations are above or compiled-only
-                      if rule.get("record", "").endswith(":present") or rule.get("alert", "").endswith("NoData")]
+            rules += [rule.data() for rule in alerts.watch_rules(spec, indicator, panels[indicator.id])  # burn rates: above
+                      if rule.name.endswith((":present", conventions.NO_DATA_SUFFIX))]
         groups.append({"name": f"chapter_{category.id}", "rules": rules})
     return {"groups": groups}
 
