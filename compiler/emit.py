@@ -8,9 +8,9 @@ but its input: no timestamps, no versions, no set or hash order.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
-from functools import cache
 
 import jinja2
 import yaml
@@ -48,7 +48,149 @@ def header(sources: tuple[str, ...]) -> str:
 
 
 def yaml_text(data: object) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    """What PyYAML (`_pyyaml_text`) writes, byte for byte, written directly for the shapes every
+    generated file has (dicts, lists, ASCII text, numbers); anything else goes through PyYAML,
+    whose representer and resolver are pure Python and were 30% of a compile at 10,000 indicators."""
+    try:
+        return _fast_yaml(data)
+    except _Unusual:
+        return _pyyaml_text(data)
+
+
+def _pyyaml_text(data: object) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_WIDTH, default_flow_style=False)
+
+
+_WIDTH = 1_000_000  # no line is ever folded; _LONGEST keeps the fast path well inside it
+_LONGEST = 100_000
+_RESOLVERS = _Dumper.yaml_implicit_resolvers
+_LEADING = frozenset("#,[]{}&*!|>'\"%@`")  # a plain scalar cannot start with these
+_BREAKING = frozenset("?:-")  # nor with these followed by a space
+
+
+class _Unusual(Exception):
+    """Data the fast path does not write: PyYAML writes the whole file instead."""
+
+
+def _resolves_to_text(text: str) -> bool:
+    """Whether PyYAML's resolver reads `text`, unquoted, as a string (not a number, bool or null)."""
+    return not any(pattern.match(text) for _, pattern in _RESOLVERS.get(text[0], ()))
+
+
+_written: dict[str, str] = {}  # text -> as written: names, labels and values repeat in every file
+_REMEMBERED = 1 << 18
+
+
+def _scalar(value: object) -> str:
+    """A single-line scalar as PyYAML's emitter (libyaml's analysis) writes it in block context."""
+    if type(value) is str:
+        written = _written.get(value)
+        if written is None:
+            if len(_written) >= _REMEMBERED:
+                _written.clear()
+            written = _written[value] = _text(value)
+        return written
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    if value is None:
+        return "null"
+    if type(value) is float:  # keyed by its digits: 0.0 and -0.0 are equal keys but different text
+        return _number(repr(value))
+    raise _Unusual  # other types: PyYAML's representer decides (or refuses)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(digits: str) -> str:
+    return _in_a_list(float(digits))
+
+
+def _text(text: str) -> str:
+    if not text.isascii() or not text.isprintable() or len(text) > _LONGEST:
+        return _unusual_text(text)
+    if not text:
+        return "''"
+    if (text[0] not in _LEADING and text[0] != " " and text[-1] not in " :" and not text.startswith(("---", "..."))
+            and not (text[0] in _BREAKING and (len(text) == 1 or text[1] == " "))
+            and ": " not in text and " #" not in text and _resolves_to_text(text)):
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+@functools.lru_cache(maxsize=65_536)
+def _unusual_text(text: str) -> str:
+    return _in_a_list(text)
+
+
+def _in_a_list(value: object) -> str:
+    """Non-ASCII text, floats and the like, as PyYAML writes them in a list; one that takes more
+    than a line there depends on its indentation, so the whole file goes to PyYAML."""
+    text = _pyyaml_text([value])
+    if not text.startswith("- ") or len(text.splitlines()) != 1:
+        raise _Unusual
+    return text[2:-1]
+
+
+def _literal(text: str, indent: str, out: list[str], lead: str) -> None:
+    """A multi-line string as the `|` block the representer asks for (see _string)."""
+    if (not text.isascii() or text[0] in " \n" or text.endswith("\n\n") or text[-1] == " " or " \n" in text
+            or len(text) > _LONGEST or not text.replace("\n", "").isprintable()):
+        raise _Unusual  # indentation or keep indicators, or double quotes: PyYAML's
+    lines = text.split("\n")
+    if text[-1] == "\n":
+        out.append(lead + "|")
+        lines.pop()
+    else:
+        out.append(lead + "|-")
+    out.extend(indent + line if line else "" for line in lines)
+
+
+def _value(value: object, indent: str, out: list[str], lead: str) -> None:
+    """`value` after `lead` (a key and colon, or a dash, with no trailing space) at `indent`."""
+    if type(value) is dict:
+        if not value:
+            out.append(lead + " {}")
+        elif lead.endswith(":"):
+            out.append(lead)
+            _mapping(value, indent + "  ", out, indent + "  ")
+        else:
+            _mapping(value, indent + "  ", out, lead + " ")
+    elif type(value) is list or type(value) is tuple:
+        if not value:
+            out.append(lead + " []")
+        elif lead.endswith(":"):
+            out.append(lead)
+            _sequence(value, indent, out, indent)  # a mapping's sequence is not indented
+        else:
+            _sequence(value, indent + "  ", out, lead + " ")
+    elif type(value) is str and "\n" in value:
+        _literal(value, indent + "  ", out, lead + " ")
+    else:
+        out.append(lead + " " + _scalar(value))
+
+
+def _mapping(data: dict, indent: str, out: list[str], lead: str) -> None:
+    for key, value in data.items():
+        if type(key) is not str or not (key.isascii() and key.isprintable() and len(key) <= 128):
+            raise _Unusual  # a longer key, or one with a line break, is no simple key: `? key`
+        _value(value, indent, out, lead + _scalar(key) + ":")
+        lead = indent
+
+
+def _sequence(items: list | tuple, indent: str, out: list[str], lead: str) -> None:
+    for item in items:
+        _value(item, indent, out, lead + "-")
+        lead = indent
+
+
+def _fast_yaml(data: object) -> str:
+    if type(data) is not dict or not data:
+        raise _Unusual
+    out: list[str] = []
+    _mapping(data, "", out, "")
+    out.append("")
+    return "\n".join(out)
 
 
 def json_text(data: object) -> str:
@@ -56,7 +198,7 @@ def json_text(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-@cache
+@functools.cache
 def _environment(markdown: bool) -> jinja2.Environment:
     """HTML templates escape every value as HTML; Markdown ones as Markdown (present.markdown),
     so no title, URL or label value becomes markup; `link` and `code` mark what is markup."""

@@ -1,0 +1,63 @@
+"""The YAML emitter writes exactly what PyYAML writes (emit._pyyaml_text), byte for byte: on
+random trees built from the characters that decide YAML's quoting, on each boundary of its
+plain-scalar rules, and with every one of those rules broken the boundary table goes red."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compiler import emit
+
+# Characters and words that decide between plain, single-quoted, double-quoted and block style.
+PIECES = st.sampled_from([" ", ":", ": ", "#", " #", "-", "- ", "?", "? ", "'", '"', "\n", "\n\n", "\t", "!", "&", "*", "|", ">", "%",
+                          "@", "`", ",", "[", "]", "{", "}", "---", "...", "~", "=", "<<", "0", "1", "0x1F", "1e3", ".5", "+1", "yes",
+                          "No", "on", "null", "true", ".inf", "2026-12-01", "é", "\u2028", "\x85", "\ufeff", "a", "rate(x[5m])", "{{ $value }}"])
+TEXT = st.lists(PIECES, max_size=6).map("".join)
+SCALARS = st.one_of(TEXT, st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8))
+TREES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
+                                                     st.dictionaries(st.one_of(TEXT, st.text(max_size=4)), inner, max_size=4)),
+                     max_leaves=12)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(TEXT, TREES, min_size=1, max_size=4))
+def test_any_tree_is_written_as_pyyaml_writes_it(data):
+    assert emit.yaml_text(data) == emit._pyyaml_text(data)
+
+
+# (text, as written in a mapping's value): each rule of the plain scalar just inside and just beyond it
+BOUNDARIES = [
+    ("queue", "queue"), ("", "''"), ("a:b", "a:b"), ("a: b", "'a: b'"), ("a:", "'a:'"), (":a", ":a"), (":", "':'"),
+    ("a#b", "a#b"), ("a #b", "'a #b'"), ("#a", "'#a'"), ("-a", "-a"), ("- a", "'- a'"), ("-", "'-'"), ("?a", "?a"), ("? a", "'? a'"),
+    ("a b", "a b"), (" a", "' a'"), ("a ", "'a '"), ("--a", "--a"), ("---a", "'---a'"), ("..a", "..a"), ("...a", "'...a'"),
+    ("it's", "it's"), ("'a", "'''a'"), ('"a', "'\"a'"), ("[a]", "'[a]'"), ("a[5m]", "a[5m]"), ("{{ $value }}", "'{{ $value }}'"),
+    ("yes", "'yes'"), ("yesterday", "yesterday"), ("5", "'5'"), ("5m", "5m"), ("0.5", "'0.5'"), ("null", "'null'"), ("~", "'~'"),
+    ("<<", "'<<'"), ("=", "'='"), ("2026-12-01", "'2026-12-01'"), ("é", "é"), ("a\tb", '"a\\tb"'),
+    ("a\nb", "|-\n  a\n  b"), ("a\n", "|\n  a"), ("a\n\nb", "|-\n  a\n\n  b"), ("a \nb", '"a \\nb"'), (" a\nb", "|2-\n   a\n  b"),
+    ("a\n\n", "|+\n  a\n\n..."), (5, "5"), (True, "true"), (None, "null"), (0.5, "0.5"), (1e17, "1.0e+17"), (-0.0, "-0.0"), (0.0, "0.0"),
+]
+
+
+@pytest.mark.parametrize(("text", "written"), BOUNDARIES, ids=[repr(text) for text, _ in BOUNDARIES])
+def test_each_quoting_rule_holds_just_inside_and_just_beyond_its_boundary(text, written):
+    assert emit.yaml_text({"k": text}) == emit._pyyaml_text({"k": text}) == f"k: {written}\n"
+
+
+# (rule broken, attribute of compiler.emit, its broken value)
+MUTANTS = [
+    ("a leading '#' may start a plain scalar", "_LEADING", emit._LEADING - {"#"}),
+    ("'- ' may start a plain scalar", "_BREAKING", emit._BREAKING - {"-"}),
+    ("what the resolver reads as a number stays plain", "_resolves_to_text", lambda text: True),
+    ("a literal block keeps its final newline unmarked", "_literal",
+     lambda text, indent, out, lead: out.extend([lead + "|-", *(indent + line for line in text.split("\n"))])),
+]
+
+
+@pytest.mark.parametrize(("attribute", "broken"), [m[1:] for m in MUTANTS], ids=[m[0] for m in MUTANTS])
+def test_each_rule_broken_fails_the_boundary_table(monkeypatch, attribute, broken):
+    monkeypatch.setattr(emit, attribute, broken)
+    monkeypatch.setattr(emit, "_written", {})
+    assert any(emit.yaml_text({"k": text}) != f"k: {written}\n" for text, written in BOUNDARIES)
+
