@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import jinja2
 import yaml
 
 from compiler import present
+
+if TYPE_CHECKING:
+    import jinja2
 
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -201,7 +204,9 @@ def json_text(data: object) -> str:
 @functools.cache
 def _environment(markdown: bool) -> jinja2.Environment:
     """HTML templates escape every value as HTML; Markdown ones as Markdown (present.markdown),
-    so no title, URL or label value becomes markup; `link` and `code` mark what is markup."""
+    so no title, URL or label value becomes markup; `link` and `code` mark what is markup.
+    Imported here: a command that renders no prose (`validate`) never loads Jinja2."""
+    import jinja2
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("compiler", "templates"), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=jinja2.select_autoescape(["html", "html.j2"]),

@@ -351,3 +351,36 @@ def test_a_split_spec_reports_each_problem_in_the_file_and_line_that_hold_it(cli
     result = cli("validate", "spec")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:-1] == [expected]
+
+
+# Startup: a command loads only the stacks it uses (the full import was 40% of compiling the shipped spec).
+HEAVY = ("jinja2", "compiler.backtest", "compiler.importers", "compiler.reports", "compiler.collect", "compiler.diff",
+         "compiler.prometheus_api", "compiler.pipeline")  # the compiler itself is heavy next to --help
+IMPORTED = """import sys
+from compiler import cli
+try:
+    cli.main(sys.argv[1:])
+except SystemExit:
+    pass
+print("loaded:", *sorted({m for m in sys.modules for heavy in %r if m == heavy or m.startswith(heavy + ".")}))
+"""
+
+
+@pytest.mark.parametrize(("args", "loaded"), [
+    (["--help"], []),
+    (["generate", "--help"], []),
+    (["import", "sloth", "--help"], []),
+    (["schema"], []),
+    (["import", "sloth", "tests/importers/sloth/getting-started.yml"], ["compiler.importers", "compiler.importers.openslo", "compiler.importers.sloth", "compiler.pipeline"]),
+])
+def test_a_command_imports_only_the_stacks_it_uses(args, loaded):
+    result = subprocess.run([sys.executable, "-c", IMPORTED % (HEAVY,), *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1].split()[1:] == loaded, result.stdout[-300:]
+
+
+def test_what_the_cli_states_without_importing_it_is_what_the_modules_say():
+    from compiler import cli, online
+    from compiler.importers import openslo, sloth
+    assert cli.IMPORTERS == tuple(sorted((openslo.TOOL, sloth.TOOL)))
+    (factor,) = [option.default for option in cli.verify.params if option.name == "factor"]
+    assert factor == online.FACTOR
