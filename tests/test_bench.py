@@ -1,10 +1,11 @@
-"""The benchmark's synthetic specs stay valid as the spec grows (make bench is not run in CI)."""
+"""`make bench` runs (it is not run in CI; this proves it still works, at a small size, timing
+nothing) and its synthetic specs stay valid as the spec grows."""
 
 from __future__ import annotations
 
 import yaml
 
-from bench import synth
+from bench import run, synth
 from compiler import pipeline
 
 
@@ -14,3 +15,15 @@ def test_a_synthetic_spec_compiles_with_every_measure_form():
     forms = {type(indicator.measure).__name__ for indicator in compilation.spec.indicators}
     assert forms == {"Expr", "Ratio", "Quantile", "Rate", "Trend", "Baseline", "Age", "Zero", "Availability", "Gauge"}
     assert len(compilation.spec.indicators) == 60
+
+
+def test_the_bench_reports_every_figure_and_goal_at_a_small_size():
+    report = run.main((20,))
+    (row,) = [line for line in report.splitlines() if line.startswith("| 20 |")]
+    assert len(row.split("|")) == 10 and row.count(" s |") == 4 and "MiB" in row and "KiB" in row, row
+    assert "yaml PyYAML CSafeDumper" in report or "yaml compiler emitter" in report
+    goals = [line for line in report.splitlines() if line.startswith("- ")]
+    assert [goal.split(":")[0] for goal in goals] == [
+        "- compile within 1.5x of the floor at 20", "- validate at most 0.5 of generate at 20",
+        "- startup under 0.15 s, `indicators --help`", "- startup under 0.15 s, `python -c 'import compiler.cli'`"]
+    assert all(goal.endswith("met") or "missed (" in goal for goal in goals)
