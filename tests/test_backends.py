@@ -21,10 +21,10 @@ def test_kubernetes_objects_are_listed_in_one_kustomization_in_the_spec_namespac
     files = render("[grafana, alertmanager, kubernetes]")
     objects = sorted(path.removeprefix("kubernetes/") for path in files
                      if path.startswith("kubernetes/") and path != backends.kubernetes.KUSTOMIZATION)
-    assert any(name.startswith("grafana-dashboard-") for name in objects)
     assert any(name.startswith("alertmanager-") for name in objects)
     assert files[backends.kubernetes.KUSTOMIZATION] == {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                                             "namespace": "monitoring", "resources": objects}
+                                             "namespace": "monitoring", "resources": ["../grafana", *objects]}
+    assert files[backends.grafana.KUSTOMIZATION]["configMapGenerator"]  # the dashboards' ConfigMaps, from their JSON files
 
 
 def test_without_the_kubernetes_target_no_objects_are_emitted():

@@ -5,10 +5,11 @@ plain-scalar rules, and with every one of those rules broken the boundary table 
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import emit
+from compiler import backends, emit, pipeline
 
 # Characters and words that decide between plain, single-quoted, double-quoted and block style.
 PIECES = st.sampled_from([" ", ":", ": ", "#", " #", "-", "- ", "?", "? ", "'", '"', "\n", "\n\n", "\t", "!", "&", "*", "|", ">", "%",
@@ -61,3 +62,15 @@ def test_each_rule_broken_fails_the_boundary_table(monkeypatch, attribute, broke
     monkeypatch.setattr(emit, "_written", {})
     assert any(emit.yaml_text({"k": text}) != f"k: {written}\n" for text, written in BOUNDARIES)
 
+
+
+def test_every_yaml_file_of_the_shipped_spec_is_written_without_pyyaml():
+    spec, _ = pipeline.load([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml")
+    files = {path: data for path, data in backends.render(backends.outputs(spec)).items() if path.endswith(".yaml")}
+    slow = []
+    for path, data in files.items():
+        try:
+            emit._fast_yaml(data)
+        except emit._Unusual:
+            slow.append(path)
+    assert len(files) > 20 and slow == []

@@ -11,11 +11,10 @@ from functools import cache
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import yaml
 from jsonschema import Draft7Validator
 
 from compiler import backends, conventions, pipeline, promql
-from compiler.backends import grafana
+from compiler.backends import grafana, kubernetes
 from compiler.backends.grafana import queries
 from compiler.emit import emit
 from conftest import ROOT, spec_text
@@ -215,16 +214,20 @@ def in_observability(text: str) -> str:
 
 def test_each_dashboard_ships_as_a_configmap_the_sidecar_loads_and_argo_cd_applies_server_side():
     spec = compiled(in_observability(spec_text()))
-    files = emit(grafana.kubernetes(backends.outputs(spec)), spec.sources)
+    built = backends.outputs(spec)
+    texts = emit(backends.render(built), spec.sources)
+    (kustomization,) = grafana.kubernetes(built).values()
     boards_by_uid = grafana.dashboards(spec)
-    assert len(files) == len(boards_by_uid) == 2
-    for path, text in files.items():
-        configmap = yaml.safe_load(text)
+    configmaps = [configmap for _, configmap, _ in kubernetes.as_applied({grafana.KUSTOMIZATION: kustomization}, texts)]
+    assert len(configmaps) == len(boards_by_uid) == 2
+    for configmap in configmaps:
         metadata = configmap["metadata"]
         assert (configmap["kind"], metadata["namespace"], metadata["labels"]["grafana_dashboard"]) == ("ConfigMap", "observability", "1")
         assert metadata["annotations"] == {"grafana_folder": "ML Platform", "argocd.argoproj.io/sync-options": "ServerSideApply=true"}
         ((key, body),) = configmap["data"].items()
+        assert body == texts[f"{grafana.DASHBOARDS}/{key}"]  # the file itself: no second copy is generated
         assert json.loads(body) == boards_by_uid[key.removesuffix(".json")]
+    assert not [path for path in texts if path.startswith("kubernetes/grafana-dashboard")]
 
 
 def test_file_provisioning_loads_the_dashboards_folder_read_only():

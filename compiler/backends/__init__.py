@@ -2,8 +2,8 @@
 values built from it once: the rule plan) and returns {relative path: plain data}; none of
 them writes files or formats text.
 
-A backend may also contribute Kubernetes objects (PrometheusRules, dashboard ConfigMaps, the
-Alertmanager Secret); those are emitted when the `kubernetes` target is on, listed in a
+A backend may also contribute Kubernetes objects (PrometheusRules, the Alertmanager Secret) or a
+kustomization generating them (the dashboards' ConfigMaps); those are emitted when the `kubernetes` target is on, listed in a
 kustomization and checked against Kubernetes' size limits once emitted (backends.kubernetes)."""
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def render(built: Outputs) -> dict[str, object]:
 
 def oversized(built: Outputs, files: dict[str, object], texts: dict[str, str]) -> list[tuple[tuple, str]]:
     """Kubernetes objects among the rendered `files` that are too big to apply, located in the spec."""
-    objects = {path: data for path, data in files.items()
-               if path.startswith("kubernetes/") and path != kubernetes.KUSTOMIZATION and isinstance(data, dict)}
+    objects = {path: data for path, data in files.items() if isinstance(data, dict)
+               and path != kubernetes.KUSTOMIZATION and (path.startswith("kubernetes/") or path.endswith("/kustomization.yaml"))}
     return kubernetes.oversized(built, objects, texts)
 
 

@@ -1,6 +1,10 @@
 """What every generated Kubernetes object shares: the kustomization that lists them, and the
 size limits an object must fit to apply at all.
 
+A backend contributes objects (kubernetes/NAME.yaml) or a kustomization of its own beside the
+files it generates objects from (grafana/kustomization.yaml: a configMapGenerator of the
+dashboards' JSON), which the main kustomization lists as a folder.
+
 Limits (bytes): a ConfigMap's or Secret's data may hold 1 MiB; a PrometheusRule has no limit of
 its own, but prometheus-operator copies each one whole into a ConfigMap, so it has the same 1 MiB.
 Client-side apply (`kubectl apply`, Argo CD's default) stores the whole object as JSON in an
@@ -26,16 +30,36 @@ def kustomization(spec: Spec, objects: dict[str, dict]) -> dict:
     """Argo CD syncs the folder as is: every resource listed, all in the spec's namespace."""
     return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
             "namespace": spec.output.kubernetes.namespace,
-            "resources": sorted(path.removeprefix("kubernetes/") for path in objects)}
+            "resources": sorted(path.removeprefix("kubernetes/") if path.startswith("kubernetes/") else "../" + path.rpartition("/")[0]
+                                for path in objects)}
+
+
+def as_applied(objects: dict[str, dict], texts: dict[str, str]) -> list[tuple[str, dict, str]]:
+    """(path, object, text) of each object the cluster will hold: a generated ConfigMap as
+    kustomize builds it (named by the file it is made from)."""
+    found = []
+    for path, manifest in sorted(objects.items()):
+        if manifest["kind"] != "Kustomization":
+            found.append((path, manifest, texts[path]))
+            continue
+        folder, options = path.rpartition("/")[0], manifest.get("generatorOptions", {})
+        for generator in manifest["configMapGenerator"]:
+            files = [f"{folder}/{name}" for name in generator["files"]]
+            configmap = {"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": generator["name"], "namespace": manifest["namespace"],
+                                      "labels": options.get("labels", {}), "annotations": options.get("annotations", {})},
+                         "data": {file.rpartition("/")[2]: texts[file] for file in files}}
+            found.append((files[0], configmap, texts[files[0]]))
+    return found
 
 
 def oversized(built: Outputs, objects: dict[str, dict], texts: dict[str, str],
               data_limit: int = DATA_LIMIT, annotations_limit: int = ANNOTATIONS_LIMIT) -> list[tuple[tuple, str]]:
     """(spec path, message) for each object over a limit; `texts` are the emitted files."""
     found = []
-    for path, manifest in sorted(objects.items()):
+    for path, manifest, text in as_applied(objects, texts):
         kind, name = manifest["kind"], manifest["metadata"]["name"]
-        data = _data_size(manifest, texts[path])
+        data = _data_size(manifest, text)
         if data > data_limit:
             where = "the ConfigMap prometheus-operator copies it into" if kind == "PrometheusRule" else f"one {kind}"
             found.append(_finding(built, path, manifest, f"{path}: {kind} {name} holds {_size(data)} of data, over the "

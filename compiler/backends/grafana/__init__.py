@@ -1,18 +1,19 @@
 """Grafana: an executive overview and one dashboard per category, as classic dashboard JSON
-for file provisioning (with its provider config) and, for Kubernetes, one ConfigMap per
-dashboard that the Grafana sidecar loads.
+for file provisioning (with its provider config) and, for Kubernetes, a kustomization that
+generates one ConfigMap per dashboard, for the Grafana sidecar, from those same JSON files.
 
 Every panel reads recorded series named by `conventions`; every indicator's panel sits at the
 id its alerts' `dashboard_url` opens."""
 
 from __future__ import annotations
 
-from compiler import conventions, emit
+from compiler import conventions
 from compiler.backends.grafana import category, overview
 from compiler.backends.outputs import Outputs
 from compiler.model import Spec
 
 DASHBOARDS = "grafana/dashboards"
+KUSTOMIZATION = "grafana/kustomization.yaml"  # beside the dashboards: kustomize reads no file above its folder
 PROVISIONING = "grafana/provisioning/dashboards.yaml"
 MOUNT = "/var/lib/grafana/dashboards"  # where provisioning expects the dashboards folder
 FOLDER_ANNOTATION = "grafana_folder"  # the sidecar's `folderAnnotation` (kube-prometheus-stack)
@@ -43,20 +44,22 @@ def render(built: Outputs) -> dict[str, object]:
 
 
 def kubernetes(built: Outputs) -> dict[str, dict]:
-    """One ConfigMap per dashboard: one dashboard per object keeps each well under the 1 MiB
-    data limit (checked in backends.kubernetes), and server-side apply avoids Argo CD's 256 KiB
-    last-applied annotation."""
+    """Kustomize's configMapGenerator makes one ConfigMap per dashboard from its JSON file, so no
+    second copy of the dashboards is generated. One dashboard per object keeps each well under
+    the 1 MiB data limit (checked in backends.kubernetes), and server-side apply avoids Argo CD's
+    256 KiB last-applied annotation; names carry no hash suffix, so they stay what the sidecar knew."""
     spec = built.spec
     target = spec.output.kubernetes
-    return {f"kubernetes/grafana-dashboard-{uid.lower()}.yaml": {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {
-            "name": f"grafana-dashboard-{uid.lower()}",
-            "namespace": target.namespace,
+    return {KUSTOMIZATION: {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "namespace": target.namespace,
+        "generatorOptions": {
+            "disableNameSuffixHash": True,
             "labels": {"grafana_dashboard": "1", "app.kubernetes.io/managed-by": "indicator-compiler",
                        "app.kubernetes.io/part-of": spec.name.replace("_", "-")},
             "annotations": {FOLDER_ANNOTATION: target.dashboard_folder, **conventions.SERVER_SIDE_APPLY},
         },
-        "data": {f"{uid}.json": emit.json_text(board)},
-    } for uid, board in built.dashboards.items()}
+        "configMapGenerator": [{"name": f"grafana-dashboard-{uid.lower()}", "files": [f"dashboards/{uid}.json"]}
+                               for uid in built.dashboards],
+    }}
