@@ -4,7 +4,12 @@
 
 The metric catalogue and escalation matrix are the shipped spec's; indicators cycle through one
 template per measure form with ids, titles and thresholds varied, so the output exercises every
-code path at scale.
+code path at scale. Every PER_CATEGORY indicators start a new copy of each category (the same
+groups; the scorecard counts every copy), as an organisation that size splits its categories:
+one category's rules and dashboard must fit a Kubernetes object (1 MiB), or the spec is invalid.
+The `kubernetes` target is off: at 10,000 indicators the scorecard's PrometheusRule and the
+overview dashboard outgrow 1 MiB whatever the categories (the compiler says so and stops), and
+every size is measured alike.
 
 Every measure form appears: the shipped spec's, plus a `rate` indicator."""
 
@@ -16,6 +21,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+PER_CATEGORY = 100
 TEAMS = ("platform", "governance", "search", "ads", "risk", "vision", "speech", "growth")
 # The shipped spec has no `rate` measure; this one makes the synthetic specs use every form.
 RATE = {"id": "inference_traffic", "title": "Inference Traffic", "category": "platform_health", "group": "reliability",
@@ -32,13 +38,24 @@ def spec(count: int) -> dict:
     for number in range(count):
         template = templates[number % len(templates)]
         indicator = {**template, "id": f"{template['id']}_{number}", "title": f"{template['title']} {number}",
-                     "team": TEAMS[number % len(TEAMS)]}
+                     "team": TEAMS[number % len(TEAMS)], "category": _copy(template["category"], number // PER_CATEGORY)}
         indicators.append(indicator)
     base["indicators"] = indicators
+    copies = range((count + PER_CATEGORY - 1) // PER_CATEGORY)
+    base["categories"] = {_copy(category, k): {**body, "title": f"{body['title']} {k}" if k else body["title"]}
+                          for k in copies for category, body in base["categories"].items()}
+    for entry in base["scorecard"].values():
+        if "categories" in entry:
+            entry["categories"] = [_copy(category, k) for k in copies for category in entry["categories"]]
     base.pop("roi", None)  # its terms, and the reports headline, name shipped indicator ids
     base.pop("reports", None)
+    base["output"]["targets"] = [target for target in base["output"]["targets"] if target != "kubernetes"]
     base["scorecard"] = {key: value for key, value in base["scorecard"].items()}
     return base
+
+
+def _copy(category: str, k: int) -> str:
+    return f"{category}_{k}" if k else category
 
 
 def main() -> None:

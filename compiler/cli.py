@@ -117,10 +117,10 @@ def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
 
 
 def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure: int = 1,
-             label: str | None = None, writes: bool = False) -> pipeline.Compilation:
+             label: str | None = None, writes: bool = False, checks_only: bool = False) -> pipeline.Compilation:
     from compiler import pipeline
     try:
-        compilation = pipeline.compile_spec(sources or read_sources(spec), label or spec.name)
+        compilation = pipeline.compile_spec(sources or read_sources(spec), label or spec.name, checks_only)
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")
@@ -219,7 +219,7 @@ def check(spec: Path, out: Path, quiet: bool) -> None:
 def validate(spec: Path, quiet: bool, verbose: bool) -> None:
     """Check SPEC and report every problem as FILE:LINE:COL: FIELD: MESSAGE; write nothing."""
     _one_of(quiet, verbose)
-    compilation = _compile(spec)
+    compilation = _compile(spec, checks_only=True)
     if not quiet:
         click.echo(f"{spec}: valid ({len(compilation.spec.indicators)} indicators)")
     if verbose:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler.writer import MANIFEST
-from conftest import INDICATOR, ROOT, spec_text, with_output
+from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
 
 
 def write_spec(text: str = None, name: str = "indicators.yaml") -> Path:
@@ -371,6 +371,7 @@ print("loaded:", *sorted({m for m in sys.modules for heavy in %r if m == heavy o
     (["generate", "--help"], []),
     (["import", "sloth", "--help"], []),
     (["schema"], []),
+    (["validate", "indicators.yaml", "--quiet"], ["compiler.pipeline"]),  # no Jinja2: it renders no prose
     (["import", "sloth", "tests/importers/sloth/getting-started.yml"], ["compiler.importers", "compiler.importers.openslo", "compiler.importers.sloth", "compiler.pipeline"]),
 ])
 def test_a_command_imports_only_the_stacks_it_uses(args, loaded):
@@ -384,3 +385,17 @@ def test_what_the_cli_states_without_importing_it_is_what_the_modules_say():
     assert cli.IMPORTERS == tuple(sorted((openslo.TOOL, sloth.TOOL)))
     (factor,) = [option.default for option in cli.verify.params if option.name == "factor"]
     assert factor == online.FACTOR
+
+
+def test_validate_finds_an_object_too_big_to_apply_as_generate_does(cli):
+    # validate renders only what the size check reads; a dashboard over 1 MiB is still an error
+    one = INDICATOR.split("indicators:\n")[1]
+    text = HEADER + "indicators:\n" + "".join(
+        one.replace("id: queue", f"id: queue_{k}").replace("definition: Jobs waiting.", "definition: " + "Jobs waiting. " * 2000)
+        for k in range(40))
+    write_spec(text)
+    validated, generated = cli("validate"), cli("generate")
+    assert validated.exit_code == generated.exit_code == 1
+    errors = [line for line in validated.output.splitlines() if "over the 1,024 KiB" in line]
+    assert errors and errors == [line for line in generated.output.splitlines() if "over the 1,024 KiB" in line]
+    assert any("ConfigMap grafana-dashboard-" in line for line in errors), errors

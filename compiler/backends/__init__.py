@@ -70,6 +70,18 @@ def render(built: Outputs) -> dict[str, object]:
     return files
 
 
+def sized(built: Outputs) -> dict[str, object]:
+    """What the size check (oversized) reads, and no more: the Kubernetes objects, and the files
+    a kustomization generates objects from. `validate` renders this instead of every file."""
+    objects = kubernetes_objects(built)
+    generated = {f"{path.rpartition('/')[0]}/{file}" for path, manifest in objects.items() if manifest["kind"] == "Kustomization"
+                 for entry in manifest["configMapGenerator"] for file in entry["files"]}
+    sources = {path: data for backend in BACKENDS if backend.kubernetes is not None and backend.target in built.spec.output.targets
+               and any(path.startswith(backend.target + "/") for path in generated)
+               for path, data in backend.render(built).items() if path in generated}
+    return {**objects, **sources}
+
+
 def oversized(built: Outputs, files: dict[str, object], texts: dict[str, str]) -> list[tuple[tuple, str]]:
     """Kubernetes objects among the rendered `files` that are too big to apply, located in the spec."""
     objects = {path: data for path, data in files.items() if isinstance(data, dict)
