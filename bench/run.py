@@ -191,7 +191,8 @@ def report(rows: list[dict], starts: dict[str, float]) -> str:
         lines.append(f"- validate at most {VALIDATE_SHARE:g} of generate at {row['size']:,}: {share:.2f}, "
                      + verdict(share <= VALIDATE_SHARE, f"by {share - VALIDATE_SHARE:.2f}"))
     if len(rows) > 1:
-        small, large = (by_size.get(1000) or rows[0]), rows[-1]
+        large = rows[-1]
+        small = by_size[1000] if 1000 in by_size and large["size"] != 1000 else rows[0]
         growth = (large["whole"] / large["size"]) / (small["whole"] / small["size"])
         lines.append(f"- linear growth: time per indicator at {large['size']:,} is {growth:.2f}x that at {small['size']:,}, "
                      + verdict(growth <= LINEAR, f"worse than linear by {growth / LINEAR:.2f}x"))
