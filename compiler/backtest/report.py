@@ -5,7 +5,7 @@ responder's `noise_budget`, and the alerts that sent them."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from compiler import conventions, durations, present
@@ -65,7 +65,7 @@ def judge(compilation: Compilation, ask: Ask, start: float, end: float, progress
 
 
 def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[str, float], start: float, end: float,
-            reached: tuple[tuple[str, history.Firing], ...] = ()) -> Outcome:
+            reached: Iterable[tuple[str, history.Firing]] = ()) -> Outcome:
     budgets = {conventions.receiver_name(r.id): r.noise_budget for r in spec.responders}
     counts = Counter(n.receiver for n in sent)
     verdicts = []
