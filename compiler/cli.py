@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from compiler.problems import Problem, SpecError
+from compiler.problems import Finding, SpecError
 
 if TYPE_CHECKING:
     from compiler import collect as collector
@@ -54,7 +54,7 @@ def read_sources(spec: Path) -> list[tuple[str, bytes]]:
     paths = sorted(p for p in spec.rglob("*") if p.suffix in SPEC_EXTENSIONS and p.is_file()) if spec.is_dir() else [spec]
     if not paths:
         raise click.UsageError(f"no .yaml or .yml files in {spec}")
-    outside = [Problem(str(path), 1, 1, "", f"a symbolic link leading outside the spec folder {spec}", "copy the file into the folder")
+    outside = [Finding(str(path), 1, 1, "", f"a symbolic link leading outside the spec folder {spec}", "copy the file into the folder")
                for path in paths if not path.resolve().is_relative_to(spec.resolve())]
     if outside:
         raise SpecError(outside)
@@ -111,7 +111,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
-def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
+def _report(problems: tuple[Finding, ...] | list[Finding]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
 
@@ -448,7 +448,7 @@ def collect(records: tuple[Path, ...], spec: Path, out: Path | None, address: st
         sys.exit(1)
 
 
-def _records(records: tuple[Path, ...], spec: Spec) -> tuple[list[collector.Sample], list[Problem]]:
+def _records(records: tuple[Path, ...], spec: Spec) -> tuple[list[collector.Sample], list[Finding]]:
     """Every record file given or below a folder given, collected at this moment; a file that
     cannot be read (it may go between listing and reading) is a problem, the rest are read."""
     paths = [path for given in records
@@ -459,7 +459,7 @@ def _records(records: tuple[Path, ...], spec: Spec) -> tuple[list[collector.Samp
         try:
             files.append((str(path), path.read_bytes()))
         except OSError as err:
-            unreadable.append(Problem(str(path), 1, 1, "", f"cannot read: {err.strerror}"))
+            unreadable.append(Finding(str(path), 1, 1, "", f"cannot read: {err.strerror}"))
     samples, problems = collector.collect(files, spec, datetime.now(UTC).timestamp())
     return samples, unreadable + problems
 
@@ -471,7 +471,7 @@ def _serve_records(records: tuple[Path, ...], spec: Spec, address: str) -> None:
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from compiler import collect as collector
-    reported: set[Problem] = set()
+    reported: set[Finding] = set()
 
     class Metrics(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)

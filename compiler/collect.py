@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 
 from compiler import loader
 from compiler.model import Metric, Spec
-from compiler.problems import Problem, did_you_mean
+from compiler.problems import Finding, did_you_mean
 
 FIELDS = ("date", "metric", "value")
 COLLECTED = ("gauge", "counter")  # a histogram's buckets are observations, which a record of one value cannot carry
@@ -32,11 +32,11 @@ class Sample:
     where: tuple[str, int] = field(default=("", 0), compare=False)  # the record's file and line
 
 
-def collect(files: list[tuple[str, bytes]], spec: Spec, now: float) -> tuple[list[Sample], list[Problem]]:
+def collect(files: list[tuple[str, bytes]], spec: Spec, now: float) -> tuple[list[Sample], list[Finding]]:
     """The samples of every records file, and a problem for each record left out: a bad one,
     or a second value of a series at a time an earlier record gave it."""
     samples: list[Sample] = []
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     seen: dict[tuple, tuple[str, int]] = {}
     for name, raw in files:
         rows, found = _rows(name, raw)
@@ -46,14 +46,14 @@ def collect(files: list[tuple[str, bytes]], spec: Spec, now: float) -> tuple[lis
             if problem is None and (first := seen.get((sample.metric, sample.labels, sample.timestamp))):
                 problem = ("date", f"a second value of this series on {row['date']}", f"the first is at {first[0]}:{first[1]}")
             if problem:
-                problems.append(Problem(name, line, 1, problem[0], problem[1], problem[2] if len(problem) > 2 else ""))
+                problems.append(Finding(name, line, 1, problem[0], problem[1], problem[2] if len(problem) > 2 else ""))
                 continue
             seen[(sample.metric, sample.labels, sample.timestamp)] = (name, line)
             samples.append(Sample(sample.metric, sample.labels, sample.timestamp, sample.value, (name, line)))
     return samples, problems
 
 
-def _rows(name: str, raw: bytes) -> tuple[list[tuple[int, dict]], list[Problem]]:
+def _rows(name: str, raw: bytes) -> tuple[list[tuple[int, dict]], list[Finding]]:
     """(line, record) of each record; CSV by its extension, JSON and YAML with the spec's loader
     (JSON is YAML), which locates each record."""
     if name.endswith(".csv"):
@@ -61,18 +61,18 @@ def _rows(name: str, raw: bytes) -> tuple[list[tuple[int, dict]], list[Problem]]
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
             return [(reader.line_num, {key: value for key, value in row.items() if value not in (None, "")}) for row in reader], []
         except (UnicodeDecodeError, csv.Error) as err:
-            return [], [Problem(name, 1, 1, "", f"not a CSV file: {err}")]
+            return [], [Finding(name, 1, 1, "", f"not a CSV file: {err}")]
     documents, problems = loader.load_stream(name, raw)
     rows: list[tuple[int, dict]] = []
     for document in documents:
         if not isinstance(document.data, list):
-            problems.append(Problem(name, 1, 1, "", "records are a list of mappings (date, metric, value and the labels)"))
+            problems.append(Finding(name, 1, 1, "", "records are a list of mappings (date, metric, value and the labels)"))
             continue
         for index, row in enumerate(document.data):
             if isinstance(row, dict):
                 rows.append((document.locate((index,)).line, row))
             else:
-                problems.append(Problem(name, document.locate((index,)).line, 1, "", "a record is a mapping of date, metric, value and the labels"))
+                problems.append(Finding(name, document.locate((index,)).line, 1, "", "a record is a mapping of date, metric, value and the labels"))
     return rows, problems
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
@@ -76,10 +76,10 @@ class Document:
             table = self.values
         return table.get(path, Location("<spec>", 1, 1))
 
-    def problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> Problem:
+    def problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> Finding:
         where = self.locate(path, key=key)
         shown = (path[0], self.local[path[:2]], *path[2:]) if path[:2] in self.local else path
-        return Problem(where.file, where.line, where.column, dotted(shown), message, hint)
+        return Finding(where.file, where.line, where.column, dotted(shown), message, hint)
 
 
 def dotted(path: Path) -> str:
@@ -100,19 +100,19 @@ def _at(mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _decode(name: str, raw: bytes) -> tuple[str | None, list[Problem]]:
+def _decode(name: str, raw: bytes) -> tuple[str | None, list[Finding]]:
     """A file's bytes as YAML text, or the problem that stops it: size, encoding, characters."""
     if len(raw) > MAX_FILE_BYTES:  # the CLI reads at most one byte more than the limit
-        return None, [Problem(name, 1, 1, "", f"file is over the limit of {MAX_FILE_BYTES} bytes",
+        return None, [Finding(name, 1, 1, "", f"file is over the limit of {MAX_FILE_BYTES} bytes",
                               "split the spec into several files in one folder")]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(name, 1, 1, "", "the file is UTF-16 (it starts with a UTF-16 byte order mark)", "save the file as UTF-8")]
+        return None, [Finding(name, 1, 1, "", "the file is UTF-16 (it starts with a UTF-16 byte order mark)", "save the file as UTF-8")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        return None, [Problem(name, line, column, "", f"not valid UTF-8: byte 0x{raw[err.start]:02x} cannot be decoded",
+        return None, [Finding(name, line, column, "", f"not valid UTF-8: byte 0x{raw[err.start]:02x} cannot be decoded",
                               "save the file as UTF-8")]
     bad = _NOT_PRINTABLE.search(text)
     if bad:
@@ -120,11 +120,11 @@ def _decode(name: str, raw: bytes) -> tuple[str | None, list[Problem]]:
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         hint = ("save the file as UTF-8 (NUL bytes between the letters mean UTF-16)" if bad.group() == "\x00"
                 else 'remove it, or write it as an escape in a double-quoted string ("\\x07")')
-        return None, [Problem(name, line, column, "", f"character U+{ord(bad.group()):04X} is not allowed in YAML", hint)]
+        return None, [Finding(name, line, column, "", f"character U+{ord(bad.group()):04X} is not allowed in YAML", hint)]
     return text, []
 
 
-def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
+def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
     """Parse one spec file's bytes. Returns the document, or None with the problems that stop it."""
     text, problems = _decode(name, raw)
     if text is None:
@@ -133,10 +133,10 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, [Problem(name, 1, 1, "", "the file is empty", "start it with 'apiVersion: indicators/v1'")]
+            return None, [Finding(name, 1, 1, "", "the file is empty", "start it with 'apiVersion: indicators/v1'")]
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-            return None, [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, "",
+            return None, [Finding(name, node.start_mark.line + 1, node.start_mark.column + 1, "",
                                   f"expected a mapping at the top level, found {kind}",
                                   "a spec file is a mapping that starts with 'apiVersion: indicators/v1'")]
         return _document(loader, node, name, [MAX_NODES, MAX_TEXT]), []
@@ -146,7 +146,7 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         loader.dispose()
 
 
-def load_stream(name: str, raw: bytes) -> tuple[list[Document], list[Problem]]:
+def load_stream(name: str, raw: bytes) -> tuple[list[Document], list[Finding]]:
     """Parse a file of one or more YAML documents (`---`) of any shape, as other tools write
     them (Sloth, OpenSLO), under the same limits as a spec file; the budget covers the file."""
     text, problems = _decode(name, raw)
@@ -176,18 +176,18 @@ def _document(loader, node, name: str, budget: list[int]) -> Document:
 _FAILURES = (_Limit, yaml.YAMLError, RecursionError)
 
 
-def _failure(name: str, err: Exception) -> Problem:
+def _failure(name: str, err: Exception) -> Finding:
     """The located problem for a limit or a YAML error that stops reading a file."""
     if isinstance(err, _Limit):
-        return Problem(name, *err.where, "", err.message, err.hint)
+        return Finding(name, *err.where, "", err.message, err.hint)
     if not isinstance(err, yaml.MarkedYAMLError):
-        return Problem(name, 1, 1, "", f"invalid YAML: {err or 'nesting too deep'}")
+        return Finding(name, 1, 1, "", f"invalid YAML: {err or 'nesting too deep'}")
     mark = err.problem_mark or err.context_mark
     message = err.problem or str(err)
     if err.context:
         message = f"{err.context}, {message}"
     hint = "indent with spaces; YAML does not allow tabs" if "tab" in message else ""
-    return Problem(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "", f"invalid YAML: {message}", hint)
+    return Finding(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "", f"invalid YAML: {message}", hint)
 
 
 def _convert(loader, node, path: Path, name: str, document: Document, budget: list[int], depth: int):
@@ -234,12 +234,12 @@ MERGED_MAPPINGS = ("metrics", "teams", "responders", "categories")
 MERGED_LISTS = ("indicators",)
 
 
-def merge(documents: list[Document]) -> tuple[Document, list[Problem]]:
+def merge(documents: list[Document]) -> tuple[Document, list[Finding]]:
     """Merge one spec split over several files: mappings by key, indicator lists end to end."""
     if len(documents) == 1:
         return documents[0], []
     merged = Document({})
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     owner: dict[Path, Document] = {}
     for document in documents:
         offsets = {section: len(merged.data.get(section, [])) for section in MERGED_LISTS}

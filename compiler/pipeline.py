@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from typing import cast
+from dataclasses import dataclass
 
 from compiler import backends, checks, emit, loader
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus import cost
-from compiler.build import build
 from compiler.model import Spec
-from compiler.problems import Problem, SpecError
+from compiler.problems import Finding, SpecError
 
 
 @dataclass(frozen=True)
 class Compilation:
     spec: Spec
     files: dict[str, str]  # relative path -> text
-    warnings: tuple[Problem, ...]
+    warnings: tuple[Finding, ...]
     costs: tuple[cost.GroupCost, ...]  # what each rule group reads per evaluation
     outputs: Outputs  # the rule plan, dashboards and routing the files were rendered from
 
 
-def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Problem, ...]]:
+def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Finding, ...]]:
     """Spec files (name, bytes) -> the model and its warnings. Raises SpecError with every problem.
 
     `label` names the spec in generated headers: the file or folder name, the same on every machine."""
@@ -32,30 +30,22 @@ def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Prob
     return built.spec, warnings
 
 
-def _load(sources: list[tuple[str, bytes]], label: str) -> tuple[Outputs, tuple[Problem, ...], loader.Document, tuple[cost.GroupCost, ...]]:
-    documents, problems = [], []
+def _load(sources: list[tuple[str, bytes]], label: str) -> tuple[Outputs, tuple[Finding, ...], loader.Document, tuple[cost.GroupCost, ...]]:
+    documents, found = [], []
     for name, raw in sources:
-        document, found = loader.load_text(name, raw)
-        problems += found
+        document, problems = loader.load_text(name, raw)
+        found += problems
         if document is not None:
             documents.append(document)
-    if problems:
-        raise SpecError(problems)
-    document, problems = loader.merge(documents)
-    problems += checks.validate(document)
-    if any(problem.severity == "error" for problem in problems):
-        raise SpecError(problems)
-    spec = build(cast(dict, document.data), (label,))  # the schema has made it a mapping
-    problems += checks.validate_model(document, spec)
-    if any(problem.severity == "error" for problem in problems):
-        raise SpecError(problems)
-    built = backends.outputs(spec)  # what a valid spec generates, built once: linted, costed, rendered
-    problems += [document.problem(path, message) for path, message in backends.lint(built)]
-    if any(problem.severity == "error" for problem in problems):
-        raise SpecError(problems)
-    costs = cost.group_costs(spec, built.rules)
-    problems += [replace(document.problem(path, message, hint), severity="warning") for path, message, hint in cost.over_budget(spec, costs)]
-    return built, tuple(sorted(problems)), document, costs
+    if found:
+        raise SpecError(found)
+    merged, found = loader.merge(documents)
+    subject = checks.Subject(merged, label)
+    for phase in checks.PHASES:
+        found += checks.run(phase, subject)
+        if phase.stops(found):
+            raise SpecError(found)
+    return subject.outputs, tuple(sorted(found)), merged, subject.costs
 
 
 def compile_spec(sources: list[tuple[str, bytes]], label: str, checks_only: bool = False) -> Compilation:

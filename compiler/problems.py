@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, order=True)
-class Problem:
+class Finding:
     file: str
     line: int
     column: int
@@ -39,6 +39,6 @@ def did_you_mean(word: str, choices) -> str:
 class SpecError(Exception):
     """Raised once, at a phase boundary, carrying every problem found so far."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Finding]):
         super().__init__(f"{len(problems)} problem(s) in the spec")
         self.problems = sorted(problems)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 ADDRESS = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
 MAILBOX = re.compile(rf"{ADDRESS}|[A-Za-z0-9 ._'-]*<{ADDRESS}>")
 HINT = "write local@domain or Name <local@domain>, several separated by commas"
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     fields = []  # (path, the addresses written there)
     sender = ((data.get("notifications") or {}).get("email") or {}).get("from")

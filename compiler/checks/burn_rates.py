@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from compiler import spec
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 
-def check(document: Document) -> list[Problem]:
-    problems: list[Problem] = []
+def check(document: Document) -> list[Finding]:
+    problems: list[Finding] = []
     for index, indicator in spec.indicators(document.data):
         form, body = spec.measure_form(indicator)
         if form == "availability":
@@ -19,7 +19,7 @@ def check(document: Document) -> list[Problem]:
     return problems
 
 
-def _objective(document: Document, indicator: dict, body: dict, here: tuple) -> list[Problem]:
+def _objective(document: Document, indicator: dict, body: dict, here: tuple) -> list[Finding]:
     if indicator["unit"] != "ratio":
         return [document.problem(("indicators", here[1], "unit"), f"an availability objective's value is a ratio, not {indicator['unit']}",
                                  "set unit: ratio and write the thresholds as ratios (0.999)")]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from compiler import promql, spec
 from compiler.loader import Document
-from compiler.problems import Problem, did_you_mean
+from compiler.problems import Finding, did_you_mean
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     assert isinstance(data, dict)  # the semantic checks run on what the schema accepted
     metrics = data.get("metrics") or {}
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for index, indicator in spec.indicators(data):
         for number, case in enumerate(indicator.get("tests") or ()):
             for position, series in enumerate(case["input_series"]):

@@ -11,17 +11,17 @@ import re
 from compiler import promql, spec
 from compiler.loader import Document
 from compiler.model import Spec
-from compiler.problems import Problem, did_you_mean
+from compiler.problems import Finding, did_you_mean
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN"
 # promtool's series notation: a value, `_` (missing), `stale`, or a run `a+bxn`, `a-bxn`, `axn`, `_xn`
 SAMPLE = re.compile(rf"^(?:_|stale|_x\d+|(?:{_NUMBER})(?:(?:[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)?x\d+)?)$")
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     metrics = data.get("metrics") or {}
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for index, indicator in spec.indicators(data):
         known = set(spec.global_labels(data)) | set(indicator.get("track_by") or ())
         for number, case in enumerate(indicator.get("tests") or ()):
@@ -31,7 +31,7 @@ def check(document: Document) -> list[Problem]:
     return problems
 
 
-def levels(document: Document, built: Spec) -> list[Problem]:
+def levels(document: Document, built: Spec) -> list[Finding]:
     """Each expected alert's level is raised by the thresholds that judge its labels: an
     override's when the labels match one, the indicator's own otherwise."""
     problems = []
@@ -48,7 +48,7 @@ def levels(document: Document, built: Spec) -> list[Problem]:
     return problems
 
 
-def _inputs(document: Document, here: tuple, case: dict, metrics: dict) -> list[Problem]:
+def _inputs(document: Document, here: tuple, case: dict, metrics: dict) -> list[Finding]:
     problems = []
     for number, series in enumerate(case["input_series"]):
         path = here + ("input_series", number)
@@ -69,7 +69,7 @@ def _inputs(document: Document, here: tuple, case: dict, metrics: dict) -> list[
     return problems
 
 
-def _expectations(document: Document, here: tuple, case: dict, known: set[str]) -> list[Problem]:
+def _expectations(document: Document, here: tuple, case: dict, known: set[str]) -> list[Finding]:
     problems = []
     valued = {tuple(sorted((value.get("labels") or {}).items())) for value in case.get("values") or ()}
     for kind in ("alerts", "values"):

@@ -4,11 +4,11 @@ chapter's `mlops_active_users_total` is a gauge), histogram buckets ascend."""
 from __future__ import annotations
 
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 
-def check(document: Document) -> list[Problem]:
-    problems: list[Problem] = []
+def check(document: Document) -> list[Finding]:
+    problems: list[Finding] = []
     for name, metric in (document.data.get("metrics") or {}).items():
         here = ("metrics", name)
         kind = metric["type"]
@@ -30,6 +30,6 @@ def check(document: Document) -> list[Problem]:
     return problems
 
 
-def _warning(document: Document, path: tuple, message: str, hint: str) -> Problem:
+def _warning(document: Document, path: tuple, message: str, hint: str) -> Finding:
     problem = document.problem(path, message, hint, key=True)
-    return Problem(problem.file, problem.line, problem.column, problem.path, message, hint, "warning")
+    return Finding(problem.file, problem.line, problem.column, problem.path, message, hint, "warning")

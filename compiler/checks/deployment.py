@@ -9,12 +9,12 @@ from compiler import conventions
 from compiler import spec as spec_data
 from compiler.loader import Document
 from compiler.model import Spec
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 KUBERNETES = ("output", "kubernetes")
 
 
-def check(document: Document, spec: Spec) -> list[Problem]:
+def check(document: Document, spec: Spec) -> list[Finding]:
     output = document.data.get("output") or {}
     kubernetes = output.get("kubernetes") or {}
     targets = set(spec.output.targets)

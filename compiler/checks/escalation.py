@@ -12,18 +12,18 @@ import zoneinfo
 from compiler import conventions, durations
 from compiler.loader import Document
 from compiler.model import SEVERITY_ORDER, Spec
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z")  # Alertmanager's range: 00:00 to 24:00
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     escalation = data.get("escalation") or {}
     levels = escalation.get("levels") or {}
     teams = data.get("teams") or {}
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     if not data.get("escalation"):
         return [document.problem((), "missing required section 'escalation'", "see the escalation matrix in the README")]
 
@@ -73,7 +73,7 @@ def check(document: Document) -> list[Problem]:
     return problems
 
 
-def routes(document: Document, spec: Spec) -> list[Problem]:
+def routes(document: Document, spec: Spec) -> list[Finding]:
     """On the built model, so "can raise" means what the rules raise (conventions.raised_levels).
 
     A team's responders for a level none of its indicators raises are an error: the route can
@@ -106,7 +106,7 @@ def routes(document: Document, spec: Spec) -> list[Problem]:
     return problems
 
 
-def _business_hours(document: Document, hours: dict | None) -> list[Problem]:
+def _business_hours(document: Document, hours: dict | None) -> list[Finding]:
     if not hours:
         return []
     here = ("escalation", "business_hours")
@@ -137,7 +137,7 @@ def _business_hours(document: Document, hours: dict | None) -> list[Problem]:
     return problems
 
 
-def _scorecard(document: Document, data: dict) -> list[Problem]:
+def _scorecard(document: Document, data: dict) -> list[Finding]:
     problems = []
     scorecard = data.get("scorecard") or {}
     for name, entry in scorecard.items():

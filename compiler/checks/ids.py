@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from compiler import conventions, spec
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     first: dict[str, int] = {}
     spec_name = (data.get("metadata") or {}).get("name", "indicators")
     escalates = any("escalate_after" in level for level in ((data.get("escalation") or {}).get("levels") or {}).values())
@@ -31,7 +31,7 @@ def check(document: Document) -> list[Problem]:
     return problems + _category_names(document, spec_name)
 
 
-def _category_names(document: Document, spec_name: str) -> list[Problem]:
+def _category_names(document: Document, spec_name: str) -> list[Finding]:
     uids = {conventions.uid(spec_name, conventions.OVERVIEW): "the overview dashboard"}
     groups = {conventions.SCORECARD_GROUP: "the scorecard's rules"}  # a rule group names its file too
     problems = []

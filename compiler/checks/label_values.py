@@ -9,13 +9,13 @@ import re
 
 from compiler import promql, spec
 from compiler.loader import Document
-from compiler.problems import Problem, did_you_mean
+from compiler.problems import Finding, did_you_mean
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     metrics = data.get("metrics") or {}
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for path, selector in _selectors(data):
         resolved = spec.series_type(selector.metric, metrics)
         declared = (metrics[resolved[0]].get("values") or {}) if resolved else {}

@@ -6,12 +6,12 @@ reasonable time and what one Prometheus should evaluate, so it stops here, with 
 from __future__ import annotations
 
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 MAX_INDICATORS = 10_000
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     indicators = document.data.get("indicators")
     if isinstance(indicators, list) and len(indicators) > MAX_INDICATORS:
         return [document.problem(("indicators",), f"{len(indicators)} indicators, over the limit of {MAX_INDICATORS}",

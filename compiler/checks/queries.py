@@ -9,13 +9,13 @@ from __future__ import annotations
 from compiler import conventions, promql, spec
 from compiler.loader import Document
 from compiler.model import Expr, Spec
-from compiler.problems import Problem, did_you_mean
+from compiler.problems import Finding, did_you_mean
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     metrics = data.get("metrics") or {}
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for index, indicator in spec.indicators(data):
         form, body = spec.measure_form(indicator)
         here = ("indicators", index, "measure", form)
@@ -31,7 +31,7 @@ def check(document: Document) -> list[Problem]:
     return problems
 
 
-def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...], indicator: dict, metrics: dict) -> list[Problem]:
+def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...], indicator: dict, metrics: dict) -> list[Finding]:
     try:
         selector = promql.parse_selector(text)
     except promql.PromQLError as err:
@@ -60,7 +60,7 @@ def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...]
     return problems
 
 
-def _expression(document: Document, path: tuple, text: str, metrics: dict) -> list[Problem]:
+def _expression(document: Document, path: tuple, text: str, metrics: dict) -> list[Finding]:
     try:
         reads = promql.series_read(text)
     except promql.PromQLError as err:
@@ -90,12 +90,12 @@ def _expression(document: Document, path: tuple, text: str, metrics: dict) -> li
     return problems
 
 
-def _unknown_metric(document: Document, path: tuple, name: str, metrics: dict) -> Problem:
+def _unknown_metric(document: Document, path: tuple, name: str, metrics: dict) -> Finding:
     hint = did_you_mean(name, metrics) or "add it to the metric catalogue ('metrics')"
     return document.problem(path, f"unknown metric '{name}': not in the metric catalogue", hint)
 
 
-def recorded_series_read(document: Document, model: Spec) -> list[Problem]:
+def recorded_series_read(document: Document, model: Spec) -> list[Finding]:
     """Recorded series an expression reads must be ones this spec records."""
     recorded = conventions.recorded_series(model)
     expressions = [(("indicators", index, "measure", "expr"), indicator.measure.expr)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from compiler import spec
 from compiler.loader import Document
-from compiler.problems import Problem, did_you_mean
+from compiler.problems import Finding, did_you_mean
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
-    problems: list[Problem] = []
+    problems: list[Finding] = []
 
     def need(path: tuple, name: str, defined, what: str) -> None:
         if name not in defined:

@@ -21,7 +21,7 @@ import jsonschema
 from compiler import durations
 from compiler.loader import Document
 from compiler.present import RESIDUE
-from compiler.problems import Problem, did_you_mean
+from compiler.problems import Finding, did_you_mean
 
 SCHEMA_FILE = "indicators-v1.schema.json"
 _DURATION_HINT = "durations look like 30s, 5m, 1h30m, 7d: each unit once, largest first"
@@ -88,10 +88,10 @@ class Accepted:
     rejected: frozenset[str]
 
 
-def check(document: Document) -> tuple[list[Problem], Accepted | None]:
+def check(document: Document) -> tuple[list[Finding], Accepted | None]:
     """The schema's problems, and what it accepts; None when it rejects something outside a
     standalone entry, which the other checks cannot be run without."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     unknown: list[tuple] = []
     rejected: dict[str, set] = {}
     for error in _validator().iter_errors(document.data):
@@ -133,7 +133,7 @@ def _drop(node, path: tuple):
     return [inner if index == head else item for index, item in enumerate(node)] if isinstance(node, list) else {**node, head: inner}
 
 
-def _explain(document: Document, error: jsonschema.ValidationError) -> list[Problem]:
+def _explain(document: Document, error: jsonschema.ValidationError) -> list[Finding]:
     path = tuple(error.absolute_path)
     value = error.instance
     kind = error.validator

@@ -9,7 +9,7 @@ import re
 from urllib.parse import unquote
 
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 # inline field -> the field that reads the secret from a file instead
 SECRET_FIELDS = {
@@ -32,13 +32,13 @@ _WEBHOOK_IS_SECRET = re.compile(
 _PARENT = re.compile(r"(^|/)\.\.(/|$)")
 
 
-def check(document: Document) -> list[Problem]:
-    problems: list[Problem] = []
+def check(document: Document) -> list[Finding]:
+    problems: list[Finding] = []
     _walk(document, document.data, (), problems)
     return problems
 
 
-def _walk(document: Document, value: object, path: tuple, problems: list[Problem]) -> None:
+def _walk(document: Document, value: object, path: tuple, problems: list[Finding]) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if key in SECRET_FIELDS and item not in (None, ""):

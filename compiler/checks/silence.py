@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from compiler import durations, spec
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     problems = []
     for index, indicator in spec.indicators(data):

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from compiler import durations, spec
 from compiler.loader import Document
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 
-def check(document: Document) -> list[Problem]:
+def check(document: Document) -> list[Finding]:
     data = document.data
     levels = (data.get("escalation") or {}).get("levels") or {}
     raised = {level.get("threshold") for level in levels.values()}
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for index, indicator in spec.indicators(data):
         here = ("indicators", index)
         for name in spec.THRESHOLDS:
@@ -27,8 +27,8 @@ def check(document: Document) -> list[Problem]:
     return problems
 
 
-def _ordered(document: Document, indicator: dict, thresholds: dict, here: tuple) -> list[Problem]:
-    problems: list[Problem] = []
+def _ordered(document: Document, indicator: dict, thresholds: dict, here: tuple) -> list[Finding]:
+    problems: list[Finding] = []
     values: dict[str, float] = {}
     for name in spec.THRESHOLDS:
         if name not in thresholds:

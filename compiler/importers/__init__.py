@@ -17,7 +17,7 @@ import promql_parser
 from compiler import conventions, emit, loader, pipeline, promql
 from compiler import spec as specs
 from compiler.model import Selector
-from compiler.problems import Problem, SpecError
+from compiler.problems import Finding, SpecError
 
 WINDOW = "{{.window}}"  # Sloth's placeholder for the window a query is evaluated over
 SPEC_NAME = "slo"  # short: alert names are the spec name, the id and a suffix, at most 40 characters
@@ -46,7 +46,7 @@ class Where:
     def at(self, *more) -> Where:
         return Where(self.document, self.path + more)
 
-    def problem(self, message: str, hint: str = "", severity: str = "warning") -> Problem:
+    def problem(self, message: str, hint: str = "", severity: str = "warning") -> Finding:
         return replace(self.document.problem(self.path, message, hint), severity=severity)
 
     def cite(self) -> str:
@@ -82,7 +82,7 @@ class Slo:
 @dataclass(frozen=True)
 class Result:
     text: str  # the spec, with comments
-    warnings: tuple[Problem, ...]
+    warnings: tuple[Finding, ...]
     indicators: int
 
 
@@ -93,7 +93,7 @@ def read(sources: list[tuple[str, bytes]], parse) -> tuple[list[Slo], list[tuple
     documents, errors = [], []
     for name, raw in sources:
         found, problems = loader.load_stream(name, raw)
-        errors += problems or ([] if found else [Problem(name, 1, 1, "", "the file is empty")])
+        errors += problems or ([] if found else [Finding(name, 1, 1, "", "the file is empty")])
         documents += found
     slos, notes, wrong = parse(documents)
     if errors + wrong:
@@ -101,7 +101,7 @@ def read(sources: list[tuple[str, bytes]], parse) -> tuple[list[Slo], list[tuple
     return slos, notes
 
 
-def mapping(where: Where, value: object, what: str, errors: list[Problem]) -> dict:
+def mapping(where: Where, value: object, what: str, errors: list[Finding]) -> dict:
     """`value` when it is a mapping, else {} and a located error."""
     if isinstance(value, dict):
         return value

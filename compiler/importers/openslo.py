@@ -9,7 +9,7 @@ import re
 
 from compiler import durations
 from compiler.importers import WINDOW, Slo, Where, complement, counter_query, mapping
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 TOOL = "openslo"
 API_VERSION = "openslo/v1"
@@ -20,10 +20,10 @@ THRESHOLD_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 TIME_SLICE_STEP = "1m"  # a threshold SLI is read once a minute over the period
 
 
-def parse(documents) -> tuple[list[Slo], list, list[Problem]]:
+def parse(documents) -> tuple[list[Slo], list, list[Finding]]:
     items: list[tuple[Where, dict]] = []
     notes: list = []
-    errors: list[Problem] = []
+    errors: list[Finding] = []
     for document in documents:
         root = Where(document, ())
         entries = list(enumerate(document.data)) if isinstance(document.data, list) else [(None, document.data)]
@@ -54,7 +54,7 @@ def parse(documents) -> tuple[list[Slo], list, list[Problem]]:
     return slos, notes, errors
 
 
-def _slo(name: str, where: Where, data: dict, named: dict, used: set, notes: list, errors: list[Problem]) -> list[Slo]:
+def _slo(name: str, where: Where, data: dict, named: dict, used: set, notes: list, errors: list[Finding]) -> list[Slo]:
     spec_at = where.at("spec")
     spec = mapping(spec_at, data.get("spec"), "the SLO's spec", errors)
     if not spec:
@@ -98,7 +98,7 @@ def _slo(name: str, where: Where, data: dict, named: dict, used: set, notes: lis
     return found
 
 
-def _indicator(spec_at: Where, spec: dict, named: dict, used: set, errors: list[Problem]) -> tuple[Where, dict | None]:
+def _indicator(spec_at: Where, spec: dict, named: dict, used: set, errors: list[Finding]) -> tuple[Where, dict | None]:
     """The SLI's spec: inline (`indicator`) or the SLI document `indicatorRef` names."""
     if isinstance(spec.get("indicator"), dict):
         at = spec_at.at("indicator", "spec")

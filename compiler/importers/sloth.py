@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from compiler.importers import DEFAULT_PERIOD, Slo, Where, mapping
-from compiler.problems import Problem
+from compiler.problems import Finding
 
 TOOL = "sloth"
 CRD = ("sloth.slok.dev/v1", "PrometheusServiceLevel")
@@ -23,10 +23,10 @@ def _key(data: dict, camel: str) -> str:
     return camel if camel in data else snake
 
 
-def parse(documents) -> tuple[list[Slo], list, list[Problem]]:
+def parse(documents) -> tuple[list[Slo], list, list[Finding]]:
     slos: list[Slo] = []
     notes: list = []
-    errors: list[Problem] = []
+    errors: list[Finding] = []
     for document in documents:
         root = Where(document, ())
         data = mapping(root, document.data, "a Sloth service level", errors)
@@ -47,7 +47,7 @@ def parse(documents) -> tuple[list[Slo], list, list[Problem]]:
     return slos, notes, errors
 
 
-def _service(body: dict, where: Where, errors: list[Problem]) -> list[Slo]:
+def _service(body: dict, where: Where, errors: list[Finding]) -> list[Slo]:
     service = body.get("service")
     if not isinstance(service, str) or not service:
         errors.append(where.at("service").problem("a service level needs a 'service' name", severity="error"))
@@ -65,7 +65,7 @@ def _service(body: dict, where: Where, errors: list[Problem]) -> list[Slo]:
     return found
 
 
-def _slo(service: str, service_labels: dict, raw: dict, where: Where, errors: list[Problem]) -> Slo | None:
+def _slo(service: str, service_labels: dict, raw: dict, where: Where, errors: list[Finding]) -> Slo | None:
     if not raw:
         return None
     name, objective = raw.get("name"), raw.get("objective")
