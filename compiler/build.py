@@ -221,7 +221,7 @@ def _roi(raw: dict | None) -> Roi | None:
         return None
     terms = []
     for name, body in raw["terms"].items():
-        source = next(key for key in ("indicator", "scorecard", "expr") if key in body)
+        source = next(key for key in spec.ROI_SOURCES if key in body)
         reference = promql.one_line(body[source]) if source == "expr" else body[source]
         terms.append(RoiTerm(name, float(body["coefficient"]), source, reference, float(body.get("scale", 1)),
                              float(body["max"]) if "max" in body else None))

@@ -36,6 +36,7 @@ DEFAULT_BURN_RATES = (
     {"long": "1d", "short": "2h", "factor": 3},
     {"long": "3d", "short": "6h", "factor": 1},
 )
+ROI_SOURCES = ("indicator", "scorecard", "expr")  # an ROI term reads exactly one
 THRESHOLDS = ("target", "warning", "critical")  # least to most severe
 TOLERANCE = 1e-9  # relative: 1 - 0.999 is 0.0010000000000000009, and must still reach 0.001
 

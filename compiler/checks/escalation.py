@@ -1,6 +1,5 @@
 """The escalation matrix can deliver: every alerting level has responders who have channels,
-every route to a responder can be taken, business hours are well formed, and the scorecard and
-ROI model are complete."""
+every route to a responder can be taken, and business hours are well formed."""
 
 from __future__ import annotations
 
@@ -16,60 +15,67 @@ from compiler.problems import Finding
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z")  # Alertmanager's range: 00:00 to 24:00
+RANKS = {threshold: rank for rank, threshold in enumerate(SEVERITY_ORDER)}
 
 
 def check(document: Document) -> list[Finding]:
     data = document.data
-    escalation = data.get("escalation") or {}
-    levels = escalation.get("levels") or {}
-    teams = data.get("teams") or {}
-    problems: list[Finding] = []
-    if not data.get("escalation"):
+    escalation = data.get("escalation")
+    if not escalation:
         return [document.problem((), "missing required section 'escalation'", "see the escalation matrix in the README")]
-
+    levels = escalation.get("levels") or {}
+    problems: list[Finding] = []
     if not any(level.get("threshold") for level in levels.values()):
         problems.append(document.problem(("escalation", "levels"), "no level raises alerts, so nothing can be routed",
                                          "give levels a 'threshold' (target, warning, critical)"))
     seen: dict[str, str] = {}
-    ranks = {threshold: rank for rank, threshold in enumerate(SEVERITY_ORDER)}
-    raised = {ranks[level["threshold"]] for level in levels.values() if level.get("threshold") in ranks}
+    raised = {RANKS[level["threshold"]] for level in levels.values() if level.get("threshold") in RANKS}
     for name, level in levels.items():
-        here = ("escalation", "levels", name)
-        threshold = level.get("threshold")
-        if threshold is None:
-            if level.get("responders"):
-                problems.append(document.problem(here + ("responders",), "a level without a threshold raises no alert, so its responders are never notified",
-                                                 "give the level a 'threshold' or remove its responders"))
-            continue
-        if threshold in seen:
-            problems.append(document.problem(here + ("threshold",), f"level '{seen[threshold]}' is already raised by the '{threshold}' threshold"))
-        seen[threshold] = name
-        for field in ("severity", "response_time"):
-            if field not in level:
-                problems.append(document.problem(here, f"missing required field '{field}' for a level that raises alerts"))
-        for field, setting in (("response_time", "repeat_interval"), ("group_interval", "group_interval")):
-            if durations.is_duration(level.get(field)) and durations.seconds(level[field]) == 0:
-                problems.append(document.problem(here + (field,), f"{field} must be longer than 0s: Alertmanager refuses a zero {setting}"))
-        uncovered = [team for team, body in teams.items() if name not in (body.get("responders") or {})]
-        if not level.get("responders") and (uncovered or not teams):
-            problems.append(document.problem(here, f"level '{name}' has no responders",
-                                             f"teams without their own: {', '.join(uncovered)}" if uncovered else "add 'responders'"))
-        if level.get("business_hours") and "business_hours" not in escalation:
-            problems.append(document.problem(here + ("business_hours",), "business hours are not defined",
-                                             "add escalation.business_hours"))
-        if "escalate_after" in level and not any(rank > ranks[threshold] for rank in raised):
-            problems.append(document.problem(here + ("escalate_after",), f"no level above '{name}' to escalate to"))
+        problems += _level(document, name, level, seen, raised)
+    problems += _channels(document, data)
+    return problems + _business_hours(document, escalation.get("business_hours"))
 
+
+def _level(document: Document, name: str, level: dict, seen: dict[str, str], raised: set[int]) -> list[Finding]:
+    """One level: a threshold no other level has, what a level that raises alerts needs, timers
+    Alertmanager accepts, responders for every team, and somewhere to escalate to."""
+    here = ("escalation", "levels", name)
+    threshold = level.get("threshold")
+    if threshold is None:
+        return [document.problem(here + ("responders",), "a level without a threshold raises no alert, so its responders are never notified",
+                                 "give the level a 'threshold' or remove its responders")] if level.get("responders") else []
+    problems = []
+    if threshold in seen:
+        problems.append(document.problem(here + ("threshold",), f"level '{seen[threshold]}' is already raised by the '{threshold}' threshold"))
+    seen[threshold] = name
+    problems += [document.problem(here, f"missing required field '{field}' for a level that raises alerts")
+                 for field in ("severity", "response_time") if field not in level]
+    problems += [document.problem(here + (field,), f"{field} must be longer than 0s: Alertmanager refuses a zero {setting}")
+                 for field, setting in (("response_time", "repeat_interval"), ("group_interval", "group_interval"))
+                 if durations.is_duration(level.get(field)) and durations.seconds(level[field]) == 0]
+    teams = document.data.get("teams") or {}
+    uncovered = [team for team, body in teams.items() if name not in (body.get("responders") or {})]
+    if not level.get("responders") and (uncovered or not teams):
+        problems.append(document.problem(here, f"level '{name}' has no responders",
+                                         f"teams without their own: {', '.join(uncovered)}" if uncovered else "add 'responders'"))
+    if level.get("business_hours") and "business_hours" not in document.data["escalation"]:
+        problems.append(document.problem(here + ("business_hours",), "business hours are not defined", "add escalation.business_hours"))
+    if "escalate_after" in level and not any(rank > RANKS[threshold] for rank in raised):
+        problems.append(document.problem(here + ("escalate_after",), f"no level above '{name}' to escalate to"))
+    return problems
+
+
+def _channels(document: Document, data: dict) -> list[Finding]:
+    """Every responder has channels, and an e-mail channel has a sender and smarthost."""
+    problems = []
     for name, responder in (data.get("responders") or {}).items():
         if not responder.get("channels"):
             problems.append(document.problem(("responders", name, "channels"), f"responder '{name}' has no channels",
                                              "add a slack, pagerduty, email or webhook channel"))
-        for number, channel in enumerate(responder.get("channels") or []):
-            if "email" in channel and "email" not in (data.get("notifications") or {}):
-                problems.append(document.problem(("responders", name, "channels", number, "email"),
-                                                 "e-mail channels need notifications.email (sender and smarthost)"))
-    problems += _business_hours(document, escalation.get("business_hours"))
-    problems += _scorecard(document, data)
+        problems += [document.problem(("responders", name, "channels", number, "email"),
+                                      "e-mail channels need notifications.email (sender and smarthost)")
+                     for number, channel in enumerate(responder.get("channels") or [])
+                     if "email" in channel and "email" not in (data.get("notifications") or {})]
     return problems
 
 
@@ -134,21 +140,4 @@ def _business_hours(document: Document, hours: dict | None) -> list[Finding]:
             datetime.date.fromisoformat(day)
         except ValueError:
             problems.append(document.problem(here + ("holidays", number), f"'{day}' is not a date"))
-    return problems
-
-
-def _scorecard(document: Document, data: dict) -> list[Finding]:
-    problems = []
-    scorecard = data.get("scorecard") or {}
-    for name, entry in scorecard.items():
-        if not entry.get("groups") and not entry.get("categories"):
-            problems.append(document.problem(("scorecard", name), "a scorecard entry needs 'groups' or 'categories'"))
-    total = sum(entry["weight"] for entry in scorecard.values())
-    if scorecard and abs(total - 1) > 1e-6:
-        problems.append(document.problem(("scorecard",), f"the weights add up to {total:g}, not 1"))
-    for name, term in ((data.get("roi") or {}).get("terms") or {}).items():
-        sources = [key for key in ("indicator", "scorecard", "expr") if key in term]
-        if len(sources) != 1:
-            problems.append(document.problem(("roi", "terms", name), "an ROI term reads exactly one of: indicator, scorecard, expr",
-                                             f"found {', '.join(sources) or 'none'}"))
     return problems
