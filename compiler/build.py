@@ -117,7 +117,6 @@ def _indicator(data: dict, raw: dict, escalation: Escalation) -> Indicator:
         ),
         no_data_for=spec.no_data_for(data, raw),
         forget_after=spec.forget_after(data, raw),
-        source_metrics=_source_metrics(raw["measure"], data.get("metrics") or {}),
         tests=tuple(_case(case) for case in raw.get("tests") or ()),
     )
 
@@ -190,15 +189,6 @@ def _measure(indicator: dict, defaults: dict) -> Measure:
         return Availability(select["errors"], select["total"], spec.objective(indicator),
                             durations.seconds(body.get("period", spec.DEFAULT_PERIOD)), body.get("min_volume"), burn_rates)
     return Gauge(select["series"], body.get("aggregation", "max"))
-
-
-def _source_metrics(measure: dict, metrics: dict) -> tuple[str, ...]:
-    (form, body), = measure.items()
-    if form == "expr":
-        names = [read.name for read in promql.series_read(body)]
-    else:
-        names = [promql.parse_selector(body[field]).metric for field in spec.SELECTOR_FIELDS[form] if field in body]
-    return tuple(sorted({(spec.series_type(name, metrics) or (name,))[0] for name in names}))
 
 
 def _metric(name: str, body: dict) -> Metric:

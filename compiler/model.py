@@ -199,11 +199,7 @@ class Indicator:
     overrides: tuple[Override, ...]
     no_data_for: float  # seconds its sources may be silent before it raises NoData
     forget_after: float  # seconds an entity that stopped reporting raises NoData before it is forgotten
-    source_metrics: tuple[str, ...]  # catalogued metrics the measure reads, sorted
     tests: tuple[Case, ...] = ()  # the spec's own unit-test cases
-
-    def threshold(self, name: str) -> Threshold | None:
-        return next((t for t in self.thresholds if t.name == name), None)
 
     def thresholds_for(self, labels: dict[str, str]) -> tuple[Threshold, ...]:
         """The thresholds that judge the series with these labels: its override's, or the default."""

@@ -36,8 +36,8 @@ import pytest
 import yaml
 
 import servers
-from compiler import conventions, pipeline
-from compiler.model import Availability, Trend, Zero
+from compiler import conventions, pipeline, presence, promql
+from compiler.model import Availability, Expr, Indicator, Selector, Spec, Trend, Zero
 
 pytestmark = pytest.mark.e2e
 
@@ -367,11 +367,19 @@ NEVER_COUNTED = {"mlops_incident_recovery_seconds", "mlops_regulatory_violations
                  "mlops_inference_errors_total", "mlops_model_probe_failures_total"}
 
 
+def _source_metrics(spec: Spec, indicator: Indicator) -> set[str]:
+    """The catalogued metrics the indicator's measure reads (a histogram's for its x_bucket)."""
+    measure = indicator.measure
+    names = ([read.name for read in promql.series_read(measure.expr)] if isinstance(measure, Expr)
+             else [value.metric for value in vars(measure).values() if isinstance(value, Selector)])
+    return {metric.name for name in names if (metric := presence.catalogued(spec, name)) is not None}
+
+
 def _healthy_scores(run: Run, indicator_id: str) -> dict:
     """100 for every team or model; none where the only source is a metric nothing has counted
     yet and no exporter pre-creates: no team has a series to score (a missing numerator is 0)."""
     indicator = next(i for i in run.compiled.spec.indicators if i.id == indicator_id)
-    if all(m in NEVER_COUNTED and not CATALOGUE[m].get("initialised") for m in indicator.source_metrics):
+    if all(m in NEVER_COUNTED and not CATALOGUE[m].get("initialised") for m in _source_metrics(run.compiled.spec, indicator)):
         return {}
     label = indicator.track_by[0]
     return {(label, value): pytest.approx(100.0) for value in KNOWN[label]}

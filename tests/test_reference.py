@@ -65,12 +65,18 @@ BARE = (HEADER.replace("metadata: {name: shop, title: Shop}", "metadata: {name: 
         + INDICATOR.replace("{series: queue_depth, aggregation: max}", "{series: queue_depth}")
         .replace("warning: 100", "warning: 100\n    critical: 1000"))
 assert not any(text in BARE for text in ("title: Shop", "location:", "grafana_url", "aggregation"))
+
+
+def _threshold(spec, name: str):
+    return next(t for t in spec.indicators[0].thresholds_for({}) if t.name == name)
+
+
 # (schema path, the value the compiler uses when the field is left out of BARE)
 DEFAULTS = [
     ("metadata.title", lambda spec: spec.title),
-    ("defaults.for.target", lambda spec: spec.indicators[0].threshold("target").for_seconds),
-    ("defaults.for.warning", lambda spec: spec.indicators[0].threshold("warning").for_seconds),
-    ("defaults.for.critical", lambda spec: spec.indicators[0].threshold("critical").for_seconds),
+    ("defaults.for.target", lambda spec: _threshold(spec, "target").for_seconds),
+    ("defaults.for.warning", lambda spec: _threshold(spec, "warning").for_seconds),
+    ("defaults.for.critical", lambda spec: _threshold(spec, "critical").for_seconds),
     ("reports.by", lambda spec: spec.reports.by),
     ("defaults.no_data_for", lambda spec: spec.indicators[0].no_data_for),
     ("indicators[].measure.gauge.aggregation", lambda spec: spec.indicators[0].measure.aggregation),

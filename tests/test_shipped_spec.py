@@ -57,8 +57,8 @@ def test_targets_and_warning_signs_are_the_chapters(spec, indicator_id, target, 
 
 
 def test_the_chapters_critical_alerts_are_encoded(spec):
-    drift = next(i for i in spec.indicators if i.id == "drift_score").threshold("critical")
-    accuracy = next(i for i in spec.indicators if i.id == "model_accuracy").threshold("critical")
+    drift, accuracy = (next(t for i in spec.indicators if i.id == name for t in i.thresholds_for({}) if t.name == "critical")
+                       for name in ("drift_score", "model_accuracy"))
     assert (drift.value, drift.for_seconds) == (0.3, 6 * 3600)
     assert (accuracy.value, accuracy.for_seconds) == (-0.1, 24 * 3600)
 
