@@ -3,6 +3,8 @@ references resolved. Nothing here reports problems: validation already has."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from compiler import durations, promql, spec
 from compiler.model import (
     SEVERITY_ORDER,
@@ -43,6 +45,7 @@ from compiler.model import (
     Zero,
 )
 
+T = TypeVar("T")
 ALL_TARGETS = ("docs", "prometheus", "grafana", "alertmanager", "kubernetes", "instrumentation")
 
 
@@ -99,7 +102,7 @@ def _indicator(data: dict, raw: dict, escalation: Escalation) -> Indicator:
         category=raw["category"],
         group=raw["group"],
         definition=raw["definition"],
-        team=spec.team_of(data, raw),
+        team=_checked(spec.team_of(data, raw)),
         runbook_url=raw.get("runbook_url") or (f"{base.rstrip('/')}/{raw['id']}" if base else ""),
         measure=measure,
         unit=raw["unit"],
@@ -119,6 +122,14 @@ def _indicator(data: dict, raw: dict, escalation: Escalation) -> Indicator:
         forget_after=spec.forget_after(data, raw),
         tests=tuple(_case(case) for case in raw.get("tests") or ()),
     )
+
+
+def _checked(value: T | None) -> T:
+    """A value validation has made sure of: the indicator's team (checks.references), a level for
+    each threshold (checks.thresholds), the level an availability burn raises (checks.burn_rates)."""
+    if value is None:
+        raise ValueError("build() was given a spec the checks reject")
+    return value
 
 
 def _labels(raw: dict | None) -> tuple[tuple[str, str], ...]:
@@ -149,7 +160,7 @@ def _thresholds(data: dict, raw: dict, escalation: Escalation) -> tuple[Threshol
             continue
         value, hold = spec.threshold_parts(raw[name])
         found.append(Threshold(name, spec.threshold_number(value), durations.seconds(hold or spec.default_for(data, name)),
-                               escalation.level_for(name).name))
+                               _checked(escalation.level_for(name)).name))
     return tuple(
         threshold for position, threshold in enumerate(found)
         if not any(worse.value == threshold.value and worse.for_seconds <= threshold.for_seconds for worse in found[position + 1:])
@@ -183,7 +194,7 @@ def _measure(indicator: dict, defaults: dict) -> Measure:
     if form == "availability":
         burn_rates = tuple(
             BurnRate(durations.seconds(b["long"]), durations.seconds(b["short"]), float(b["factor"]),
-                     b.get("threshold") or spec.burn_threshold(indicator, float(b["factor"])))
+                     b.get("threshold") or _checked(spec.burn_threshold(indicator, float(b["factor"]))))
             for b in spec.burn_rates(indicator)
         )
         return Availability(select["errors"], select["total"], spec.objective(indicator),
@@ -232,7 +243,7 @@ def _escalation(raw: dict) -> Escalation:
               *(durations.seconds(body[timer]) if timer in body else None for timer in ("group_wait", "group_interval")))
         for name, body in raw["levels"].items()
     )
-    rank = {None: -1, **{name: position for position, name in enumerate(SEVERITY_ORDER)}}
+    rank: dict[str | None, int] = {None: -1, **{name: position for position, name in enumerate(SEVERITY_ORDER)}}
     return Escalation(tuple(sorted(levels, key=lambda level: rank[level.threshold])), business_hours)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -61,7 +62,7 @@ class Location:
 class Document:
     """Plain data (dicts, lists, scalars) and where each value and key came from."""
 
-    data: object
+    data: Any  # what YAML holds; the schema, not the type, says its shape
     values: dict[Path, Location] = field(default_factory=dict)
     keys: dict[Path, Location] = field(default_factory=dict)
     # a merged split spec's list items, (section, merged index) -> index in their own file: a

@@ -3,6 +3,8 @@ model builder so both agree on defaults, threshold shorthand and which fields ar
 
 from __future__ import annotations
 
+from typing import Any
+
 from compiler import durations
 
 DEFAULT_WINDOW = "1h"
@@ -46,19 +48,19 @@ def indicators(data: dict):
     return ((index, indicator) for index, indicator in enumerate(data.get("indicators") or []) if indicator is not None)
 
 
-def measure_form(indicator: dict) -> tuple[str, object]:
+def measure_form(indicator: dict) -> tuple[str, Any]:
     (form, body), = indicator["measure"].items()
     return form, body
 
 
-def threshold_parts(raw: object) -> tuple[object, str | None]:
+def threshold_parts(raw: Any) -> tuple[Any, str | None]:
     """`0.8`, `14d` or `{value: 0.8, for: 7d}` -> (value, for or None)."""
     if isinstance(raw, dict):
         return raw["value"], raw.get("for")
     return raw, None
 
 
-def threshold_number(raw_value: object) -> float:
+def threshold_number(raw_value: str | float) -> float:
     """A threshold value as a number: durations (for seconds) become seconds."""
     return durations.seconds(raw_value) if isinstance(raw_value, str) else float(raw_value)
 
@@ -119,8 +121,8 @@ def series_type(name: str, metrics: dict) -> tuple[str, str] | None:
     if name in metrics:
         return name, metrics[name]["type"]
     for suffix in ("_bucket", "_sum", "_count"):
-        base = name[: -len(suffix)] if name.endswith(suffix) else None
-        if base in metrics and metrics[base]["type"] in ("histogram", "summary"):
+        base = name[: -len(suffix)]
+        if name.endswith(suffix) and base in metrics and metrics[base]["type"] in ("histogram", "summary"):
             if suffix == "_bucket" and metrics[base]["type"] == "summary":
                 return None
             return base, "counter"

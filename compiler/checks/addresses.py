@@ -19,7 +19,7 @@ HINT = "write local@domain or Name <local@domain>, several separated by commas"
 
 def check(document: Document) -> list[Finding]:
     data = document.data
-    fields = []  # (path, the addresses written there)
+    fields: list[tuple[tuple, list[str]]] = []  # (path, the addresses written there)
     sender = ((data.get("notifications") or {}).get("email") or {}).get("from")
     if isinstance(sender, str):
         fields.append((("notifications", "email", "from"), [sender]))

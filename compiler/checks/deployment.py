@@ -18,7 +18,7 @@ def check(document: Document, spec: Spec) -> list[Finding]:
     output = document.data.get("output") or {}
     kubernetes = output.get("kubernetes") or {}
     targets = set(spec.output.targets)
-    found = []
+    found: list[tuple[tuple, str, str]] = []  # (path, message, hint)
     if "grafana_url" not in output and targets & {"prometheus", "grafana"}:
         found.append((("output", "grafana_url"),
                       f"not set, so every alert's dashboard_url and every dashboard link opens {spec_data.DEFAULT_GRAFANA_URL}",

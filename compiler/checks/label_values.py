@@ -17,14 +17,14 @@ def check(document: Document) -> list[Finding]:
     metrics = data.get("metrics") or {}
     problems: list[Finding] = []
     for path, selector in _selectors(data):
-        resolved = spec.series_type(selector.metric, metrics)
-        declared = (metrics[resolved[0]].get("values") or {}) if resolved else {}
+        metric, _ = spec.series_type(selector.metric, metrics) or (selector.metric, "")
+        declared = (metrics[metric].get("values") or {}) if metric in metrics else {}
         for label, operator, value in selector.matchers:
             if label in declared and operator in ("=", "=~") and not _matches_any(operator, value, declared[label]):
                 listed = ", ".join(declared[label])
                 hint = (did_you_mean(value, declared[label]) if operator == "=" else "") or f"the catalogue lists {listed}"
                 problems.append(document.problem(
-                    path, f"{label}{operator}\"{value}\" matches no value of '{label}' the catalogue declares for '{resolved[0]}'", hint))
+                    path, f"{label}{operator}\"{value}\" matches no value of '{label}' the catalogue declares for '{metric}'", hint))
     return problems
 
 

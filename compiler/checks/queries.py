@@ -98,7 +98,7 @@ def _unknown_metric(document: Document, path: tuple, name: str, metrics: dict) -
 def recorded_series_read(document: Document, model: Spec) -> list[Finding]:
     """Recorded series an expression reads must be ones this spec records."""
     recorded = conventions.recorded_series(model)
-    expressions = [(("indicators", index, "measure", "expr"), indicator.measure.expr)
+    expressions: list[tuple[tuple, str]] = [(("indicators", index, "measure", "expr"), indicator.measure.expr)
                    for index, indicator in enumerate(model.indicators) if isinstance(indicator.measure, Expr)]
     expressions += [(("roi", "terms", term.name, "expr"), term.reference)
                     for term in (model.roi.terms if model.roi else ()) if term.source == "expr"]

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
 import jsonschema
 
@@ -58,7 +59,7 @@ def _ecma(pattern: str) -> re.Pattern:
 
 
 def _pattern(validator, pattern: str, instance: object, schema: dict):
-    if not validator.is_type(instance, "string"):
+    if not isinstance(instance, str):  # what the validator's "string" type is
         return
     if not _ecma(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
@@ -93,7 +94,7 @@ def check(document: Document) -> tuple[list[Finding], Accepted | None]:
     standalone entry, which the other checks cannot be run without."""
     problems: list[Finding] = []
     unknown: list[tuple] = []
-    rejected: dict[str, set] = {}
+    rejected: dict[str | None, set] = {}  # section -> rejected entries; None: outside a standalone one
     for error in _validator().iter_errors(document.data):
         problems.extend(_explain(document, error))
         path = tuple(error.absolute_path)
@@ -109,7 +110,7 @@ def check(document: Document) -> tuple[list[Finding], Accepted | None]:
     return problems, _without(document, unknown, rejected)
 
 
-def _without(document: Document, unknown: list[tuple], rejected: dict[str, set]) -> Accepted:
+def _without(document: Document, unknown: list[tuple], rejected: dict[str | None, set]) -> Accepted:
     data, names = document.data, set()
     for path in unknown:
         data = _drop(data, path)
@@ -135,10 +136,13 @@ def _drop(node, path: tuple):
 
 def _explain(document: Document, error: jsonschema.ValidationError) -> list[Finding]:
     path = tuple(error.absolute_path)
-    value = error.instance
     kind = error.validator
+    # the stubs allow these to be unset; iter_errors sets them on every error it yields
+    schema: Any = error.schema
+    value: Any = error.instance
+    validator_value: Any = error.validator_value
     if kind == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         extra = [key for key in value if key not in allowed] if allowed else []
         return [document.problem(path + (key,), f"unknown field '{key}'", did_you_mean(key, allowed) or f"allowed: {', '.join(allowed)}",
                                  key=True) for key in extra] or [document.problem(path, error.message)]
@@ -146,36 +150,36 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Find
         missing = error.message.split("'")[1]
         return [document.problem(path, f"missing required field '{missing}'")]
     if kind == "type":
-        wanted = error.validator_value if isinstance(error.validator_value, str) else error.validator_value[0]
+        wanted = validator_value if isinstance(validator_value, str) else validator_value[0]
         finite = "a finite number" if wanted in ("number", "integer") and isinstance(value, (int, float)) else _TYPES.get(wanted, wanted)
         return [document.problem(path, f"expected {finite}, got {_describe(value)}")]
     if kind == "enum":
-        choices = ", ".join(str(choice) for choice in error.validator_value)
+        choices = ", ".join(str(choice) for choice in validator_value)
         return [document.problem(path, f"{_describe(value)} is not one of: {choices}",
-                                 did_you_mean(str(value), [str(c) for c in error.validator_value]))]
+                                 did_you_mean(str(value), [str(c) for c in validator_value]))]
     if kind == "const":
-        return [document.problem(path, f"expected '{error.validator_value}', got {_describe(value)}")]
+        return [document.problem(path, f"expected '{validator_value}', got {_describe(value)}")]
     if kind == "pattern" and "propertyNames" in error.schema_path:  # the key itself, at the key
-        return [document.problem(path + (value,), *_pattern_message(error.validator_value, value), key=True)]
+        return [document.problem(path + (value,), *_pattern_message(validator_value, value), key=True)]
     if kind == "pattern":
-        return [document.problem(path, *_pattern_message(error.validator_value, value))]
+        return [document.problem(path, *_pattern_message(validator_value, value))]
     if kind == "duration":
         return [document.problem(path, f"'{value}' is longer than the longest duration Prometheus and Alertmanager hold (292y)",
                                  _DURATION_HINT)]
     if kind == "oneOf" and isinstance(value, dict):
         # report what is wrong inside the mapping branch, not that no branch matched
-        branches = error.validator_value
+        branches = validator_value
         inner = [sub for sub in error.context if branches[sub.relative_schema_path[0]].get("type") == "object"]
         if inner:
             return [problem for sub in inner for problem in _explain(document, sub)]
-    if kind == "oneOf" and "value" in json.dumps(error.schema):
+    if kind == "oneOf" and "value" in json.dumps(schema):
         return [document.problem(path, f"a threshold must be a number, a duration such as 14d, or {{value, for}}; got {_describe(value)}")]
     if kind == "oneOf" and isinstance(value, (int, float)) and not _finite(value):
         return [document.problem(path, f"expected a finite number, got {_describe(value)}")]
-    if kind in ("minProperties", "maxProperties") and "expr" in error.schema.get("properties", {}):
-        forms = ", ".join(error.schema["properties"])
+    if kind in ("minProperties", "maxProperties") and "expr" in schema.get("properties", {}):
+        forms = ", ".join(schema["properties"])
         return [document.problem(path, f"a measure has exactly one form, got {len(value)}", f"one of: {forms}")]
-    if kind in ("minProperties", "maxProperties") and "slack" in error.schema.get("properties", {}):
+    if kind in ("minProperties", "maxProperties") and "slack" in schema.get("properties", {}):
         return [document.problem(path, "a channel has exactly one kind", "one of: slack, pagerduty, email, webhook")]
     if kind == "uniqueItems":
         return [document.problem(path, "the list repeats an item")]
@@ -225,6 +229,7 @@ def _describe(value: object) -> str:
         return f"number {value}"
     if value is None:
         return "nothing (null)"
-    return _TYPES.get({dict: "object", list: "array"}.get(type(value), ""), type(value).__name__)
+    kinds: dict[type, str] = {dict: "object", list: "array"}
+    return _TYPES.get(kinds.get(type(value), ""), type(value).__name__)
 
 
