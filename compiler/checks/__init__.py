@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from compiler import backends
+from compiler import backends, spec_types
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus import cost
 from compiler.build import build
@@ -64,8 +64,15 @@ class Subject:
         return schema.check(self.document)
 
     @cached_property
+    def typed(self) -> spec_types.Spec | None:
+        """The typed spec of what the schema accepts; None when it accepts nothing."""
+        accepted = self.shape[1]
+        return None if accepted is None else spec_types.read(accepted.document)
+
+    @cached_property
     def spec(self) -> Spec:
-        return build(self.document.data, (self.label,))
+        """The model, built once the document has no errors (so the schema accepts all of it)."""
+        return build(_accepted(self), (self.label,))
 
     @cached_property
     def outputs(self) -> Outputs:
@@ -75,6 +82,13 @@ class Subject:
     @cached_property
     def costs(self) -> tuple[cost.GroupCost, ...]:
         return cost.group_costs(self.spec, self.outputs.rules)
+
+
+def _accepted(subject: Subject) -> spec_types.Spec:
+    """The typed spec, from the model phase on: the document has no errors, so the schema accepts it."""
+    if subject.typed is None:
+        raise ValueError("the model is built only of a spec the schema accepts")
+    return subject.typed
 
 
 @dataclass(frozen=True)
@@ -112,13 +126,13 @@ def _schema(subject: Subject) -> list[Finding]:
     return [finding for finding in subject.shape[0] if finding.path not in named]
 
 
-def _semantic(check: Callable[[Document], list[Finding]]) -> Callable[[Subject], list[Finding]]:
-    """A check of the document the schema accepts, run only when it accepts one."""
+def _semantic(check: Callable[[Document, spec_types.Spec], list[Finding]]) -> Callable[[Subject], list[Finding]]:
+    """A check of the typed spec the schema accepts, run only when it accepts one."""
     def run(subject: Subject) -> list[Finding]:
         accepted = subject.shape[1]
-        if accepted is None:
+        if accepted is None or subject.typed is None:
             return []
-        return [finding for finding in check(accepted.document) if not _names(finding, accepted.rejected)]
+        return [finding for finding in check(subject.document, subject.typed) if not _names(finding, accepted.rejected)]
     return run
 
 
@@ -153,7 +167,7 @@ CHECKS = (
     Check("routes", "model", _model(escalation.routes)),
     Check("recorded_series", "model", _model(queries.recorded_series_read)),
     Check("case_levels", "model", _model(cases.levels)),
-    Check("deployment", "model", _model(deployment.check)),
+    Check("deployment", "model", lambda subject: deployment.check(subject.document, _accepted(subject), subject.spec)),
     Check("lint", "lint", lambda subject: lint.check(subject.document, subject.outputs)),
     Check("cost", "cost", lambda subject: cost_budget.check(subject.document, subject.spec, subject.costs)),
 )

@@ -11,22 +11,19 @@ import re
 
 from compiler.loader import Document
 from compiler.problems import Finding
+from compiler.spec_types import Spec
 
 ADDRESS = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
 MAILBOX = re.compile(rf"{ADDRESS}|[A-Za-z0-9 ._'-]*<{ADDRESS}>")
 HINT = "write local@domain or Name <local@domain>, several separated by commas"
 
 
-def check(document: Document) -> list[Finding]:
-    data = document.data
+def check(document: Document, typed: Spec) -> list[Finding]:
     fields: list[tuple[tuple, list[str]]] = []  # (path, the addresses written there)
-    sender = ((data.get("notifications") or {}).get("email") or {}).get("from")
-    if isinstance(sender, str):
-        fields.append((("notifications", "email", "from"), [sender]))
-    for responder, body in (data.get("responders") or {}).items():
-        for number, channel in enumerate((body or {}).get("channels") or []):
-            to = (channel.get("email") or {}).get("to") if isinstance(channel, dict) else None
-            if isinstance(to, str):
-                fields.append((("responders", responder, "channels", number, "email", "to"), to.split(",")))
+    if typed.email is not None:
+        fields.append((typed.email.path + ("from",), [typed.email.sender]))
+    for responder in typed.responders:
+        fields += [(channel.path + ("email", "to"), dict(channel.settings)["to"].split(","))
+                   for channel in responder.channels if channel.kind == "email"]
     return [document.problem(path, f"'{mailbox.strip()}' is not an e-mail address Alertmanager can send to", HINT)
             for path, mailboxes in fields for mailbox in mailboxes if not MAILBOX.fullmatch(mailbox.strip())]

@@ -7,29 +7,28 @@ from __future__ import annotations
 
 from compiler import spec
 from compiler.loader import Document
+from compiler.model import SEVERITY_ORDER
 from compiler.problems import Finding
+from compiler.spec_types import Indicator, Spec
 
 
-def check(document: Document) -> list[Finding]:
-    problems: list[Finding] = []
-    for index, indicator in spec.indicators(document.data):
-        form, body = spec.measure_form(indicator)
-        if form == "availability":
-            problems += _objective(document, indicator, body, ("indicators", index, "measure", form))
-    return problems
+def check(document: Document, typed: Spec) -> list[Finding]:
+    return [problem for indicator in typed.indicators if indicator.measure.form == "availability"
+            for problem in _objective(document, indicator)]
 
 
-def _objective(document: Document, indicator: dict, body: dict, here: tuple) -> list[Finding]:
-    if indicator["unit"] != "ratio":
-        return [document.problem(("indicators", here[1], "unit"), f"an availability objective's value is a ratio, not {indicator['unit']}",
+def _objective(document: Document, indicator: Indicator) -> list[Finding]:
+    body, here = indicator.measure.body, indicator.measure.path
+    if indicator.unit != "ratio":
+        return [document.problem(indicator.path + ("unit",), f"an availability objective's value is a ratio, not {indicator.unit}",
                                  "set unit: ratio and write the thresholds as ratios (0.999)")]
-    allowed = spec.error_ratio(indicator, "target")
+    allowed = spec.allowed(indicator)
     if "objective" in body and abs((1 - body["objective"]) - allowed) > spec.TOLERANCE * max(allowed, 1e-12):
         return [document.problem(here + ("objective",), f"the objective {_percent(body['objective'])} disagrees with the target, "
                                  f"which allows {_percent(allowed)} errors: the objective is the target",
                                  f"remove objective (it defaults to the target) or set it to {1 - allowed:.10g}")]
     if not 0 < allowed < 1:
-        return [document.problem(("indicators", here[1], "target"), f"the target allows {_percent(allowed)} errors: "
+        return [document.problem(indicator.path + ("target",), f"the target allows {_percent(allowed)} errors: "
                                  "an objective needs an error budget between 0% and 100%")]
     problems = []
     for number, burn in enumerate(spec.burn_rates(indicator)):
@@ -42,18 +41,19 @@ def _objective(document: Document, indicator: dict, body: dict, here: tuple) -> 
                                              "use factors of at least 1"))
             continue
         wanted = burn.get("threshold")
-        if wanted is None or wanted == derived or spec.THRESHOLDS.index(wanted) < spec.THRESHOLDS.index(derived):
+        if wanted is None or wanted == derived or SEVERITY_ORDER.index(wanted) < SEVERITY_ORDER.index(derived):
             continue
-        if wanted not in indicator:
+        threshold = indicator.threshold(wanted)
+        if threshold is None:
             problems.append(document.problem(path + ("threshold",), f"{errors} raises the '{wanted}' threshold's level, "
                                              f"but the indicator has no {wanted} threshold",
                                              f"leave threshold out to derive it ('{derived}'), or add {wanted}: to the indicator"))
             continue
-        least = spec.error_ratio(indicator, wanted) / allowed
+        ratio = spec.error_ratio(indicator, threshold)
         problems.append(document.problem(path + ("threshold",), f"{errors} has not crossed the {wanted} threshold "
-                                         f"({_percent(spec.error_ratio(indicator, wanted))} errors): raising its level would "
+                                         f"({_percent(ratio)} errors): raising its level would "
                                          "escalate beyond the indicator's thresholds",
-                                         f"leave threshold out to derive it ('{derived}'), or use a factor of at least {least:.4g}"))
+                                         f"leave threshold out to derive it ('{derived}'), or use a factor of at least {ratio / allowed:.4g}"))
     return problems
 
 

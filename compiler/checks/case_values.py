@@ -9,29 +9,26 @@ from __future__ import annotations
 from compiler import promql, spec
 from compiler.loader import Document
 from compiler.problems import Finding, did_you_mean
+from compiler.spec_types import Spec
 
 
-def check(document: Document) -> list[Finding]:
-    data = document.data
-    assert isinstance(data, dict)  # the semantic checks run on what the schema accepted
-    metrics = data.get("metrics") or {}
+def check(document: Document, typed: Spec) -> list[Finding]:
+    metrics = typed.catalogue
     problems: list[Finding] = []
-    for index, indicator in spec.indicators(data):
-        for number, case in enumerate(indicator.get("tests") or ()):
-            for position, series in enumerate(case["input_series"]):
-                try:
-                    selector = promql.parse_selector(series["series"])
-                    resolved = spec.series_type(selector.metric, metrics)
-                except promql.PromQLError:
-                    continue
-                if resolved is None:
-                    continue
-                declared = metrics[resolved[0]].get("values") or {}
-                for label, _, value in selector.matchers:
-                    if label in declared and value not in declared[label]:
-                        listed = ", ".join(declared[label])
-                        problems.append(document.problem(
-                            ("indicators", index, "tests", number, "input_series", position, "series"),
-                            f"{label}=\"{value}\" is not a value of '{label}' the catalogue declares for '{resolved[0]}'",
-                            did_you_mean(value, declared[label]) or f"the catalogue lists {listed}"))
+    for series in (series for indicator in typed.indicators for case in indicator.tests for series in case.input_series):
+        try:
+            selector = promql.parse_selector(series.series)
+            resolved = spec.series_type(selector.metric, metrics)
+        except promql.PromQLError:
+            continue
+        if resolved is None:
+            continue
+        declared = metrics[resolved[0]].get("values") or {}
+        for label, _, value in selector.matchers:
+            if label in declared and value not in declared[label]:
+                listed = ", ".join(declared[label])
+                problems.append(document.problem(
+                    series.path + ("series",),
+                    f"{label}=\"{value}\" is not a value of '{label}' the catalogue declares for '{resolved[0]}'",
+                    did_you_mean(value, declared[label]) or f"the catalogue lists {listed}"))
     return problems

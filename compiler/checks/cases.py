@@ -12,22 +12,21 @@ from compiler import promql, spec
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Finding, did_you_mean
+from compiler.spec_types import Case, ExpectedAlert, ExpectedValue
+from compiler.spec_types import Spec as Typed
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN"
 # promtool's series notation: a value, `_` (missing), `stale`, or a run `a+bxn`, `a-bxn`, `axn`, `_xn`
 SAMPLE = re.compile(rf"^(?:_|stale|_x\d+|(?:{_NUMBER})(?:(?:[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)?x\d+)?)$")
 
 
-def check(document: Document) -> list[Finding]:
-    data = document.data
-    metrics = data.get("metrics") or {}
+def check(document: Document, typed: Typed) -> list[Finding]:
     problems: list[Finding] = []
-    for index, indicator in spec.indicators(data):
-        known = set(spec.global_labels(data)) | set(indicator.get("track_by") or ())
-        for number, case in enumerate(indicator.get("tests") or ()):
-            here = ("indicators", index, "tests", number)
-            problems += _inputs(document, here, case, metrics)
-            problems += _expectations(document, here, case, known)
+    for indicator in typed.indicators:
+        known = set(typed.defaults.global_labels) | set(indicator.track_by)
+        for case in indicator.tests:
+            problems += _inputs(document, case, typed.catalogue)
+            problems += _expectations(document, case, known)
     return problems
 
 
@@ -48,40 +47,37 @@ def levels(document: Document, built: Spec) -> list[Finding]:
     return problems
 
 
-def _inputs(document: Document, here: tuple, case: dict, metrics: dict) -> list[Finding]:
+def _inputs(document: Document, case: Case, metrics: dict) -> list[Finding]:
     problems = []
-    for number, series in enumerate(case["input_series"]):
-        path = here + ("input_series", number)
+    for series in case.input_series:
         try:
-            selector = promql.parse_selector(series["series"])
+            selector = promql.parse_selector(series.series)
         except promql.PromQLError as err:
-            problems.append(document.problem(path + ("series",), str(err)))
+            problems.append(document.problem(series.path + ("series",), str(err)))
             continue
         if spec.series_type(selector.metric, metrics) is None:
-            problems.append(document.problem(path + ("series",), f"'{selector.metric}' is not in the metric catalogue",
+            problems.append(document.problem(series.path + ("series",), f"'{selector.metric}' is not in the metric catalogue",
                                              "input series are catalogued metrics (or a histogram's _bucket, _sum, _count)"))
         if any(operator != "=" for _, operator, _ in selector.matchers):
-            problems.append(document.problem(path + ("series",), "an input series names its labels with '=' only"))
-        bad = [token for token in str(series["values"]).split() if not SAMPLE.match(token)]
+            problems.append(document.problem(series.path + ("series",), "an input series names its labels with '=' only"))
+        bad = [token for token in series.values.split() if not SAMPLE.match(token)]
         if bad:
-            problems.append(document.problem(path + ("values",), f"'{bad[0]}' is not promtool series notation",
+            problems.append(document.problem(series.path + ("values",), f"'{bad[0]}' is not promtool series notation",
                                              "use values such as '1 2 3', '0+10x60', '5x30', '_' or 'stale'"))
     return problems
 
 
-def _expectations(document: Document, here: tuple, case: dict, known: set[str]) -> list[Finding]:
+def _expectations(document: Document, case: Case, known: set[str]) -> list[Finding]:
     problems = []
-    valued = {tuple(sorted((value.get("labels") or {}).items())) for value in case.get("values") or ()}
-    for kind in ("alerts", "values"):
-        for number, expected in enumerate(case.get(kind) or ()):
-            path = here + (kind, number)
-            for label in expected.get("labels") or {}:
-                if label not in known:
-                    problems.append(document.problem(path + ("labels", label), f"'{label}' is not a global or tracking label of the indicator",
-                                                     did_you_mean(label, sorted(known))
-                                                     or f"the recorded series carry {', '.join(sorted(known)) or 'no labels'}", key=True))
-    for number, alert in enumerate(case.get("alerts") or ()):
-        if tuple(sorted((alert.get("labels") or {}).items())) not in valued:
-            problems.append(document.problem(here + ("alerts", number), "an expected alert needs the indicator's value at its labels under 'values'",
-                                             "the alert's description prints that value"))
+    valued = {tuple(sorted(value.labels)) for value in case.values}
+    expectations: tuple[ExpectedAlert | ExpectedValue, ...] = (*(case.alerts or ()), *case.values)
+    for expected in expectations:
+        for label, _ in expected.labels:
+            if label not in known:
+                problems.append(document.problem(expected.path + ("labels", label), f"'{label}' is not a global or tracking label of the indicator",
+                                                 did_you_mean(label, sorted(known))
+                                                 or f"the recorded series carry {', '.join(sorted(known)) or 'no labels'}", key=True))
+    problems += [document.problem(alert.path, "an expected alert needs the indicator's value at its labels under 'values'",
+                                  "the alert's description prints that value")
+                 for alert in case.alerts or () if tuple(sorted(alert.labels)) not in valued]
     return problems

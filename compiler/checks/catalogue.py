@@ -5,28 +5,26 @@ from __future__ import annotations
 
 from compiler.loader import Document
 from compiler.problems import Finding
+from compiler.spec_types import Spec
 
 
-def check(document: Document) -> list[Finding]:
+def check(document: Document, typed: Spec) -> list[Finding]:
     problems: list[Finding] = []
-    for name, metric in (document.data.get("metrics") or {}).items():
-        here = ("metrics", name)
-        kind = metric["type"]
+    for metric in typed.metrics:
+        here, name, kind = metric.path, metric.name, metric.type
         if kind == "gauge" and name.endswith("_total"):
             problems.append(_warning(document, here, f"the gauge '{name}' ends in _total, which marks counters",
                                      f"rename it to '{name[:-6]}'"))
         if kind == "counter" and not name.endswith("_total"):
             problems.append(_warning(document, here, f"the counter '{name}' does not end in _total",
                                      f"rename it to '{name}_total'"))
-        buckets = metric.get("buckets")
-        if buckets is not None and kind != "histogram":
+        if metric.buckets is not None and kind != "histogram":
             problems.append(document.problem(here + ("buckets",), f"only histograms have buckets; '{name}' is a {kind}"))
-        if buckets and list(buckets) != sorted(set(buckets)):
+        if metric.buckets and list(metric.buckets) != sorted(set(metric.buckets)):
             problems.append(document.problem(here + ("buckets",), "bucket bounds must be strictly ascending"))
-        for section in ("cardinality", "values"):
-            for label in metric.get(section) or {}:
-                if label not in metric["labels"]:
-                    problems.append(document.problem(here + (section, label), f"'{label}' is not a label of '{name}'", key=True))
+        for section, labels in (("cardinality", metric.cardinality), ("values", metric.values)):
+            problems += [document.problem(here + (section, label), f"'{label}' is not a label of '{name}'", key=True)
+                         for label, _ in labels if label not in metric.labels]
     return problems
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from compiler import conventions
-from compiler import spec as spec_data
+from compiler import conventions, spec_types
 from compiler.loader import Document
 from compiler.model import Spec
 from compiler.problems import Finding
@@ -14,21 +13,20 @@ from compiler.problems import Finding
 KUBERNETES = ("output", "kubernetes")
 
 
-def check(document: Document, spec: Spec) -> list[Finding]:
-    output = document.data.get("output") or {}
-    kubernetes = output.get("kubernetes") or {}
+def check(document: Document, typed: spec_types.Spec, spec: Spec) -> list[Finding]:
+    written = typed.output.written  # what the spec states, even the default's value
     targets = set(spec.output.targets)
     found: list[tuple[tuple, str, str]] = []  # (path, message, hint)
-    if "grafana_url" not in output and targets & {"prometheus", "grafana"}:
+    if "grafana_url" not in written and targets & {"prometheus", "grafana"}:
         found.append((("output", "grafana_url"),
-                      f"not set, so every alert's dashboard_url and every dashboard link opens {spec_data.DEFAULT_GRAFANA_URL}",
+                      f"not set, so every alert's dashboard_url and every dashboard link opens {spec_types.DEFAULT_GRAFANA_URL}",
                       "set it to the address people open Grafana at, e.g. https://grafana.example.com"))
-    if "kubernetes" in targets and "prometheus" in targets and "rule_labels" not in kubernetes:
+    if "kubernetes" in targets and "prometheus" in targets and "kubernetes.rule_labels" not in written:
         found.append((KUBERNETES + ("rule_labels",),
                       "not set, so the PrometheusRules carry no labels and a Prometheus "
                       "whose ruleSelector wants some (kube-prometheus-stack: release: <release>) never loads them",
                       "set your Prometheus' ruleSelector labels, e.g. {release: kube-prometheus-stack}; {} if it selects every PrometheusRule"))
-    if "kubernetes" in targets and "alertmanager" in targets and "alertmanager" not in kubernetes:
+    if "kubernetes" in targets and "alertmanager" in targets and "kubernetes.alertmanager" not in written:
         secret = conventions.alertmanager_secret(spec)
         found.append((KUBERNETES + ("alertmanager",),
                       f"not set, so the config goes into the Secret {secret}, which kube-prometheus "

@@ -8,74 +8,70 @@ import datetime
 import re
 import zoneinfo
 
-from compiler import conventions, durations
+from compiler import conventions
 from compiler.loader import Document
 from compiler.model import SEVERITY_ORDER, Spec
 from compiler.problems import Finding
+from compiler.spec_types import BusinessHours, Level
+from compiler.spec_types import Spec as Typed
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z")  # Alertmanager's range: 00:00 to 24:00
 RANKS = {threshold: rank for rank, threshold in enumerate(SEVERITY_ORDER)}
 
 
-def check(document: Document) -> list[Finding]:
-    data = document.data
-    escalation = data.get("escalation")
-    if not escalation:
+def check(document: Document, typed: Typed) -> list[Finding]:
+    escalation = typed.escalation
+    if escalation is None:
         return [document.problem((), "missing required section 'escalation'", "see the escalation matrix in the README")]
-    levels = escalation.get("levels") or {}
     problems: list[Finding] = []
-    if not any(level.get("threshold") for level in levels.values()):
+    if not any(level.threshold for level in escalation.levels):
         problems.append(document.problem(("escalation", "levels"), "no level raises alerts, so nothing can be routed",
                                          "give levels a 'threshold' (target, warning, critical)"))
     seen: dict[str, str] = {}
-    raised = {RANKS[level["threshold"]] for level in levels.values() if level.get("threshold") in RANKS}
-    for name, level in levels.items():
-        problems += _level(document, name, level, seen, raised)
-    problems += _channels(document, data)
-    return problems + _business_hours(document, escalation.get("business_hours"))
+    raised = {RANKS[level.threshold] for level in escalation.levels if level.threshold in RANKS}
+    for level in escalation.levels:
+        problems += _level(document, typed, level, seen, raised)
+    problems += _channels(document, typed)
+    return problems + _business_hours(document, escalation.business_hours)
 
 
-def _level(document: Document, name: str, level: dict, seen: dict[str, str], raised: set[int]) -> list[Finding]:
+def _level(document: Document, typed: Typed, level: Level, seen: dict[str, str], raised: set[int]) -> list[Finding]:
     """One level: a threshold no other level has, what a level that raises alerts needs, timers
     Alertmanager accepts, responders for every team, and somewhere to escalate to."""
-    here = ("escalation", "levels", name)
-    threshold = level.get("threshold")
+    here, name, threshold = level.path, level.name, level.threshold
     if threshold is None:
         return [document.problem(here + ("responders",), "a level without a threshold raises no alert, so its responders are never notified",
-                                 "give the level a 'threshold' or remove its responders")] if level.get("responders") else []
+                                 "give the level a 'threshold' or remove its responders")] if level.responders else []
     problems = []
     if threshold in seen:
         problems.append(document.problem(here + ("threshold",), f"level '{seen[threshold]}' is already raised by the '{threshold}' threshold"))
     seen[threshold] = name
     problems += [document.problem(here, f"missing required field '{field}' for a level that raises alerts")
-                 for field in ("severity", "response_time") if field not in level]
+                 for field in ("severity", "response_time") if field not in level.written]
     problems += [document.problem(here + (field,), f"{field} must be longer than 0s: Alertmanager refuses a zero {setting}")
-                 for field, setting in (("response_time", "repeat_interval"), ("group_interval", "group_interval"))
-                 if durations.is_duration(level.get(field)) and durations.seconds(level[field]) == 0]
-    teams = document.data.get("teams") or {}
-    uncovered = [team for team, body in teams.items() if name not in (body.get("responders") or {})]
-    if not level.get("responders") and (uncovered or not teams):
+                 for field, setting, value in (("response_time", "repeat_interval", level.response_time),
+                                               ("group_interval", "group_interval", level.group_interval)) if value == 0]
+    uncovered = [team.id for team in typed.teams if name not in dict(team.responders)]
+    if not level.responders and (uncovered or not typed.teams):
         problems.append(document.problem(here, f"level '{name}' has no responders",
                                          f"teams without their own: {', '.join(uncovered)}" if uncovered else "add 'responders'"))
-    if level.get("business_hours") and "business_hours" not in document.data["escalation"]:
+    if level.business_hours and typed.escalation and typed.escalation.business_hours is None:
         problems.append(document.problem(here + ("business_hours",), "business hours are not defined", "add escalation.business_hours"))
-    if "escalate_after" in level and not any(rank > RANKS[threshold] for rank in raised):
+    if level.escalate_after is not None and not any(rank > RANKS[threshold] for rank in raised):
         problems.append(document.problem(here + ("escalate_after",), f"no level above '{name}' to escalate to"))
     return problems
 
 
-def _channels(document: Document, data: dict) -> list[Finding]:
+def _channels(document: Document, typed: Typed) -> list[Finding]:
     """Every responder has channels, and an e-mail channel has a sender and smarthost."""
     problems = []
-    for name, responder in (data.get("responders") or {}).items():
-        if not responder.get("channels"):
-            problems.append(document.problem(("responders", name, "channels"), f"responder '{name}' has no channels",
+    for responder in typed.responders:
+        if not responder.channels:
+            problems.append(document.problem(responder.path + ("channels",), f"responder '{responder.id}' has no channels",
                                              "add a slack, pagerduty, email or webhook channel"))
-        problems += [document.problem(("responders", name, "channels", number, "email"),
-                                      "e-mail channels need notifications.email (sender and smarthost)")
-                     for number, channel in enumerate(responder.get("channels") or [])
-                     if "email" in channel and "email" not in (data.get("notifications") or {})]
+        problems += [document.problem(channel.path + ("email",), "e-mail channels need notifications.email (sender and smarthost)")
+                     for channel in responder.channels if channel.kind == "email" and typed.email is None]
     return problems
 
 
@@ -112,30 +108,30 @@ def routes(document: Document, spec: Spec) -> list[Finding]:
     return problems
 
 
-def _business_hours(document: Document, hours: dict | None) -> list[Finding]:
-    if not hours:
+def _business_hours(document: Document, hours: BusinessHours | None) -> list[Finding]:
+    if hours is None:
         return []
-    here = ("escalation", "business_hours")
+    here = hours.path
     problems = []
-    if "location" in hours:
+    if "location" in hours.written:
         try:
-            zoneinfo.ZoneInfo(hours["location"])
+            zoneinfo.ZoneInfo(hours.location)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            problems.append(document.problem(here + ("location",), f"unknown time zone '{hours['location']}'",
+            problems.append(document.problem(here + ("location",), f"unknown time zone '{hours.location}'",
                                              "use an IANA name such as Europe/London or America/New_York"))
-    for number, days in enumerate(hours["weekdays"]):
+    for number, days in enumerate(hours.weekdays):
         # Alertmanager lowercases a weekday but does not strip it: ' friday' is refused
         if not all(day.lower() in WEEKDAYS for day in days.split(":")) or days.count(":") > 1:
             problems.append(document.problem(here + ("weekdays", number), f"'{days}' is not a weekday or a range such as monday:friday"))
-    for number, span in enumerate(hours["times"]):
-        start, end = _TIME.match(span["start"]), _TIME.match(span["end"])
-        for field, match in (("start", start), ("end", end)):
+    for span in hours.times:
+        start, end = _TIME.match(span.start), _TIME.match(span.end)
+        for field, text, match in (("start", span.start, start), ("end", span.end, end)):
             if not match:
-                problems.append(document.problem(here + ("times", number, field), f"'{span[field]}' is not a time of day",
+                problems.append(document.problem(span.path + (field,), f"'{text}' is not a time of day",
                                                  "write HH:MM from 00:00 to 24:00, in quotes, e.g. \"09:00\""))
-        if start and end and span["start"] >= span["end"]:
-            problems.append(document.problem(here + ("times", number), f"the interval ends ({span['end']}) before it starts ({span['start']})"))
-    for number, day in enumerate(hours.get("holidays") or []):
+        if start and end and span.start >= span.end:
+            problems.append(document.problem(span.path, f"the interval ends ({span.end}) before it starts ({span.start})"))
+    for number, day in enumerate(hours.holidays):
         try:
             datetime.date.fromisoformat(day)
         except ValueError:

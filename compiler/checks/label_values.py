@@ -6,17 +6,19 @@ declared values, and the negative matchers (which match whatever is left), are n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from compiler import promql, spec
 from compiler.loader import Document
+from compiler.model import Selector
 from compiler.problems import Finding, did_you_mean
+from compiler.spec_types import Spec
 
 
-def check(document: Document) -> list[Finding]:
-    data = document.data
-    metrics = data.get("metrics") or {}
+def check(document: Document, typed: Spec) -> list[Finding]:
+    metrics = typed.catalogue
     problems: list[Finding] = []
-    for path, selector in _selectors(data):
+    for path, selector in _selectors(typed):
         metric, _ = spec.series_type(selector.metric, metrics) or (selector.metric, "")
         declared = (metrics[metric].get("values") or {}) if metric in metrics else {}
         for label, operator, value in selector.matchers:
@@ -28,19 +30,19 @@ def check(document: Document) -> list[Finding]:
     return problems
 
 
-def _selectors(data: dict):
+def _selectors(typed: Spec) -> Iterator[tuple[tuple, Selector]]:
     """(path, selector) for every selector the spec writes; ones that do not parse are
     queries.check's to report."""
-    for index, indicator in spec.indicators(data):
-        form, body = spec.measure_form(indicator)
-        here = ("indicators", index, "measure", form)
-        texts = [(here, body)] if form == "expr" else [(here + (field,), body[field]) for field in spec.SELECTOR_FIELDS[form] if field in body]
-        yield from _parsed(texts, single=form != "expr")
-    terms = ((data.get("roi") or {}).get("terms") or {}).items()
-    yield from _parsed([(("roi", "terms", name, "expr"), term["expr"]) for name, term in terms if "expr" in term], single=False)
+    for indicator in typed.indicators:
+        measure = indicator.measure
+        texts = [(measure.path, measure.body)] if measure.form == "expr" else [
+            (measure.path + (field,), measure.body[field]) for field in spec.SELECTOR_FIELDS[measure.form] if field in measure.body]
+        yield from _parsed(texts, single=measure.form != "expr")
+    terms = typed.roi.terms if typed.roi else ()
+    yield from _parsed([(term.path + ("expr",), text) for term in terms for source, text in term.sources if source == "expr"], single=False)
 
 
-def _parsed(texts: list[tuple[tuple, str]], single: bool):
+def _parsed(texts: list[tuple[tuple, str]], single: bool) -> Iterator[tuple[tuple, Selector]]:
     for path, text in texts:
         try:
             found = [promql.parse_selector(text)] if single else promql.selectors(text)

@@ -6,32 +6,31 @@ the model, so `recorded_series_read` checks them once it is built."""
 
 from __future__ import annotations
 
-from compiler import conventions, promql, spec
+from compiler import conventions, promql, spec, spec_types
 from compiler.loader import Document
 from compiler.model import Expr, Spec
 from compiler.problems import Finding, did_you_mean
 
 
-def check(document: Document) -> list[Finding]:
-    data = document.data
-    metrics = data.get("metrics") or {}
+def check(document: Document, typed: spec_types.Spec) -> list[Finding]:
+    metrics, labels = typed.catalogue, typed.defaults.global_labels
     problems: list[Finding] = []
-    for index, indicator in spec.indicators(data):
-        form, body = spec.measure_form(indicator)
-        here = ("indicators", index, "measure", form)
-        if form == "expr":
-            problems += _expression(document, here, body, metrics)
+    for indicator in typed.indicators:
+        measure = indicator.measure
+        if measure.form == "expr":
+            problems += _expression(document, measure.path, measure.body, metrics, labels)
             continue
-        for field, types in spec.SELECTOR_FIELDS[form].items():
-            if field in body:
-                problems += _selector(document, here + (field,), body[field], types, indicator, metrics)
-    for name, term in ((data.get("roi") or {}).get("terms") or {}).items():
-        if "expr" in term:
-            problems += _expression(document, ("roi", "terms", name, "expr"), term["expr"], metrics)
+        for field, types in spec.SELECTOR_FIELDS[measure.form].items():
+            if field in measure.body:
+                problems += _selector(document, measure.path + (field,), measure.body[field], types, indicator, metrics, labels)
+    for term in typed.roi.terms if typed.roi else ():
+        problems += [problem for source, text in term.sources if source == "expr"
+                     for problem in _expression(document, term.path + ("expr",), text, metrics, labels)]
     return problems
 
 
-def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...], indicator: dict, metrics: dict) -> list[Finding]:
+def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...], indicator: spec_types.Indicator, metrics: dict,
+              global_labels: tuple[str, ...]) -> list[Finding]:
     try:
         selector = promql.parse_selector(text)
     except promql.PromQLError as err:
@@ -46,21 +45,21 @@ def _selector(document: Document, path: tuple, text: str, types: tuple[str, ...]
     if found[1] not in types and types != ("histogram",):
         hint = "use x_sum or x_count of a histogram" if found[1] in ("histogram", "summary") else ""
         return [document.problem(path, f"'{selector.metric}' is a {found[1]}; this field takes a {' or '.join(types)}", hint)]
-    labels = spec.series_labels(selector.metric if types != ("histogram",) else selector.metric + "_bucket", metrics, document.data)
+    labels = spec.series_labels(selector.metric if types != ("histogram",) else selector.metric + "_bucket", metrics, global_labels)
     problems = [document.problem(path, f"'{selector.metric}' has no label '{label}'",
                                  did_you_mean(label, sorted(labels)) or f"its labels: {', '.join(sorted(labels))}")
                 for label, _, _ in selector.matchers if label not in labels]
     # at the track_by entry that names it: that is what to fix
     problems += [document.problem(path[:2] + ("track_by", position), f"the tracking label '{label}' is not a label of '{selector.metric}'",
                                   did_you_mean(label, sorted(labels)) or "track_by labels must be on every series the measure reads")
-                 for position, label in enumerate(indicator.get("track_by") or []) if label not in labels]
-    if types == ("histogram",) and "le" in (indicator.get("track_by") or []):
+                 for position, label in enumerate(indicator.track_by) if label not in labels]
+    if types == ("histogram",) and "le" in indicator.track_by:
         problems.append(document.problem(path, "the tracking label 'le' is the bucket bound histogram_quantile consumes: the quantile has none",
                                          "track by the labels the histogram's series differ by, not le"))
     return problems
 
 
-def _expression(document: Document, path: tuple, text: str, metrics: dict) -> list[Finding]:
+def _expression(document: Document, path: tuple, text: str, metrics: dict, global_labels: tuple[str, ...]) -> list[Finding]:
     try:
         reads = promql.series_read(text)
     except promql.PromQLError as err:
@@ -84,7 +83,7 @@ def _expression(document: Document, path: tuple, text: str, metrics: dict) -> li
                                              "a counter's raw value only says how long the process has run"))
         elif metrics[base]["type"] == "histogram" and read.name == base:
             problems.append(document.problem(path, f"'{read.name}' is a histogram; read its _bucket, _sum or _count series"))
-        labels = spec.series_labels(read.name, metrics, document.data) if kind != "histogram" else set()
+        labels = spec.series_labels(read.name, metrics, global_labels) if kind != "histogram" else set()
         problems += [document.problem(path, f"'{read.name}' has no label '{label}'", f"its labels: {', '.join(sorted(labels))}")
                      for label in read.labels if labels and label not in labels]
     return problems

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from compiler import spec
 from compiler.loader import Document
 from compiler.problems import Finding, did_you_mean
+from compiler.spec_types import Indicator, Spec
 
 Need = Callable[[tuple, str, Collection[str], str], None]  # (path, name, the names defined, what they are)
 
 
-def check(document: Document) -> list[Finding]:
+def check(document: Document, typed: Spec) -> list[Finding]:
     problems: list[Finding] = []
 
     def need(path: tuple, name: str, defined: Collection[str], what: str) -> None:
@@ -20,71 +20,73 @@ def check(document: Document) -> list[Finding]:
             hint = did_you_mean(name, defined) or (f"defined: {', '.join(sorted(defined))}" if defined else f"define {what}s first")
             problems.append(document.problem(path, f"unknown {what} '{name}'", hint))
 
-    data = document.data
-    if "team" in (data.get("defaults") or {}):
-        need(("defaults", "team"), data["defaults"]["team"], data.get("teams") or {}, "team")
-    for index, indicator in spec.indicators(data):
-        problems += _indicator(document, ("indicators", index), indicator, need)
-    _routing(data, need)
-    _scores(data, need)
+    teams = {team.id for team in typed.teams}
+    if typed.defaults.team is not None:
+        need(("defaults", "team"), typed.defaults.team, teams, "team")
+    for indicator in typed.indicators:
+        problems += _indicator(document, typed, indicator, teams, need)
+    _routing(typed, need)
+    _scores(typed, need)
     return problems
 
 
-def _indicator(document: Document, here: tuple, indicator: dict, need: Need) -> list[Finding]:
+def _indicator(document: Document, typed: Spec, indicator: Indicator, teams: set[str], need: Need) -> list[Finding]:
     """Its category, group and team, and the labels its overrides select by."""
-    data = document.data
-    categories = data.get("categories") or {}
-    need(here + ("category",), indicator["category"], categories, "category")
-    if indicator["category"] in categories:
-        need(here + ("group",), indicator["group"], categories[indicator["category"]]["groups"], "group")
+    here = indicator.path
+    categories = {category.id: category for category in typed.categories}
+    need(here + ("category",), indicator.category, categories, "category")
+    if indicator.category in categories:
+        need(here + ("group",), indicator.group, [group.id for group in categories[indicator.category].groups], "group")
     problems = []
-    if "team" in indicator:
-        need(here + ("team",), indicator["team"], data.get("teams") or {}, "team")
-    elif spec.team_of(data, indicator) is None:
+    if "team" in indicator.written:
+        need(here + ("team",), indicator.team or "", teams, "team")
+    elif indicator.team is None:
         problems.append(document.problem(here, "no team owns this indicator", "set 'team' here or 'defaults.team'"))
-    tracked = indicator.get("track_by") or []
-    for number, override in enumerate(indicator.get("overrides") or []):
-        at = here + ("overrides", number, "when")
+    tracked = list(indicator.track_by)
+    for override in indicator.overrides:
+        at = override.path + ("when",)
         problems += [document.problem(at + (label,), f"'{label}' is not a tracking label of this indicator",
                                       did_you_mean(label, tracked) or f"overrides select by track_by labels: {', '.join(tracked) or 'none'}",
-                                      key=True) for label in override["when"] if label not in tracked]
+                                      key=True) for label, _ in override.when if label not in tracked]
         problems += [document.problem(at + (label,), f"Grafana would read '{value}' in the panel query as a dashboard variable",
                                       "an override selects by a label value without $ or [[")
-                     for label, value in override["when"].items() if "$" in value or "[[" in value]  # Grafana has no escape for it
+                     for label, value in override.when if "$" in value or "[[" in value]  # Grafana has no escape for it
     return problems
 
 
-def _routing(data: dict, need: Need) -> None:
+def _routing(typed: Spec, need: Need) -> None:
     """The responders each level and team names, and the levels a team routes."""
-    responders, levels = data.get("responders") or {}, (data.get("escalation") or {}).get("levels") or {}
-    for name, level in levels.items():
-        for number, responder in enumerate(level.get("responders") or []):
-            need(("escalation", "levels", name, "responders", number), responder, responders, "responder")
-    for name, team in (data.get("teams") or {}).items():
-        for level, names in (team.get("responders") or {}).items():
-            need(("teams", name, "responders", level), level, levels, "escalation level")
+    responders = {responder.id for responder in typed.responders}
+    levels = typed.escalation.levels if typed.escalation else ()
+    for level in levels:
+        for number, responder in enumerate(level.responders):
+            need(level.path + ("responders", number), responder, responders, "responder")
+    for team in typed.teams:
+        for level_name, names in team.responders:
+            need(team.path + ("responders", level_name), level_name, [level.name for level in levels], "escalation level")
             for number, responder in enumerate(names):
-                need(("teams", name, "responders", level, number), responder, responders, "responder")
+                need(team.path + ("responders", level_name, number), responder, responders, "responder")
 
 
-def _scores(data: dict, need: Need) -> None:
+def _scores(typed: Spec, need: Need) -> None:
     """What the scorecard, the ROI model and the reports read."""
-    categories, scorecard = data.get("categories") or {}, data.get("scorecard") or {}
-    groups = {group for body in categories.values() for group in body["groups"]}
-    indicator_ids = {indicator["id"] for _, indicator in spec.indicators(data)}
-    for name, entry in scorecard.items():
-        for number, group in enumerate(entry.get("groups") or []):
-            need(("scorecard", name, "groups", number), group, groups, "group")
-        for number, category in enumerate(entry.get("categories") or []):
-            need(("scorecard", name, "categories", number), category, categories, "category")
-    for name, term in ((data.get("roi") or {}).get("terms") or {}).items():
-        if "indicator" in term:
-            need(("roi", "terms", name, "indicator"), term["indicator"], indicator_ids, "indicator")
-        if "scorecard" in term:
-            need(("roi", "terms", name, "scorecard"), term["scorecard"], scorecard, "scorecard entry")
-    reports = data.get("reports") or {}
-    for number, name in enumerate(reports.get("headline") or []):
+    categories = [category.id for category in typed.categories]
+    scorecard = [entry.id for entry in typed.scorecard]
+    groups = {group.id for category in typed.categories for group in category.groups}
+    indicator_ids = {indicator.id for indicator in typed.indicators}
+    for entry in typed.scorecard:
+        for number, group in enumerate(entry.groups):
+            need(entry.path + ("groups", number), group, groups, "group")
+        for number, category in enumerate(entry.categories):
+            need(entry.path + ("categories", number), category, categories, "category")
+    for term in typed.roi.terms if typed.roi else ():
+        named = dict(term.sources)
+        for source, defined, what in (("indicator", indicator_ids, "indicator"), ("scorecard", scorecard, "scorecard entry")):
+            if source in named:
+                need(term.path + (source,), named[source], defined, what)
+    reports = typed.reports
+    for number, name in enumerate(reports.headline if "headline" in reports.written else ()):
         need(("reports", "headline", number), name, indicator_ids | set(scorecard) | set(categories), "indicator, scorecard entry or category")
-    for key in ("health", "quality"):
-        if key in reports:
-            need(("reports", key), reports[key], categories, "category")
+    for key, value in (("health", reports.health), ("quality", reports.quality)):
+        if key in reports.written:
+            need(("reports", key), value or "", categories, "category")

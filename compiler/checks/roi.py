@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from compiler import spec
 from compiler.loader import Document
 from compiler.problems import Finding
+from compiler.spec_types import Spec
 
 
-def check(document: Document) -> list[Finding]:
-    problems = []
-    for name, term in ((document.data.get("roi") or {}).get("terms") or {}).items():
-        sources = [key for key in spec.ROI_SOURCES if key in term]
-        if len(sources) != 1:
-            problems.append(document.problem(("roi", "terms", name), "an ROI term reads exactly one of: indicator, scorecard, expr",
-                                             f"found {', '.join(sources) or 'none'}"))
-    return problems
+def check(document: Document, typed: Spec) -> list[Finding]:
+    return [document.problem(term.path, "an ROI term reads exactly one of: indicator, scorecard, expr",
+                             f"found {', '.join(source for source, _ in term.sources) or 'none'}")
+            for term in (typed.roi.terms if typed.roi else ()) if len(term.sources) != 1]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from compiler.loader import Document
 from compiler.problems import Finding
+from compiler.spec_types import Spec
 
 
-def check(document: Document) -> list[Finding]:
-    scorecard = document.data.get("scorecard") or {}
-    problems = [document.problem(("scorecard", name), "a scorecard entry needs 'groups' or 'categories'")
-                for name, entry in scorecard.items() if not entry.get("groups") and not entry.get("categories")]
-    total = sum(entry["weight"] for entry in scorecard.values())
-    if scorecard and abs(total - 1) > 1e-6:
+def check(document: Document, typed: Spec) -> list[Finding]:
+    problems = [document.problem(entry.path, "a scorecard entry needs 'groups' or 'categories'")
+                for entry in typed.scorecard if not entry.groups and not entry.categories]
+    total = sum(entry.weight for entry in typed.scorecard)
+    if typed.scorecard and abs(total - 1) > 1e-6:
         problems.append(document.problem(("scorecard",), f"the weights add up to {total:g}, not 1"))
     return problems

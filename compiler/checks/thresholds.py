@@ -3,56 +3,49 @@ indicator's unit, and each raises a level the escalation matrix defines."""
 
 from __future__ import annotations
 
-from compiler import durations, spec
-from compiler.loader import Document
+from compiler import durations
+from compiler.loader import Document, Path
 from compiler.problems import Finding
+from compiler.spec_types import Indicator, Spec, Threshold
 
 
-def check(document: Document) -> list[Finding]:
-    data = document.data
-    levels = (data.get("escalation") or {}).get("levels") or {}
-    raised = {level.get("threshold") for level in levels.values()}
+def check(document: Document, typed: Spec) -> list[Finding]:
+    raised = {level.threshold for level in typed.escalation.levels} if typed.escalation else set()
     problems: list[Finding] = []
-    for index, indicator in spec.indicators(data):
-        here = ("indicators", index)
-        for name in spec.THRESHOLDS:
-            if name in indicator and name not in raised:
-                problems.append(document.problem(here + (name,), f"no escalation level is raised by the '{name}' threshold",
-                                                 f"add a level with 'threshold: {name}' under escalation.levels"))
-        problems += _ordered(document, indicator, indicator, here)
-        for number, override in enumerate(indicator.get("overrides") or []):
-            merged = {name: override.get(name, indicator.get(name)) for name in spec.THRESHOLDS}
-            problems += _ordered(document, indicator, {k: v for k, v in merged.items() if v is not None},
-                                 here + ("overrides", number))
+    for indicator in typed.indicators:
+        problems += [document.problem(threshold.path, f"no escalation level is raised by the '{threshold.name}' threshold",
+                                      f"add a level with 'threshold: {threshold.name}' under escalation.levels")
+                     for threshold in indicator.thresholds if threshold.name not in raised]
+        problems += _ordered(document, indicator, indicator.thresholds, indicator.path)
+        for override in indicator.overrides:
+            problems += _ordered(document, indicator, override.thresholds, override.path)
     return problems
 
 
-def _ordered(document: Document, indicator: dict, thresholds: dict, here: tuple) -> list[Finding]:
+def _ordered(document: Document, indicator: Indicator, thresholds: tuple[Threshold, ...], here: Path) -> list[Finding]:
+    """Each threshold in the unit, and each beyond the one before; located under `here` (an
+    override's inherited thresholds under the override, which judges by them)."""
     problems: list[Finding] = []
     values: dict[str, float] = {}
-    for name in spec.THRESHOLDS:
-        if name not in thresholds:
-            continue
-        raw, _ = spec.threshold_parts(thresholds[name])
-        path = here + (name,) + (("value",) if isinstance(thresholds[name], dict) else ())
-        if isinstance(raw, str) and indicator["unit"] != "seconds":
-            problems.append(document.problem(path, f"'{raw}' is a duration, but the unit is {indicator['unit']}",
+    for threshold in thresholds:
+        path = here + threshold.value_path[len(threshold.path) - 1:]
+        if isinstance(threshold.written, str) and indicator.unit != "seconds":
+            problems.append(document.problem(path, f"'{threshold.written}' is a duration, but the unit is {indicator.unit}",
                                              "durations are thresholds only for unit: seconds"))
             continue
-        values[name] = spec.threshold_number(raw)
-        if indicator["unit"] == "percent" and not 0 <= values[name] <= 100:
-            problems.append(document.problem(path, f"{values[name]:g} is not a percentage between 0 and 100"))
-    good = indicator["good"]
-    present = [name for name in spec.THRESHOLDS if name in values]
+        values[threshold.name] = threshold.number
+        if indicator.unit == "percent" and not 0 <= threshold.number <= 100:
+            problems.append(document.problem(path, f"{threshold.number:g} is not a percentage between 0 and 100"))
+    present = list(values)
     for better, worse in zip(present, present[1:]):
-        if (values[better] < values[worse]) if good == "higher" else (values[better] > values[worse]):
-            side = "above" if good == "higher" else "below"
+        if (values[better] < values[worse]) if indicator.good == "higher" else (values[better] > values[worse]):
+            side = "above" if indicator.good == "higher" else "below"
             problems.append(document.problem(here + (worse,),
                                              f"the {worse} threshold {_show(values[worse], indicator)} is {side} the {better} "
-                                             f"{_show(values[better], indicator)}, but {good} is good",
-                                             f"with good: {good}, each level's threshold must be at or beyond the one before"))
+                                             f"{_show(values[better], indicator)}, but {indicator.good} is good",
+                                             f"with good: {indicator.good}, each level's threshold must be at or beyond the one before"))
     return problems
 
 
-def _show(value: float, indicator: dict) -> str:
-    return durations.text(value) if indicator["unit"] == "seconds" else f"{value:g}"
+def _show(value: float, indicator: Indicator) -> str:
+    return durations.text(value) if indicator.unit == "seconds" else f"{value:g}"
