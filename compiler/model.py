@@ -287,7 +287,7 @@ class Level:
     responders: tuple[str, ...]
     action: str
     escalate_after: float | None
-    group_wait: float | None = None  # Alertmanager timers; None: derived from response_time
+    group_wait: float | None = None  # Alertmanager timers (defaults applied in spec_types); None for a level that raises nothing
     group_interval: float | None = None
 
 

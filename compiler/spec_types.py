@@ -214,8 +214,8 @@ class Level(Node):
     responders: tuple[str, ...]
     action: str
     escalate_after: float | None
-    group_wait: float | None
-    group_interval: float | None
+    group_wait: float | None  # as written, else 1/120 of response_time (30s to 5m); None without one
+    group_interval: float | None  # as written, else 1/12 of response_time (5m to 1h)
     written: frozenset[str]
 
 
@@ -437,10 +437,14 @@ class _Reader:
 
         def seconds(field: str) -> float | None:
             return durations.seconds(body[field]) if field in body else None
+        response = seconds("response_time")
+        # the more urgent the level, the sooner the first notification and the next look
+        derived = (None, None) if response is None else (_clamp(response / 120, 30, 300), _clamp(response / 12, 300, 3600))
         return Level(here, self.at(here), name, body.get("threshold"), body.get("severity", DEFAULT_SEVERITY),
-                     seconds("response_time"), bool(body.get("business_hours")), tuple(body.get("responders") or ()),
-                     body.get("action", ""), seconds("escalate_after"), seconds("group_wait"), seconds("group_interval"),
-                     frozenset(body))
+                     response, bool(body.get("business_hours")), tuple(body.get("responders") or ()),
+                     body.get("action", ""), seconds("escalate_after"),
+                     seconds("group_wait") if "group_wait" in body else derived[0],
+                     seconds("group_interval") if "group_interval" in body else derived[1], frozenset(body))
 
     def responder(self, name: str, body: dict) -> Responder:
         here = ("responders", name)
@@ -470,3 +474,7 @@ class _Reader:
             bool(prometheus.get("unit_tests", True)), (raw.get("cost") or {}).get("max_series_per_group"),
             frozenset(raw) | {f"kubernetes.{key}" for key in kubernetes},
         )
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, round(value)))

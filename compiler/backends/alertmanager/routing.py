@@ -80,8 +80,8 @@ def identity_labels(spec: Spec) -> list[str]:
 
 
 def _level_route(spec: Spec, level: Level) -> dict:
-    response = level.response_time
-    if response is None:  # checks.escalation requires it of every level that raises alerts
+    response, wait, every = level.response_time, level.group_wait, level.group_interval
+    if response is None or wait is None or every is None:  # checks.escalation requires response_time of every level that raises alerts
         raise LookupError(f"level {level.name} raises alerts but has no response_time")
     children = []
     for team in spec.teams:
@@ -90,8 +90,8 @@ def _level_route(spec: Spec, level: Level) -> dict:
     children += _deliveries(spec, level, level.responders, [])
     return {
         "matchers": [_equals(conventions.LEVEL_LABEL, level.name)],
-        "group_wait": durations.text(level.group_wait if level.group_wait is not None else _clamp(response / 120, 30, 300)),
-        "group_interval": durations.text(level.group_interval if level.group_interval is not None else _clamp(response / 12, 300, 3600)),
+        "group_wait": durations.text(wait),
+        "group_interval": durations.text(every),
         "repeat_interval": durations.text(response),
         "routes": children,
     }
@@ -178,7 +178,3 @@ def _equals(label: str, value: str) -> str:
 
 def _among(label: str, values: list[str]) -> str:
     return _equals(label, values[0]) if len(values) == 1 else f'{label}=~"{"|".join(values)}"'
-
-
-def _clamp(value: float, low: float, high: float) -> float:
-    return max(low, min(high, round(value)))
