@@ -4,6 +4,7 @@ of each series a catalogued metric exposes. The typed spec and its defaults are 
 
 from __future__ import annotations
 
+from compiler.model import tolerance
 from compiler.spec_types import Indicator, Threshold
 
 DEFAULT_PERIOD = "30d"  # an availability objective's
@@ -30,7 +31,6 @@ DEFAULT_BURN_RATES = (
     {"long": "1d", "short": "2h", "factor": 3},
     {"long": "3d", "short": "6h", "factor": 1},
 )
-TOLERANCE = 1e-9  # relative: 1 - 0.999 is 0.0010000000000000009, and must still reach 0.001
 
 
 def error_ratio(indicator: Indicator, threshold: Threshold) -> float:
@@ -60,7 +60,9 @@ def burn_threshold(indicator: Indicator, factor: float) -> str | None:
     sign 99%, 14.4x (1.44% errors) is past the warning sign and 6x, 3x, 1x only past the target.
     None when the burn is within the target (a factor below 1)."""
     burning = factor * (1 - objective(indicator))
-    beyond = [threshold.name for threshold in indicator.thresholds if burning >= error_ratio(indicator, threshold) * (1 - TOLERANCE)]
+    # float noise is no shortfall (1 - 0.999 is 0.0010000000000000009), as the rules judge it
+    beyond = [threshold.name for threshold in indicator.thresholds
+              if burning >= (ratio := error_ratio(indicator, threshold)) - tolerance(ratio)]
     return beyond[-1] if beyond else None
 
 

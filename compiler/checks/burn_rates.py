@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from compiler import spec
 from compiler.loader import Document
-from compiler.model import SEVERITY_ORDER
+from compiler.model import SEVERITY_ORDER, tolerance
 from compiler.problems import Finding
 from compiler.spec_types import Indicator, Spec
 
@@ -23,7 +23,7 @@ def _objective(document: Document, indicator: Indicator) -> list[Finding]:
         return [document.problem(indicator.path + ("unit",), f"an availability objective's value is a ratio, not {indicator.unit}",
                                  "set unit: ratio and write the thresholds as ratios (0.999)")]
     allowed = spec.allowed(indicator)
-    if "objective" in body and abs((1 - body["objective"]) - allowed) > spec.TOLERANCE * max(allowed, 1e-12):
+    if "objective" in body and abs((1 - body["objective"]) - allowed) > tolerance(allowed):
         return [document.problem(here + ("objective",), f"the objective {_percent(body['objective'])} disagrees with the target, "
                                  f"which allows {_percent(allowed)} errors: the objective is the target",
                                  f"remove objective (it defaults to the target) or set it to {1 - allowed:.10g}")]
