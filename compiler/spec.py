@@ -4,6 +4,8 @@ of each series a catalogued metric exposes. The typed spec and its defaults are 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from compiler.model import tolerance
 from compiler.spec_types import Indicator, Threshold
 
@@ -25,7 +27,13 @@ SELECTOR_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Multi-window multi-burn-rate alerts for a 30-day objective (Google SRE workbook, chapter 5). The
 # level each raises is derived from the indicator's thresholds (`burn_threshold`), not fixed here.
-DEFAULT_BURN_RATES = (
+class BurnRate(TypedDict):  # a `burn_rates` entry as the spec writes it
+    long: str
+    short: str
+    factor: float
+
+
+DEFAULT_BURN_RATES: tuple[BurnRate, ...] = (
     {"long": "1h", "short": "5m", "factor": 14.4},
     {"long": "6h", "short": "30m", "factor": 6},
     {"long": "1d", "short": "2h", "factor": 3},
