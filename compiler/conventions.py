@@ -210,7 +210,7 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
     if isinstance(indicator.measure, Availability):
         for burn in indicator.measure.burn_rates:
             raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.raising(burn.threshold).name))
-    levels = [level for level in spec.escalation.levels if level.threshold]
+    levels = spec.escalation.alerting
     for lower, higher in zip(levels, levels[1:]):
         if lower.escalate_after is not None and any(level == lower.name for _, level in raised):
             raised.add((alert_name(spec.name, indicator.id, ESCALATED_SUFFIX), higher.name))

@@ -201,9 +201,13 @@ class Indicator:
     forget_after: float  # seconds an entity that stopped reporting raises NoData before it is forgotten
     tests: tuple[Case, ...] = ()  # the spec's own unit-test cases
 
+    def override_for(self, labels: dict[str, str]) -> Override | None:
+        """The override whose labels the series with these labels has, if any."""
+        return next((o for o in self.overrides if all(labels.get(k) == v for k, v in o.when)), None)
+
     def thresholds_for(self, labels: dict[str, str]) -> tuple[Threshold, ...]:
         """The thresholds that judge the series with these labels: its override's, or the default."""
-        override = next((o for o in self.overrides if all(labels.get(k) == v for k, v in o.when)), None)
+        override = self.override_for(labels)
         return override.thresholds if override else self.thresholds
 
     @property
@@ -295,6 +299,11 @@ class Level:
 class Escalation:
     levels: tuple[Level, ...]  # least to most severe
     business_hours: BusinessHours | None
+
+    @property
+    def alerting(self) -> tuple[Level, ...]:
+        """The levels a threshold raises, least to most severe (the green one raises nothing)."""
+        return tuple(level for level in self.levels if level.threshold)
 
     def level(self, name: str) -> Level:
         return next(level for level in self.levels if level.name == name)

@@ -38,8 +38,7 @@ def levels(document: Document, built: Spec) -> list[Finding]:
         for number, case in enumerate(indicator.tests):
             for position, alert in enumerate(case.alerts or ()):
                 labels = dict(alert.labels)
-                override = next((o for o in indicator.overrides if all(labels.get(k) == v for k, v in o.when)), None)
-                raised = {t.level for t in (override.thresholds if override else indicator.thresholds)}
+                raised = {t.level for t in indicator.thresholds_for(labels)}
                 if alert.level not in raised:
                     problems.append(document.problem(("indicators", index, "tests", number, "alerts", position, "level"),
                                                      f"the indicator raises no alert at level '{alert.level}' for these labels",

@@ -26,14 +26,10 @@ class Row:
         return dict(self.labels).get(name, "")
 
 
-def alerting_levels(spec: Spec) -> tuple[Level, ...]:
-    return tuple(level for level in spec.escalation.levels if level.threshold)
-
-
 def fallback_responders(spec: Spec) -> tuple[str, ...]:
     """Who sees an alert no level route matches: the least severe level's responders (the ones
     who triage), or the teams' own responders for it when the level has none."""
-    first = alerting_levels(spec)[0]
+    first = spec.escalation.alerting[0]
     return first.responders or tuple(dict.fromkeys(r for team in spec.teams for r in team.responders_for(first)))
 
 
@@ -63,7 +59,7 @@ def route(spec: Spec) -> dict:
         "group_wait": "30s",
         "group_interval": "5m",
         "repeat_interval": durations.text(FALLBACK_REPEAT),
-        "routes": [_level_route(spec, level) for level in alerting_levels(spec)],
+        "routes": [_level_route(spec, level) for level in spec.escalation.alerting],
     }
 
 
@@ -119,7 +115,7 @@ def time_intervals(spec: Spec) -> list[dict]:
     """Business hours for the levels that wait for them, and the holidays that mute them, both
     in the spec's time zone (a holiday starts at local midnight)."""
     hours = spec.escalation.business_hours
-    if hours is None or not any(level.business_hours for level in alerting_levels(spec)):
+    if hours is None or not any(level.business_hours for level in spec.escalation.alerting):
         return []
     intervals = [{"name": conventions.BUSINESS_HOURS_INTERVAL, "time_intervals": [{
         "weekdays": list(hours.weekdays),
@@ -144,7 +140,7 @@ def level_inhibit_rules(spec: Spec) -> list[dict]:
     alertname: a critical threshold alert must also mute the same indicator's red NoData,
     burn-rate and escalated alerts, whose names differ. A NoData alert without tracking labels
     does not mute per-series alerts (their tracking labels differ from its empty ones)."""
-    levels = alerting_levels(spec)
+    levels = spec.escalation.alerting
     return [{
         "source_matchers": [_equals(conventions.LEVEL_LABEL, source.name)],
         "target_matchers": [_among(conventions.LEVEL_LABEL, [level.name for level in levels[:position]])],
@@ -160,7 +156,7 @@ def burn_inhibit_rules(spec: Spec) -> list[dict]:
         "source_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname!~"{burn}"'],
         "target_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname=~"{burn}"'],
         "equal": _inhibit_equal(spec),
-    } for level in alerting_levels(spec) if level.name in _burn_levels(spec)]
+    } for level in spec.escalation.alerting if level.name in _burn_levels(spec)]
 
 
 def _inhibit_equal(spec: Spec) -> list[str]:

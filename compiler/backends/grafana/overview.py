@@ -80,7 +80,7 @@ def _headlines(spec: Spec, categories: list[Category]) -> list[Cell]:
 
 
 def _alerts(spec: Spec) -> list[Cell]:
-    levels = [level for level in spec.escalation.levels if level.threshold]
+    levels = spec.escalation.alerting
     counts = [query(f"count({alerts_selector(spec, list(spec.indicators), ((conventions.LEVEL_LABEL, '=', level.name),))})"
                     " or vector(0)", ref, level.name.capitalize(), instant=True)
               for level, ref in zip(levels, refs(len(levels)))]

@@ -171,7 +171,7 @@ def _escalations(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
     """An alert of a level with `escalate_after` still firing after that long is raised again
     as the next level (labelled so, so it is routed and inhibited like that level)."""
     raised = {level for _, level in conventions.raised_levels(spec, indicator)}
-    levels = [level for level in spec.escalation.levels if level.threshold]
+    levels = spec.escalation.alerting
     found = []
     for lower, higher in zip(levels, levels[1:]):
         if lower.escalate_after is None or lower.name not in raised:

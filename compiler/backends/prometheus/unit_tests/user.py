@@ -15,7 +15,8 @@ from compiler.model import Case, Indicator, Spec
 def _cases(spec: Spec, plan: Plan, indicator: Indicator, labels: dict[str, str], grid: Grid) -> Cases:
     """The threshold set that judges a series with `labels`: an override's, or the default."""
     found = selections(indicator, conventions.indicator_series(spec, indicator))
-    chosen = next((s for s in found[1:] if s.override is not None and all(labels.get(k) == v for k, v in s.override.when)), found[0])
+    override = indicator.override_for(labels)
+    chosen = next(s for s in found if s.override == override)
     return Cases(spec, plan, indicator, chosen, grid)
 
 

@@ -115,7 +115,7 @@ def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, bu
 
 def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
     """A threshold's alert left firing for `escalate_after` is raised again as the next level."""
-    levels = [level for level in spec.escalation.levels if level.threshold]
+    levels = spec.escalation.alerting
     thresholds = indicator.thresholds
     found = []
     for lower, higher in zip(levels, levels[1:]):
