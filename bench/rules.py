@@ -52,7 +52,7 @@ from servers import get_json, prometheus, wait_until  # noqa: E402
 
 from compiler import conventions, durations, pipeline, promql  # noqa: E402
 from compiler.backends.prometheus import alerts, measures  # noqa: E402
-from compiler.model import Availability, Spec  # noqa: E402
+from compiler.model import Spec  # noqa: E402
 
 MODELS = 8
 DAYS = 30
@@ -145,10 +145,10 @@ def chapter_rules(spec: Spec) -> dict:
             for threshold in indicator.thresholds:
                 rules.append({"alert": name, "expr": f"(\n{expression}\n) {indicator.breach_operator} {measures.number(threshold.value)}",
                               "for": durations.text(threshold.for_seconds)})
-            if isinstance(indicator.measure, Availability):
-                budget = 1 - indicator.measure.objective
-                for burn in indicator.measure.burn_rates:
-                    ratio = [state.error_ratio(indicator.measure, window) for window in (burn.long, burn.short)]
+            if (objective := indicator.measure.budget()) is not None:
+                budget = 1 - objective.objective
+                for burn in objective.burn_rates:
+                    ratio = [objective.error_ratio(state, window) for window in (burn.long, burn.short)]
                     bound = measures.number(burn.factor * budget)
                     rules.append({"alert": f"{name}Burn", "expr": f"(\n{ratio[0]}\n) > {bound}\nand\n(\n{ratio[1]}\n) > {bound}"})
             rules += [rule.data() for rule in alerts.watch_rules(spec, indicator, panels[indicator.id])  # burn rates: above

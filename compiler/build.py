@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from compiler import durations, promql, spec, spec_types
+from compiler import promql, spec_types
+from compiler.measures import Measure, forms
 from compiler.model import (
     SEVERITY_ORDER,
-    Age,
-    Availability,
-    Baseline,
-    BurnRate,
     BusinessHours,
     Case,
     Category,
@@ -21,19 +18,13 @@ from compiler.model import (
     Escalation,
     ExpectedAlert,
     ExpectedValue,
-    Expr,
-    Gauge,
     Group,
     Indicator,
     Kubernetes,
     Level,
-    Measure,
     Metric,
     Output,
     Override,
-    Quantile,
-    Rate,
-    Ratio,
     Reports,
     Responder,
     Roi,
@@ -42,8 +33,6 @@ from compiler.model import (
     Spec,
     Team,
     Threshold,
-    Trend,
-    Zero,
 )
 
 T = TypeVar("T")
@@ -135,33 +124,7 @@ def _thresholds(written: tuple[spec_types.Threshold, ...], escalation: Escalatio
 
 
 def _measure(indicator: spec_types.Indicator) -> Measure:
-    form, body, window = indicator.measure.form, indicator.measure.body, indicator.measure.window
-    if form == "expr":
-        return Expr(promql.one_line(body))
-    select = {field: promql.parse_selector(body[field]) for field in spec.SELECTOR_FIELDS[form] if field in body}
-    if form == "ratio":
-        return Ratio(select["numerator"], select["denominator"], window, body.get("min_volume"))
-    if form == "quantile":
-        return Quantile(select["histogram"], float(body["q"]), window)
-    if form == "rate":
-        return Rate(select["counter"], window, body.get("function", "rate"), body.get("min_volume"))
-    if form == "trend":
-        return Trend(select["series"], window, body.get("min_volume"))
-    if form == "baseline":
-        return Baseline(select["series"], select["baseline"])
-    if form == "age":
-        return Age(select["timestamp"])
-    if form == "zero":
-        return Zero(select["series"], window)
-    if form == "availability":
-        burn_rates = tuple(
-            BurnRate(durations.seconds(b["long"]), durations.seconds(b["short"]), float(b["factor"]),
-                     b.get("threshold") or _checked(spec.burn_threshold(indicator, float(b["factor"]))))
-            for b in spec.burn_rates(indicator)
-        )
-        return Availability(select["errors"], select["total"], spec.objective(indicator),
-                            durations.seconds(body.get("period", spec.DEFAULT_PERIOD)), body.get("min_volume"), burn_rates)
-    return Gauge(select["series"], body.get("aggregation", "max"))
+    return forms.BY_NAME[indicator.measure.form].from_spec(indicator.measure.body, indicator.measure.window, indicator)
 
 
 def _metric(typed: spec_types.Metric) -> Metric:

@@ -11,21 +11,7 @@ import hashlib
 import re
 
 from compiler import durations, presence
-from compiler.model import (
-    Age,
-    Availability,
-    Baseline,
-    Expr,
-    Gauge,
-    Indicator,
-    Measure,
-    Quantile,
-    Rate,
-    Ratio,
-    Spec,
-    Trend,
-    Zero,
-)
+from compiler.model import Indicator, Spec
 
 MAX_ALERT_NAME = 40
 MAX_UID = 40
@@ -51,41 +37,10 @@ def indicator_level(spec: Spec, indicator: Indicator) -> str:
     return level(spec.global_labels, indicator.track_by)
 
 
-def operation(measure: Measure) -> str:
-    """How an indicator's value is computed, as the `operations` part of its series name."""
-    if isinstance(measure, Ratio):
-        return f"ratio_{durations.text(measure.window)}"
-    if isinstance(measure, Quantile):
-        return f"p{_number(measure.q * 100)}_rate{durations.text(measure.window)}"
-    if isinstance(measure, Rate):
-        return f"{measure.function}{durations.text(measure.window)}"
-    if isinstance(measure, Trend):
-        return f"change{durations.text(measure.window)}"
-    if isinstance(measure, Baseline):
-        return "relative_to_baseline"
-    if isinstance(measure, Age):
-        return "age_seconds"
-    if isinstance(measure, Zero):
-        return f"increase{durations.text(measure.window)}"
-    if isinstance(measure, Availability):
-        return f"availability{durations.text(measure.period)}"
-    if isinstance(measure, Gauge):
-        return measure.aggregation
-    assert isinstance(measure, Expr)
-    return "value"
-
-
-def _number(value: float) -> str:
-    return f"{value:g}".replace(".", "_")
-
-
 def indicator_series(spec: Spec, indicator: Indicator) -> str:
-    """The recorded series holding the indicator's value at its tracking level. An availability
-    objective where lower is good holds its error ratio, and is named so."""
-    operations = operation(indicator.measure)
-    if isinstance(indicator.measure, Availability) and indicator.good == "lower":
-        operations = f"error_ratio{durations.text(indicator.measure.period)}"
-    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:{operations}"
+    """The recorded series holding the indicator's value at its tracking level, named after how
+    its measure form computes it."""
+    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}:{indicator.measure.operation(indicator.good)}"
 
 
 def score_series(spec: Spec, indicator: Indicator) -> str:
@@ -124,9 +79,8 @@ def recorded_series(spec: Spec) -> set[str]:
         names.add(roi_series(spec))
     for indicator in spec.indicators:
         names |= {indicator_series(spec, indicator), score_series(spec, indicator)}
-        if isinstance(indicator.measure, Availability):
-            windows = {w for burn in indicator.measure.burn_rates for w in (burn.long, burn.short)}
-            names |= {error_ratio_series(spec, indicator, window) for window in windows}
+        if (budget := indicator.measure.budget()) is not None:
+            names |= {error_ratio_series(spec, indicator, window) for window in budget.windows()}
     return names
 
 
@@ -207,8 +161,8 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
     no_data = spec.escalation.level_for(NO_DATA_THRESHOLD)
     if no_data is not None and presence.sources(spec, indicator):
         raised.add((alert_name(spec.name, indicator.id, NO_DATA_SUFFIX), no_data.name))
-    if isinstance(indicator.measure, Availability):
-        for burn in indicator.measure.burn_rates:
+    if (budget := indicator.measure.budget()) is not None:
+        for burn in budget.burn_rates:
             raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.raising(burn.threshold).name))
     levels = spec.escalation.alerting
     for lower, higher in zip(levels, levels[1:]):

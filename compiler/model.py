@@ -9,6 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from compiler.measures import Measure  # each form's type lives in its module there
 
 SEVERITY_ORDER = ("target", "warning", "critical")  # thresholds, least to most severe
 # A value this close to a threshold, relative to its order of magnitude (at least 1), is at it:
@@ -39,85 +43,6 @@ class Selector:
 
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
-
-
-@dataclass(frozen=True)
-class Expr:
-    expr: str
-
-
-@dataclass(frozen=True)
-class Ratio:
-    numerator: Selector
-    denominator: Selector
-    window: float
-    min_volume: float | None
-
-
-@dataclass(frozen=True)
-class Quantile:
-    histogram: Selector
-    q: float
-    window: float
-
-
-@dataclass(frozen=True)
-class Rate:
-    counter: Selector
-    window: float
-    function: str  # rate | increase
-    min_volume: float | None
-
-
-@dataclass(frozen=True)
-class Trend:
-    series: Selector
-    window: float
-    min_volume: float | None
-
-
-@dataclass(frozen=True)
-class Baseline:
-    series: Selector
-    baseline: Selector
-
-
-@dataclass(frozen=True)
-class Age:
-    timestamp: Selector
-
-
-@dataclass(frozen=True)
-class Zero:
-    series: Selector
-    window: float
-
-
-@dataclass(frozen=True)
-class BurnRate:
-    long: float
-    short: float
-    factor: float
-    threshold: str  # target | warning | critical: the level it raises is that threshold's
-
-
-@dataclass(frozen=True)
-class Availability:
-    errors: Selector
-    total: Selector
-    objective: float
-    period: float
-    min_volume: float | None
-    burn_rates: tuple[BurnRate, ...]
-
-
-@dataclass(frozen=True)
-class Gauge:
-    series: Selector
-    aggregation: str  # sum | avg | min | max
-
-
-Measure = Expr | Ratio | Quantile | Rate | Trend | Baseline | Age | Zero | Availability | Gauge
 
 
 @dataclass(frozen=True)

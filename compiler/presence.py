@@ -9,26 +9,14 @@ counted has no series at all, which is calm, not silence."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
-from compiler import promql
 from compiler import spec as spec_reading
-from compiler.model import Availability, Expr, Indicator, Metric, Quantile, Ratio, Selector, Spec
-
-REQUIRED = {Ratio: ("denominator",), Availability: ("total",)}  # the other forms need every source
+from compiler.model import Indicator, Metric, Selector, Spec
 
 
 def sources(spec: Spec, indicator: Indicator) -> list[Selector]:
-    """The presence sources, as selectors of whole metrics (a histogram's `_count`)."""
-    measure = indicator.measure
-    if isinstance(measure, Expr):
-        names = [read.name for read in promql.series_read(measure.expr)]
-    else:
-        required = REQUIRED.get(type(measure))
-        names = [getattr(measure, item.name).metric for item in fields(measure)
-                 if isinstance(getattr(measure, item.name), Selector) and (required is None or item.name in required)]
-    suffix = "_count" if isinstance(measure, Quantile) else ""
-    return [Selector(name + suffix) for name in dict.fromkeys(names)
+    """The presence sources, as selectors of whole metrics (a histogram's `_count`): those of the
+    series its measure form cannot be computed without."""
+    return [Selector(name) for name in dict.fromkeys(indicator.measure.sources())
             if (metric := catalogued(spec, name)) is not None and metric.always_exported]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from compiler import durations
-from compiler.model import Baseline, Indicator, Override, Threshold, Trend, Zero
+from compiler.model import Indicator, Override, Threshold
 
 SIGNIFICANT = 4
 RESIDUE = 1e-9
@@ -125,7 +125,7 @@ def decimals(indicator: Indicator) -> int | None:
     None for durations, whose unit Grafana scales (minutes, days)."""
     if indicator.unit == "seconds":
         return None
-    if isinstance(indicator.measure, Zero):
+    if indicator.measure.whole:
         return 0
     scale = 100 if indicator.unit == "ratio" else 1
     limits = [indicator.target, indicator.warning, *(t.value for t in indicator.thresholds),
@@ -157,23 +157,15 @@ def _duration(number: float) -> str:
     return f"{number * 1000:.{EXACT}g}ms" if 0 < number < 1 else durations.human(number)
 
 
-def _qualifier(indicator: Indicator) -> str:
-    if isinstance(indicator.measure, Trend):
-        return " change"
-    if isinstance(indicator.measure, Baseline):
-        return " vs baseline"
-    return ""
-
-
 def met(indicator: Indicator, number: float) -> str:
     """What meeting a threshold means: '≥ 80%'."""
     sign = "≥" if indicator.good == "higher" else "≤"
-    return f"{sign} {limit(indicator, number)}{_qualifier(indicator)}"
+    return f"{sign} {limit(indicator, number)}{indicator.measure.qualifier}"
 
 
 def breached(indicator: Indicator, number: float) -> str:
     """What crossing a threshold means: '< 50%'."""
-    return f"{indicator.breach_operator} {limit(indicator, number)}{_qualifier(indicator)}"
+    return f"{indicator.breach_operator} {limit(indicator, number)}{indicator.measure.qualifier}"
 
 
 def level_rule(indicator: Indicator, threshold: Threshold) -> str:

@@ -11,20 +11,6 @@ from compiler.spec_types import Indicator, Threshold
 
 DEFAULT_PERIOD = "30d"  # an availability objective's
 
-# Per measure form: its selector fields and the metric types each accepts (after resolving the
-# series a histogram or summary exposes: x_bucket, x_sum and x_count are counters).
-SELECTOR_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "ratio": {"numerator": ("counter", "gauge"), "denominator": ("counter", "gauge")},
-    "quantile": {"histogram": ("histogram",)},
-    "rate": {"counter": ("counter",)},
-    "trend": {"series": ("counter", "gauge")},
-    "baseline": {"series": ("gauge",), "baseline": ("gauge",)},
-    "age": {"timestamp": ("gauge",)},
-    "zero": {"series": ("counter", "gauge")},
-    "availability": {"errors": ("counter",), "total": ("counter",)},
-    "gauge": {"series": ("gauge",)},
-}
-
 # Multi-window multi-burn-rate alerts for a 30-day objective (Google SRE workbook, chapter 5). The
 # level each raises is derived from the indicator's thresholds (`burn_threshold`), not fixed here.
 class BurnRate(TypedDict):  # a `burn_rates` entry as the spec writes it

@@ -37,7 +37,11 @@ import yaml
 
 import servers
 from compiler import conventions, pipeline, presence, promql
-from compiler.model import Availability, Expr, Indicator, Selector, Spec, Trend, Zero
+from compiler.measures.availability import Availability
+from compiler.measures.expr import Expr
+from compiler.measures.trend import Trend
+from compiler.measures.zero import Zero
+from compiler.model import Indicator, Selector, Spec
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 
 from compiler import conventions, durations, pipeline, present
-from compiler.model import Gauge, Threshold
+from compiler.measures.gauge import Gauge
+from compiler.model import Threshold
 from conftest import INDICATOR, spec_text
 
 

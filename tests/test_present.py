@@ -14,7 +14,11 @@ import yaml
 
 from compiler import present
 from compiler.backends.prometheus.unit_tests.templates import render
-from compiler.model import Baseline, Gauge, Indicator, Override, Selector, Threshold, Trend, Zero
+from compiler.measures.baseline import Baseline
+from compiler.measures.gauge import Gauge
+from compiler.measures.trend import Trend
+from compiler.measures.zero import Zero
+from compiler.model import Indicator, Override, Selector, Threshold
 import servers
 from servers import binary
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from compiler import promql, spec
 from compiler.loader import Document
+from compiler.measures import forms
 from compiler.model import Selector
 from compiler.problems import Finding, did_you_mean
 from compiler.spec_types import Spec
@@ -36,7 +37,7 @@ def _selectors(typed: Spec) -> Iterator[tuple[tuple, Selector]]:
     for indicator in typed.indicators:
         measure = indicator.measure
         texts = [(measure.path, measure.body)] if measure.form == "expr" else [
-            (measure.path + (field,), measure.body[field]) for field in spec.SELECTOR_FIELDS[measure.form] if field in measure.body]
+            (measure.path + (field,), measure.body[field]) for field in forms.BY_NAME[measure.form].selectors if field in measure.body]
         yield from _parsed(texts, single=measure.form != "expr")
     terms = typed.roi.terms if typed.roi else ()
     yield from _parsed([(term.path + ("expr",), text) for term in terms for source, text in term.sources if source == "expr"], single=False)

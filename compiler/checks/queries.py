@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from compiler import conventions, promql, spec, spec_types
 from compiler.loader import Document
-from compiler.model import Expr, Spec
+from compiler.measures import forms
+from compiler.model import Spec
 from compiler.problems import Finding, did_you_mean
 
 
@@ -20,7 +21,7 @@ def check(document: Document, typed: spec_types.Spec) -> list[Finding]:
         if measure.form == "expr":
             problems += _expression(document, measure.path, measure.body, metrics, labels)
             continue
-        for field, types in spec.SELECTOR_FIELDS[measure.form].items():
+        for field, types in forms.BY_NAME[measure.form].selectors.items():
             if field in measure.body:
                 problems += _selector(document, measure.path + (field,), measure.body[field], types, indicator, metrics, labels)
     for term in typed.roi.terms if typed.roi else ():
@@ -97,8 +98,8 @@ def _unknown_metric(document: Document, path: tuple, name: str, metrics: dict) -
 def recorded_series_read(document: Document, model: Spec) -> list[Finding]:
     """Recorded series an expression reads must be ones this spec records."""
     recorded = conventions.recorded_series(model)
-    expressions: list[tuple[tuple, str]] = [(("indicators", index, "measure", "expr"), indicator.measure.expr)
-                   for index, indicator in enumerate(model.indicators) if isinstance(indicator.measure, Expr)]
+    expressions: list[tuple[tuple, str]] = [(("indicators", index, "measure", "expr"), expr)
+                   for index, indicator in enumerate(model.indicators) if (expr := indicator.measure.user_expr()) is not None]
     expressions += [(("roi", "terms", term.name, "expr"), term.reference)
                     for term in (model.roi.terms if model.roi else ()) if term.source == "expr"]
     problems = []

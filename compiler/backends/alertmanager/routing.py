@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from compiler import conventions, durations
-from compiler.model import Availability, Level, Spec
+from compiler.model import Level, Spec
 
 FALLBACK_REPEAT = 4 * 3600  # Alertmanager's own defaults, written out for the fallback route
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -165,7 +165,7 @@ def _inhibit_equal(spec: Spec) -> list[str]:
 
 def _burn_levels(spec: Spec) -> set[str]:
     return {spec.escalation.raising(burn.threshold).name for indicator in spec.indicators
-            if isinstance(indicator.measure, Availability) for burn in indicator.measure.burn_rates}
+            if (budget := indicator.measure.budget()) is not None for burn in budget.burn_rates}
 
 
 def _equals(label: str, value: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from compiler import conventions, present
-from compiler.model import Baseline, Indicator, Selector, Spec, Threshold, Trend
+from compiler.model import Indicator, Selector, Spec, Threshold
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 ALL = ".*"  # the "All" value of a multi-value variable, as a regex matcher
@@ -72,11 +72,12 @@ def _severity(threshold: Threshold) -> int:
 
 
 def kind(indicator: Indicator) -> str:
-    """The panel type: trends and changes against a baseline (drift) over time, shares against
+    """The panel type: as the measure form has it (trends and changes against a baseline, drift,
+    over time), else by the unit: shares against
     a target as gauges, counts and durations as stats. A score where lower is good is a
     distance (drift) and reads as a trend; other scores as stats."""
-    if isinstance(indicator.measure, (Trend, Baseline)):
-        return "timeseries"
+    if indicator.measure.panel is not None:
+        return indicator.measure.panel
     if indicator.unit in FULL_SCALE:
         return "gauge"
     if indicator.unit == "score" and indicator.good == "lower":

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from compiler import conventions, durations
 from compiler.backends.prometheus import alerts, measures, scores
 from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile, planned
-from compiler.model import Availability, Indicator, Spec
+from compiler.model import Indicator, Spec
 
 if TYPE_CHECKING:  # Outputs holds this package's plan: importing it here would be circular
     from compiler.backends.outputs import Outputs
@@ -29,8 +29,8 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[
     long: list[Rule] = []
     evaluated = long if state.long else short
     ratios: tuple[list[Rule], list[Rule]] = ([], [])
-    if isinstance(indicator.measure, Availability):
-        ratios = measures.error_ratio_rules(state, indicator.measure)
+    if (budget := indicator.measure.budget()) is not None:
+        ratios = budget.error_ratio_rules(state)
     short += [Rule(RECORD, name, text) for name, text in state.inputs.items()] + ratios[0]
     long += ratios[1]
     evaluated.append(Rule(RECORD, conventions.indicator_series(spec, indicator), expression))

@@ -5,11 +5,16 @@ the value is never a label."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compiler import conventions, durations, presence, present
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection, selections
 from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
-from compiler.model import Availability, Indicator, Spec, Threshold, tolerance
+from compiler.model import Indicator, Spec, Threshold, tolerance
+
+if TYPE_CHECKING:  # the forms build on this backend: it never imports them
+    from compiler.measures.availability import Availability
 
 
 def _static(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -28,8 +33,8 @@ def watch_rules(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
     """Rules that read source series or other alerts, in the indicator's short-window group:
     who reports, and the alerts on it."""
     found = [presence_rule(spec, indicator), _no_data(spec, indicator, panel)]
-    if isinstance(indicator.measure, Availability):
-        found += _burn_rates(spec, indicator, panel, indicator.measure)
+    if (budget := indicator.measure.budget()) is not None:
+        found += _burn_rates(spec, indicator, panel, budget)
     return [rule for rule in found if rule is not None] + _escalations(spec, indicator, panel)
 
 

@@ -10,7 +10,7 @@ import re
 from compiler import conventions, promql
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
-from compiler.model import Expr, Indicator, Spec
+from compiler.model import Indicator, Spec
 
 RECORD_NAME = re.compile(r"^[a-z0-9_]*:[a-z0-9_]+:[a-z0-9_]+$")  # level:metric:operations
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -31,8 +31,8 @@ def lint(built: Outputs) -> list[Finding]:
     findings: list[Finding] = []
     for index, indicator in enumerate(spec.indicators):
         here = ("indicators", index)
-        if isinstance(indicator.measure, Expr):
-            findings += _kept_labels(spec, indicator, indicator.measure.expr, here + ("measure", "expr"))
+        if (expr := indicator.measure.user_expr()) is not None:
+            findings += _kept_labels(spec, indicator, expr, here + ("measure", "expr"))
         findings += [(here, message) for rule in plan.of(indicator.id) for message in rule_problems(rule, recorded)]
     findings += [(("scorecard",), message) for rule in plan.scorecard() for message in rule_problems(rule, recorded)]
     return findings + _shared_names(spec, built)

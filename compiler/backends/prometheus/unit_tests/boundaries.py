@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 
 from compiler import conventions, durations, present
+from compiler.backends.prometheus.measures import literal
 from compiler.backends.prometheus.overrides import selections
 from compiler.backends.prometheus.plan import Plan
 from compiler.backends.prometheus.unit_tests.common import Grid, group
-from compiler.backends.prometheus.unit_tests.inputs import number, series_text
+from compiler.backends.prometheus.unit_tests.inputs import series_text
 from compiler.backends.prometheus.unit_tests.templates import render
 from compiler.backends.prometheus.unit_tests.thresholds import Cases
 from compiler.model import Indicator, Spec, Threshold
@@ -33,9 +34,9 @@ def beyond(indicator: Indicator, threshold: Threshold) -> float:
     step = RESOLUTION[indicator.unit]
     if value and indicator.unit not in WHOLE:
         step = min(step, 10.0 ** (math.floor(math.log10(abs(value))) - present.SIGNIFICANT + 1))
-    while printed(indicator, float(number(value + worse * step))) == printed(indicator, value):
+    while printed(indicator, float(literal(value + worse * step))) == printed(indicator, value):
         step *= 10
-    return float(number(value + worse * step))
+    return float(literal(value + worse * step))
 
 
 def printed(indicator: Indicator, value: float) -> str:
@@ -60,7 +61,7 @@ def _checks(cases: Cases, held: list[tuple[dict[str, str], float]], eval_seconds
 def _group(cases: Cases, held: list[tuple[dict[str, str], float]], eval_seconds: list[float], grid: Grid, name: str) -> dict:
     recorded = conventions.indicator_series(cases.spec, cases.indicator)
     samples = int(durations.seconds(grid.at(max(eval_seconds))) // grid.step) + 1
-    series = tuple((series_text(recorded, labels), f"{number(value)}x{samples}") for labels, value in held)
+    series = tuple((series_text(recorded, labels), f"{literal(value)}x{samples}") for labels, value in held)
     return group(name, series, _checks(cases, held, eval_seconds, grid)) | {"interval": durations.text(grid.step)}
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from statistics import fmean
 
 from compiler import conventions, promql
-from compiler import spec as spec_reading
 from compiler.backends.prometheus.unit_tests.common import Grid, group
 from compiler.backends.prometheus.unit_tests.inputs import concrete, counter, gauge, series_text
+from compiler.measures import is_counter
 from compiler.model import Spec
 
 GRID = Grid(300)
@@ -64,11 +64,6 @@ def _rollup(spec: Spec, by: str, samples: list[tuple[dict[str, str], float]]) ->
     return GRID.value_test(conventions.rollup_score_series(spec, by), EVAL_AT, [(globals_ | labels, value) for labels, value in samples])
 
 
-def _is_counter(name: str, metrics: dict) -> bool:
-    found = spec_reading.series_type(name, metrics)
-    return found is not None and found[1] == "counter"
-
-
 def _roi(spec: Spec, values: dict[str, float], entries: dict[str, float], series: list, samples: int) -> float | None:
     """max(0, intercept + sum(coefficient * min(input * scale, max))); an expression term is
     fed counters that put it far past its cap (a term without a cap cannot be computed here)."""
@@ -76,7 +71,6 @@ def _roi(spec: Spec, values: dict[str, float], entries: dict[str, float], series
         return None
     total = spec.roi.intercept
     globals_ = {label: f"test-{label}" for label in spec.global_labels}
-    metrics = spec.catalogue
     for term in spec.roi.terms:
         if term.source == "indicator":
             found = values[term.reference] * term.scale
@@ -90,7 +84,7 @@ def _roi(spec: Spec, values: dict[str, float], entries: dict[str, float], series
                 if labels is None:  # no series it selects can be made: the ROI is not tested
                     return None
                 series.append((series_text(selector.metric, labels),
-                               counter(SATURATED, samples) if _is_counter(selector.metric, metrics) else gauge(1, samples)))
+                               counter(SATURATED, samples) if is_counter(spec, selector) else gauge(1, samples)))
             found = term.max
         total += term.coefficient * (min(found, term.max) if term.max is not None else found)
     return max(total, 0.0)

@@ -17,7 +17,7 @@ from compiler.backends.prometheus.unit_tests.common import (
     group,
 )
 from compiler.backends.prometheus.unit_tests.inputs import Inputs, inputs
-from compiler.model import Age, Availability, Indicator, Ratio, Spec, Threshold
+from compiler.model import Indicator, Spec, Threshold
 
 
 def score(indicator: Indicator, target: float, warning: float, value: float) -> float:
@@ -37,9 +37,9 @@ def past(indicator: Indicator, thresholds: tuple[Threshold, ...], index: int) ->
     else:
         step = abs(value) * 0.5 if value else 2.0  # not 1: a value near 1 may print as 999.9m
         beyond = value + step if indicator.good == "lower" else value - step
-        if indicator.unit == "ratio" and isinstance(indicator.measure, (Ratio, Availability)) and not 0 <= beyond <= 1:
+        if indicator.unit == "ratio" and indicator.measure.share and not 0 <= beyond <= 1:
             beyond = (value + (1 if indicator.good == "lower" else 0)) / 2
-    if indicator.unit == "seconds" and abs(beyond) >= 60 and not isinstance(indicator.measure, Age):
+    if indicator.unit == "seconds" and abs(beyond) >= 60 and not indicator.measure.clocked:
         # humanizeDuration drops the fraction: half a second keeps float noise off the boundary
         beyond = math.floor(beyond) + 0.5
     return beyond

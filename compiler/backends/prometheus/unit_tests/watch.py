@@ -5,12 +5,17 @@ of a level that has `escalate_after`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compiler import conventions, durations, presence
 from compiler.backends.prometheus.plan import Plan, Rule
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
-from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, error_ratio, gauge, inputs, series_text
+from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, gauge, inputs, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import holding, past, settle
-from compiler.model import Availability, BurnRate, Indicator, Spec, tolerance
+from compiler.model import Indicator, Spec, tolerance
+
+if TYPE_CHECKING:  # the forms build on this backend: it never imports them
+    from compiler.measures.availability import BurnRate
 
 REPORTED = 3600  # the sources report this long before they vanish
 BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
@@ -60,8 +65,8 @@ def no_data(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[di
 
 def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
     """A fast burn (beyond the largest factor) and a slow one (just beyond the smallest)."""
-    measure = indicator.measure
-    if not isinstance(measure, Availability) or not measure.burn_rates:
+    measure = indicator.measure.budget()
+    if measure is None or not measure.burn_rates:
         return []
     budget = 1 - measure.objective
     factors = sorted({burn.factor for burn in measure.burn_rates})
@@ -70,7 +75,7 @@ def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list
     for speed, factor in (("fast", factors[-1] * 1.25), ("slow", slow)):
         when = BURNING + grid.margin
         labels = data_labels(spec, indicator)
-        held = error_ratio(Maker(spec, indicator, labels, grid.samples(when)), measure, min(factor * budget, 1.0))
+        held = measure.held_at(Maker(spec, indicator, labels, grid.samples(when)), min(factor * budget, 1.0))
         if held is None:
             continue
         ratio = held.value if indicator.good == "lower" else 1 - held.value

@@ -1,0 +1,74 @@
+"""Measure forms: each in one module of this package (`ratio.py`, `quantile.py`, ...) that owns
+its model type, its conversion from the spec, the series it reads, its PromQL value, the
+unit-test inputs that hold it at a value, and how it is shown. The backends ask the form
+(`indicator.measure.value(state)`) and never branch on its type; `forms.FORMS` lists them.
+
+A form is a frozen dataclass that subclasses `Measure` and so inherits its defaults: adding one
+is a new module here plus one line in `forms.FORMS`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from compiler import promql
+from compiler import spec as spec_reading
+from compiler.model import Selector
+
+if TYPE_CHECKING:
+    from compiler.backends.prometheus.measures import Value
+    from compiler.backends.prometheus.unit_tests.inputs import Inputs, Maker
+    from compiler.measures.availability import Availability
+    from compiler.model import Spec
+    from compiler.spec_types import Indicator as TypedIndicator
+
+class Measure(Protocol):
+    """What every form answers. The class attributes and methods with a body are defaults."""
+
+    name: ClassVar[str]  # the key under `measure:` in the spec
+    # Selector fields and the metric types each accepts (after resolving the series a histogram
+    # or summary exposes: x_bucket, x_sum and x_count are counters).
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {}
+    panel: ClassVar[str | None] = None  # the Grafana panel type, when the form decides it rather than the unit
+    qualifier: ClassVar[str] = ""  # what a threshold is of, after it: '≥ 10% change'
+    whole: ClassVar[bool] = False  # counts whole events: a dashboard shows no decimals
+    share: ClassVar[bool] = False  # a part of a whole: a ratio-unit value lies between 0 and 1
+    clocked: ClassVar[bool] = False  # a test holds it in whole seconds: no half second needed off a boundary
+
+    @classmethod
+    def from_spec(cls, body: Any, window: float, indicator: TypedIndicator) -> Measure:
+        """The form built from its (schema-valid) spec body, defaults applied."""
+        ...
+
+    def operation(self, good: str) -> str:
+        """How the value is computed, as the `operations` part of its recorded series' name."""
+        ...
+
+    def value(self, state: Value) -> str:
+        """The PromQL of the indicator's value; inputs it needs recorded first go into `state`."""
+        ...
+
+    def sources(self) -> list[str]:
+        """Names of the series the value cannot be computed without: every selector's metric."""
+        return [getattr(self, field).metric for field in self.selectors]
+
+    def inputs(self, make: Maker, wanted: float) -> Inputs | None:
+        """Input series holding the value at `wanted`; None when it cannot be set from outside."""
+        return None
+
+    def user_expr(self) -> str | None:
+        """The spec author's own PromQL, for the forms that are one."""
+        return None
+
+    def budget(self) -> Availability | None:
+        """The availability objective whose error budget burn-rate alerts watch, if any."""
+        return None
+
+
+def selector(body: dict, field: str) -> Selector:
+    return promql.parse_selector(body[field])
+
+
+def is_counter(spec: Spec, selected: Selector) -> bool:
+    """Whether the selected series are a counter's (a histogram's `x_bucket` and `x_count` are)."""
+    found = spec_reading.series_type(selected.metric, spec.catalogue)
+    return found is not None and found[1] == "counter"

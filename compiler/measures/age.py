@@ -1,0 +1,35 @@
+"""`age`: seconds since a timestamp gauge (time() - the newest timestamp)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from compiler.backends.prometheus.measures import Value, literal
+from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker
+from compiler.measures import Measure, selector
+from compiler.model import Selector
+from compiler.spec_types import Indicator as TypedIndicator
+
+
+@dataclass(frozen=True)
+class Age(Measure):
+    name: ClassVar[str] = "age"
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {"timestamp": ("gauge",)}
+    clocked: ClassVar[bool] = True
+    timestamp: Selector
+
+    @classmethod
+    def from_spec(cls, body: dict, window: float, indicator: TypedIndicator) -> Age:
+        return cls(selector(body, "timestamp"))
+
+    def operation(self, good: str) -> str:
+        return "age_seconds"
+
+    def value(self, state: Value) -> str:
+        return f"time() - {state.aggregate('max', self.timestamp.text())}"
+
+    def inputs(self, make: Maker, wanted: float) -> Inputs | None:
+        """A timestamp that advances with the clock, so that its age holds."""
+        age = float(round(wanted))  # whole seconds: the clock and the timestamp stay exact
+        return make.done(age, STEP) if make.add(self.timestamp, f"{literal(-age)}+{STEP}x{make.steps}") else None

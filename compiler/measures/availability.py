@@ -1,0 +1,97 @@
+"""`availability`: an objective over a period (99.9% of requests succeed over 30 days), its
+value the availability (or, where lower is good, the error ratio), watched by multi-window
+multi-burn-rate alerts on its error budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from compiler import conventions, durations, spec
+from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, or_zero
+from compiler.backends.prometheus.plan import RECORD, Rule
+from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, warmup
+from compiler.measures import Measure, selector
+from compiler.model import Selector
+from compiler.spec_types import Indicator as TypedIndicator
+
+
+@dataclass(frozen=True)
+class BurnRate:
+    long: float
+    short: float
+    factor: float
+    threshold: str  # target | warning | critical: the level it raises is that threshold's
+
+
+def _burn_rate(raw: dict, indicator: TypedIndicator) -> BurnRate:
+    threshold = raw.get("threshold") or spec.burn_threshold(indicator, float(raw["factor"]))
+    assert threshold is not None, "checks.burn_rates rejects a burn within the target"
+    return BurnRate(durations.seconds(raw["long"]), durations.seconds(raw["short"]), float(raw["factor"]), threshold)
+
+
+@dataclass(frozen=True)
+class Availability(Measure):
+    name: ClassVar[str] = "availability"
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {"errors": ("counter",), "total": ("counter",)}
+    share: ClassVar[bool] = True
+    errors: Selector
+    total: Selector
+    objective: float
+    period: float
+    min_volume: float | None
+    burn_rates: tuple[BurnRate, ...]
+
+    @classmethod
+    def from_spec(cls, body: dict, window: float, indicator: TypedIndicator) -> Availability:
+        burn_rates = tuple(_burn_rate(b, indicator) for b in spec.burn_rates(indicator))
+        return cls(selector(body, "errors"), selector(body, "total"), spec.objective(indicator),
+                   durations.seconds(body.get("period", spec.DEFAULT_PERIOD)), body.get("min_volume"), burn_rates)
+
+    def operation(self, good: str) -> str:
+        """Where lower is good the series holds the error ratio, and is named so."""
+        return f"{'availability' if good == 'higher' else 'error_ratio'}{durations.text(self.period)}"
+
+    def sources(self) -> list[str]:
+        return [self.total.metric]  # no error counted yet is calm
+
+    def budget(self) -> Availability:
+        return self
+
+    def value(self, state: Value) -> str:
+        errors = self.error_ratio(state, self.period)
+        return f"1 - (\n{errors}\n)" if state.indicator.good == "higher" else errors
+
+    def error_ratio(self, state: Value, window: float) -> str:
+        """Failed over total requests in one window, guarded by the spec's minimum volume; no
+        error counted yet is a ratio of 0."""
+        total = state.counter("total", self.total, window, "rate")
+        errors = or_zero(state.counter("errors", self.errors, window, "rate"), total)
+        volume = state.counter("total", self.total, window, "increase")
+        return guarded(f"{errors}\n/\n{total}", volume, self.min_volume)
+
+    def windows(self) -> list[float]:
+        """Every burn-rate window, each with an error ratio of its own recorded."""
+        return sorted({window for burn in self.burn_rates for window in (burn.long, burn.short)})
+
+    def error_ratio_rules(self, state: Value) -> tuple[list[Rule], list[Rule]]:
+        """(short-window, long-window) rules recording the error ratio over each burn-rate window."""
+        short: list[Rule] = []
+        long: list[Rule] = []
+        for window in self.windows():
+            rule = Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), self.error_ratio(state, window))
+            (long if window >= LONG_WINDOW else short).append(rule)
+        return short, long
+
+    def inputs(self, make: Maker, wanted: float) -> Inputs | None:
+        return self.held_at(make, wanted if make.indicator.good == "lower" else 1 - wanted)
+
+    def held_at(self, make: Maker, errors: float) -> Inputs | None:
+        """Series holding the error ratio at `errors`."""
+        total = float(VOLUME) * 100
+        failed = round(errors * total, 6)
+        if not 0 <= failed <= total or not make.pair(self.errors, self.total, failed, total):
+            return None
+        ratio = failed / total
+        value = ratio if make.indicator.good == "lower" else 1 - ratio
+        return make.done(value, warmup(min(burn.short for burn in self.burn_rates) if self.burn_rates else LONG_WINDOW))

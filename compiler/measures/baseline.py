@@ -1,0 +1,38 @@
+"""`baseline`: a gauge's change relative to a baseline gauge (drift), shown over time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from compiler.backends.prometheus.measures import Value
+from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, gauge
+from compiler.measures import Measure, selector
+from compiler.model import Selector
+from compiler.spec_types import Indicator as TypedIndicator
+
+
+@dataclass(frozen=True)
+class Baseline(Measure):
+    name: ClassVar[str] = "baseline"
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("gauge",), "baseline": ("gauge",)}
+    panel: ClassVar[str | None] = "timeseries"
+    qualifier: ClassVar[str] = " vs baseline"
+    series: Selector
+    baseline: Selector
+
+    @classmethod
+    def from_spec(cls, body: dict, window: float, indicator: TypedIndicator) -> Baseline:
+        return cls(selector(body, "series"), selector(body, "baseline"))
+
+    def operation(self, good: str) -> str:
+        return "relative_to_baseline"
+
+    def value(self, state: Value) -> str:
+        current, baseline = state.aggregate("avg", self.series.text()), state.aggregate("avg", self.baseline.text())
+        return f"(\n  {current}\n-\n  {baseline}\n)\n/\n{baseline}"
+
+    def inputs(self, make: Maker, wanted: float) -> Inputs | None:
+        baseline = float(VOLUME)
+        ok = make.add(self.baseline, gauge(baseline, make.steps)) and make.add(self.series, gauge(baseline * (1 + wanted), make.steps))
+        return make.done((baseline * (1 + wanted) - baseline) / baseline, STEP) if ok else None

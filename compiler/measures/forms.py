@@ -1,0 +1,24 @@
+"""The registry of measure forms: a new form is its module and one entry here."""
+
+from __future__ import annotations
+
+from compiler.measures import Measure
+from compiler.measures.age import Age
+from compiler.measures.availability import Availability
+from compiler.measures.baseline import Baseline
+from compiler.measures.expr import Expr
+from compiler.measures.gauge import Gauge
+from compiler.measures.quantile import Quantile
+from compiler.measures.rate import Rate
+from compiler.measures.ratio import Ratio
+from compiler.measures.trend import Trend
+from compiler.measures.zero import Zero
+
+FORMS: tuple[type[Measure], ...] = (Expr, Ratio, Quantile, Rate, Trend, Baseline, Age, Zero, Availability, Gauge)
+BY_NAME: dict[str, type[Measure]] = {form.name: form for form in FORMS}
+
+
+def build(indicator: dict, defaults: dict) -> Measure:
+    """The indicator's measure from its (schema-valid) spec node."""
+    (name, body), = indicator["measure"].items()
+    return BY_NAME[name].from_spec(body, indicator, defaults)

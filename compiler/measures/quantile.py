@@ -1,0 +1,69 @@
+"""`quantile`: a quantile of a histogram. Long windows average the hourly bucket rates
+recorded in the rollup group, in the long-window group."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from compiler.backends.prometheus.measures import ROLLUP, Value, literal, number
+from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, counter, quantile_of, warmup
+from compiler.durations import text as duration
+from compiler.measures import Measure, selector
+from compiler.model import Selector
+from compiler.spec_types import Indicator as TypedIndicator
+
+
+@dataclass(frozen=True)
+class Quantile(Measure):
+    name: ClassVar[str] = "quantile"
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {"histogram": ("histogram",)}
+    histogram: Selector
+    q: float
+    window: float
+
+    @classmethod
+    def from_spec(cls, body: dict, window: float, indicator: TypedIndicator) -> Quantile:
+        return cls(selector(body, "histogram"), float(body["q"]), window)
+
+    def operation(self, good: str) -> str:
+        percentile = f"{self.q * 100:g}".replace(".", "_")  # p99_9: a name has no dot
+        return f"p{percentile}_rate{duration(self.window)}"
+
+    def sources(self) -> list[str]:
+        return [self.histogram.metric + "_count"]  # the whole histogram: its count exists when its buckets do
+
+    def value(self, state: Value) -> str:
+        q = number(self.q)
+        if self.window < state.long_window:
+            buckets = state.aggregate("sum", f"rate({self.histogram.text(suffix='_bucket')}[{duration(self.window)}])", "le")
+            return f"histogram_quantile({q}, {buckets})"
+        hourly = state.aggregate("sum", f"rate({self.histogram.text(suffix='_bucket')}[{duration(ROLLUP)}])", "le")
+        return f"histogram_quantile({q}, {state.over_long_window('bucket', 'rate', hourly, self.window)})"
+
+    def inputs(self, make: Maker, wanted: float) -> Inputs | None:
+        """Observations split into: below the bucket holding `wanted`, in it, and above it (+Inf)."""
+        bounds = list(make.spec.metric(self.histogram.metric).buckets)
+        if not bounds or wanted <= 0:
+            return None
+        total, q = float(VOLUME) * 10, self.q
+        position = next((i for i, bound in enumerate(bounds) if wanted <= bound), len(bounds) - 1)
+        low = bounds[position - 1] if position else 0.0
+        high = bounds[position]
+        # strictly inside the bucket: a rank that equals a bucket's count exactly falls either way
+        # once Prometheus has divided the counts into rates
+        share = min(max((wanted - low) / (high - low), 0.02), 0.98)
+        if position == 0:
+            inside = min(total, q * total / share)
+        else:
+            inside = min(q * total / share, total * (1 - q) / (1 - share) if share < 1 else math.inf)
+        inside = round(inside, 3)
+        below = round(max(q * total - share * inside, 0.0), 3) if position else 0.0
+        cumulative = [(bound, 0.0 if bound < low else (below if bound < high else below + inside)) for bound in bounds]
+        cumulative.append((math.inf, total))
+        for bound, count in cumulative:
+            le = "+Inf" if bound == math.inf else literal(bound)
+            if not make.add(self.histogram, counter(count, make.steps), "_bucket", {"le": le}):
+                return None
+        return make.done(quantile_of(q, cumulative), warmup(self.window))

@@ -1,0 +1,47 @@
+"""`zero`: a count that must stay zero (incidents, violations). A counter is counted over its
+raw series whatever the window, never derived from a recorded rate: an average rate times the
+window would extrapolate one event over history that is not there."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from compiler.backends.prometheus.measures import Value, counted, or_zero
+from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, gauge
+from compiler.durations import text as duration
+from compiler.measures import Measure, is_counter, selector
+from compiler.model import Selector
+from compiler.spec_types import Indicator as TypedIndicator
+
+
+@dataclass(frozen=True)
+class Zero(Measure):
+    name: ClassVar[str] = "zero"
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("counter", "gauge")}
+    whole: ClassVar[bool] = True
+    series: Selector
+    window: float
+
+    @classmethod
+    def from_spec(cls, body: dict, window: float, indicator: TypedIndicator) -> Zero:
+        return cls(selector(body, "series"), window)
+
+    def operation(self, good: str) -> str:
+        return f"increase{duration(self.window)}"
+
+    def value(self, state: Value) -> str:
+        if is_counter(state.spec, self.series):
+            state.long = self.window >= state.long_window
+            count = state.aggregate("sum", counted(self.series, self.window, "increase"))
+        else:
+            count = state.aggregate("sum", self.series.text())
+        return or_zero(count, state.exported(self.series))
+
+    def inputs(self, make: Maker, wanted: float) -> Inputs | None:
+        if not is_counter(make.spec, self.series) or wanted == 0:
+            return make.done(wanted, STEP) if make.add(self.series, gauge(wanted, make.steps)) else None
+        # a labelled counter appears at its first events: counted at once, whatever the window
+        whole = float(math.ceil(wanted))
+        return make.done(whole, STEP) if wanted > 0 and make.add(self.series, gauge(whole, make.steps)) else None
