@@ -35,7 +35,7 @@ test: $(BIN)/indicators tools
 ## Refresh golden files, docs/spec-reference.md and generated/; review the result as a diff.
 update-golden: $(BIN)/indicators
 	$(BIN)/indicators generate $(SPEC) --out $(OUT)  # first: the golden tests compare generated/ with the spec
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py tests/test_reports.py tests/test_reference.py tests/test_checks.py
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py tests/test_reports.py tests/test_measures.py tests/test_reference.py tests/test_checks.py
 
 ## CPU time, peak memory and output at 100, 1,000 and 10,000 indicators against the fastest serialisers' floor.
 bench: $(BIN)/indicators

@@ -1,18 +1,22 @@
 """Each measure form lives in one module of compiler/measures/ and the registry lists it: what
 the backends ask a form (its series name, the sources whose silence is no data, its panel) is
-that form's answer; and nothing outside the package branches on a form's type."""
+that form's answer; the shipped JSON Schema's `measure` is assembled from the forms' own
+fragments (UPDATE_GOLDEN=1 rewrites it); and nothing outside the package branches on a form's type."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 
 import pytest
 
 from compiler import conventions, pipeline, presence
 from compiler.backends.grafana import panels
-from compiler.measures import forms
+from compiler.measures import SELECTOR, forms
 from conftest import ROOT, spec_text
 
+SCHEMA_FILE = ROOT / "compiler" / "schema" / "indicators-v1.schema.json"
 PACKAGE = ROOT / "compiler" / "measures"
 
 # (measure as the spec writes it, unit, good, target, warning) -> the recorded series' operations,
@@ -74,6 +78,22 @@ def test_every_module_of_the_package_is_one_registered_form_of_its_name():
     modules = sorted(path.stem for path in PACKAGE.glob("*.py") if path.stem not in ("__init__", "forms"))
     assert sorted(form.__module__.rsplit(".", 1)[1] for form in forms.FORMS) == modules
     assert [form.name for form in forms.FORMS] == [form.__module__.rsplit(".", 1)[1] for form in forms.FORMS]
+
+
+@pytest.mark.parametrize("form", forms.FORMS, ids=[form.name for form in forms.FORMS])
+def test_each_selector_field_of_a_form_is_a_selector_in_its_schema_fragment(form):
+    properties = form.schema.get("properties", {})
+    assert isinstance(properties, dict)
+    assert {field: properties.get(field) for field in form.selectors} == {field: SELECTOR for field in form.selectors}
+
+
+def test_the_shipped_schema_describes_the_measure_forms_with_their_own_fragments():
+    shipped = json.loads(SCHEMA_FILE.read_text())
+    shipped["properties"]["indicators"]["items"]["properties"]["measure"] = forms.schema()
+    text = json.dumps(shipped, indent=2) + "\n"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        SCHEMA_FILE.write_text(text)
+    assert SCHEMA_FILE.read_text() == text, "compiler/schema/indicators-v1.schema.json is stale: run `make update-golden`"
 
 
 def test_no_module_outside_the_package_branches_on_a_measure_s_type():

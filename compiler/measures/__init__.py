@@ -1,6 +1,7 @@
 """Measure forms: each in one module of this package (`ratio.py`, `quantile.py`, ...) that owns
 its model type, its conversion from the spec, the series it reads, its PromQL value, the
-unit-test inputs that hold it at a value, and how it is shown. The backends ask the form
+unit-test inputs that hold it at a value, how it is shown, and the JSON Schema of its spec body
+(the shipped schema's `measure` is assembled from these). The backends ask the form
 (`indicator.measure.value(state)`) and never branch on its type; `forms.FORMS` lists them.
 
 A form is a frozen dataclass that subclasses `Measure` and so inherits its defaults: adding one
@@ -21,10 +22,21 @@ if TYPE_CHECKING:
     from compiler.model import Spec
     from compiler.spec_types import Indicator as TypedIndicator
 
+# Schema pieces the forms' fragments share (JSON Schema draft 07, as in compiler/schema/).
+DURATION = {"type": "string", "pattern": "^(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$",
+            "description": "Duration in Prometheus notation, e.g. 30s, 5m, 1h30m, 7d, 2w."}
+WINDOW = {**DURATION, "description": "The window the measure is evaluated over."}
+SELECTOR = {"type": "string", "minLength": 1,
+            "description": 'A series selector of a catalogued metric, e.g. mlops_deployments_total{status="success"}.'}
+MIN_VOLUME = {"type": "number", "minimum": 0,
+              "description": "Below this many events in the window (the denominator, or the series for trends) no alert fires."}
+
+
 class Measure(Protocol):
     """What every form answers. The class attributes and methods with a body are defaults."""
 
     name: ClassVar[str]  # the key under `measure:` in the spec
+    schema: ClassVar[dict[str, object]]  # the JSON Schema of its spec body: the shipped schema is assembled from these
     # Selector fields and the metric types each accepts (after resolving the series a histogram
     # or summary exposes: x_bucket, x_sum and x_count are counters).
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {}

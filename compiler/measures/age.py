@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from compiler.backends.prometheus.measures import Value, literal
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker
-from compiler.measures import Measure, selector
+from compiler.measures import SELECTOR, Measure, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -15,6 +15,12 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Age(Measure):
     name: ClassVar[str] = "age"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"timestamp": SELECTOR},
+        "required": ["timestamp"],
+        "description": "Seconds since a Unix-timestamp gauge: time() - timestamp.",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"timestamp": ("gauge",)}
     clocked: ClassVar[bool] = True
     timestamp: Selector

@@ -11,7 +11,7 @@ from compiler import conventions, durations, spec
 from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, or_zero
 from compiler.backends.prometheus.plan import RECORD, Rule
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, warmup
-from compiler.measures import Measure, selector
+from compiler.measures import DURATION, MIN_VOLUME, SELECTOR, Measure, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -33,6 +33,38 @@ def _burn_rate(raw: dict, indicator: TypedIndicator) -> BurnRate:
 @dataclass(frozen=True)
 class Availability(Measure):
     name: ClassVar[str] = "availability"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "errors": SELECTOR, "total": SELECTOR,
+            "objective": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
+                          "description": "The availability to keep over the period; defaults to the target's (1 - the error ratio the "
+                                         "target allows), and must agree with it."},
+            "period": {**DURATION, "default": "30d"},
+            "min_volume": MIN_VOLUME,
+            "burn_rates": {
+                "type": "array", "minItems": 1,
+                "items": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {
+                        "long": DURATION, "short": DURATION,
+                        "factor": {"type": "number", "exclusiveMinimum": 0,
+                                   "description": "How many times faster than the objective allows the error budget burns."},
+                        "threshold": {"enum": ["target", "warning", "critical"],
+                                      "description": "The threshold whose escalation level this burn rate raises; by default the most "
+                                                     "severe threshold an error ratio of factor x the budget is beyond. A more severe one "
+                                                     "than that is an error."},
+                    },
+                    "required": ["long", "short", "factor"],
+                },
+                "description": "Multi-window multi-burn-rate alerts; the default is the SRE workbook's: 14.4x over 1h and 5m, 6x over 6h "
+                               "and 30m, 3x over 1d and 2h, 1x over 3d and 6h, each raising the level of the most severe threshold its "
+                               "error ratio is beyond.",
+            },
+        },
+        "required": ["errors", "total"],
+        "description": "An availability objective over error and total counters, with multi-window multi-burn-rate alerts.",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"errors": ("counter",), "total": ("counter",)}
     share: ClassVar[bool] = True
     errors: Selector

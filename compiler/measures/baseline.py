@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from compiler.backends.prometheus.measures import Value
 from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, gauge
-from compiler.measures import Measure, selector
+from compiler.measures import SELECTOR, Measure, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -15,6 +15,12 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Baseline(Measure):
     name: ClassVar[str] = "baseline"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"series": SELECTOR, "baseline": SELECTOR},
+        "required": ["series", "baseline"],
+        "description": "Relative deviation from a baseline series: (series - baseline) / baseline.",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("gauge",), "baseline": ("gauge",)}
     panel: ClassVar[str | None] = "timeseries"
     qualifier: ClassVar[str] = " vs baseline"

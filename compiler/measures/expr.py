@@ -15,6 +15,7 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Expr(Measure):
     name: ClassVar[str] = "expr"
+    schema: ClassVar[dict[str, object]] = {"type": "string", "minLength": 1, "description": "A plain PromQL expression; it must keep the tracking labels."}
     expr: str
 
     @classmethod

@@ -18,6 +18,13 @@ FORMS: tuple[type[Measure], ...] = (Expr, Ratio, Quantile, Rate, Trend, Baseline
 BY_NAME: dict[str, type[Measure]] = {form.name: form for form in FORMS}
 
 
+def schema() -> dict[str, object]:
+    """`indicators[].measure` in the spec's JSON Schema: exactly one of the forms."""
+    return {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
+            "description": "What the indicator measures: exactly one form.",
+            "properties": {form.name: form.schema for form in FORMS}}
+
+
 def build(indicator: dict, defaults: dict) -> Measure:
     """The indicator's measure from its (schema-valid) spec node."""
     (name, body), = indicator["measure"].items()

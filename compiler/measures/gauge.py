@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from compiler.backends.prometheus.measures import Value
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, gauge
-from compiler.measures import Measure, selector
+from compiler.measures import SELECTOR, Measure, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -15,6 +15,15 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Gauge(Measure):
     name: ClassVar[str] = "gauge"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"series": SELECTOR,
+                       "aggregation": {"enum": ["sum", "avg", "min", "max"],
+                                       "description": "How the series are aggregated over the labels the indicator is not tracked by.",
+                                       "default": "max"}},
+        "required": ["series"],
+        "description": "A gauge aggregated over the labels it is not tracked by.",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("gauge",)}
     series: Selector
     aggregation: str  # sum | avg | min | max

@@ -10,7 +10,7 @@ from typing import ClassVar
 from compiler.backends.prometheus.measures import ROLLUP, Value, literal, number
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, counter, quantile_of, warmup
 from compiler.durations import text as duration
-from compiler.measures import Measure, selector
+from compiler.measures import SELECTOR, WINDOW, Measure, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -18,6 +18,14 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Quantile(Measure):
     name: ClassVar[str] = "quantile"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"histogram": SELECTOR,
+                       "q": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "description": "The quantile, e.g. 0.99."},
+                       "window": WINDOW},
+        "required": ["histogram", "q"],
+        "description": "A quantile of a histogram: histogram_quantile(q, sum by (le, ...) (rate(x_bucket[window]))).",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"histogram": ("histogram",)}
     histogram: Selector
     q: float

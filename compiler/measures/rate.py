@@ -9,7 +9,7 @@ from typing import ClassVar
 from compiler.backends.prometheus.measures import Value, guarded, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, counter, warmup
 from compiler.durations import text as duration
-from compiler.measures import Measure, selector
+from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -17,6 +17,15 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Rate(Measure):
     name: ClassVar[str] = "rate"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"counter": SELECTOR, "window": WINDOW,
+                       "function": {"enum": ["rate", "increase"], "description": "rate (per second) or increase over the window.",
+                                    "default": "rate"},
+                       "min_volume": MIN_VOLUME},
+        "required": ["counter"],
+        "description": "The per-second rate, or the increase over the window, of a counter.",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"counter": ("counter",)}
     counter: Selector
     window: float

@@ -10,7 +10,7 @@ from typing import ClassVar
 from compiler.backends.prometheus.measures import Value, guarded, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, warmup
 from compiler.durations import text as duration
-from compiler.measures import Measure, is_counter, selector
+from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -18,6 +18,13 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Ratio(Measure):
     name: ClassVar[str] = "ratio"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"numerator": SELECTOR, "denominator": SELECTOR, "window": WINDOW, "min_volume": MIN_VOLUME},
+        "required": ["numerator", "denominator"],
+        "description": "numerator / denominator, each aggregated separately. Counters are read as rates (or increases over the window "
+                       "against a gauge).",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"numerator": ("counter", "gauge"), "denominator": ("counter", "gauge")}
     share: ClassVar[bool] = True
     numerator: Selector

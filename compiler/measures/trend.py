@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from compiler.backends.prometheus.measures import ROLLUP, Value, guarded, or_zero
 from compiler.durations import text as duration
-from compiler.measures import Measure, is_counter, selector
+from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -17,6 +17,12 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Trend(Measure):
     name: ClassVar[str] = "trend"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"series": SELECTOR, "window": WINDOW, "min_volume": MIN_VOLUME},
+        "required": ["series", "window"],
+        "description": "Relative change of this window against the previous one: increase of a counter, average of a gauge.",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("counter", "gauge")}
     panel: ClassVar[str | None] = "timeseries"
     qualifier: ClassVar[str] = " change"

@@ -11,7 +11,7 @@ from typing import ClassVar
 from compiler.backends.prometheus.measures import Value, counted, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, gauge
 from compiler.durations import text as duration
-from compiler.measures import Measure, is_counter, selector
+from compiler.measures import SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -19,6 +19,12 @@ from compiler.spec_types import Indicator as TypedIndicator
 @dataclass(frozen=True)
 class Zero(Measure):
     name: ClassVar[str] = "zero"
+    schema: ClassVar[dict[str, object]] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {"series": SELECTOR, "window": WINDOW},
+        "required": ["series"],
+        "description": "A count that must stay zero: a gauge's value, or a counter's increase over the window.",
+    }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("counter", "gauge")}
     whole: ClassVar[bool] = True
     series: Selector
