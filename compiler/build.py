@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from compiler import promql, spec_types
-from compiler.measures import Measure, forms
+from compiler.measures import forms
 from compiler.model import (
     SEVERITY_ORDER,
     BusinessHours,
@@ -73,7 +73,7 @@ def _indicator(typed: spec_types.Indicator, escalation: Escalation) -> Indicator
         definition=typed.definition,
         team=_checked(typed.team),
         runbook_url=typed.runbook_url,
-        measure=_measure(typed),
+        measure=forms.build(typed),
         unit=typed.unit,
         good=typed.good,
         target=_checked(typed.threshold("target")).number,
@@ -121,10 +121,6 @@ def _thresholds(written: tuple[spec_types.Threshold, ...], escalation: Escalatio
         threshold for position, threshold in enumerate(found)
         if not any(worse.value == threshold.value and worse.for_seconds <= threshold.for_seconds for worse in found[position + 1:])
     )
-
-
-def _measure(indicator: spec_types.Indicator) -> Measure:
-    return forms.BY_NAME[indicator.measure.form].from_spec(indicator.measure.body, indicator.measure.window, indicator)
 
 
 def _metric(typed: spec_types.Metric) -> Metric:

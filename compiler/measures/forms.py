@@ -13,6 +13,7 @@ from compiler.measures.rate import Rate
 from compiler.measures.ratio import Ratio
 from compiler.measures.trend import Trend
 from compiler.measures.zero import Zero
+from compiler.spec_types import Indicator as TypedIndicator
 
 FORMS: tuple[type[Measure], ...] = (Expr, Ratio, Quantile, Rate, Trend, Baseline, Age, Zero, Availability, Gauge)
 BY_NAME: dict[str, type[Measure]] = {form.name: form for form in FORMS}
@@ -25,7 +26,6 @@ def schema() -> dict[str, object]:
             "properties": {form.name: form.schema for form in FORMS}}
 
 
-def build(indicator: dict, defaults: dict) -> Measure:
-    """The indicator's measure from its (schema-valid) spec node."""
-    (name, body), = indicator["measure"].items()
-    return BY_NAME[name].from_spec(body, indicator, defaults)
+def build(indicator: TypedIndicator) -> Measure:
+    """The indicator's measure from its typed spec node (defaults applied there)."""
+    return BY_NAME[indicator.measure.form].from_spec(indicator.measure.body, indicator.measure.window, indicator)

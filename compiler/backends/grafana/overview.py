@@ -85,7 +85,7 @@ def _alerts(spec: Spec) -> list[Cell]:
                     " or vector(0)", ref, level.name.capitalize(), instant=True)
               for level, ref in zip(levels, refs(len(levels)))]
     colours = [{"matcher": {"id": "byFrameRefID", "options": ref}, "properties": [{"id": "thresholds", "value": {
-        "mode": "absolute", "steps": [{"value": None, "color": GREEN}, {"value": 1, "color": COLOURS[level.threshold]}]}}]}
+        "mode": "absolute", "steps": [{"value": None, "color": GREEN}, {"value": 1, "color": COLOURS[level.threshold or ""]}]}}]}  # alerting: has one
         for level, ref in zip(levels, refs(len(levels)))]
     by_level = panel("stat", "Firing alerts by level", counts, {"unit": "short", "decimals": 0, "thresholds": {
         "mode": "absolute", "steps": [{"value": None, "color": GREEN}]}}, "Alerts firing now at each escalation level.",
