@@ -12,3 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_ruff_finds_nothing_in_the_compiler():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "compiler"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_nothing_in_the_compiler():
+    result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", "/dev/null"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
