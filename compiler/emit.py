@@ -31,7 +31,7 @@ class Prose:
     context: dict = field(hash=False)
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]  # a base chosen at run time (C dumper when built)
     def ignore_aliases(self, data) -> bool:  # never emit &anchors: every file reads standalone
         return True
 

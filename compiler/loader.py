@@ -29,7 +29,7 @@ _COLLECTION_TAGS = {"MappingNode": "tag:yaml.org,2002:map", "SequenceNode": "tag
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _SpecLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _SpecLoader(_BaseLoader):  # type: ignore[misc, valid-type]  # a base chosen at run time (C loader when built)
     """PyYAML's safe loader with YAML 1.2 core-schema scalar resolution."""
 
 
