@@ -143,6 +143,24 @@ def test_the_overview_shows_scores_headlines_alerts_and_trends():
     assert 'level="critical"' in by_level["targets"][2]["expr"]
 
 
+HEADLINE_CHOICES = [
+    ("the headline's indicators, in its order", "  headline: [csat, active_users]", ["CSAT", "Active Users"]),
+    ("a headline of categories only falls back to each category's first indicator", "  headline: [governance]", None),
+]
+
+
+@pytest.mark.parametrize("case, headline, expected", HEADLINE_CHOICES, ids=[case[0] for case in HEADLINE_CHOICES])
+def test_the_overview_headlines_are_the_reports_headline(case, headline, expected):
+    text = re.sub(r"^  headline: .*$", headline, SPECS["shipped"].read_text(), flags=re.M)
+    spec = compiled(text)
+    overview = grafana.dashboards(spec)[conventions.overview_uid(spec)]
+    after = overview["panels"][next(i for i, p in enumerate(overview["panels"]) if p["title"] == "Headline indicators") + 1:]
+    section = after[:next(i for i, p in enumerate(after) if p["type"] == "row")]
+    shown = [p["title"] for p in section if p["title"] != "Model health"]
+    firsts = [next(i.title for i in spec.indicators if i.category == c.id) for c in spec.categories]
+    assert shown == (expected if expected is not None else firsts)
+
+
 PANEL_KINDS = [
     ("a share against a target is a gauge in percent", "active_users", "gauge", "percentunit", 1),
     ("an uptime shows 99.95%, not 100%", "model_uptime", "gauge", "percentunit", 2),

@@ -20,11 +20,9 @@ from compiler.backends.grafana.panels import (
 )
 from compiler.model import Category, Selector, Spec
 
-# The chapter's executive summary: adoption, time to production, deployment success, and
-# model health (the model-quality category's score). A spec without them shows the first
-# indicator of each category instead.
-HEADLINES = ("active_users", "time_to_production", "deployment_success_rate")
-HEALTH_CATEGORY = "model_quality"
+# The executive summary is the reports' (spec.reports): the headline's indicators, then model
+# health (the score of the per-model quality category). A headline that names no indicator
+# shows the first indicator of each category instead.
 TREND_RANGE = "8w"
 
 
@@ -66,13 +64,13 @@ def _scorecard(spec: Spec) -> list[Cell]:
 
 def _headlines(spec: Spec, categories: list[Category]) -> list[Cell]:
     by_id = {indicator.id: indicator for indicator in spec.indicators}
-    chosen = [by_id[i] for i in HEADLINES if i in by_id] or [
+    chosen = [by_id[i] for i in spec.reports.headline if i in by_id] or [
         next(i for i in spec.indicators if i.category == category.id) for category in categories]
     ids = conventions.panel_ids(spec)
     cells = [Cell(indicator_panel(spec, indicator, spec.global_labels, (
         link(f"Open in {spec.category(indicator.category).title}", conventions.dashboard_url(spec, indicator, ids[indicator.id])),)), 6, 8)
         for indicator in chosen]
-    health = next((category for category in categories if category.id == HEALTH_CATEGORY), None)
+    health = next((category for category in categories if category.id == spec.reports.quality), None)
     if health is not None:
         cells.append(Cell(score_panel("gauge", "Model health", [rollup_query(spec, "category", health.id, "A", health.title)],
                                       f"The {health.title} category's score (0 to 100).", [_open(spec, health)]), 6, 8))
