@@ -42,7 +42,7 @@ def _finite(instance: object) -> bool:
     and none below the float residue that values read as 0 (5e-324 is 0 to anything scaling it)."""
     if isinstance(instance, int):  # 10**400 has no float to be compared as
         return abs(instance) <= LARGEST
-    if not isinstance(instance, float):  # a format checker sees every instance: only numbers are judged
+    if not isinstance(instance, float):  # callers pass numbers only (is_type first): nothing else is judged here
         return True
     return math.isfinite(instance) and abs(instance) <= LARGEST and not 0 < abs(instance) < RESIDUE
 
