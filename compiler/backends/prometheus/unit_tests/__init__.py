@@ -16,7 +16,7 @@ import math
 from compiler import durations
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus.plan import Plan
-from compiler.backends.prometheus.unit_tests import user, watch
+from compiler.backends.prometheus.unit_tests import distinct, user, watch
 from compiler.backends.prometheus.unit_tests.boundaries import boundary_groups
 from compiler.backends.prometheus.unit_tests.common import Grid
 from compiler.backends.prometheus.unit_tests.scorecard import GRID as SCORECARD_GRID
@@ -50,21 +50,37 @@ def _file(rule_file: str, grid: Grid, tests: list[dict]) -> dict:
     return {"rule_files": [f"../{rule_file}.yaml"], "evaluation_interval": durations.text(grid.step), "tests": tests}
 
 
+def _placed(spec: Spec, plan: Plan, indicators: list[Indicator]) -> dict[Grid, list[dict]]:
+    """The indicators' groups, each on the finest grid that holds it: a coarser grid builds only
+    the indicators the finer one could not hold whole."""
+    placed: dict[Grid, list[dict]] = {}
+    names: set[str] = set()
+    for grid in GRIDS:
+        longer: list[Indicator] = []
+        for indicator in indicators:
+            for group in indicator_groups(spec, plan, indicator, grid):
+                key = f"{indicator.id}/{group['name']}"
+                if key in names:
+                    continue
+                if _steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1]:
+                    names.add(key)
+                    placed.setdefault(grid, []).append(group)
+                elif not longer or longer[-1] is not indicator:
+                    longer.append(indicator)
+        indicators = longer
+    return placed
+
+
 def render(built: Outputs) -> dict[str, object]:
     spec, plan = built.spec, built.rules
     files: dict[str, object] = {}
     generated = spec.output.unit_tests  # off: only the spec's own tests: cases (large specs)
+    carriers = distinct.carriers(spec) if generated else frozenset()
     for category in spec.categories:
         indicators = [indicator for indicator in spec.indicators if indicator.category == category.id]
-        placed: set[str] = set()
+        placed = _placed(spec, plan, [indicator for indicator in indicators if indicator.id in carriers])
         for grid in GRIDS:
-            tests = []
-            for indicator in indicators if generated else ():
-                for group in indicator_groups(spec, plan, indicator, grid):
-                    key = f"{indicator.id}/{group['name']}"
-                    if key not in placed and (_steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1]):
-                        placed.add(key)
-                        tests.append(group)
+            tests = placed.get(grid, [])
             if grid == GRIDS[0]:  # the spec's own cases run on the finest grid, whatever their length
                 tests += [group for indicator in indicators for group in user.groups(spec, plan, indicator, grid)]
             if tests:
