@@ -101,15 +101,12 @@ def category_uid(spec: Spec, category_id: str) -> str:
     return uid(spec.name, category_id)
 
 
-def panel_ids(spec: Spec) -> dict[str, int]:
-    """Each indicator's panel id in its category dashboard: 1 + its position among the
-    category's indicators, in group order then spec order. Rows and other panels use 1000 up."""
-    ids: dict[str, int] = {}
-    for category in spec.categories:
-        order = {group.id: position for position, group in enumerate(category.groups)}
-        members = sorted((i for i in spec.indicators if i.category == category.id), key=lambda i: order[i.group])
-        ids.update({indicator.id: position for position, indicator in enumerate(members, start=1)})
-    return ids
+def panel_ids(spec: Spec, category_id: str) -> dict[str, int]:
+    """The panel id of each indicator of the category in its dashboard: 1 + its position among
+    the category's indicators, in group order then spec order. Rows and other panels use 1000 up."""
+    order = {group.id: position for position, group in enumerate(spec.category(category_id).groups)}
+    members = sorted(spec.members[category_id], key=lambda indicator: order[indicator.group])
+    return {indicator.id: position for position, indicator in enumerate(members, start=1)}
 
 
 def dashboard_url(spec: Spec, indicator: Indicator, panel: int) -> str:

@@ -331,6 +331,15 @@ class Spec:
         """The catalogue in the shape spec.series_type reads: derived once, as the spec is frozen."""
         return {metric.name: {"type": metric.type} for metric in self.metrics}
 
+    @cached_property
+    def members(self) -> dict[str, tuple[Indicator, ...]]:
+        """Each category's indicators, in spec order: derived once, as the spec is frozen (a
+        backend walking every category reads each indicator once, not once per category)."""
+        found: dict[str, list[Indicator]] = {category.id: [] for category in self.categories}
+        for indicator in self.indicators:
+            found[indicator.category].append(indicator)
+        return {category: tuple(indicators) for category, indicators in found.items()}
+
     def team(self, team_id: str) -> Team:
         return next(team for team in self.teams if team.id == team_id)
 

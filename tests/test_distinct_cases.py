@@ -94,7 +94,8 @@ def _renamed(spec: Spec, panels: dict[str, int], alike: Indicator, original: Ind
 def test_only_the_first_of_each_case_carries_tests_and_an_alike_ones_would_be_the_firsts_renamed_on_every_grid():
     spec, pairs = _doubled()
     assert distinct.carriers(spec) == {original.id for original, _ in pairs}
-    plan, panels = build(spec), conventions.panel_ids(spec)
+    plan = build(spec)
+    panels = {i: panel for c in spec.categories for i, panel in conventions.panel_ids(spec, c.id).items()}
     for grid in unit_tests.GRIDS:
         for original, alike in pairs:
             first = json.dumps(unit_tests.indicator_groups(spec, plan, original, grid), ensure_ascii=False)

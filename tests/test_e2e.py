@@ -151,7 +151,7 @@ def test_a_notification_links_to_its_series_on_the_indicators_panel(stack):
     spec = stack.compiled.spec
     queue = next(i for i in spec.indicators if i.id == "queue")
     page = servers.wait_until(lambda: stack.receiver.alerts("/oncall"), SETTLE, "no page arrived")[0]
-    panel = conventions.dashboard_url(spec, queue, conventions.panel_ids(spec)["queue"])
+    panel = conventions.dashboard_url(spec, queue, conventions.panel_ids(spec, queue.category)["queue"])
     assert page["annotations"]["dashboard_url"] == f"{panel}&var-model=b"
     assert page["annotations"]["runbook_url"] == "https://runbooks.example.com/queue"
 

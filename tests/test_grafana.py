@@ -122,7 +122,8 @@ def test_every_dashboard(check, name, uid):
 
 @pytest.mark.parametrize("name", SPECS)
 def test_every_alert_link_opens_its_indicators_panel_with_a_variable_per_label(name):
-    spec, ids = load(name), conventions.panel_ids(load(name))
+    spec = load(name)
+    ids = {i: panel for c in spec.categories for i, panel in conventions.panel_ids(spec, c.id).items()}
     for indicator in spec.indicators:
         url = urlparse(conventions.dashboard_url(spec, indicator, ids[indicator.id]))
         board = boards(name)[url.path.removeprefix("/d/")]
@@ -177,7 +178,7 @@ def indicator_panel(indicator_id: str) -> dict:
     spec = shipped()
     indicator = next(i for i in spec.indicators if i.id == indicator_id)
     board = boards()[conventions.category_uid(spec, indicator.category)]
-    return next(p for p in board["panels"] if p["id"] == conventions.panel_ids(spec)[indicator_id])
+    return next(p for p in board["panels"] if p["id"] == conventions.panel_ids(spec, indicator.category)[indicator_id])
 
 
 @pytest.mark.parametrize(("indicator_id", "kind", "unit", "decimals"), [c[1:] for c in PANEL_KINDS], ids=[c[0] for c in PANEL_KINDS])

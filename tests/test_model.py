@@ -104,7 +104,7 @@ def test_names_come_from_the_conventions_module():
     assert conventions.input_series(spec, indicator, "denominator", "rate5m") == "model:shop_queue_denominator:rate5m"
     assert conventions.rule_group(spec, "platform_health_long_windows") == "shop_platform_health_long_windows"
     assert conventions.prometheus_rule_name(spec, "platform_health") == "shop-platform-health"
-    assert conventions.dashboard_url(spec, indicator, conventions.panel_ids(spec)[indicator.id]) == \
+    assert conventions.dashboard_url(spec, indicator, conventions.panel_ids(spec, indicator.category)[indicator.id]) == \
         "https://grafana.example.com/d/shop-platform-health?viewPanel=1"
 
 

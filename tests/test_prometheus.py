@@ -72,7 +72,7 @@ def test_each_indicator_raises_exactly_the_levels_routing_is_proven_against(path
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_alerts_carry_the_label_contract_and_open_the_indicators_panel(path):
     spec = load(path)
-    panels = conventions.panel_ids(spec)
+    panels = {i: panel for c in spec.categories for i, panel in conventions.panel_ids(spec, c.id).items()}
     by_id = {indicator.id: indicator for indicator in spec.indicators}
     for rule in (rule for rule in _rules(spec) if "alert" in rule):
         indicator = by_id[rule["labels"][conventions.INDICATOR_LABEL]]

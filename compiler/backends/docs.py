@@ -34,7 +34,7 @@ def render(built: Outputs) -> dict[str, object]:
 def _category(built: Outputs, category: Category) -> dict:
     spec = built.spec
     # alerts and panels are named only when their backends are on: no links to what is not there
-    panels = conventions.panel_ids(spec) if "grafana" in spec.output.targets else {}
+    panels = conventions.panel_ids(spec, category.id) if "grafana" in spec.output.targets else {}
     groups = []
     for group in category.groups:
         rows = [{
@@ -49,7 +49,7 @@ def _category(built: Outputs, category: Category) -> dict:
             "alerts": sorted({rule.name for rule in built.rules.of(indicator.id) if rule.kind == ALERT}),  # none without prometheus
             "dashboard": conventions.dashboard_url(spec, indicator, panels[indicator.id]) if panels else "",
             "overrides": "; ".join(present.override_rule(indicator, override) for override in indicator.overrides),
-        } for indicator in spec.indicators if indicator.group == group.id and indicator.category == category.id]
+        } for indicator in spec.members[category.id] if indicator.group == group.id]
         if rows:
             groups.append({"title": group.title, "indicators": rows})
     return {"title": category.title, "groups": groups}

@@ -106,9 +106,9 @@ def _indicator_sizes(built: Outputs, manifest: dict) -> dict[str, int]:
     if manifest["kind"] == "ConfigMap":
         (board,) = (json.loads(text) for text in manifest["data"].values())
         panels = {panel["id"]: len(json.dumps(panel)) for panel in board["panels"]}
-        ids = conventions.panel_ids(spec)
-        return {i.id: panels[ids[i.id]] for i in spec.indicators
-                if conventions.category_uid(spec, i.category) == board["uid"] and ids[i.id] in panels}
+        (category,) = (c.id for c in spec.categories if conventions.category_uid(spec, c.id) == board["uid"]) or ("",)
+        ids = conventions.panel_ids(spec, category) if category else {}
+        return {indicator: panels[panel] for indicator, panel in ids.items() if panel in panels}
     return {}
 
 

@@ -21,7 +21,7 @@ FOLDER_ANNOTATION = "grafana_folder"  # the sidecar's `folderAnnotation` (kube-p
 
 def dashboards(spec: Spec) -> dict[str, dict]:
     """{uid: dashboard}: the overview, then each category that has indicators."""
-    categories = [c for c in spec.categories if any(i.category == c.id for i in spec.indicators)]
+    categories = [c for c in spec.categories if spec.members[c.id]]
     found = {conventions.overview_uid(spec): overview.render(spec, categories)}
     found.update({conventions.category_uid(spec, c.id): category.render(spec, c) for c in categories})
     return found

@@ -13,8 +13,8 @@ HEIGHT = 8
 
 
 def render(spec: Spec, category: Category) -> dict:
-    ids = conventions.panel_ids(spec)
-    groups = [(group, [i for i in spec.indicators if i.category == category.id and i.group == group.id])
+    ids = conventions.panel_ids(spec, category.id)
+    groups = [(group, [i for i in spec.members[category.id] if i.group == group.id])
               for group in category.groups]
     groups = [(group, members) for group, members in groups if members]
     indicators = [indicator for _, members in groups for indicator in members]

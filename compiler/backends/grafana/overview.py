@@ -65,10 +65,10 @@ def _scorecard(spec: Spec) -> list[Cell]:
 def _headlines(spec: Spec, categories: list[Category]) -> list[Cell]:
     by_id = {indicator.id: indicator for indicator in spec.indicators}
     chosen = [by_id[i] for i in spec.reports.headline if i in by_id] or [
-        next(i for i in spec.indicators if i.category == category.id) for category in categories]
-    ids = conventions.panel_ids(spec)
+        spec.members[category.id][0] for category in categories]
     cells = [Cell(indicator_panel(spec, indicator, spec.global_labels, (
-        link(f"Open in {spec.category(indicator.category).title}", conventions.dashboard_url(spec, indicator, ids[indicator.id])),)), 6, 8)
+        link(f"Open in {spec.category(indicator.category).title}",
+             conventions.dashboard_url(spec, indicator, conventions.panel_ids(spec, indicator.category)[indicator.id])),)), 6, 8)
         for indicator in chosen]
     health = next((category for category in categories if category.id == spec.reports.quality), None)
     if health is not None:

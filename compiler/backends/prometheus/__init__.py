@@ -45,14 +45,14 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[
 
 def build(spec: Spec) -> Plan:
     """The rule plan: a file per category that has indicators, plus the scorecard's."""
-    panels = conventions.panel_ids(spec)
     slow = durations.text(spec.output.slow_group_interval)
     files: list[RuleFile] = []
     for category in spec.categories:
         short: list[Rule] = []
         rollups: list[Rule] = []
         long: list[Rule] = []
-        for indicator in (i for i in spec.indicators if i.category == category.id):
+        panels = conventions.panel_ids(spec, category.id)
+        for indicator in spec.members[category.id]:
             rules = indicator_rules(spec, indicator, panels[indicator.id])
             short += rules[0]
             rollups += rules[1]

@@ -77,7 +77,7 @@ def render(built: Outputs) -> dict[str, object]:
     generated = spec.output.unit_tests  # off: only the spec's own tests: cases (large specs)
     carriers = distinct.carriers(spec) if generated else frozenset()
     for category in spec.categories:
-        indicators = [indicator for indicator in spec.indicators if indicator.category == category.id]
+        indicators = list(spec.members[category.id])
         placed = _placed(spec, plan, [indicator for indicator in indicators if indicator.id in carriers])
         for grid in GRIDS:
             tests = placed.get(grid, [])
