@@ -98,33 +98,36 @@ class SeriesRead:
     in_range_function: bool  # inside rate(), increase(), ...
     quantile_argument: bool  # the direct (possibly aggregated) input of histogram_quantile
     equal_labels: tuple[str, ...] = ()  # label names matched to one value (`label="value"`)
+    window: float = 0.0  # seconds of the range or subquery it is read over; 0 for an instant read
 
 
 def series_read(text: str) -> list[SeriesRead]:
     """Every named series the expression reads, with the context the lint checks need."""
     found: list[SeriesRead] = []
-    _visit(parse(text), found, in_range=False, in_quantile=False)
+    _visit(parse(text), found, in_range=False, in_quantile=False, window=0.0)
     return found
 
 
-def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool) -> None:
+def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool, window: float) -> None:
     if isinstance(node, promql_parser.VectorSelector):
         if name := _name(node):
             matchers = _matchers(node)
             labels = tuple(label for label, _, _ in matchers)
             equal = tuple(label for label, operator, _ in matchers if operator == "=")
-            found.append(SeriesRead(name, labels, in_range, in_quantile, equal))
+            found.append(SeriesRead(name, labels, in_range, in_quantile, equal, window))
         return
     if isinstance(node, promql_parser.Call):
         name = node.func.name
         for index, argument in enumerate(node.args):
             quantile_input = name == "histogram_quantile" and index == 1
-            _visit(argument, found, in_range or name in RANGE_FUNCTIONS, quantile_input)
+            _visit(argument, found, in_range or name in RANGE_FUNCTIONS, quantile_input, window)
         return
+    if isinstance(node, (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)) and node.range:
+        window = node.range.total_seconds()  # the innermost range is what the series is read over
     for child in children(node):
         # an aggregation (sum by (le) ...) passes histogram_quantile's input straight through
         passes = in_quantile and isinstance(node, (promql_parser.AggregateExpr, promql_parser.ParenExpr))
-        _visit(child, found, in_range, passes)
+        _visit(child, found, in_range, passes, window)
 
 
 def children(node) -> list:

@@ -16,15 +16,15 @@ def spec(indicator: str = INDICATOR, cardinality: str = "{model: 50}", cost: str
     return with_output(header, f"cost: {cost}") + indicator if cost else header + indicator
 
 
-CASES = [
+CASES = [  # the gauge's every `for` is an hour or more: it is evaluated in the long-window group
     # value (max by model: 50) + score (50) + yellow and red alerts (50 each) + who reports (50)
     # + NoData (absent: 50, the models seen in the last day and those now: 50 each)
-    ("a gauge tracked by model reads one series per model in every rule", spec(), {"shop_platform_health": 400}),
-    ("a label without a declared cardinality counts once", spec(cardinality="{}"), {"shop_platform_health": 8}),
+    ("a gauge tracked by model reads one series per model in every rule", spec(), {"shop_platform_health_long_windows": 400}),
+    ("a label without a declared cardinality counts once", spec(cardinality="{}"), {"shop_platform_health_long_windows": 8}),
     # the value reads 1 series; who reports and NoData read the whole metric; what reads the
     # recorded value counts every model it may hold
     ("a label matched to one value counts once",
-     spec(INDICATOR.replace("series: queue_depth,", "series: 'queue_depth{model=\"a\"}',")), {"shop_platform_health": 351}),
+     spec(INDICATOR.replace("series: queue_depth,", "series: 'queue_depth{model=\"a\"}',")), {"shop_platform_health_long_windows": 351}),
     # the quantile over the bucket rates (3 buckets x 50) + score + 2 alerts (50 each); a histogram
     # that is not `initialised` is absent until its first observation, so it raises no NoData
     ("a histogram's buckets count once per bucket and +Inf",
@@ -46,7 +46,7 @@ BUDGETS = [
     ("a group within its budget is not reported", spec(cost="{max_series_per_group: 400}"), []),
     ("a group over its budget is reported at the indicator whose rule reads the most",
      spec(cost="{max_series_per_group: 399}"),
-     ["indicators.yaml:41:5: warning: indicators[0]: rule group shop_platform_health reads about 400 series per evaluation, "
+     ["indicators.yaml:41:5: warning: indicators[0]: rule group shop_platform_health_long_windows reads about 400 series per evaluation, "
       "over the budget of 399 (output.cost.max_series_per_group); its heaviest rule, ShopQueueNoData, reads 150 "
       "(hint: track it by fewer labels, match fewer series, or raise the budget)"]),
     ("a budget below one series is a spec error", spec(cost="{max_series_per_group: 0}"), None),
@@ -73,6 +73,6 @@ def test_validate_verbose_prints_the_estimate_per_group(cli):
     assert result.exit_code == 0
     assert result.output.splitlines()[1:] == [
         "Series read per evaluation (estimated from metrics.*.cardinality):",
-        "  shop_platform_health (global interval): 8; most by ShopQueueNoData (3)",
+        "  shop_platform_health_long_windows (every 5m): 8; most by ShopQueueNoData (3)",
         "  shop_scorecard (every 5m): 3; most by indicator:shop_indicator_score:avg (1)",
     ]

@@ -37,7 +37,7 @@ def rollups(*entries: Rule) -> tuple[Rule, ...]:
 
 PLANS = [
     ("a gauge: its value, score, an alert per threshold, who reports and the no-data alert", INDICATOR, [
-        Group("shop_platform_health", None, queue(
+        Group("shop_platform_health_long_windows", "5m", queue(
             Rule(RECORD, "model:shop_queue:max", "max by (model) (queue_depth)"),
             Rule(RECORD, "model:shop_queue:score", "clamp_max(clamp_min(\n  (model:shop_queue:max - 100) / (-90) * 100,\n0), 100)"),
             Rule(ALERT, "ShopQueue", "model:shop_queue:max > 10 + 1e-08", "1d", YELLOW, level="yellow",
@@ -49,7 +49,7 @@ PLANS = [
         Group("shop_scorecard", "5m", rollups())]),
     ("an override (its `for` the default's): its own alerts on its own series, the default's excluding them, one score of both",
      INDICATOR + "    overrides:\n      - when: {model: checkout}\n        target: 5\n        warning: 50\n", [
-        Group("shop_platform_health", None, queue(
+        Group("shop_platform_health_long_windows", "5m", queue(
             Rule(RECORD, "model:shop_queue:max", "max by (model) (queue_depth)"),
             Rule(RECORD, "model:shop_queue:score",
                  'clamp_max(clamp_min(\n  (model:shop_queue:max{model!="checkout"} - 100) / (-90) * 100,\n0), 100)\nor\n'

@@ -106,14 +106,14 @@ class Availability(Measure):
         """Every burn-rate window, each with an error ratio of its own recorded."""
         return sorted({window for burn in self.burn_rates for window in (burn.long, burn.short)})
 
-    def error_ratio_rules(self, state: Value) -> tuple[list[Rule], list[Rule]]:
-        """(short-window, long-window) rules recording the error ratio over each burn-rate window."""
-        short: list[Rule] = []
-        long: list[Rule] = []
-        for window in self.windows():
-            rule = Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), self.error_ratio(state, window))
-            (long if window >= LONG_WINDOW else short).append(rule)
-        return short, long
+    def error_ratio_rules(self, state: Value) -> list[Rule]:
+        """Rules recording the error ratio over each burn-rate window, in the group of the burn-rate
+        alerts that read them: recorded in a slower group, a ratio is found by an instant read only
+        within Prometheus' 5m look-back, so one late evaluation there would resolve the alert
+        (lint's stale-read check). A window of a day or more reads the hourly rollups (24 or 72
+        samples a series), so evaluating it with the alerts stays cheap."""
+        return [Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), self.error_ratio(state, window))
+                for window in self.windows()]
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         return self.held_at(make, wanted if make.indicator.good == "lower" else 1 - wanted)

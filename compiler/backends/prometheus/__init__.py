@@ -4,8 +4,10 @@ Prometheus, promtool, Thanos/Mimir rulers and vmalert load) and as a PrometheusR
 Per category, the short-window group records each indicator's inputs, value and score and
 holds its alerts; indicators over windows of a day or more are evaluated in a separate
 long-window group with a longer interval, from hourly rollups of their inputs recorded in an
-hourly rollup group. Within a group rules run in order, so an alert always reads the value
-recorded just before it."""
+hourly rollup group, and so are, whole, the indicators none of whose windows and `for`s is
+shorter than an hour (unhurried). Within a group rules run in order, so an alert always reads
+the value recorded just before it; no rule reads a series of a slower group as if it were
+fresh (lint)."""
 
 from __future__ import annotations
 
@@ -13,34 +15,47 @@ from typing import TYPE_CHECKING
 
 from compiler import conventions, durations
 from compiler.backends.prometheus import alerts, measures, scores
-from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile, planned
+from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Plan, Rule, RuleFile, planned
 from compiler.model import Indicator, Spec
+
+# An indicator whose every window and `for` span this many slow intervals (1h at the default
+# 5m) is evaluated whole in its category's long-window group: see unhurried().
+SLOW_SHARE = 12
 
 if TYPE_CHECKING:  # Outputs holds this package's plan: importing it here would be circular
     from compiler.backends.outputs import Outputs
 
 
 def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[Rule], list[Rule], list[Rule]]:
-    """(short-window rules, hourly rollups, long-window rules) of one indicator: inputs first,
-    then the value, its score and the alerts that read it, in the group that evaluates the value.
+    """(rules of the category's every-minute group, hourly rollups, rules of its long-window
+    group) of one indicator: inputs first, then the value, its score and the alerts that read it,
+    in the group that evaluates the value; an unhurried indicator's all in the long-window group.
     `panel` is the indicator's dashboard panel, which its alerts link to."""
     expression, state = measures.value(spec, indicator)
-    short: list[Rule] = []
-    long: list[Rule] = []
-    evaluated = long if state.long else short
-    ratios: tuple[list[Rule], list[Rule]] = ([], [])
-    if (budget := indicator.measure.budget()) is not None:
-        ratios = budget.error_ratio_rules(state)
-    short += [Rule(RECORD, name, text) for name, text in state.inputs.items()] + ratios[0]
-    long += ratios[1]
-    evaluated.append(Rule(RECORD, conventions.indicator_series(spec, indicator), expression))
-    evaluated.append(scores.score_rule(spec, indicator))
-    evaluated += alerts.rules(spec, indicator, panel)
-    short += alerts.watch_rules(spec, indicator, panel)
-    rollups = [Rule(RECORD, name, text) for name, text in state.rollups.items()]
+    ratios = budget.error_ratio_rules(state) if (budget := indicator.measure.budget()) is not None else []
     keeps = (*spec.global_labels, *indicator.track_by)
-    short, rollups, long = ([planned(rule, indicator.id, keeps) for rule in part] for part in (short, rollups, long))
-    return short, rollups, long
+    inputs, valued, watch, rollups = ([planned(rule, indicator.id, keeps) for rule in part] for part in (
+        [Rule(RECORD, name, text) for name, text in state.inputs.items()] + ratios,
+        [Rule(RECORD, conventions.indicator_series(spec, indicator), expression), scores.score_rule(spec, indicator),
+         *alerts.rules(spec, indicator, panel)],
+        alerts.watch_rules(spec, indicator, panel),
+        [Rule(RECORD, name, text) for name, text in state.rollups.items()]))
+    if unhurried(inputs + valued + watch, spec.output.slow_group_interval):
+        return [], rollups, inputs + valued + watch
+    if state.long:
+        return inputs + watch, rollups, valued
+    return inputs + valued + watch, rollups, []
+
+
+def unhurried(rules: list[Rule], slow: float) -> bool:
+    """Whether an indicator's rules need no evaluation every minute: every window they read and
+    every `for` of their alerts is at least SLOW_SHARE slow intervals (an alert without `for`
+    counts as 0, so a burn-rate alert, or a 5m window, keeps the indicator at every minute).
+    Evaluated every slow interval, its alerts fire at most one interval, a twelfth of their
+    shortest `for`, later; a value read as an instant gauge has no window to count."""
+    reach = [durations.seconds(rule.hold) if rule.hold else 0.0 for rule in rules if rule.kind == ALERT]
+    reach += [read.window for rule in rules for read in rule.reads if read.window]
+    return min(reach, default=float("inf")) >= SLOW_SHARE * slow
 
 
 def build(spec: Spec) -> Plan:

@@ -1,15 +1,16 @@
 """Compile-time lint of the generated rules, reported against the spec like its other problems:
 every expression parses, every recorded series a rule reads is recorded by some rule, names
 follow the conventions, no two indicators generate a rule of one name, label and annotation
-templates are valid, and a user's expression keeps the labels every aggregation must keep."""
+templates are valid, a user's expression keeps the labels every aggregation must keep, and no
+rule reads a series recorded in a slower group as if it were fresh."""
 
 from __future__ import annotations
 
 import re
 
-from compiler import conventions, promql
+from compiler import conventions, durations, promql
 from compiler.backends.outputs import Outputs
-from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
+from compiler.backends.prometheus.plan import ALERT, RECORD, Plan, Rule
 from compiler.model import Indicator, Spec
 
 RECORD_NAME = re.compile(r"^[a-z0-9_]*:[a-z0-9_]+:[a-z0-9_]+$")  # level:metric:operations
@@ -35,7 +36,30 @@ def lint(built: Outputs) -> list[Finding]:
             findings += _kept_labels(spec, indicator, expr, here + ("measure", "expr"))
         findings += [(here, message) for rule in plan.of(indicator.id) for message in rule_problems(rule, recorded)]
     findings += [(("scorecard",), message) for rule in plan.scorecard() for message in rule_problems(rule, recorded)]
-    return findings + _shared_names(spec, built)
+    return findings + _shared_names(spec, built) + stale_reads(spec, plan)
+
+
+def stale_reads(spec: Spec, plan: Plan) -> list[Finding]:
+    """A series recorded every `i` is found by an instant read only within Prometheus' 5m
+    look-back, and by a range read only as far back as the range reaches: a rule of a group
+    evaluated more often than every `i` that reads it over less than `i` sees it vanish whenever
+    the slower group's evaluation is late, and an alert without `for` resolves then. Such a rule
+    must live in that slower group, or read the series over at least `i` (the long windows read
+    the hourly rollups over a day or more). The global evaluation interval counts as the fastest."""
+    every = {group.name: durations.seconds(group.interval) if group.interval else 0.0 for group in plan.groups()}
+    written = {rule.name: group.name for group in plan.groups() for rule in group.rules if rule.kind == RECORD}
+    index = {indicator.id: position for position, indicator in enumerate(spec.indicators)}
+    findings: list[Finding] = []
+    for group in plan.groups():
+        for rule in group.rules:
+            for read in rule.reads:
+                source = written.get(read.name)
+                if source is None or every[source] <= every[group.name] or read.window >= every[source]:
+                    continue
+                path = ("indicators", index[rule.indicator]) if rule.indicator else ("scorecard",)
+                findings.append((path, f"generated rule {rule.name} in {group.name} reads {read.name}, recorded every "
+                                       f"{durations.text(every[source])} in {source}, as if it were fresh"))
+    return findings
 
 
 def _shared_names(spec: Spec, built: Outputs) -> list[Finding]:
