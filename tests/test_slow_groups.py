@@ -13,14 +13,13 @@ import dataclasses
 import time
 
 import pytest
-
 import servers
-from compiler import pipeline
-from compiler import backends
+from conftest import ROOT, spec_text, with_output
+
+from compiler import backends, pipeline
 from compiler.backends import prometheus
 from compiler.backends.prometheus import lint
 from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile, planned
-from conftest import ROOT, spec_text, with_output
 
 SLOW = 5  # seconds: the spec's slow_group_interval here, so 12 of them is a minute
 QUEUE = """\
