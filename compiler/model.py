@@ -290,7 +290,7 @@ class Output:
     targets: tuple[str, ...]
     grafana_url: str
     kubernetes: Kubernetes
-    slow_group_interval: float  # seconds between evaluations of long-window and scorecard groups
+    slow_group_interval: float  # seconds between evaluations of long-window (and unhurried) and scorecard groups
     unit_tests: bool  # generate promtool unit tests of the rules
     max_series_per_group: int | None = None  # output.cost: warn when a rule group reads more per evaluation
 

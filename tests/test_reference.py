@@ -38,7 +38,8 @@ ROWS = [
     ("an enum with its values", "metrics.<name>.type", ("string", True, "", "`counter`, `gauge`, `histogram`, `summary`",
                                                       "The Prometheus metric type, as the exporter publishes it.")),
     ("a duration with its default", "output.prometheus.slow_group_interval",
-     ("duration", False, '"5m"', "", "Evaluation interval of the long-window and scorecard rule groups (default 5m).")),
+     ("duration", False, '"5m"', "", "Evaluation interval of the long-window and scorecard rule groups (default 5m); an indicator whose every window "
+     "and `for` span 12 of it is evaluated there whole.")),
     ("exclusive bounds", "indicators[].measure.quantile.q", ("number", True, "", "> 0; < 1", "The quantile, e.g. 0.99.")),
     ("a threshold's {value, for} form", "indicators[].warning.for",
      ("duration", False, "", "", "Duration in Prometheus notation, e.g. 30s, 5m, 1h30m, 7d, 2w.")),
