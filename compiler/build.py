@@ -133,7 +133,7 @@ def _scorecard(typed: spec_types.Spec, indicators: tuple[Indicator, ...]) -> tup
     for entry in typed.scorecard:
         groups, categories = set(entry.groups), set(entry.categories)
         members = tuple(i.id for i in indicators if i.group in groups or i.category in categories)
-        entries.append(ScorecardEntry(entry.id, entry.title, entry.weight, members))
+        entries.append(ScorecardEntry(entry.id, entry.title, entry.weight, members, entry.groups, entry.categories))
     return tuple(entries)
 
 

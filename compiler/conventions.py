@@ -192,6 +192,7 @@ def is_rule_file(path: str) -> bool:
 SCORECARD_GROUP = "scorecard"  # the part of the scorecard's rule group and file name
 LONG_WINDOWS_SUFFIX = "_long_windows"  # a category's rules over long windows, in a slower group
 ROLLUPS_SUFFIX = "_rollups"  # a category's hourly rollups, which its long windows read
+SCORECARD_SUFFIX = "_scorecard"  # a category's per-indicator score averages, which the scorecard rolls up
 
 
 def rule_group(spec: Spec, part: str) -> str:

@@ -180,6 +180,8 @@ class ScorecardEntry:
     title: str
     weight: float
     indicators: tuple[str, ...]  # ids of the indicators its score averages
+    groups: tuple[str, ...]  # what selects them, as the spec says: the rules select by these labels
+    categories: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -74,5 +74,6 @@ def test_validate_verbose_prints_the_estimate_per_group(cli):
     assert result.output.splitlines()[1:] == [
         "Series read per evaluation (estimated from metrics.*.cardinality):",
         "  shop_platform_health_long_windows (every 5m): 8; most by ShopQueueNoData (3)",
-        "  shop_scorecard (every 5m): 3; most by indicator:shop_indicator_score:avg (1)",
+        "  shop_platform_health_scorecard (every 5m): 1; most by indicator:shop_indicator_score:avg (1)",
+        "  shop_scorecard (every 5m): 2; most by group:shop_indicator_score:avg (1)",
     ]

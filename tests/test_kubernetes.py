@@ -204,7 +204,7 @@ def test_objects_applied_server_side_need_not_fit_the_client_side_annotation():
     built, files, texts = objects_of(spec_text())
     grown = {path: data for path, data in files.items() if path.endswith("prometheusrule.yaml") or path == grafana.KUSTOMIZATION}
     annotations = [data["generatorOptions" if data["kind"] == "Kustomization" else "metadata"]["annotations"] for data in grown.values()]
-    assert len(grown) == 3 and all(found["argocd.argoproj.io/sync-options"] == "ServerSideApply=true" for found in annotations)
+    assert len(grown) == 4 and all(found["argocd.argoproj.io/sync-options"] == "ServerSideApply=true" for found in annotations)
     assert kubernetes.oversized(built, grown, texts, annotations_limit=0) == []
 
 

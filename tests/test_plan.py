@@ -27,10 +27,15 @@ def queue(*rules: Rule) -> tuple[Rule, ...]:
     return tuple(dataclasses.replace(rule, indicator="queue", keeps=KEEPS) for rule in rules)
 
 
+# The scorecard cut by category: the category's part averages each indicator's score, the
+# scorecard's own group rolls those up.
+SCORED = Group("shop_platform_health_scorecard", "5m", (
+    Rule(RECORD, "indicator:shop_indicator_score:avg", "avg by () (model:shop_queue:score)",
+         labels=(("indicator", "queue"), ("group", "reliability"), ("category", "platform_health")), keeps=("indicator",)),))
+
+
 def rollups(*entries: Rule) -> tuple[Rule, ...]:
-    return (Rule(RECORD, "indicator:shop_indicator_score:avg", "avg by () (model:shop_queue:score)",
-                 labels=(("indicator", "queue"), ("group", "reliability"), ("category", "platform_health")), keeps=("indicator",)),
-            Rule(RECORD, "group:shop_indicator_score:avg", "avg by (group) (indicator:shop_indicator_score:avg)", keeps=("group",)),
+    return (Rule(RECORD, "group:shop_indicator_score:avg", "avg by (group) (indicator:shop_indicator_score:avg)", keeps=("group",)),
             Rule(RECORD, "category:shop_indicator_score:avg", "avg by (category) (indicator:shop_indicator_score:avg)",
                  keeps=("category",)), *entries)
 
@@ -46,7 +51,7 @@ PLANS = [
                  thresholds=("> 100",)),
             Rule(RECORD, "model:shop_queue_sources:present", "group by (model) (queue_depth)"),
             Rule(ALERT, "ShopQueueNoData", NO_DATA, "1h", RED, level="red"))),
-        Group("shop_scorecard", "5m", rollups())]),
+        SCORED, Group("shop_scorecard", "5m", rollups())]),
     ("an override (its `for` the default's): its own alerts on its own series, the default's excluding them, one score of both",
      INDICATOR + "    overrides:\n      - when: {model: checkout}\n        target: 5\n        warning: 50\n", [
         Group("shop_platform_health_long_windows", "5m", queue(
@@ -64,7 +69,7 @@ PLANS = [
                  (("model", "checkout"), *RED), level="red", override=CHECKOUT, thresholds=("> 50",)),
             Rule(RECORD, "model:shop_queue_sources:present", "group by (model) (queue_depth)"),
             Rule(ALERT, "ShopQueueNoData", NO_DATA, "1h", RED, level="red"))),
-        Group("shop_scorecard", "5m", rollups())]),
+        SCORED, Group("shop_scorecard", "5m", rollups())]),
     ("no indicators: no rules at all", "indicators: []\n", []),
 ]
 

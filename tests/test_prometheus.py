@@ -29,7 +29,8 @@ def load(path: Path):
 
 
 def test_there_are_rule_files_for_the_shipped_spec_and_every_golden_case():
-    assert len(list((ROOT / "generated" / "prometheus").glob("*.yaml"))) == 5
+    # a file per category and the scorecard's, cut by category: 4 + 4 + 1
+    assert len(list((ROOT / "generated" / "prometheus").glob("*.yaml"))) == 9
     assert {path.parts[-4] for path in RULE_FILES if GOLDEN in path.parents} >= {
         "expr", "ratio", "quantile", "rate", "trend", "baseline", "age", "zero", "availability", "gauge", "overrides"}
 
@@ -91,8 +92,8 @@ def test_every_aggregation_keeps_the_global_and_tracking_labels(path):
         for rule in indicator_rules(spec, indicator):
             if not rule.get("alert", "").endswith(conventions.NO_DATA_SUFFIX):  # absent() has no labels to keep
                 assert promql.dropped_labels(rule["expr"], kept) == [], rule.get("record") or rule["alert"]
-    for rule in rule_files(spec)["scorecard"][0]["rules"]:
-        assert promql.dropped_labels(rule["expr"], spec.global_labels) == [], rule["record"]
+    for rule in prometheus.build(spec).scorecard():
+        assert promql.dropped_labels(rule.expr, spec.global_labels) == [], rule.name
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -105,7 +106,7 @@ def test_each_rule_file_is_one_prometheusrule_with_the_same_groups_applied_serve
     built = backends.outputs(spec)
     objects = prometheus.kubernetes(built)
     plain = prometheus.render(built)
-    assert len(objects) == len(plain) == 5
+    assert len(objects) == len(plain) == 9
     for name, data in rule_files(spec).items():
         rule = objects[f"kubernetes/mlops-{name.replace('_', '-')}-prometheusrule.yaml"]
         assert rule["metadata"] == {"name": f"mlops-{name.replace('_', '-')}", "namespace": "monitoring",
@@ -247,7 +248,8 @@ def test_long_window_and_scorecard_groups_are_evaluated(setting, interval):
     text = with_output(text, setting) if setting else text
     spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
     slow = {g["name"]: g["interval"] for found in rule_files(spec).values() for g in found if "interval" in g}
-    assert slow == {"shop_platform_health_rollups": "1h", "shop_platform_health_long_windows": interval, "shop_scorecard": interval}
+    assert slow == {"shop_platform_health_rollups": "1h", "shop_platform_health_long_windows": interval,
+                    "shop_platform_health_scorecard": interval, "shop_scorecard": interval}
 
 
 EMPTY_SCORECARDS = [

@@ -37,7 +37,8 @@ def _category_names(document: Document, typed: Spec) -> list[Finding]:
     for category in typed.categories:
         owner = f"category '{category.id}'"
         uid = conventions.uid(typed.name, category.id)
-        parts = (category.id, category.id + conventions.ROLLUPS_SUFFIX, category.id + conventions.LONG_WINDOWS_SUFFIX)
+        parts = (category.id, *(category.id + suffix for suffix in (conventions.ROLLUPS_SUFFIX, conventions.LONG_WINDOWS_SUFFIX,
+                                                                   conventions.SCORECARD_SUFFIX)))
         names = [(uids, uid, f"dashboard uid '{uid}'")] + [(groups, part, f"rule group '{typed.name}_{part}'") for part in parts]
         for table, name, what in names:
             if name in table:

@@ -7,7 +7,12 @@ long-window group with a longer interval, from hourly rollups of their inputs re
 hourly rollup group, and so are, whole, the indicators none of whose windows and `for`s is
 shorter than an hour (unhurried). Within a group rules run in order, so an alert always reads
 the value recorded just before it; no rule reads a series of a slower group as if it were
-fresh (lint)."""
+fresh (lint).
+
+The scorecard is cut by category: `<category>_scorecard.yaml` averages each of the category's
+indicator scores, and `scorecard.yaml` rolls those up per group, category and scorecard entry.
+No file grows with more than one category's indicators, so each fits its PrometheusRule at any
+number of categories, and a new indicator changes its own category's files only."""
 
 from __future__ import annotations
 
@@ -59,19 +64,23 @@ def unhurried(rules: list[Rule], slow: float) -> bool:
 
 
 def build(spec: Spec) -> Plan:
-    """The rule plan: a file per category that has indicators, plus the scorecard's."""
+    """The rule plan: a file per category that has indicators, then the scorecard's files."""
     slow = durations.text(spec.output.slow_group_interval)
     files: list[RuleFile] = []
+    scorecard: list[RuleFile] = []
     for category in spec.categories:
         short: list[Rule] = []
         rollups: list[Rule] = []
         long: list[Rule] = []
+        scored: list[Rule] = []
         panels = conventions.panel_ids(spec, category.id)
         for indicator in spec.members[category.id]:
             rules = indicator_rules(spec, indicator, panels[indicator.id])
             short += rules[0]
             rollups += rules[1]
             long += rules[2]
+            rollup = scores.indicator_rollup(spec, indicator)  # a scorecard rule: no owner
+            scored.append(planned(rollup, "", rollup.keeps))
         found = [Group(conventions.rule_group(spec, category.id), None, tuple(short))] if short else []
         if rollups:
             found.append(Group(conventions.rule_group(spec, category.id + conventions.ROLLUPS_SUFFIX),
@@ -80,11 +89,14 @@ def build(spec: Spec) -> Plan:
             found.append(Group(conventions.rule_group(spec, category.id + conventions.LONG_WINDOWS_SUFFIX), slow, tuple(long)))
         if found:
             files.append(RuleFile(category.id, tuple(found)))
+        if scored:
+            part = category.id + conventions.SCORECARD_SUFFIX
+            scorecard.append(RuleFile(part, (Group(conventions.rule_group(spec, part), slow, tuple(scored)),)))
     if rollups := scores.scorecard_rules(spec):
-        files.append(RuleFile(conventions.SCORECARD_GROUP, (Group(
+        scorecard.append(RuleFile(conventions.SCORECARD_GROUP, (Group(
             conventions.rule_group(spec, conventions.SCORECARD_GROUP), slow,
             tuple(planned(rule, "", rule.keeps) for rule in rollups)),)))
-    return Plan(tuple(files))
+    return Plan(tuple(files + scorecard))
 
 
 def render(built: Outputs) -> dict[str, object]:

@@ -73,7 +73,7 @@ class Group:
 
 @dataclass(frozen=True)
 class RuleFile:
-    name: str  # a category id or the scorecard's: conventions.rule_file() makes the path
+    name: str  # a category id, <category>_scorecard or the scorecard's: conventions.rule_file() makes the path
     groups: tuple[Group, ...]
 
     def data(self) -> list[dict[str, object]]:
@@ -107,6 +107,10 @@ class Plan:
 
     def scorecard(self) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules() if not rule.indicator)
+
+    def scorecard_files(self) -> tuple[str, ...]:
+        """The files the scorecard is cut into: one per category, then its rollups'."""
+        return tuple(found.name for found in self.files if not any(rule.indicator for group in found.groups for rule in group.rules))
 
     def recorded(self) -> set[str]:
         """Every series the rules record: what dashboards and reports may read."""

@@ -9,7 +9,7 @@ from compiler import conventions, promql
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import selections
 from compiler.backends.prometheus.plan import RECORD, Rule
-from compiler.model import Indicator, RoiTerm, Spec
+from compiler.model import Indicator, RoiTerm, ScorecardEntry, Spec
 
 
 def score_rule(spec: Spec, indicator: Indicator) -> Rule:
@@ -26,26 +26,32 @@ def score_rule(spec: Spec, indicator: Indicator) -> Rule:
     return Rule(RECORD, conventions.score_series(spec, indicator), "\nor\n".join(parts))
 
 
+def indicator_rollup(spec: Spec, indicator: Indicator) -> Rule:
+    """The indicator's score averaged to the global labels and labelled with its indicator,
+    group and category: what every other rollup reads. It lives in its category's part of the
+    scorecard, so the scorecard's own file grows with the groups and categories, not the indicators."""
+    return Rule(RECORD, conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL),
+                f"avg by ({', '.join(spec.global_labels)}) ({conventions.score_series(spec, indicator)})",
+                labels=((conventions.INDICATOR_LABEL, indicator.id), (conventions.GROUP_LABEL, indicator.group),
+                        (conventions.CATEGORY_LABEL, indicator.category)),
+                keeps=(*spec.global_labels, conventions.INDICATOR_LABEL))
+
+
 def scorecard_rules(spec: Spec) -> list[Rule]:
-    """Rollups read the per-indicator average, which carries indicator, group and category.
-    Each keeps the global labels and the label it averages by. A spec without indicators has
-    nothing to roll up."""
+    """Rollups of the per-indicator averages (indicator_rollup) per group, category and
+    scorecard entry. Each keeps the global labels and the label it averages by. A spec without
+    indicators has nothing to roll up."""
     if not spec.indicators:
         return []
     grouping = ", ".join(spec.global_labels)
     per_indicator = conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL)
-    found = [Rule(RECORD, per_indicator, f"avg by ({grouping}) ({conventions.score_series(spec, indicator)})",
-                  labels=((conventions.INDICATOR_LABEL, indicator.id), (conventions.GROUP_LABEL, indicator.group),
-                          (conventions.CATEGORY_LABEL, indicator.category)),
-                  keeps=(*spec.global_labels, conventions.INDICATOR_LABEL))
-             for indicator in spec.indicators]
+    found = []
     for label in (conventions.GROUP_LABEL, conventions.CATEGORY_LABEL):
         labels = ", ".join((*spec.global_labels, label))
         found.append(Rule(RECORD, conventions.rollup_score_series(spec, label), f"avg by ({labels}) ({per_indicator})",
                           keeps=(*spec.global_labels, label)))
     per_entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
-    found += [Rule(RECORD, per_entry,
-                   f'avg by ({grouping}) ({per_indicator}{{{conventions.INDICATOR_LABEL}=~"{"|".join(entry.indicators)}"}})',
+    found += [Rule(RECORD, per_entry, f"avg by ({grouping}) ({_members(per_indicator, entry)})",
                    labels=((conventions.SCORECARD_LABEL, entry.id),), keeps=(*spec.global_labels, conventions.SCORECARD_LABEL))
               for entry in spec.scorecard if entry.indicators]
     weighted = "\n+\n".join(f'{number(entry.weight)} * avg by ({grouping}) ({per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}})'
@@ -57,6 +63,14 @@ def scorecard_rules(spec: Spec) -> list[Rule]:
         found.append(Rule(RECORD, conventions.roi_series(spec), f"clamp_min(\n  {number(spec.roi.intercept)}\n+\n{terms},\n0)",
                           keeps=spec.global_labels))
     return found
+
+
+def _members(per_indicator: str, entry: ScorecardEntry) -> str:
+    """The entry's indicators selected as the spec names them, by group and category, so that
+    its rule does not grow with the indicators; an indicator in both is one series of the `or`."""
+    parts = [f'{per_indicator}{{{label}=~"{"|".join(names)}"}}'
+             for label, names in ((conventions.GROUP_LABEL, entry.groups), (conventions.CATEGORY_LABEL, entry.categories)) if names]
+    return " or ".join(parts)
 
 
 def _roi_input(spec: Spec, term: RoiTerm) -> str:

@@ -46,8 +46,8 @@ def _file_name(rule_file: str, grid: Grid) -> str:
     return f"{FOLDER}/{rule_file}{every}.promtest.yaml"
 
 
-def _file(rule_file: str, grid: Grid, tests: list[dict]) -> dict:
-    return {"rule_files": [f"../{rule_file}.yaml"], "evaluation_interval": durations.text(grid.step), "tests": tests}
+def _file(rule_files: list[str], grid: Grid, tests: list[dict]) -> dict:
+    return {"rule_files": [f"../{name}.yaml" for name in rule_files], "evaluation_interval": durations.text(grid.step), "tests": tests}
 
 
 def _placed(spec: Spec, plan: Plan, indicators: list[Indicator]) -> dict[Grid, list[dict]]:
@@ -84,8 +84,8 @@ def render(built: Outputs) -> dict[str, object]:
             if grid == GRIDS[0]:  # the spec's own cases run on the finest grid, whatever their length
                 tests += [group for indicator in indicators for group in user.groups(spec, plan, indicator, grid)]
             if tests:
-                files[_file_name(category.id, grid)] = _file(category.id, grid, tests)
+                files[_file_name(category.id, grid)] = _file([category.id], grid, tests)
     scorecard = scorecard_group(spec) if generated else None
     if scorecard is not None:
-        files[f"{FOLDER}/scorecard.promtest.yaml"] = _file("scorecard", SCORECARD_GRID, [scorecard])
+        files[f"{FOLDER}/scorecard.promtest.yaml"] = _file(list(plan.scorecard_files()), SCORECARD_GRID, [scorecard])
     return files

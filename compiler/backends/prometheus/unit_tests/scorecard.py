@@ -1,7 +1,7 @@
 """The scorecard's recording rules from known scores: the rollups per indicator, group,
 category and scorecard entry, the weighted composite and the ROI multiplier, each expected
 value computed here from the model. The scores and values are input series, so only
-scorecard.yaml is loaded."""
+the scorecard's files are loaded."""
 
 from __future__ import annotations
 
