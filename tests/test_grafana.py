@@ -11,8 +11,10 @@ from functools import cache
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import yaml
 from jsonschema import Draft7Validator
 
+from bench import synth
 from compiler import backends, conventions, pipeline, promql
 from compiler.backends import grafana, kubernetes
 from compiler.backends.grafana import queries
@@ -160,6 +162,27 @@ def test_the_overview_headlines_are_the_reports_headline(case, headline, expecte
     shown = [p["title"] for p in section if p["title"] != "Model health"]
     firsts = [next(i.title for i in spec.indicators if i.category == c.id) for c in spec.categories]
     assert shown == (expected if expected is not None else firsts)
+
+
+# A headline that names no indicator falls back to each category's first, up to MAX_HEADLINES
+# (12) categories: synthetic specs have 4 categories per 100 indicators.
+HEADLINE_LIMITS = [
+    ("12 categories: each one's first indicator, and no warning", 300, 12, []),
+    ("13 categories: the first 12, and a warning naming the one left out", 301, 12, [
+        "s.yaml:1:1: warning: reports.headline: the overview's headline shows the first indicator of the first 12 categories "
+        "only, not of the other 1 (governance_3); their scores stay in its category table "
+        "(hint: name the indicators to show in reports.headline)"]),
+]
+
+
+@pytest.mark.parametrize("count, shown, warned", [c[1:] for c in HEADLINE_LIMITS], ids=[c[0] for c in HEADLINE_LIMITS])
+def test_a_headline_fallback_past_twelve_categories_is_capped_with_a_located_warning(count, shown, warned):
+    spec, warnings = pipeline.load([("s.yaml", yaml.safe_dump(synth.spec(count), sort_keys=False).encode())], "s.yaml")
+    overview = grafana.dashboards(spec)[conventions.overview_uid(spec)]
+    after = overview["panels"][next(i for i, p in enumerate(overview["panels"]) if p["title"] == "Headline indicators") + 1:]
+    section = after[:next(i for i, p in enumerate(after) if p["type"] == "row")]
+    assert len([p for p in section if p["title"] != "Model health"]) == shown
+    assert [str(warning) for warning in warnings if warning.path == "reports.headline"] == warned
 
 
 PANEL_KINDS = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from compiler import conventions
 from compiler.backends.grafana import category, overview
 from compiler.backends.outputs import Outputs
-from compiler.model import Spec
+from compiler.model import Category, Spec
 
 DASHBOARDS = "grafana/dashboards"
 KUSTOMIZATION = "grafana/kustomization.yaml"  # beside the dashboards: kustomize reads no file above its folder
@@ -19,9 +19,14 @@ MOUNT = "/var/lib/grafana/dashboards"  # where provisioning expects the dashboar
 FOLDER_ANNOTATION = "grafana_folder"  # the sidecar's `folderAnnotation` (kube-prometheus-stack)
 
 
+def shown(spec: Spec) -> list[Category]:
+    """The categories that have indicators: each has a dashboard, and the overview shows them."""
+    return [c for c in spec.categories if spec.members[c.id]]
+
+
 def dashboards(spec: Spec) -> dict[str, dict]:
     """{uid: dashboard}: the overview, then each category that has indicators."""
-    categories = [c for c in spec.categories if spec.members[c.id]]
+    categories = shown(spec)
     found = {conventions.overview_uid(spec): overview.render(spec, categories)}
     found.update({conventions.category_uid(spec, c.id): category.render(spec, c) for c in categories})
     return found

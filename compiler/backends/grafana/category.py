@@ -36,4 +36,4 @@ def render(spec: Spec, category: Category) -> dict:
             series.setdefault(label, []).append(conventions.indicator_series(spec, indicator))
     return dashboard(spec, conventions.category_uid(spec, category.id), f"{spec.title}: {category.title}",
                      f"{category.title}: one panel per indicator, by group.", [category.id],
-                     variables(spec, series), items, alert_annotations(spec, indicators))
+                     variables(spec, series), items, alert_annotations(spec, [category.id]))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from compiler import conventions
 from compiler.backends.grafana.panels import ALL, DATASOURCE, FIRING, variable_matchers
-from compiler.model import Indicator, Selector, Spec
+from compiler.model import Selector, Spec
 
 SCHEMA_VERSION = 42  # Grafana 12's classic dashboard model
 WIDTH = 24
@@ -88,21 +88,22 @@ def variables(spec: Spec, series: dict[str, list[str]]) -> list[dict]:
     return result
 
 
-def alerts_selector(spec: Spec, indicators: list[Indicator], extra: tuple = ()) -> str:
-    """The firing ALERTS of these indicators (and no other spec's), filtered by the global labels."""
-    ids = "|".join(indicator.id for indicator in indicators)
-    matchers = FIRING + ((conventions.INDICATOR_LABEL, "=~", ids),) + extra + variable_matchers(spec.global_labels)
+def alerts_selector(spec: Spec, categories: list[str], extra: tuple = ()) -> str:
+    """The firing ALERTS of these categories' indicators (and no other spec's), filtered by the
+    global labels. Every alert carries its category: selected by it, the overview's queries grow
+    with the categories, not with the indicators."""
+    matchers = FIRING + ((conventions.CATEGORY_LABEL, "=~", "|".join(categories)),) + extra + variable_matchers(spec.global_labels)
     return Selector("ALERTS", matchers).text()
 
 
-def alert_annotations(spec: Spec, indicators: list[Indicator]) -> dict:
-    """Grafana's own annotations, and a marker whenever one of these indicators' alerts fires."""
+def alert_annotations(spec: Spec, categories: list[str]) -> dict:
+    """Grafana's own annotations, and a marker whenever an alert of these categories fires."""
     level, indicator, owner = conventions.LEVEL_LABEL, conventions.INDICATOR_LABEL, conventions.OWNER_LABEL
     return {"list": [
         {"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,
          "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard"},
         {"name": "Firing alerts", "datasource": DATASOURCE, "enable": True, "hide": False, "iconColor": "red",
-         "expr": alerts_selector(spec, indicators), "step": "1m", "titleFormat": "{{alertname}}",
+         "expr": alerts_selector(spec, categories), "step": "1m", "titleFormat": "{{alertname}}",
          "textFormat": f"{{{{{level}}}}}: {{{{{indicator}}}}} (owner {{{{{owner}}}}})",
          "tagKeys": f"{level},{indicator},{owner}", "useValueForTime": False},
     ]}
