@@ -17,6 +17,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from bench import synth
 from compiler import backends, emit, loader, pipeline
 from compiler.backends import grafana, kubernetes
 from conftest import HEADER, INDICATOR, ROOT, spec_text
@@ -248,3 +249,16 @@ def test_the_kube_prometheus_stack_example_values_select_every_object_the_readme
     assert by_kind["ConfigMap"] and all(c["metadata"]["labels"][sidecar["label"]] == sidecar["labelValue"]
                                         and c["metadata"]["annotations"][sidecar["folderAnnotation"]] == "MLOps"
                                         for c in by_kind["ConfigMap"])
+
+
+def test_an_indicator_added_to_a_category_changes_that_categorys_objects_only():
+    # Nothing else grows with the indicators: the scorecard's own rules roll up per group and
+    # category, the overview selects alerts by category. So a big spec's objects fit, and a PR
+    # adding one indicator reshuffles no other object.
+    base = synth.spec(200)
+    grown = {**base, "indicators": [*base["indicators"], {**base["indicators"][0], "id": "added", "title": "Added"}]}
+    before, after = (pipeline.compile_spec([("synthetic.yaml", yaml.safe_dump(spec, sort_keys=False).encode())], "synthetic.yaml",
+                                           checks_only=True).files for spec in (base, grown))
+    assert sorted(path for path, text in after.items() if before.get(path) != text) == [
+        "grafana/dashboards/mlops-platform-health.json", "kubernetes/mlops-platform-health-prometheusrule.yaml",
+        "kubernetes/mlops-platform-health-scorecard-prometheusrule.yaml"]

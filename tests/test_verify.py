@@ -16,9 +16,9 @@ from compiler.cli import main
 from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "minimal" / "indicators.yaml"
-CLEAN = ["promtool check rules: 2 rule files, 0 failed", "promtool test rules: 4 test files, 0 failed",
+CLEAN = ["promtool check rules: 3 rule files, 0 failed", "promtool test rules: 4 test files, 0 failed",
          "amtool config routes test: 12 routing cases, 0 failed", "amtool check-config: 1 config, 0 failed",
-         "vmalert -dryRun: 2 rule files, 0 failed"]
+         "vmalert -dryRun: 3 rule files, 0 failed"]
 
 
 def verify(out: Path, env: dict | None = None):
@@ -46,7 +46,7 @@ CONFIG = "alertmanager/alertmanager.yaml"
 BREAKS = [
     ("a rule that does not parse fails both rule engines and the tests that load it", RULES,
      "expr: max by (service) (payments_queue_depth)", "expr: max by (service) (payments_queue_depth",
-     ["promtool check rules: 2 rule files, 1 failed", "promtool test rules: 4 test files, 3 failed", "vmalert -dryRun: 2 rule files, 1 failed"],
+     ["promtool check rules: 3 rule files, 1 failed", "promtool test rules: 4 test files, 3 failed", "vmalert -dryRun: 3 rule files, 1 failed"],
      [f"{RULES}: promtool check rules failed", f"{RULES}: vmalert -dryRun failed",
       "prometheus/tests/service_health.promtest.yaml: promtool test rules failed"]),
     ("a threshold edited by hand fails only the generated unit tests", RULES,
@@ -92,7 +92,7 @@ MISSING = [
       "prometheus (apt-get install prometheus), or set PROMTOOL to its path",
       "error: {out}: not verified by promtool, amtool, vmalert"]),
     ("a failure outranks a missing validator", {"VMALERT": "/nonexistent/vmalert"}, True, 1,
-     ["promtool check rules: 2 rule files, 0 failed", "promtool test rules: 4 test files, 2 failed", *CLEAN[2:4]],
+     ["promtool check rules: 3 rule files, 0 failed", "promtool test rules: 4 test files, 2 failed", *CLEAN[2:4]],
      ["error: {out}: 2 checks failed"]),
 ]
 
@@ -147,6 +147,6 @@ def test_the_split_example_of_two_teams_in_two_files_compiles_and_passes_every_v
     assert forms == {"Expr", "Ratio", "Quantile", "Rate", "Trend", "Baseline", "Age", "Zero", "Availability", "Gauge"}
     result = CliRunner().invoke(main, ["verify", str(example), "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["promtool check rules: 3 rule files, 0 failed", "promtool test rules: 7 test files, 0 failed",
+    assert result.stdout.splitlines() == ["promtool check rules: 5 rule files, 0 failed", "promtool test rules: 7 test files, 0 failed",
                                           "amtool check-config: 1 config, 0 failed", "amtool config routes test: 28 routing cases, 0 failed",
-                                          "vmalert -dryRun: 3 rule files, 0 failed"]
+                                          "vmalert -dryRun: 5 rule files, 0 failed"]
