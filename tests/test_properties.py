@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from compiler import conventions, loader, pipeline
+from compiler import conventions, durations, loader, pipeline
 from compiler.checks import schema
 from compiler.problems import SpecError
 from servers import binary
@@ -206,3 +206,55 @@ def test_python_jsonschema_alone_accepts_what_the_compiler_refuses(path, value):
     plain = jsonschema.Draft7Validator(json.loads(schema.schema_text()))
     assert list(plain.iter_errors(data)) == []
     assert list(schema._validator().iter_errors(data)) != []
+
+
+@SETTINGS
+@given(st.sampled_from(ALL_PATHS), st.sampled_from(["replace", "delete", "rename", "duplicate"]), values)
+def test_the_schemas_fast_yes_or_no_agrees_with_the_validator_that_explains_every_error(path, action, value):
+    mutated = mutate(VALID, path, action, value)
+    valid = list(schema._validator().iter_errors(mutated)) == []
+    event("valid" if valid else "invalid")
+    assert schema._valid()(mutated) == valid
+
+
+@pytest.mark.parametrize(("path", "value"), [case[1:] for case in PLAIN_JSONSCHEMA_ACCEPTS], ids=[c[0] for c in PLAIN_JSONSCHEMA_ACCEPTS])
+def test_the_schemas_fast_yes_or_no_refuses_what_plain_jsonschema_would_accept(path, value):
+    assert not schema._valid()(mutate(VALID, path, "replace", value))
+
+
+def test_the_schemas_fast_yes_or_no_accepts_the_shipped_spec_so_a_valid_spec_never_pays_for_explanations():
+    assert schema._valid()(VALID)
+
+
+# Each keyword's fast test at its edges, judged against the validator that explains errors.
+KEYWORD_EDGES = [
+    ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, [1, 1.5, "x"]),  # exactly one, not at least one
+    ({"required": ["a"]}, [{"a": 1}, {}, []]),
+    ({"properties": {"a": {"type": "string"}}, "additionalProperties": False}, [{"a": "x"}, {"a": 1}, {"b": 1}, {}]),
+    ({"additionalProperties": {"type": "integer"}}, [{"a": 1}, {"a": 1.0}, {"a": 1.5}, {"a": True}]),
+    ({"propertyNames": {"pattern": "^[a-z]+$"}}, [{"ab": 1}, {"ab\n": 1}, {"A": 1}]),
+    ({"minProperties": 1, "maxProperties": 1}, [{}, {"a": 1}, {"a": 1, "b": 2}]),
+    ({"items": {"type": "string"}, "minItems": 1, "uniqueItems": True}, [[], ["a"], ["a", "a"], ["a", 1], "a"]),
+    ({"minLength": 1, "maxLength": 2}, ["", "a", "ab", "abc", 3]),
+    ({"enum": ["a", "b"]}, ["a", "c", 1, None]),
+    ({"const": "v1"}, ["v1", "v2"]),
+    ({"minimum": 1, "exclusiveMaximum": 3}, [0.999, 1, 2.999, 3, "2", float("nan")]),
+    ({"exclusiveMinimum": 0, "maximum": 5}, [0, 5e-324, 5, 5.001]),
+    ({"type": ["string", "number"]}, ["x", 1, float("inf"), 10**400, None, True]),
+    ({"pattern": durations.PATTERN}, ["5m", "300y", "5m\n", 5]),
+]
+# Forms the fast tests do not read (the shipped schema has none): refused, so the validator explains.
+UNREAD = [({"$ref": "#/definitions/a", "definitions": {"a": {}}}, 1), ({"enum": [1, True]}, 1), ({"uniqueItems": True}, [1, True]),
+          ({"items": [{"type": "string"}]}, ["a"])]
+
+
+@pytest.mark.parametrize(("sub", "instance"), [(sub, instance) for sub, instances in KEYWORD_EDGES for instance in instances],
+                         ids=[f"{json.dumps(sub)[:40]}-{instance!r}" for sub, instances in KEYWORD_EDGES for instance in instances])
+def test_each_keywords_fast_test_agrees_with_the_validator_at_its_edges(sub, instance):
+    assert schema._test(sub)(instance) == (list(type(schema._validator())(sub).iter_errors(instance)) == [])
+
+
+@pytest.mark.parametrize(("sub", "instance"), UNREAD, ids=[json.dumps(sub) for sub, _ in UNREAD])
+def test_a_form_the_fast_tests_do_not_read_is_refused_so_the_validator_explains_it(sub, instance):
+    assert list(type(schema._validator())(sub).iter_errors(instance)) == []
+    assert not schema._test(sub)(instance)
