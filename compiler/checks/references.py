@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 
 from compiler.loader import Document
 from compiler.problems import Finding, did_you_mean
-from compiler.spec_types import Indicator, Spec
+from compiler.spec_types import Category, Indicator, Spec
 
 Need = Callable[[tuple, str, Collection[str], str], None]  # (path, name, the names defined, what they are)
 
@@ -23,17 +23,17 @@ def check(document: Document, typed: Spec) -> list[Finding]:
     teams = {team.id for team in typed.teams}
     if typed.defaults.team is not None:
         need(("defaults", "team"), typed.defaults.team, teams, "team")
+    categories = {category.id: category for category in typed.categories}  # once: categories grow with the indicators
     for indicator in typed.indicators:
-        problems += _indicator(document, typed, indicator, teams, need)
+        problems += _indicator(document, indicator, teams, categories, need)
     _routing(typed, need)
     _scores(typed, need)
     return problems
 
 
-def _indicator(document: Document, typed: Spec, indicator: Indicator, teams: set[str], need: Need) -> list[Finding]:
+def _indicator(document: Document, indicator: Indicator, teams: set[str], categories: dict[str, Category], need: Need) -> list[Finding]:
     """Its category, group and team, and the labels its overrides select by."""
     here = indicator.path
-    categories = {category.id: category for category in typed.categories}
     need(here + ("category",), indicator.category, categories, "category")
     if indicator.category in categories:
         need(here + ("group",), indicator.group, [group.id for group in categories[indicator.category].groups], "group")
