@@ -3,6 +3,7 @@ chapter's own examples make (a histogram quantile over a bare name, a counter re
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import promql_parser
@@ -101,11 +102,12 @@ class SeriesRead:
     window: float = 0.0  # seconds of the range or subquery it is read over; 0 for an instant read
 
 
-def series_read(text: str) -> list[SeriesRead]:
+@functools.lru_cache(maxsize=65_536)  # a pure function of the text, and rules repeat their inputs: a quarter of the plan's parses
+def series_read(text: str) -> tuple[SeriesRead, ...]:
     """Every named series the expression reads, with the context the lint checks need."""
     found: list[SeriesRead] = []
     _visit(parse(text), found, in_range=False, in_quantile=False, window=0.0)
-    return found
+    return tuple(found)
 
 
 def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool, window: float) -> None:

@@ -50,7 +50,7 @@ class Rule:
 def planned(rule: Rule, indicator: str, keeps: tuple[str, ...]) -> Rule:
     """The rule with its owner, the labels it keeps and what it reads, parsed once here."""
     try:
-        reads, unparsed = tuple(promql.series_read(rule.expr)), ""
+        reads, unparsed = promql.series_read(rule.expr), ""
     except promql.PromQLError as err:
         reads, unparsed = (), str(err)
     return Rule(rule.kind, rule.name, rule.expr, rule.hold, rule.labels, rule.annotations, rule.level, rule.override,
