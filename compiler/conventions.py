@@ -7,6 +7,7 @@ the aggregation keeps (global labels first), `metric` is `<spec name>_<indicator
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -18,6 +19,7 @@ MAX_UID = 40
 OVERVIEW = "overview"
 
 
+@functools.lru_cache(maxsize=65_536)  # alert names are asked for about 20 times per indicator
 def camel(snake: str) -> str:
     """deployment_success_rate -> DeploymentSuccessRate."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\-\s]+", snake) if part)
