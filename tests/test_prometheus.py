@@ -171,6 +171,10 @@ RULE_PROBLEMS = [
      'generated rule ShopX: annotation description: unexpected template action {{ printf "%.2f" $value }}'),
     ("a vmalert placeholder", {"alert": "ShopX", "expr": "up", "annotations": {"summary": "%{HOME}"}},
      "generated rule ShopX contains '%{', which vmalert reads as an environment placeholder"),
+    ("a vmalert placeholder in a label", {"alert": "ShopX", "expr": "up", "labels": {"team": "%{TEAM}"}},
+     "generated rule ShopX contains '%{', which vmalert reads as an environment placeholder"),
+    ("a vmalert placeholder in the expression", {"record": "model:x:max", "expr": 'up{job="%{JOB}"}'},
+     "generated rule model:x:max contains '%{', which vmalert reads as an environment placeholder"),
 ]
 
 

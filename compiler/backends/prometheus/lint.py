@@ -99,7 +99,7 @@ def rule_problems(rule: Rule, recorded: set[str]) -> list[str]:
     known = {*rule.keeps, *(label for label, _ in rule.labels)}
     for annotation, text in rule.annotations:
         problems += [f"generated rule {name}: annotation {annotation}: {message}" for message in template_problems(text, known)]
-    if "%{" in str(rule.data()):
+    if any("%{" in text for text in (name, rule.expr, rule.hold or "", *(text for pair in rule.labels + rule.annotations for text in pair))):
         problems.append(f"generated rule {name} contains '%{{', which vmalert reads as an environment placeholder")
     return problems
 
