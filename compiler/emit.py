@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -197,8 +198,61 @@ def _fast_yaml(data: object) -> str:
 
 
 def json_text(data: object) -> str:
-    """JSON as every generated file holds it; also what a ConfigMap embeds."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """JSON as every generated file holds it; also what a ConfigMap embeds. What `json.dumps(data,
+    indent=2, ensure_ascii=False)` writes, byte for byte, written directly for plain data: with an
+    indent the standard library encodes in pure Python, through a generator per container."""
+    out: list[str] = []
+    try:
+        _json(data, "\n", out)
+    except _Unusual:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    out.append("\n")
+    return "".join(out)
+
+
+_json_string = json.encoder.encode_basestring  # the C encoder json.dumps uses for text when ensure_ascii is off
+
+
+def _json(value: object, newline: str, out: list[str]) -> None:
+    """`value` as json.dumps writes it at the indentation `newline` carries (a line break and spaces)."""
+    if type(value) is str:
+        out.append(_json_string(value))
+    elif type(value) is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual  # json.dumps turns other keys into text: its rules, not ours
+            out.append(separator)
+            out.append(_json_string(key))
+            out.append(": ")
+            _json(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif type(value) is list or type(value) is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _json(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif value is None:
+        out.append("null")
+    elif type(value) is bool:
+        out.append("true" if value else "false")
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    elif type(value) is float and math.isfinite(value):
+        out.append(float.__repr__(value))
+    else:
+        raise _Unusual  # NaN, infinities and other types: json.dumps decides (or refuses)
 
 
 @functools.cache

@@ -1,8 +1,11 @@
 """The YAML emitter writes exactly what PyYAML writes (emit._pyyaml_text), byte for byte: on
 random trees built from the characters that decide YAML's quoting, on each boundary of its
-plain-scalar rules, and with every one of those rules broken the boundary table goes red."""
+plain-scalar rules, and with every one of those rules broken the boundary table goes red. The
+JSON writer likewise writes what json.dumps writes."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from conftest import ROOT
@@ -74,3 +77,36 @@ def test_every_yaml_file_of_the_shipped_spec_is_written_without_pyyaml():
         except emit._Unusual:
             slow.append(path)
     assert len(files) > 20 and slow == []
+
+
+# The JSON writer: what json.dumps(indent=2, ensure_ascii=False) writes, on the same trees (with
+# non-text keys, NaN and infinities among them, which go to json.dumps) and at each edge.
+JSON_TREES = st.recursive(st.one_of(SCALARS, st.sampled_from([float("nan"), float("inf"), -0.0, 10**30, 1e-7, "\x00", "\u2028", "é\"\\"])),
+                          lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
+                                                  st.dictionaries(st.one_of(TEXT, st.integers(), st.none()), inner, max_size=4)),
+                          max_leaves=12)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON_TREES)
+def test_any_tree_is_written_as_json_dumps_writes_it(data):
+    assert emit.json_text(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+JSON_EDGES = [
+    ({}, "{}"), ([], "[]"), ({"a": []}, '{\n  "a": []\n}'), ([{}], "[\n  {}\n]"), ({"a": {"b": 1}}, '{\n  "a": {\n    "b": 1\n  }\n}'),
+    ([1, 2.5, True, None], "[\n  1,\n  2.5,\n  true,\n  null\n]"), ("é\n\"", '"é\\n\\""'), (1e17, "1e+17"), (-0.0, "-0.0"),
+    (float("nan"), "NaN"), ({1: "a"}, '{\n  "1": "a"\n}'), ((1,), "[\n  1\n]"),
+]
+
+
+@pytest.mark.parametrize(("data", "written"), JSON_EDGES, ids=[repr(data) for data, _ in JSON_EDGES])
+def test_each_json_form_is_written_as_json_dumps_writes_it(data, written):
+    assert emit.json_text(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n" == written + "\n"
+
+
+def test_every_dashboard_of_the_shipped_spec_is_written_without_json_dumps(monkeypatch):
+    spec, _ = pipeline.load([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml")
+    files = {path: data for path, data in backends.render(backends.outputs(spec)).items() if path.endswith(".json")}
+    monkeypatch.setattr(emit.json, "dumps", None)  # the fallback, were it reached, would fail
+    assert len(files) >= 5 and all(emit.json_text(data).startswith("{\n") for data in files.values())
