@@ -326,7 +326,11 @@ class Spec:
     reports: Reports
 
     def metric(self, name: str) -> Metric:
-        return next(metric for metric in self.metrics if metric.name == name)
+        return self._metrics[name]
+
+    @cached_property
+    def _metrics(self) -> dict[str, Metric]:  # every presence source of every indicator is looked up
+        return {metric.name: metric for metric in self.metrics}
 
     @cached_property
     def catalogue(self) -> dict[str, dict[str, str]]:
