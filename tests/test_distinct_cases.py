@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 
 import pytest
 import yaml
@@ -17,6 +18,7 @@ from compiler.backends.prometheus import build, unit_tests
 from compiler.backends.prometheus.unit_tests import distinct
 from compiler.model import Indicator, Spec
 from conftest import ROOT
+from servers import binary
 
 SHIPPED = yaml.safe_load((ROOT / "indicators.yaml").read_text())
 
@@ -110,3 +112,17 @@ def test_a_spec_of_alike_indicators_generates_the_tests_of_its_distinct_cases_on
     named = {group["name"].partition(":")[0].split(" ")[0] for data in files.values() for group in data["tests"]}
     assert {original.id for original, _ in pairs} <= named | {"scorecard"}
     assert not {alike.id for _, alike in pairs} & named
+
+
+def test_the_scorecard_test_feeds_one_indicator_of_each_case_and_promtool_passes_it(cli, tmp_path):
+    document = copy.deepcopy(SHIPPED)
+    document["indicators"] += [_alike(indicator) for indicator in SHIPPED["indicators"]]
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    result = cli("generate", "spec.yaml", "--out", "out", "--quiet")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "out" / "prometheus" / "tests" / "scorecard.promtest.yaml"
+    (group,) = yaml.safe_load(path.read_text())["tests"]
+    fed = {item["series"] for item in group["input_series"]}
+    assert fed and not [series for series in fed if "_alike" in series]
+    run = subprocess.run([binary("promtool"), "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr

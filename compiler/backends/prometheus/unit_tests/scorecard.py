@@ -8,6 +8,7 @@ from __future__ import annotations
 from statistics import fmean
 
 from compiler import conventions, promql
+from compiler.backends.prometheus.unit_tests import distinct
 from compiler.backends.prometheus.unit_tests.common import Grid, group
 from compiler.backends.prometheus.unit_tests.inputs import concrete, counter, gauge, series_text
 from compiler.measures import is_counter
@@ -32,7 +33,10 @@ def scorecard_group(spec: Spec) -> dict | None:
     series: list[tuple[str, str]] = []
     average: dict[str, float] = {}
     values: dict[str, float] = {}
+    fed = _fed(spec)
     for position, indicator in enumerate(spec.indicators):
+        if indicator.id not in fed:
+            continue
         scores = _scores(position, bool(indicator.track_by))
         values[indicator.id] = (position % 7 + 2) / 10
         for number, score in enumerate(scores, start=1):
@@ -42,13 +46,13 @@ def scorecard_group(spec: Spec) -> dict | None:
         average[indicator.id] = fmean(scores)
     checks = [_rollup(spec, conventions.INDICATOR_LABEL, [
         ({conventions.INDICATOR_LABEL: i.id, conventions.GROUP_LABEL: i.group, conventions.CATEGORY_LABEL: i.category}, average[i.id])
-        for i in spec.indicators])]
+        for i in spec.indicators if i.id in fed])]
     for label in (conventions.GROUP_LABEL, conventions.CATEGORY_LABEL):
         members: dict[str, list[float]] = {}
-        for indicator in spec.indicators:
+        for indicator in (i for i in spec.indicators if i.id in fed):
             members.setdefault(getattr(indicator, label), []).append(average[indicator.id])
         checks.append(_rollup(spec, label, [({label: key}, fmean(found)) for key, found in members.items()]))
-    entries = {entry.id: fmean(average[i] for i in entry.indicators) for entry in spec.scorecard if entry.indicators}
+    entries = {entry.id: fmean(average[i] for i in entry.indicators if i in fed) for entry in spec.scorecard if entry.indicators}
     if entries:
         checks.append(_rollup(spec, conventions.SCORECARD_LABEL, [({conventions.SCORECARD_LABEL: key}, value) for key, value in entries.items()]))
         composite = sum(entry.weight * entries[entry.id] for entry in spec.scorecard if entry.id in entries)
@@ -57,6 +61,17 @@ def scorecard_group(spec: Spec) -> dict | None:
     if roi is not None:
         checks.append(GRID.value_test(conventions.roi_series(spec), EVAL_AT, [(globals_, roi)]))
     return group("scorecard: rollups, weighted composite and ROI multiplier from known scores", tuple(sorted(set(series))), [], checks)
+
+
+def _fed(spec: Spec) -> frozenset[str]:
+    """The indicators whose scores are fed, sized by cases rather than by indicators: each distinct
+    case's first (every per-indicator rollup rule alike but for its names is proved by one), the
+    first of each category and scorecard entry (every rollup has a value) and those the ROI names.
+    The rollups of the others have no input and are expected to have no value."""
+    firsts = {members[0].id for members in spec.members.values() if members}
+    entries = {entry.indicators[0] for entry in spec.scorecard if entry.indicators}
+    named = {term.reference for term in spec.roi.terms if term.source == "indicator"} if spec.roi else set()
+    return distinct.carriers(spec) | firsts | entries | named
 
 
 def _rollup(spec: Spec, by: str, samples: list[tuple[dict[str, str], float]]) -> dict:
