@@ -182,6 +182,8 @@ LIMITS = [
      "categories.platform_health", "its 1 indicators of category 'platform_health' make it, the biggest queue ("),
     ("a category's PrometheusRule, as the operator's ConfigMap holds it", "kubernetes/shop-platform-health-prometheusrule.yaml",
      "data_limit", file_bytes, "categories.platform_health", "the biggest queue ("),
+    ("the overview dashboard's ConfigMap (no indicator panels of its own)", "grafana/dashboards/shop-overview.json", "data_limit",
+     file_bytes, "output.kubernetes", "split the spec"),
     ("the scorecard's PrometheusRule", "kubernetes/shop-scorecard-prometheusrule.yaml", "data_limit", file_bytes,
      "scorecard", "split the spec"),
     ("the Alertmanager Secret's data", "kubernetes/alertmanager-shop-secret.yaml", "data_limit", data_bytes,

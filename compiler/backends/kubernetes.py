@@ -106,8 +106,8 @@ def _indicator_sizes(built: Outputs, manifest: dict) -> dict[str, int]:
     if manifest["kind"] == "ConfigMap":
         (board,) = (json.loads(text) for text in manifest["data"].values())
         panels = {panel["id"]: len(json.dumps(panel)) for panel in board["panels"]}
-        (category,) = (c.id for c in spec.categories if conventions.category_uid(spec, c.id) == board["uid"]) or ("",)
-        ids = conventions.panel_ids(spec, category) if category else {}
+        category = next((c.id for c in spec.categories if conventions.category_uid(spec, c.id) == board["uid"]), None)
+        ids = conventions.panel_ids(spec, category) if category else {}  # the overview has no indicator panels of its own
         return {indicator: panels[panel] for indicator, panel in ids.items() if panel in panels}
     return {}
 
