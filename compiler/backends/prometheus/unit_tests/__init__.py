@@ -85,7 +85,7 @@ def render(built: Outputs) -> dict[str, object]:
                 tests += [group for indicator in indicators for group in user.groups(spec, plan, indicator, grid)]
             if tests:
                 files[_file_name(category.id, grid)] = _file([category.id], grid, tests)
-    scorecard = scorecard_group(spec) if generated else None
+    scorecard = scorecard_group(spec, carriers) if generated else None
     if scorecard is not None:
         files[f"{FOLDER}/scorecard.promtest.yaml"] = _file(list(plan.scorecard_files()), SCORECARD_GRID, [scorecard])
     return files

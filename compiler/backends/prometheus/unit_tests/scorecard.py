@@ -8,7 +8,6 @@ from __future__ import annotations
 from statistics import fmean
 
 from compiler import conventions, promql
-from compiler.backends.prometheus.unit_tests import distinct
 from compiler.backends.prometheus.unit_tests.common import Grid, group
 from compiler.backends.prometheus.unit_tests.inputs import concrete, counter, gauge, series_text
 from compiler.measures import is_counter
@@ -25,7 +24,7 @@ def _scores(position: int, tracked: bool) -> list[float]:
     return [first, float((position * 53 + 71) % 101)] if tracked else [first]
 
 
-def scorecard_group(spec: Spec) -> dict | None:
+def scorecard_group(spec: Spec, carriers: frozenset[str]) -> dict | None:
     if not spec.indicators:
         return None
     samples = GRID.samples(EVAL_AT)
@@ -33,7 +32,7 @@ def scorecard_group(spec: Spec) -> dict | None:
     series: list[tuple[str, str]] = []
     average: dict[str, float] = {}
     values: dict[str, float] = {}
-    fed = _fed(spec)
+    fed = _fed(spec, carriers)
     for position, indicator in enumerate(spec.indicators):
         if indicator.id not in fed:
             continue
@@ -63,15 +62,16 @@ def scorecard_group(spec: Spec) -> dict | None:
     return group("scorecard: rollups, weighted composite and ROI multiplier from known scores", tuple(sorted(set(series))), [], checks)
 
 
-def _fed(spec: Spec) -> frozenset[str]:
-    """The indicators whose scores are fed, sized by cases rather than by indicators: each distinct
-    case's first (every per-indicator rollup rule alike but for its names is proved by one), the
-    first of each category and scorecard entry (every rollup has a value) and those the ROI names.
+def _fed(spec: Spec, carriers: frozenset[str]) -> frozenset[str]:
+    """The indicators whose scores are fed, sized by cases rather than by indicators: the
+    carriers, each distinct case's first (every per-indicator rollup rule alike but for its names
+    is proved by one), the first of each category and scorecard entry (every rollup has a value)
+    and those the ROI names.
     The rollups of the others have no input and are expected to have no value."""
     firsts = {members[0].id for members in spec.members.values() if members}
     entries = {entry.indicators[0] for entry in spec.scorecard if entry.indicators}
     named = {term.reference for term in spec.roi.terms if term.source == "indicator"} if spec.roi else set()
-    return distinct.carriers(spec) | firsts | entries | named
+    return carriers | firsts | entries | named
 
 
 def _rollup(spec: Spec, by: str, samples: list[tuple[dict[str, str], float]]) -> dict:
