@@ -65,7 +65,7 @@ def over_budget(spec: Spec, costs: tuple[GroupCost, ...]) -> list[tuple[tuple, s
 class _Estimate:
     def __init__(self, spec: Spec, plan: Plan):
         self.plan = plan
-        self.metrics = {metric.name: metric for metric in spec.metrics}
+        self.metric = spec.metric
         self.catalogue = spec.catalogue
         counts: dict[str, int] = {}
         for metric in spec.metrics:
@@ -88,7 +88,7 @@ class _Estimate:
         resolved = raw_spec.series_type(read.name, self.catalogue)
         if resolved is None:  # ALERTS, or a series the catalogue does not know
             return 1
-        metric = self.metrics[resolved[0]]
+        metric = self.metric(resolved[0])
         values = dict(metric.cardinality)
         series = prod(values.get(label, self.label_values.get(label, 1)) for label in {*metric.labels, *self.global_labels}
                       if label not in read.equal_labels)
