@@ -24,7 +24,8 @@ MAX_DEPTH = 40
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 # the tags a plain value resolves to; any other (!!set, !!binary, !!timestamp, !custom) is refused
 _PLAIN_TAGS = {"tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null")}
-_COLLECTION_TAGS = {"MappingNode": "tag:yaml.org,2002:map", "SequenceNode": "tag:yaml.org,2002:seq"}
+_COLLECTION_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+_STR = "tag:yaml.org,2002:str"
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -49,6 +50,7 @@ for _tag, _pattern, _first in [
 
 
 Path = tuple  # ("indicators", 3, "target") addresses one value in the spec
+Where = tuple[str, int, int]  # a Location's file, line and column
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,10 @@ class Document:
     """Plain data (dicts, lists, scalars) and where each value and key came from."""
 
     data: Any  # what YAML holds; the schema, not the type, says its shape
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    # (file, line, column) of each value and key, made a Location when asked for: a spec of 10,000
+    # indicators has 300,000 of them, and a frozen dataclass costs 30 times a tuple to make
+    values: dict[Path, Where] = field(default_factory=dict)
+    keys: dict[Path, Where] = field(default_factory=dict)
     # a merged split spec's list items, (section, merged index) -> index in their own file: a
     # problem names the file, so its path counts from that file's first indicator
     local: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -75,7 +79,7 @@ class Document:
         while path not in table and path:
             path = path[:-1]
             table = self.values
-        return table.get(path, Location("<spec>", 1, 1))
+        return Location(*table.get(path, ("<spec>", 1, 1)))
 
     def problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> Finding:
         where = self.locate(path, key=key)
@@ -192,42 +196,46 @@ def _failure(name: str, err: Exception) -> Finding:
 
 
 def _convert(loader, node, path: Path, name: str, document: Document, budget: list[int], depth: int):
+    kind = type(node)
     budget[0] -= 1
-    budget[1] -= len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+    budget[1] -= len(node.value) if kind is yaml.ScalarNode else 0
     if budget[0] < 0 or budget[1] < 0:  # located at the top-level key whose value expands, not inside the anchor
         top = document.keys.get(path[:1])  # none for a list at the top (OpenSLO files)
         expands = f"{MAX_NODES} values" if budget[0] < 0 else f"{MAX_TEXT} characters of text"
-        raise _Limit((top.line, top.column) if top else _at(node.start_mark), f"the document expands to more than {expands}",
+        raise _Limit(top[1:] if top else _at(node.start_mark), f"the document expands to more than {expands}",
                      "aliases that reference aliases multiply; write the values out")
     if depth > MAX_DEPTH:
         raise _Limit(_at(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep")
-    collection = _COLLECTION_TAGS.get(type(node).__name__)
+    collection = _COLLECTION_TAGS.get(kind)
     if (node.tag != collection) if collection else (node.tag not in _PLAIN_TAGS):
         raise _Limit(_at(node.start_mark), f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not supported",
                      "write the value without a tag")
-    document.values[path] = Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
+    mark = node.start_mark
+    document.values[path] = (name, mark.line + 1, mark.column + 1)
+    if kind is yaml.MappingNode:
         result: dict = {}
+        keys = document.keys
         for key_node, value_node in node.value:
             if key_node.value == "<<" and not key_node.style:  # plain <<, not a quoted key
                 raise _Limit(_at(key_node.start_mark), "merge keys ('<<') are not supported", "use the spec's 'defaults'")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Limit(_at(key_node.start_mark), "mapping keys must be plain strings")
-            key = loader.construct_object(key_node)
+            key = key_node.value if key_node.tag == _STR else loader.construct_object(key_node)
             key = key if isinstance(key, str) else str(key)
             budget[1] -= len(key)
             key_path = path + (key,)
+            mark = key_node.start_mark
             if key in result:
-                first = document.keys[key_path]
-                raise _Limit(_at(key_node.start_mark), f"duplicate key '{key}' (first defined at line {first.line})",
+                raise _Limit(_at(mark), f"duplicate key '{key}' (first defined at line {keys[key_path][1]})",
                              "YAML keeps only the last value of a repeated key; remove one")
-            document.keys[key_path] = Location(name, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            keys[key_path] = (name, mark.line + 1, mark.column + 1)
             result[key] = _convert(loader, value_node, key_path, name, document, budget, depth + 1)
         return result
-    if isinstance(node, yaml.SequenceNode):
+    if kind is yaml.SequenceNode:
         return [_convert(loader, item, path + (index,), name, document, budget, depth + 1)
                 for index, item in enumerate(node.value)]
-    return loader.construct_object(node)
+    # a string is the scalar's text: what construct_object returns for it, without its bookkeeping
+    return node.value if node.tag == _STR else loader.construct_object(node)
 
 
 # Sections that several files may each contribute to; every other top-level key belongs to one file.

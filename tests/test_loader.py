@@ -19,6 +19,7 @@ CASES = [
      "x.yaml:2:1: invalid YAML: expected a single document in the stream, but found another document"),
     ("a merge key", b"a: &x {b: 1}\nc:\n  <<: *x\n",
      "x.yaml:3:3: merge keys ('<<') are not supported (hint: use the spec's 'defaults')"),
+    ("a key with a tag", b"!custom k: 1\n", "x.yaml:1:1: invalid YAML: could not determine a constructor for the tag '!custom'"),
 ]
 
 
@@ -47,6 +48,21 @@ def test_scalars_follow_the_yaml_1_2_core_schema(text, value):
     document, problems = loader.load_text("x.yaml", text.encode())
     assert problems == []
     assert document.data["t"] == value and type(document.data["t"]) is type(value)
+
+
+KEYS = [
+    ("a key YAML reads as a number is that number's text", "0x10: a", "16"),
+    ("a key YAML reads as a boolean is its text", "true: a", "True"),
+    ("a key YAML reads as null is its text", "~: a", "None"),
+    ("a quoted key is the text as written", "'0x10': a", "0x10"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), [case[1:] for case in KEYS], ids=[case[0] for case in KEYS])
+def test_a_key_is_text(text, key):
+    document, problems = loader.load_text("x.yaml", text.encode())
+    assert problems == []
+    assert list(document.data) == [key]
 
 
 def test_every_value_and_key_knows_its_line_and_column():
