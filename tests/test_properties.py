@@ -241,6 +241,10 @@ KEYWORD_EDGES = [
     ({"minimum": 1, "exclusiveMaximum": 3}, [0.999, 1, 2.999, 3, "2", float("nan")]),
     ({"exclusiveMinimum": 0, "maximum": 5}, [0, 5e-324, 5, 5.001]),
     ({"type": ["string", "number"]}, ["x", 1, float("inf"), 10**400, None, True]),
+    ({"type": "object"}, [{}, {"a": 1}, [], "x", None]),
+    ({"type": "array"}, [[], ["a"], (), {}, "x"]),
+    ({"type": "string"}, ["", "x", 1, None, ["x"]]),
+    ({"properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}, [{}, {"a": "x", "b": 1}, {"b": "x"}, {"c": 1}, "x"]),
     ({"pattern": durations.PATTERN}, ["5m", "300y", "5m\n", 5]),
 ]
 # Forms the fast tests do not read (the shipped schema has none): refused, so the validator explains.

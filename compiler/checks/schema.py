@@ -66,8 +66,13 @@ def _pattern(validator, pattern: str, instance: object, schema: dict):
         return
     if not _ecma(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
-    elif durations.is_duration(instance) and durations.seconds(instance) > durations.LONGEST:
+    elif _out_of_range(instance):
         yield jsonschema.ValidationError("duration out of range", validator="duration")
+
+
+def _out_of_range(text: str) -> bool:
+    """A duration longer than Prometheus and Alertmanager hold."""
+    return durations.is_duration(text) and durations.seconds(text) > durations.LONGEST
 
 
 _TYPE_CHECKER = jsonschema.Draft7Validator.TYPE_CHECKER.redefine_many({"number": _number, "integer": _integer})
@@ -103,7 +108,15 @@ def _test(schema: object) -> Test:
     if not isinstance(schema, dict) or "$ref" in schema:
         return _refuse
     tests = tuple(_keyword(key, value, schema) for key, value in schema.items() if key not in _ANNOTATIONS)
-    return lambda instance: all(test(instance) for test in tests)
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(instance: object) -> bool:  # a loop, not all() over a generator: this runs once per value in the spec
+        for test in tests:
+            if not test(instance):
+                return False
+        return True
+    return every
 
 
 def _texts(values: object) -> frozenset[str] | None:
@@ -111,23 +124,40 @@ def _texts(values: object) -> frozenset[str] | None:
     return frozenset(values) if isinstance(values, list) and all(isinstance(value, str) for value in values) else None
 
 
+# Draft 7's test of these types, as its type checker makes it (tests/test_properties.py holds
+# them to it), without the checker's lookup by name: it is asked once per value in the spec
+_CLASSES = {"object": dict, "array": list, "string": str}
+
+
 def _keyword(key: str, value: Any, schema: dict) -> Test:  # one branch per keyword the schema uses
     is_type = _TYPE_CHECKER.is_type
+    if key == "type" and isinstance(value, str) and value in _CLASSES:
+        kind = _CLASSES[value]
+        return lambda instance: isinstance(instance, kind)
     if key == "type":
         names = (value,) if isinstance(value, str) else tuple(value)
         return lambda instance: any(is_type(instance, name) for name in names)
     if key == "properties":
-        tests = tuple((name, _test(sub)) for name, sub in value.items())
-        return lambda instance: not isinstance(instance, dict) or all(test(instance[name]) for name, test in tests if name in instance)
+        tests = {name: _test(sub) for name, sub in value.items()}
+
+        def properties(instance: object) -> bool:  # by the instance's keys: a mapping writes few of the fields it may have
+            if isinstance(instance, dict):
+                for name, item in instance.items():
+                    test = tests.get(name)
+                    if test is not None and not test(item):
+                        return False
+            return True
+        return properties
     if key == "additionalProperties" and "patternProperties" not in schema:
         known = frozenset(schema.get("properties", {}))
         extra = _test(value)
-        return lambda instance: not isinstance(instance, dict) or all(extra(item) for name, item in instance.items() if name not in known)
+        return lambda instance: not isinstance(instance, dict) or all(extra(instance[name]) for name in instance.keys() - known)
     if key == "propertyNames":
         named = _test(value)
         return lambda instance: not isinstance(instance, dict) or all(named(name) for name in instance)
     if key == "required":
-        return lambda instance: not isinstance(instance, dict) or all(name in instance for name in value)
+        needed = frozenset(value)
+        return lambda instance: not isinstance(instance, dict) or needed <= instance.keys()
     if key == "minProperties":
         return lambda instance: not isinstance(instance, dict) or len(instance) >= value
     if key == "maxProperties":
@@ -144,7 +174,8 @@ def _keyword(key: str, value: Any, schema: dict) -> Test:  # one branch per keyw
     if key == "maxLength":
         return lambda instance: not isinstance(instance, str) or len(instance) <= value
     if key == "pattern":
-        return lambda instance: not isinstance(instance, str) or next(_pattern(None, value, instance, schema), None) is None
+        compiled = _ecma(value)
+        return lambda instance: not isinstance(instance, str) or (compiled.search(instance) is not None and not _out_of_range(instance))
     if key in ("enum", "const") and (texts := _texts(value if key == "enum" else [value])) is not None:
         return lambda instance: isinstance(instance, str) and instance in texts
     if key == "oneOf":
