@@ -306,12 +306,14 @@ class _Reader:
         defaults = data.get("defaults") or {}
         categories = tuple(self.category(name, body) for name, body in (data.get("categories") or {}).items())
         name = metadata.get("name", DEFAULT_NAME)
+        # each threshold's default hold, once for every indicator: they are the spec's defaults
+        fors = {level: durations.seconds((defaults.get("for") or {}).get(level, DEFAULT_FOR[level])) for level in SEVERITY_ORDER}
         return Spec(
             (), self.at(()), name, metadata.get("title", DEFAULT_TITLE),
             Defaults(("defaults",), self.at(("defaults",)), defaults.get("team"), tuple(defaults.get("global_labels") or ()), frozenset(defaults)),
             categories,
             tuple(self.metric(metric, body) for metric, body in (data.get("metrics") or {}).items()),
-            tuple(self.indicator(index, raw, defaults) for index, raw in enumerate(data.get("indicators") or [])
+            tuple(self.indicator(index, raw, defaults, fors) for index, raw in enumerate(data.get("indicators") or [])
                   if raw is not None),  # None: an indicator the schema rejected (checks.schema)
             tuple(self.scorecard(entry, body) for entry, body in (data.get("scorecard") or {}).items()),
             self.roi(data["roi"]) if data.get("roi") else None,
@@ -326,12 +328,11 @@ class _Reader:
             data.get("metrics") or {},
         )
 
-    def indicator(self, index: int, raw: dict, defaults: dict) -> Indicator:
+    def indicator(self, index: int, raw: dict, defaults: dict, fors: dict[str, float]) -> Indicator:
         here = ("indicators", index)
         (form, body), = raw["measure"].items()
         window = (body.get("window") if isinstance(body, dict) else None) or defaults.get("window") or DEFAULT_WINDOW
         base = defaults.get("runbook_base_url")
-        fors = {name: durations.seconds((defaults.get("for") or {}).get(name, DEFAULT_FOR[name])) for name in SEVERITY_ORDER}
         thresholds = self.thresholds(here, raw, fors)
         no_data_for = durations.seconds(raw.get("no_data_for") or defaults.get("no_data_for") or DEFAULT_NO_DATA_FOR)
         forget = raw.get("forget_after") or defaults.get("forget_after")
