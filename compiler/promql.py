@@ -32,7 +32,7 @@ def parse_selector(text: str) -> Selector:
         raise PromQLError(f"expected a series selector such as metric_name{{label=\"value\"}}, got '{text}'")
     if node.offset is not None or node.at is not None:
         raise PromQLError("a selector here may not use offset or @")
-    return Selector(node.name, tuple(_matchers(node)))
+    return Selector(node.name, tuple(_read(node)[1]))
 
 
 def one_line(text: str) -> str:
@@ -66,10 +66,19 @@ def one_line(text: str) -> str:
     return "".join(out).strip()
 
 
-def _name(node) -> str | None:
-    """The metric a selector reads: its name, or the value of its `__name__="..."` matcher."""
-    named = [m.value for m in node.matchers.matchers if m.name == "__name__" and str(m.op) == "MatchOp.Equal"]
-    return node.name or (named[0] if named else None)
+def _read(node) -> tuple[str | None, list[tuple[str, str, str]]]:
+    """A vector selector's metric (its name, or the value of its first `__name__="..."` matcher)
+    and its other matchers as (label, operator, value), from one read of its matchers: each read
+    copies them out of the parse tree."""
+    name = node.name
+    matchers = []
+    for matcher in node.matchers.matchers:
+        label, operator = matcher.name, _OPERATORS[str(matcher.op)]
+        if label != "__name__":
+            matchers.append((label, operator, matcher.value))
+        elif not name and operator == "=":
+            name = matcher.value
+    return name or None, matchers
 
 
 def unnamed_selectors(text: str) -> list[str]:
@@ -78,16 +87,12 @@ def unnamed_selectors(text: str) -> list[str]:
     found: list[str] = []
 
     def visit(node):
-        if isinstance(node, promql_parser.VectorSelector) and _name(node) is None:
+        if isinstance(node, promql_parser.VectorSelector) and _read(node)[0] is None:
             found.append(str(node))
         return None
 
     promql_parser.transform(parse(text), pre_visit=visit)
     return found
-
-
-def _matchers(node) -> list[tuple[str, str, str]]:
-    return [(m.name, _OPERATORS[str(m.op)], m.value) for m in node.matchers.matchers if m.name != "__name__"]
 
 
 @dataclass(frozen=True)
@@ -110,39 +115,52 @@ def series_read(text: str) -> tuple[SeriesRead, ...]:
     return tuple(found)
 
 
+_RANGED = (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)  # what a series is read over
+_PASSING = (promql_parser.AggregateExpr, promql_parser.ParenExpr)
+
+
 def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool, window: float) -> None:
-    if isinstance(node, promql_parser.VectorSelector):
-        if name := _name(node):
-            matchers = _matchers(node)
-            labels = tuple(label for label, _, _ in matchers)
-            equal = tuple(label for label, operator, _ in matchers if operator == "=")
+    # By exact type, not isinstance: the parser returns its classes themselves, and a plan's
+    # hundreds of thousands of nodes each paid a chain of isinstance checks.
+    kind = type(node)
+    if kind is promql_parser.VectorSelector:
+        name, matchers = _read(node)
+        if name:
+            labels: tuple[str, ...] = ()  # most selectors read a recorded series whole
+            equal: tuple[str, ...] = ()
+            if matchers:
+                labels = tuple(label for label, _, _ in matchers)
+                equal = tuple(label for label, operator, _ in matchers if operator == "=")
             found.append(SeriesRead(name, labels, in_range, in_quantile, equal, window))
         return
-    if isinstance(node, promql_parser.Call):
+    if kind is promql_parser.Call:
         name = node.func.name
+        ranged = in_range or name in RANGE_FUNCTIONS
         for index, argument in enumerate(node.args):
-            quantile_input = name == "histogram_quantile" and index == 1
-            _visit(argument, found, in_range or name in RANGE_FUNCTIONS, quantile_input, window)
+            _visit(argument, found, ranged, name == "histogram_quantile" and index == 1, window)
         return
-    if isinstance(node, (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)) and node.range:
+    if kind in _RANGED and node.range:
         window = node.range.total_seconds()  # the innermost range is what the series is read over
+    # an aggregation (sum by (le) ...) passes histogram_quantile's input straight through
+    passes = in_quantile and kind in _PASSING
     for child in children(node):
-        # an aggregation (sum by (le) ...) passes histogram_quantile's input straight through
-        passes = in_quantile and isinstance(node, (promql_parser.AggregateExpr, promql_parser.ParenExpr))
         _visit(child, found, in_range, passes, window)
 
 
-def children(node) -> list:
+_CHILDREN = {
+    promql_parser.BinaryExpr: lambda node: (node.lhs, node.rhs),
+    promql_parser.AggregateExpr: lambda node: (node.expr,) if node.param is None else (node.expr, node.param),
+    promql_parser.MatrixSelector: lambda node: (node.vector_selector,),
+    promql_parser.ParenExpr: lambda node: (node.expr,),
+    promql_parser.UnaryExpr: lambda node: (node.expr,),
+    promql_parser.SubqueryExpr: lambda node: (node.expr,),
+}
+
+
+def children(node) -> tuple:
     """The sub-expressions of an expression node (not of calls, whose arguments carry context)."""
-    if isinstance(node, promql_parser.BinaryExpr):
-        return [node.lhs, node.rhs]
-    if isinstance(node, promql_parser.AggregateExpr):
-        return [node.expr] + ([node.param] if node.param is not None else [])
-    if isinstance(node, promql_parser.MatrixSelector):
-        return [node.vector_selector]
-    if isinstance(node, (promql_parser.ParenExpr, promql_parser.UnaryExpr, promql_parser.SubqueryExpr)):
-        return [node.expr]
-    return []
+    take = _CHILDREN.get(type(node))
+    return take(node) if take is not None else ()
 
 
 def keep_labels(text: str, labels: tuple[str, ...]) -> str:
@@ -194,8 +212,10 @@ def selectors(text: str) -> list[Selector]:
     found: list[Selector] = []
 
     def visit(node):
-        if isinstance(node, promql_parser.VectorSelector) and (name := _name(node)):
-            found.append(Selector(name, tuple(_matchers(node))))
+        if isinstance(node, promql_parser.VectorSelector):
+            name, matchers = _read(node)
+            if name:
+                found.append(Selector(name, tuple(matchers)))
         return None
 
     promql_parser.transform(parse(text), pre_visit=visit)
