@@ -7,6 +7,7 @@ rule reads a series recorded in a slower group as if it were fresh."""
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from compiler import conventions, durations, promql
 from compiler.backends.outputs import Outputs
@@ -95,23 +96,27 @@ def rule_problems(rule: Rule, recorded: set[str]) -> list[str]:
     if rule.kind == ALERT and (not ALERT_NAME.match(name) or len(name) > conventions.MAX_ALERT_NAME):
         problems.append(f"alert name {name} is not CamelCase of at most {conventions.MAX_ALERT_NAME} characters")
     problems += [f"generated rule {name}: label {label} is templated; labels must be static" for label, value in rule.labels
-                 if any(not ESCAPED.match(action) for action in ACTION.findall(value))]
+                 if "{{" in value and any(not ESCAPED.match(action) for action in ACTION.findall(value))]
     known = {*rule.keeps, *(label for label, _ in rule.labels)}
     for annotation, text in rule.annotations:
         problems += [f"generated rule {name}: annotation {annotation}: {message}" for message in template_problems(text, known)]
-    if any("%{" in text for text in (name, rule.expr, rule.hold or "", *(text for pair in rule.labels + rule.annotations for text in pair))):
+    # one search of all its text at once: a line break between two texts cannot make a '%{'
+    if "%{" in "\n".join((name, rule.expr, rule.hold or "", *chain.from_iterable(rule.labels), *chain.from_iterable(rule.annotations))):
         problems.append(f"generated rule {name} contains '%{{', which vmalert reads as an environment placeholder")
     return problems
 
 
 def template_problems(text: str, known: set[str]) -> list[str]:
+    if "{{" not in text:  # most generated text holds no action: the regex runs only on text that has one
+        return []
+    parts = ACTION.split(text)  # the text outside actions, then each action's inside, in turn
     problems = []
-    for action in ACTION.finditer(text):
-        allowed = ALLOWED_ACTION.match(action.group(1))
+    for inside in parts[1::2]:
+        allowed, action = ALLOWED_ACTION.match(inside), "{{" + inside + "}}"
         if allowed is None:
-            problems.append(f"unexpected template action {action.group()}")
+            problems.append(f"unexpected template action {action}")
         elif allowed.group(1) and allowed.group(1) not in known:
-            problems.append(f"{action.group()} names a label the alert does not have")
-    if "{{" in ACTION.sub("", text):
+            problems.append(f"{action} names a label the alert does not have")
+    if "{{" in "".join(parts[::2]):
         problems.append("a template action is not closed")
     return problems
