@@ -42,11 +42,11 @@ def group_costs(spec: Spec, plan: Plan) -> tuple[GroupCost, ...]:
     estimate = _Estimate(spec, plan)
     found = []
     for group in plan.groups():
-        costs = [RuleCost(rule.name, estimate.rule(rule),
-                          ("indicators", index[rule.indicator]) if rule.indicator else ("scorecard",))
-                 for rule in group.rules]
-        found.append(GroupCost(group.name, group.interval or "global", sum(cost.series for cost in costs),
-                               max(costs, key=lambda cost: cost.series)))
+        series = [estimate.rule(rule) for rule in group.rules]
+        most = series.index(max(series))  # the first of the heaviest
+        heaviest = group.rules[most]
+        found.append(GroupCost(group.name, group.interval or "global", sum(series), RuleCost(
+            heaviest.name, series[most], ("indicators", index[heaviest.indicator]) if heaviest.indicator else ("scorecard",))))
     return tuple(found)
 
 
@@ -77,11 +77,18 @@ class _Estimate:
                       category=len(spec.categories), scorecard=max(len(spec.scorecard), 1))
         self.label_values = counts
         self.global_labels = spec.global_labels
+        self.estimated: dict[promql.SeriesRead, int] = {}  # an indicator's rules read its series again and again
 
     def rule(self, rule: Rule) -> int:
         return sum(self.read(read) for read in rule.reads)
 
     def read(self, read: promql.SeriesRead) -> int:
+        series = self.estimated.get(read)
+        if series is None:
+            series = self.estimated[read] = self._series(read)
+        return series
+
+    def _series(self, read: promql.SeriesRead) -> int:
         kept = self.plan.kept(read.name)
         if kept is not None:
             return prod(self.label_values.get(label, 1) for label in kept if label not in read.equal_labels)
