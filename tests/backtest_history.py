@@ -15,13 +15,13 @@ The world, in UTC:
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import servers
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
-HISTORY = datetime(2026, 10, 31, tzinfo=timezone.utc).timestamp()  # Saturday
+HISTORY = datetime(2026, 10, 31, tzinfo=UTC).timestamp()  # Saturday
 START = HISTORY + 2 * DAY  # Monday 2026-11-02 00:00
 END = START + 2 * DAY  # Wednesday 00:00
 SPEC = Path(__file__).parent / "backtest" / "spec.yaml"

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+import servers
 import yaml
 
-import servers
 from compiler import promql
 
 HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
-START = datetime(2026, 9, 7, tzinfo=timezone.utc).timestamp()  # a Monday
-END = datetime(2026, 11, 9, tzinfo=timezone.utc).timestamp()  # the end of 2026-W45
+START = datetime(2026, 9, 7, tzinfo=UTC).timestamp()  # a Monday
+END = datetime(2026, 11, 9, tzinfo=UTC).timestamp()  # the end of 2026-W45
 SPEC = Path(__file__).parent / "reports" / "spec.yaml"
 
 TEAMS = [("eu", "nlp"), ("eu", "vision"), ("us", "nlp")]

@@ -23,7 +23,6 @@ import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from compiler import processes, validators
-
 from compiler.processes import LOOPBACK, free_port
 
 

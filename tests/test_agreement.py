@@ -10,11 +10,11 @@ import urllib.parse
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from compiler import conventions, pipeline
-from compiler.backends.grafana import queries
 from compiler.backends.alertmanager.walk import route
-from conftest import ROOT
+from compiler.backends.grafana import queries
 
 SPECS = [ROOT / "indicators.yaml"] + sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))
 

@@ -11,14 +11,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import servers
 import yaml
+from conftest import HEADER, INDICATOR, ROOT, spec_text
+from servers import binary
 
 from compiler import conventions, pipeline, validators
 from compiler.backends import alertmanager
 from compiler.backends.alertmanager import receivers, routing, walk
-import servers
-from servers import binary
-from conftest import HEADER, INDICATOR, ROOT, spec_text
 
 GOLDEN = ROOT / "tests" / "golden"
 SPECS = {"the shipped spec": ROOT / "indicators.yaml", "the routing golden case": GOLDEN / "alertmanager" / "spec.yaml",

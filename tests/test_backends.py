@@ -3,8 +3,9 @@ backend contributes is listed in one kustomization that Argo CD can sync as is."
 
 from __future__ import annotations
 
-from compiler import backends, pipeline
 from conftest import spec_text, with_output
+
+from compiler import backends, pipeline
 
 
 def render(targets: str) -> dict[str, object]:

@@ -11,12 +11,12 @@ import re
 import subprocess
 import xml.etree.ElementTree as ElementTree
 
+import backtest_history as world
 import pytest
+import servers
 import yaml
 from click.testing import CliRunner
 
-import backtest_history as world
-import servers
 from compiler import conventions, emit, pipeline
 from compiler.backends import alertmanager
 from compiler.backtest import engine, history, notifications, report

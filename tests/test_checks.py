@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import spec_text
 
 from compiler import checks, loader
-from conftest import spec_text
 
 TABLES = Path(__file__).parent / "checks"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
 
 from compiler.writer import MANIFEST
-from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
 
 
 def write_spec(text: str = None, name: str = "indicators.yaml") -> Path:
@@ -228,9 +228,15 @@ VERBOSITY = [
 ]
 
 
+def _gauge_named_total() -> str:
+    """The spec with a gauge whose name ends in _total: valid, with a warning."""
+    return (spec_text().replace("queue_depth: {type: gauge", "queue_depth_total: {type: gauge")
+            .replace("series: queue_depth,", "series: queue_depth_total,"))
+
+
 @pytest.mark.parametrize(("flags", "printed"), [c[1:] for c in VERBOSITY], ids=[c[0] for c in VERBOSITY])
 def test_generate_prints_as_much_as_asked(cli, flags, printed):
-    write_spec(spec_text().replace("queue_depth: {type: gauge", "queue_depth_total: {type: gauge").replace("series: queue_depth,", "series: queue_depth_total,"))
+    write_spec(_gauge_named_total())
     result = cli("generate", *flags)
     assert result.exit_code == 0 and kinds(result.output) == printed, result.output
 
@@ -260,7 +266,7 @@ def test_every_command_has_help(cli, command):
 
 
 def test_warnings_are_shown_but_do_not_fail(cli):
-    write_spec(spec_text().replace("queue_depth: {type: gauge", "queue_depth_total: {type: gauge").replace("series: queue_depth,", "series: queue_depth_total,"))
+    write_spec(_gauge_named_total())
     result = cli("validate")
     assert result.exit_code == 0
     assert "warning: metrics.queue_depth_total: the gauge 'queue_depth_total' ends in _total" in result.output
@@ -372,7 +378,8 @@ print("loaded:", *sorted({m for m in sys.modules for heavy in %r if m == heavy o
     (["import", "sloth", "--help"], []),
     (["schema"], []),
     (["validate", "indicators.yaml", "--quiet"], ["compiler.pipeline"]),  # no Jinja2: it renders no prose
-    (["import", "sloth", "tests/importers/sloth/getting-started.yml"], ["compiler.importers", "compiler.importers.openslo", "compiler.importers.sloth", "compiler.pipeline"]),
+    (["import", "sloth", "tests/importers/sloth/getting-started.yml"],
+     ["compiler.importers", "compiler.importers.openslo", "compiler.importers.sloth", "compiler.pipeline"]),
 ])
 def test_a_command_imports_only_the_stacks_it_uses(args, loaded):
     result = subprocess.run([sys.executable, "-c", IMPORTED % (HEAVY,), *args], capture_output=True, text=True, check=True, cwd=ROOT)

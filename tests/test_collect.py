@@ -6,16 +6,16 @@ Prometheus, whose compiled rules compute the chapter's NPS from them."""
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 import servers
+
 from compiler import collect, conventions, pipeline
 
 SPEC = Path(__file__).parent / "collect" / "spec.yaml"
-NOW = datetime(2026, 11, 25, tzinfo=timezone.utc).timestamp()
+NOW = datetime(2026, 11, 25, tzinfo=UTC).timestamp()
 CSV_HEADER = "date,metric,value,team,category\n"
 
 
@@ -81,7 +81,7 @@ def test_the_good_records_are_written_beside_the_bad_ones_in_time_order(spec):
 
 
 def _midnight(year: int, month: int, day: int) -> float:
-    return datetime(year, month, day, tzinfo=timezone.utc).timestamp()
+    return datetime(year, month, day, tzinfo=UTC).timestamp()
 
 
 def test_the_command_reports_every_bad_record_writes_the_rest_and_exits_1(cli, tmp_path):

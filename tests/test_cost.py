@@ -4,9 +4,9 @@ cardinality, and a located warning naming the heaviest rule when a group is over
 from __future__ import annotations
 
 import pytest
+from conftest import HEADER, INDICATOR, spec_text, with_output
 
 from compiler import pipeline
-from conftest import HEADER, INDICATOR, spec_text, with_output
 
 QUANTILE = "measure: {quantile: {histogram: latency_seconds, q: 0.9, window: 5m}}\n    unit: seconds"
 

@@ -7,11 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import HEADER, INDICATOR, spec_text
 
 from compiler import loader, pipeline
 from compiler.backends.alertmanager.walk import route
 from compiler.diff import Change, semantic_diff
-from conftest import HEADER, INDICATOR, spec_text
+
 
 def compiled(text: str) -> pipeline.Compilation:
     return pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")

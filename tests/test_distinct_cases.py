@@ -11,14 +11,14 @@ import subprocess
 
 import pytest
 import yaml
+from conftest import ROOT
+from servers import binary
 
 from compiler import conventions, pipeline
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus import build, unit_tests
 from compiler.backends.prometheus.unit_tests import distinct
 from compiler.model import Indicator, Spec
-from conftest import ROOT
-from servers import binary
 
 SHIPPED = yaml.safe_load((ROOT / "indicators.yaml").read_text())
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import servers
 import yaml
 
-import servers
 from compiler import conventions, pipeline
 from compiler.backends.grafana import queries
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pytest
 import yaml
-
 from conftest import ROOT
 from servers import binary
 

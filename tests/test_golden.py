@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from compiler.cli import main
 from compiler.writer import MANIFEST
-from conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())

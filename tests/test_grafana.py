@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
+from conftest import ROOT, spec_text
 from jsonschema import Draft7Validator
 
 from bench import synth
@@ -19,7 +20,6 @@ from compiler import backends, conventions, pipeline, promql
 from compiler.backends import grafana, kubernetes
 from compiler.backends.grafana import queries
 from compiler.emit import emit
-from conftest import ROOT, spec_text
 
 SCHEMAS = ROOT / "tests" / "grafana-schema"
 

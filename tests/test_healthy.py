@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import servers
 import yaml
 
-import servers
 from compiler import conventions, pipeline, presence, promql
 from compiler.measures.availability import Availability
 from compiler.measures.expr import Expr
@@ -232,7 +232,7 @@ class Snapshot:
 def _wall_clock(stamp: str) -> float:
     """Alertmanager's RFC 3339 time, nanoseconds and all, as seconds since the epoch."""
     seconds, _, fraction = stamp.removesuffix("Z").partition(".")
-    return datetime.datetime.fromisoformat(seconds).replace(tzinfo=datetime.timezone.utc).timestamp() + float(f"0.{fraction or 0}")
+    return datetime.datetime.fromisoformat(seconds).replace(tzinfo=datetime.UTC).timestamp() + float(f"0.{fraction or 0}")
 
 
 @dataclass

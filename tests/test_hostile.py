@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import HEADER
+from servers import binary
 
 from compiler import loader
 from compiler.checks.limits import MAX_INDICATORS
-from servers import binary
-from conftest import HEADER
 
 CORPUS = Path(__file__).parent / "hostile"
 CASES = sorted(path.stem for path in CORPUS.glob("*.yaml"))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from compiler import conventions, durations, pipeline
 from conftest import ROOT
 from servers import binary
+
+from compiler import conventions, durations, pipeline
 
 SLOTH = ROOT / "tests" / "importers" / "sloth"
 
@@ -62,7 +62,8 @@ def test_sloth_page_burns_raise_the_page_level_and_ticket_burns_the_ticket_level
     assert data["escalation"]["levels"]["ticket"]["severity"] == "slack"  # the severity Sloth's ticket alert set
 
 
-DISABLED = "version: prometheus/v1\nservice: a\nslos:\n  - name: b\n    objective: 99.9\n    sli: {events: {error_query: 'sum(rate(e_total[{{.window}}]))', total_query: 'sum(rate(t_total[{{.window}}]))'}}\n"
+DISABLED = ("version: prometheus/v1\nservice: a\nslos:\n  - name: b\n    objective: 99.9\n"
+            "    sli: {events: {error_query: 'sum(rate(e_total[{{.window}}]))', total_query: 'sum(rate(t_total[{{.window}}]))'}}\n")
 
 
 @pytest.mark.parametrize("alerting, factors, said", [

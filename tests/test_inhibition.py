@@ -9,10 +9,10 @@ import json
 import urllib.request
 
 import pytest
-
 import servers
-from compiler import pipeline
 from conftest import spec_text
+
+from compiler import pipeline
 
 pytestmark = pytest.mark.e2e
 

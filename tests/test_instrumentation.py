@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+import servers
 import yaml
 from prometheus_client import CollectorRegistry, generate_latest
 
-import servers
 from compiler import pipeline
 
 HERE = Path(__file__).parent / "instrumentation"

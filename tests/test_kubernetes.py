@@ -16,12 +16,12 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from conftest import HEADER, INDICATOR, ROOT, spec_text
+from servers import binary
 
 from bench import synth
 from compiler import backends, emit, loader, pipeline
 from compiler.backends import grafana, kubernetes
-from conftest import HEADER, INDICATOR, ROOT, spec_text
-from servers import binary
 
 KUBERNETES_VERSION = "1.30"
 FOLDERS = [ROOT / "generated" / "kubernetes"] + sorted(p for p in (ROOT / "tests" / "golden").glob("*/expected/kubernetes"))

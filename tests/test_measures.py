@@ -10,11 +10,11 @@ import os
 import re
 
 import pytest
+from conftest import ROOT, spec_text
 
 from compiler import conventions, pipeline, presence
 from compiler.backends.grafana import panels
 from compiler.measures import SELECTOR, forms
-from conftest import ROOT, spec_text
 
 SCHEMA_FILE = ROOT / "compiler" / "schema" / "indicators-v1.schema.json"
 PACKAGE = ROOT / "compiler" / "measures"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from conftest import INDICATOR, spec_text
 
 from compiler import conventions, durations, pipeline, present
 from compiler.measures.gauge import Gauge
 from compiler.model import Threshold
-from conftest import INDICATOR, spec_text
 
 
 def model(indicators: str = INDICATOR):

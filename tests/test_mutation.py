@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 from servers import binary
 
@@ -93,9 +92,11 @@ def _changed_exprs(expr: str) -> list[tuple[str, str]]:
     for number in sorted({match["number"] for match in COMPARISON.finditer(expr)}):
         value = float(number.strip("()"))
         for name, changed in (("x10+1", value * 10 + 1), ("/10-1", value / 10 - 1)):
-            text = COMPARISON.sub(lambda m: f"{m['operator']} {_number(changed)}" if m["number"] == number else m[0], expr)
+            # the lambdas run inside sub(), before the loop moves on: binding the values says so
+            text = COMPARISON.sub(lambda m, number=number, changed=changed: f"{m['operator']} {_number(changed)}"
+                                  if m["number"] == number else m[0], expr)
             found.append((f"{number} -> {_number(changed)} ({name})", text))
-        text = COMPARISON.sub(lambda m: f"{REVERSED[m['operator']]} {number}" if m["number"] == number else m[0], expr)
+        text = COMPARISON.sub(lambda m, number=number: f"{REVERSED[m['operator']]} {number}" if m["number"] == number else m[0], expr)
         found.append((f"comparison with {number} reversed", text))
     return found
 

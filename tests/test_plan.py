@@ -7,12 +7,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from conftest import INDICATOR, spec_text
 
 from compiler import pipeline
 from compiler.backends import prometheus
 from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Rule
 from compiler.model import Override, Threshold
-from conftest import INDICATOR, spec_text
 
 CONTRACT = (("indicator", "queue"), ("category", "platform_health"), ("group", "reliability"), ("owner", "core"))
 YELLOW = (("severity", "warning"), ("level", "yellow"), *CONTRACT)

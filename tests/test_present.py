@@ -10,7 +10,9 @@ import re
 import subprocess
 
 import pytest
+import servers
 import yaml
+from servers import binary
 
 from compiler import present
 from compiler.backends.prometheus.unit_tests.templates import render
@@ -19,8 +21,6 @@ from compiler.measures.gauge import Gauge
 from compiler.measures.trend import Trend
 from compiler.measures.zero import Zero
 from compiler.model import Indicator, Override, Selector, Threshold
-import servers
-from servers import binary
 
 DAY = 86400
 
@@ -214,8 +214,9 @@ def test_a_url_is_a_link_destination_that_ends_where_it_should(url, shown):
 
 
 def test_a_hostile_spec_gives_docs_whose_tables_and_links_keep_their_shape():
-    from compiler import pipeline
     from conftest import INDICATOR, spec_text
+
+    from compiler import pipeline
     hostile = (INDICATOR.replace("title: Queue Depth", 'title: "<script>alert(1)</script> | extra | cells"')
                .replace("definition: Jobs waiting.", 'definition: "line one\\nline two\\x07 [x](javascript:alert(1))"')
                + '    runbook_url: "https://r.example.com/a b)(c|d"\n'

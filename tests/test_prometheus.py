@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
+from servers import binary
 
 from compiler import backends, conventions, pipeline, present, promql, validators
 from compiler.backends import prometheus
 from compiler.backends.prometheus import lint, plan
 from compiler.problems import SpecError
-from servers import binary
-from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
 
 GOLDEN = ROOT / "tests" / "golden"
 RULE_FILES = sorted((ROOT / "generated" / "prometheus").glob("*.yaml")) + sorted(GOLDEN.glob("*/expected/prometheus/*.yaml"))

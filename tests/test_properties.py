@@ -10,14 +10,14 @@ import subprocess
 import jsonschema
 import pytest
 import yaml
+from conftest import spec_text
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from servers import binary
 
 from compiler import conventions, durations, loader, pipeline
 from compiler.checks import schema
 from compiler.problems import SpecError
-from servers import binary
-from conftest import spec_text
 
 VALID = yaml.safe_load(spec_text())
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,11 +9,11 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from conftest import HEADER, INDICATOR, ROOT
 
 from compiler import durations, pipeline, reference
 from compiler.checks.schema import schema_text
 from compiler.cli import main
-from conftest import HEADER, INDICATOR, ROOT
 
 DOC = ROOT / "docs" / "spec-reference.md"
 SCHEMA = json.loads(schema_text())

@@ -14,19 +14,19 @@ import threading
 import time
 import urllib.request
 import xml.etree.ElementTree as ElementTree
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from datetime import datetime, timezone
 from statistics import mean
 
 import pytest
-from click.testing import CliRunner
-
 import report_history as history
 import servers
+from click.testing import CliRunner
 from conftest import ROOT
+
 from compiler import conventions, emit, pipeline, present, promql
-from compiler.cli import main
 from compiler.backends.prometheus.plan import RECORD
+from compiler.cli import main
 from compiler.prometheus_api import Client, PrometheusError
 from compiler.reports import monthly, period, weekly
 from compiler.reports.queries import Query, Sample
@@ -365,9 +365,10 @@ def drip(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
 
 
 @contextlib.contextmanager
-def http_server(answer=reply(), seen: list | None = None):
-    """A loopback HTTP server answering every GET with `answer`; `seen` collects the
-    Authorization header of each request it gets."""
+def http_server(answer=None, seen: list | None = None):
+    """A loopback HTTP server answering every GET with `answer` (an empty 200 when None); `seen`
+    collects the Authorization header of each request it gets."""
+    answer = answer or reply()
     release = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
@@ -594,14 +595,14 @@ def test_a_bad_token_file_is_exit_code_2_named_by_its_path(tmp_path, content, me
     ("2026-01-05", "2026-W01", "2025-12"),  # ISO 2026-W01 starts on 29 Dec 2025
 ])
 def test_without_week_or_month_a_report_covers_the_last_complete_one(now, week, month):
-    moment = datetime.fromisoformat(now).replace(tzinfo=timezone.utc)
+    moment = datetime.fromisoformat(now).replace(tzinfo=UTC)
     assert (period.last_week(moment), period.last_month(moment)) == (week, month)
 
 
 def test_a_week_is_read_at_the_monday_after_it_and_compared_with_the_monday_before():
     chosen = period.week("2026-W01")
-    assert (chosen.previous_end, chosen.end) == (datetime(2025, 12, 29, tzinfo=timezone.utc).timestamp(),
-                                                 datetime(2026, 1, 5, tzinfo=timezone.utc).timestamp())
+    assert (chosen.previous_end, chosen.end) == (datetime(2025, 12, 29, tzinfo=UTC).timestamp(),
+                                                 datetime(2026, 1, 5, tzinfo=UTC).timestamp())
     assert len(chosen.history) == 8 and chosen.history[-1] == chosen.end
 
 

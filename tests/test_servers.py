@@ -8,9 +8,9 @@ import sys
 import time
 
 import pytest
+import servers
 import yaml
 
-import servers
 from compiler import processes
 
 pytestmark = pytest.mark.e2e

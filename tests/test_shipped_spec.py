@@ -4,9 +4,9 @@ its scorecard (8.1.8), ROI model (8.1.9) and escalation matrix (8.1.7)."""
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
 from compiler import pipeline
-from conftest import ROOT
 
 # The chapter's tables: category, group, and the metric names as its titles, in its order.
 CHAPTER = {

@@ -8,13 +8,13 @@ import subprocess
 
 import pytest
 import yaml
+from conftest import ROOT
+from servers import binary
 
 from compiler import conventions, pipeline
 from compiler.model import Threshold
 from compiler.reports import period, weekly
 from compiler.reports.queries import Query, Sample
-from conftest import ROOT
-from servers import binary
 
 
 @pytest.mark.parametrize(("value", "good", "seen", "breached"), [

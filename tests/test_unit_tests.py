@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import INDICATOR, ROOT, spec_text
+from servers import binary
 
 from compiler import conventions, pipeline
 from compiler.backends import prometheus
@@ -23,8 +25,6 @@ from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus import unit_tests
 from compiler.backends.prometheus.unit_tests import boundaries
 from compiler.model import Threshold
-from servers import binary
-from conftest import INDICATOR, ROOT, spec_text
 
 GOLDEN = ROOT / "tests" / "golden" / "gauge" / "expected" / "prometheus"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import HEADER, INDICATOR, spec_text, with_output
 
 from compiler import checks, durations, pipeline
 from compiler.checks.schema import schema_text
 from compiler.problems import SpecError
-from conftest import HEADER, INDICATOR, spec_text, with_output
 
 GAUGE = "measure: {gauge: {series: queue_depth, aggregation: max}}"
 
@@ -330,7 +330,7 @@ def case(old: str, new: str) -> str:
 
 def valued_case(series: str) -> str:
     """The valid spec with label values on http_requests_total and its test case also fed `series`."""
-    fed = CASE.replace("values: '500x300'}", "values: '500x300'}\n          - {series: '%s', values: '0+10x300'}" % series)
+    fed = CASE.replace("values: '500x300'}", "values: '500x300'}\n          - {series: '" + series + "', values: '0+10x300'}")
     return valued(GAUGE).replace("track_by: [model]", fed)
 
 

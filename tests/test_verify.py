@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from compiler import pipeline
 from compiler.cli import main
-from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "minimal" / "indicators.yaml"
 CLEAN = ["promtool check rules: 3 rule files, 0 failed", "promtool test rules: 4 test files, 0 failed",

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
-
 import servers
+import yaml
 
 SPEC = Path(__file__).parent / "online" / "spec.yaml"
 CATALOGUE = yaml.safe_load(SPEC.read_text())["metrics"]

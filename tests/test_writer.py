@@ -12,10 +12,10 @@ import signal
 from pathlib import Path
 
 import pytest
+from conftest import spec_text
 
 from compiler import writer
 from compiler.cli import main
-from conftest import spec_text
 
 # docs and rules only keep the kill test quick: 3 folders and 5 files, 2 of them changed
 OLD = spec_text().replace("output: {", "output: {targets: [docs, prometheus], ")
