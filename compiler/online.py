@@ -8,6 +8,9 @@ For every catalogued series a rule of an indicator reads (`x`, a histogram's `x_
   `count(x)` over the lookback (at a minute's steps for 7d) says when it was last seen, or never;
 - missing label value: the metric has series, but none matches `label="value"` (or the
   regex); the values it has now are quoted, and the lookback is searched the same way;
+- missing label combination: each positive matcher alone matches series, but no series matches
+  them all together (team a only ever succeeded, team b only ever rolled back): the rule reads
+  nothing all the same, and the lookback is searched for the whole selector;
 - cardinality: per label the catalogue estimates (`cardinality: {label: n}`), the distinct
   values the metric's series carry now (`count by (label)`), a warning when more than `factor`
   times the estimate. Per label rather than their product: it names the label that grew, and
@@ -30,11 +33,12 @@ LOOKBACK = 7 * 86400  # pint's default lookbackRange
 MAX_POINTS = 10_000  # under Prometheus' 11,000 points per series and query
 FACTOR = 2.0  # live distinct values over the catalogue's estimate before a warning
 MISSING_METRIC, MISSING_VALUE, CARDINALITY = "missing metric", "missing label value", "cardinality warning"
+MISSING_COMBINATION = "missing label combination"
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # MISSING_METRIC | MISSING_VALUE | CARDINALITY
+    kind: str  # MISSING_METRIC | MISSING_VALUE | MISSING_COMBINATION | CARDINALITY
     subject: str  # the metric, or the selector with the matcher no series satisfies
     detail: str
 
@@ -122,15 +126,21 @@ def _missing(spec: Spec, live: _Live, selector: Selector) -> list[Finding]:
     if not live.instant(f"count({selector.metric})"):
         return [Finding(MISSING_METRIC, selector.metric, f"no series now; {live.last_seen(selector.metric)}{_absent_hint(metric)}")]
     found = []
-    for label, operator, value in selector.matchers:
-        if operator not in ("=", "=~"):  # a negative matcher matches whatever is left, even nothing
-            continue
-        one = Selector(selector.metric, ((label, operator, value),)).text()
+    positive = [(label, operator, value) for label, operator, value in selector.matchers
+                if operator in ("=", "=~")]  # a negative matcher matches whatever is left, even nothing
+    for matcher in positive:
+        label = matcher[0]
+        one = Selector(selector.metric, (matcher,)).text()
         if live.instant(f"count({one})"):
             continue
         carried = [value for value in live.values(selector.metric, label) if value]
         carried_text = f"its series carry {label}={', '.join(carried)}" if carried else f"its series have no label {label}"
         found.append(Finding(MISSING_VALUE, one, f"no series carries it now ({carried_text}); {live.last_seen(one)}{_absent_hint(metric)}"))
+    if not found and len(positive) > 1:
+        together = Selector(selector.metric, tuple(positive)).text()
+        if not live.instant(f"count({together})"):
+            found.append(Finding(MISSING_COMBINATION, together, "each matcher alone matches series now, but no series matches "
+                                 f"them together; {live.last_seen(together)}{_absent_hint(metric)}"))
     return found
 
 
@@ -160,7 +170,7 @@ def report(sections: tuple[Section, ...], url: str, quiet: bool) -> list[str]:
     for section in sections:
         if quiet and not section.findings:
             continue
-        counts = ", ".join(_counted(section.count(kind), kind) for kind in (MISSING_METRIC, MISSING_VALUE, CARDINALITY)
+        counts = ", ".join(_counted(section.count(kind), kind) for kind in (MISSING_METRIC, MISSING_VALUE, MISSING_COMBINATION, CARDINALITY)
                            if section.count(kind)) or "every series present"
         name = f"{section.indicator} ({section.title})" if section.indicator else section.title
         lines.append(f"{name}: {_counted(len(section.metrics), 'series' if section.indicator else 'metric')} "

@@ -55,8 +55,15 @@ def never_rolled_back(metrics: dict) -> None:
     timed(metrics)
 
 
+def apart(metrics: dict) -> None:
+    deployed(metrics, teams=("a",), statuses=("success",))  # team a never rolled back; team b only ever did
+    deployed(metrics, teams=("b",), statuses=("rolled_back",))
+    queued(metrics)
+    timed(metrics)
+
+
 def crowded(metrics: dict) -> None:
-    teams = [f"team{number}" for number in range(40)]
+    teams = ["a"] + [f"team{number}" for number in range(39)]
     deployed(metrics, teams=teams)  # 40 teams: 20x the estimate
     queued(metrics, teams=teams[:4])  # at the factor
     timed(metrics, teams=teams[:5])  # just beyond it
@@ -92,30 +99,38 @@ class World:
 WORLDS = [
     World("a healthy service has every series the rules read and nothing is missing", healthy, 0,
           ("rollbacks (Rollback Rate): 1 series read: " + OK, "queue (Queue Depth): 1 series read: " + OK,
-           "lead_time (Lead Time): 1 series read: " + OK),
-          "3 indicators, 3 with every series they read, 0 missing some; 0 cardinality warnings",
+           "lead_time (Lead Time): 1 series read: " + OK, "team_a_rollbacks (Team A Rollback Rate): 1 series read: " + OK),
+          "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
           absent=("metrics no indicator reads",)),
     World("a metric the service never exported is missing and was never seen", without_queue, 1,
           ("queue (Queue Depth): 1 series read: 1 missing metric",
            "  missing metric shop_queue_depth: no series now; never seen in the last 7d",
            "rollbacks (Rollback Rate): 1 series read: " + OK),
-          "3 indicators, 2 with every series they read, 1 missing some; 0 cardinality warnings"),
+          "4 indicators, 3 with every series they read, 1 missing some; 0 cardinality warnings"),
     World("a metric whose every series went away is missing now and was last seen moments ago", healthy, 1,
           ("queue (Queue Depth): 1 series read: 1 missing metric",
            "  missing metric shop_queue_depth: no series now; last seen about "),  # seconds ago: at 1s steps over 10m
-          "3 indicators, 2 with every series they read, 1 missing some; 0 cardinality warnings", then=queue_gone,
+          "4 indicators, 3 with every series they read, 1 missing some; 0 cardinality warnings", then=queue_gone,
           args=("--lookback", "10m")),
     World("a labelled counter that never counted the value a selector needs misses that label value", never_rolled_back, 1,
           ("rollbacks (Rollback Rate): 1 series read: 1 missing label value",
            '  missing label value shop_deployments_total{status="rolled_back"}: no series carries it now '
-           f"(its series carry status=success); never seen in the last 7d; {HINT}"),
-          "3 indicators, 2 with every series they read, 1 missing some; 0 cardinality warnings"),
+           f"(its series carry status=success); never seen in the last 7d; {HINT}",
+           "team_a_rollbacks (Team A Rollback Rate): 1 series read: 1 missing label value"),
+          "4 indicators, 2 with every series they read, 2 missing some; 0 cardinality warnings"),
+    World("label values that each occur but never together miss their combination, not a value", apart, 1,
+          ("team_a_rollbacks (Team A Rollback Rate): 1 series read: 1 missing label combination",
+           '  missing label combination shop_deployments_total{team="a", status="rolled_back"}: each matcher alone matches '
+           f"series now, but no series matches them together; never seen in the last 7d; {HINT}",
+           "rollbacks (Rollback Rate): 1 series read: " + OK),
+          "4 indicators, 3 with every series they read, 1 missing some; 0 cardinality warnings",
+          absent=("missing label value",)),
     World("labels beyond twice their estimate are warned of, at twice not, and warnings do not fail", crowded, 0,
           ("queue (Queue Depth): 1 series read: " + OK,
            "lead_time (Lead Time): 1 series read: 1 cardinality warning", beyond("shop_lead_time_seconds", 5, "2.5"),
            "rollbacks (Rollback Rate): 1 series read: 1 cardinality warning", beyond("shop_deployments_total", 40, "20"),
            "metrics no indicator reads: 1 metric checked: 1 cardinality warning", beyond("shop_backlog_items", 5, "2.5")),
-          "3 indicators, 3 with every series they read, 0 missing some; 3 cardinality warnings",
+          "4 indicators, 4 with every series they read, 0 missing some; 3 cardinality warnings",
           absent=("shop_queue_depth: label team", "label status")),
 ]
 
@@ -135,7 +150,7 @@ def test_verify_prometheus_reports_per_indicator_what_the_live_prometheus_lacks(
     lines = result.output.splitlines()
     assert [start for start in world.lines if not any(line.startswith(start) for line in lines)] == [], result.output
     assert [text for text in world.absent if text in result.output] == [], result.output
-    summary = next(line for line in lines if line.startswith(prom.url + ": 3 indicators"))
+    summary = next(line for line in lines if line.startswith(prom.url + ": 4 indicators"))
     assert summary == f"{prom.url}: {world.summary}"
     assert result.exit_code == world.code, result.output
 
@@ -149,7 +164,7 @@ def test_verify_prometheus_quiet_prints_only_the_indicators_with_findings(cli, t
     assert result.output.splitlines() == [
         "queue (Queue Depth): 1 series read: 1 missing metric",
         "  missing metric shop_queue_depth: no series now; never seen in the last 7d",
-        f"{prom.url}: 3 indicators, 2 with every series they read, 1 missing some; 0 cardinality warnings",
+        f"{prom.url}: 4 indicators, 3 with every series they read, 1 missing some; 0 cardinality warnings",
         f"error: {prom.url}: 1 series the rules read is missing"]
     assert result.exit_code == 1
 
