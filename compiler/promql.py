@@ -25,6 +25,7 @@ def parse(text: str):
         raise PromQLError(f"PromQL does not parse: {err}") from None
 
 
+@functools.lru_cache(maxsize=65_536)  # a pure function of the text: the queries and label-value checks and the build each parse every selector
 def parse_selector(text: str) -> Selector:
     """A plain series selector (`name{label="value"}`): no functions, ranges or operators."""
     node = parse(text)
