@@ -150,9 +150,18 @@ def _literal(text: str, indent: str, out: list[str], lead: str) -> None:
     out.extend(indent + line if line else "" for line in lines)
 
 
+# While emit() runs: {id: (list, its indent, its lines)} of each list a document's top keys hold.
+# A list two files share (a rule file's groups and its PrometheusRule's) is written once and
+# re-indented for the other: half the YAML a compile writes. The entry keeps the list alive, so
+# its id is not reused while it is remembered.
+_shared: dict[int, tuple[list, str, list[str]]] | None = None
+
+
 def _value(value: object, indent: str, out: list[str], lead: str) -> None:
     """`value` after `lead` (a key and colon, or a dash, with no trailing space) at `indent`."""
-    if type(value) is dict:
+    if _shared is not None and type(value) is list and value and len(indent) <= 2 and lead.endswith(":"):
+        _shared_list(value, indent, out, lead)
+    elif type(value) is dict:
         if not value:
             out.append(lead + " {}")
         elif lead.endswith(":"):
@@ -172,6 +181,26 @@ def _value(value: object, indent: str, out: list[str], lead: str) -> None:
         _literal(value, indent + "  ", out, lead + " ")
     else:
         out.append(lead + " " + _scalar(value))
+
+
+def _shared_list(value: list, indent: str, out: list[str], lead: str) -> None:
+    """A mapping's list as _sequence writes it, from the lines written before at another indent if any.
+    Every line of it starts with its indent but a literal block's empty ones."""
+    assert _shared is not None
+    out.append(lead)
+    known = _shared.get(id(value))
+    if known is None:
+        start = len(out)
+        _sequence(value, indent, out, indent)
+        _shared[id(value)] = (value, indent, out[start:])
+        return
+    _, before, lines = known
+    out.extend(lines if before == indent else _reindented(lines, before, indent))
+
+
+def _reindented(lines: list[str], before: str, indent: str) -> list[str]:
+    cut = len(before)
+    return [indent + line[cut:] if line else line for line in lines]
 
 
 def _mapping(data: dict, indent: str, out: list[str], lead: str) -> None:
@@ -276,8 +305,18 @@ def render_prose(prose: Prose) -> str:
 
 def emit(files: dict[str, object], sources: tuple[str, ...]) -> dict[str, str]:
     """Serialise every file; the result is sorted by path."""
+    global _shared
     note = header(sources)
     text: dict[str, str] = {}
+    _shared = {}
+    try:
+        _emit_each(files, note, text)
+    finally:
+        _shared = None
+    return text
+
+
+def _emit_each(files: dict[str, object], note: str, text: dict[str, str]) -> None:
     for path in sorted(files):
         content = files[path]
         if isinstance(content, Prose):
@@ -291,4 +330,3 @@ def emit(files: dict[str, object], sources: tuple[str, ...]) -> dict[str, str]:
             text[path] = f"# {note}\n" + content
         else:
             raise ValueError(f"no emitter for {path}")
-    return text

@@ -110,3 +110,32 @@ def test_every_dashboard_of_the_shipped_spec_is_written_without_json_dumps(monke
     files = {path: data for path, data in backends.render(backends.outputs(spec)).items() if path.endswith(".json")}
     monkeypatch.setattr(emit.json, "dumps", None)  # the fallback, were it reached, would fail
     assert len(files) >= 5 and all(emit.json_text(data).startswith("{\n") for data in files.values())
+
+
+GROUPS = [{"name": "g", "rules": [{"record": "a:b", "expr": "sum(x)\n\nor\n  vector(0)\n", "labels": {"k": "yes"}}, {"alert": "A", "expr": "a:b > 1"}]}]
+# (case, files emitted together): one list held by two documents at different depths, either first
+SHARED = [
+    ("the deeper one first", {"a/rule.yaml": {"spec": {"groups": GROUPS}, "kind": "K"}, "b/rules.yaml": {"groups": GROUPS}}),
+    ("the shallower one first", {"a/rules.yaml": {"groups": GROUPS}, "b/rule.yaml": {"kind": "K", "spec": {"groups": GROUPS}}}),
+    ("at the same depth", {"a.yaml": {"groups": GROUPS}, "b.yaml": {"other": GROUPS}}),
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TREES, min_size=1, max_size=3))
+def test_a_list_two_files_hold_is_written_in_each_as_pyyaml_writes_it(shared):
+    files = {"a.yaml": {"spec": {"groups": shared}}, "b.yaml": {"groups": shared}, "c.yaml": {"x": {"y": shared}}}
+    texts = emit.emit(files, ("s",))
+    assert all(texts[path] == f"# {emit.header(('s',))}\n" + emit._pyyaml_text(data) for path, data in files.items())
+
+
+@pytest.mark.parametrize("files", [files for _, files in SHARED], ids=[case for case, _ in SHARED])
+def test_a_list_two_files_hold_is_written_in_each_at_its_own_indent(files):
+    texts = emit.emit(files, ("s",))
+    assert all(texts[path].partition("\n")[2] == emit._pyyaml_text(data) for path, data in files.items())
+
+
+def test_lines_reused_without_reindenting_fail_the_shared_table(monkeypatch):
+    monkeypatch.setattr(emit, "_reindented", lambda lines, before, indent: lines)
+    assert any(emit.emit(files, ("s",))[path].partition("\n")[2] != emit._pyyaml_text(data)
+               for _, files in SHARED[:2] for path, data in files.items())

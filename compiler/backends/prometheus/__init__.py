@@ -100,7 +100,7 @@ def build(spec: Spec) -> Plan:
 
 
 def render(built: Outputs) -> dict[str, object]:
-    return {conventions.rule_file(found.name): {"groups": found.data()} for found in built.rules.files}
+    return {conventions.rule_file(found.name): {"groups": found.data} for found in built.rules.files}
 
 
 def kubernetes(built: Outputs) -> dict[str, dict]:
@@ -112,5 +112,5 @@ def kubernetes(built: Outputs) -> dict[str, dict]:
         "kind": "PrometheusRule",
         "metadata": {"name": conventions.prometheus_rule_name(spec, found.name), "namespace": spec.output.kubernetes.namespace,
                      "labels": dict(spec.output.kubernetes.rule_labels), "annotations": dict(conventions.SERVER_SIDE_APPLY)},
-        "spec": {"groups": found.data()},
+        "spec": {"groups": found.data},
     } for found in built.rules.files}

@@ -6,6 +6,7 @@ instead of taking the emitted rules apart again."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -76,7 +77,9 @@ class RuleFile:
     name: str  # a category id, <category>_scorecard or the scorecard's: conventions.rule_file() makes the path
     groups: tuple[Group, ...]
 
+    @functools.cached_property
     def data(self) -> list[dict[str, object]]:
+        """Built once: the rule file and its PrometheusRule hold the same list, which the emitter writes once."""
         return [group.data() for group in self.groups]
 
 
