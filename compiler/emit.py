@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,7 @@ def header(sources: tuple[str, ...]) -> str:
 
 def yaml_text(data: object) -> str:
     """What PyYAML (`_pyyaml_text`) writes, byte for byte, written directly for the shapes every
-    generated file has (dicts, lists, ASCII text, numbers); anything else goes through PyYAML,
+    generated file has (dicts, lists, text, numbers); anything else goes through PyYAML,
     whose representer and resolver are pure Python and were 30% of a compile at 10,000 indicators."""
     try:
         return _fast_yaml(data)
@@ -110,8 +111,20 @@ def _number(digits: str) -> str:
     return _in_a_list(float(digits))
 
 
+# What libyaml (PyYAML's C emitter, allow_unicode on) writes as it is beyond printable ASCII: the
+# Basic Multilingual Plane from U+00A0, but surrogates, U+FEFF (a byte order mark) and U+FFFE/F, and
+# U+2028/9, which it reads as line breaks. NEL, C1 controls and characters beyond the BMP it escapes
+# (PyYAML's pure-Python emitter does not: those go through the dumper in use, _in_a_list).
+_WRITTEN_AS_IS = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+
+
+def _as_is(text: str) -> bool:
+    """Whether every character of `text` is written as it is (quoting aside): no escapes needed."""
+    return text.isprintable() if text.isascii() else _WRITTEN_AS_IS.fullmatch(text) is not None
+
+
 def _text(text: str) -> str:
-    if not text.isascii() or not text.isprintable() or len(text) > _LONGEST:
+    if not _as_is(text) or len(text) > _LONGEST:
         return _unusual_text(text)
     if not text:
         return "''"
@@ -128,7 +141,7 @@ def _unusual_text(text: str) -> str:
 
 
 def _in_a_list(value: object) -> str:
-    """Non-ASCII text, floats and the like, as PyYAML writes them in a list; one that takes more
+    """Text with escapes, floats and the like, as PyYAML writes them in a list; one that takes more
     than a line there depends on its indentation, so the whole file goes to PyYAML."""
     text = _pyyaml_text([value])
     if not text.startswith("- ") or len(text.splitlines()) != 1:
@@ -138,8 +151,8 @@ def _in_a_list(value: object) -> str:
 
 def _literal(text: str, indent: str, out: list[str], lead: str) -> None:
     """A multi-line string as the `|` block the representer asks for (see _string)."""
-    if (not text.isascii() or text[0] in " \n" or text.endswith("\n\n") or text[-1] == " " or " \n" in text
-            or len(text) > _LONGEST or not text.replace("\n", "").isprintable()):
+    if (text[0] in " \n" or text.endswith("\n\n") or text[-1] == " " or " \n" in text
+            or len(text) > _LONGEST or not _as_is(text.replace("\n", ""))):
         raise _Unusual  # indentation or keep indicators, or double quotes: PyYAML's
     lines = text.split("\n")
     if text[-1] == "\n":
@@ -205,10 +218,27 @@ def _reindented(lines: list[str], before: str, indent: str) -> list[str]:
 
 def _mapping(data: dict, indent: str, out: list[str], lead: str) -> None:
     for key, value in data.items():
-        if type(key) is not str or not (key.isascii() and key.isprintable() and len(key) <= 128):
-            raise _Unusual  # a longer key, or one with a line break, is no simple key: `? key`
-        _value(value, indent, out, lead + _scalar(key) + ":")
+        written_key = _keys.get(key) if type(key) is str else None
+        if written_key is None:
+            written_key = _key(key)
+        if type(value) is str and "\n" not in value:  # the common case, without _value's dispatch
+            written = _written.get(value)
+            out.append(lead + written_key + " " + (_scalar(value) if written is None else written))
+        else:
+            _value(value, indent, out, lead + written_key)
         lead = indent
+
+
+_keys: dict[str, str] = {}  # key -> as written with its colon: a few hundred distinct keys at any size
+
+
+def _key(key: object) -> str:
+    if type(key) is not str or not (key.isascii() and key.isprintable() and len(key) <= 128):
+        raise _Unusual  # a longer key, or one with a line break, is no simple key: `? key`
+    if len(_keys) >= _REMEMBERED:
+        _keys.clear()
+    written = _keys[key] = _scalar(key) + ":"
+    return written
 
 
 def _sequence(items: list | tuple, indent: str, out: list[str], lead: str) -> None:

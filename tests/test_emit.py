@@ -6,6 +6,7 @@ JSON writer likewise writes what json.dumps writes."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import ROOT
@@ -40,7 +41,10 @@ BOUNDARIES = [
     ("yes", "'yes'"), ("yesterday", "yesterday"), ("5", "'5'"), ("5m", "5m"), ("0.5", "'0.5'"), ("null", "'null'"), ("~", "'~'"),
     ("<<", "'<<'"), ("=", "'='"), ("2026-12-01", "'2026-12-01'"), ("é", "é"), ("a\tb", '"a\\tb"'),
     ("a\nb", "|-\n  a\n  b"), ("a\n", "|\n  a"), ("a\n\nb", "|-\n  a\n\n  b"), ("a \nb", '"a \\nb"'), (" a\nb", "|2-\n   a\n  b"),
-    ("a\n\n", "|+\n  a\n\n..."), (5, "5"), (True, "true"), (None, "null"), (0.5, "0.5"), (1e17, "1.0e+17"), (-0.0, "-0.0"), (0.0, "0.0"),
+    ("a\n\n", "|+\n  a\n\n..."), ("\xa0a", "\xa0a"), ("é: b", "'é: b'"), ("\ud7ff", "\ud7ff"), ("\ue000", "\ue000"), ("\ufffd", "\ufffd"),
+    ("\ufffe", '"\\uFFFE"'), ("\ufeffa", '"\\uFEFFa"'), ("a\U0001F600", '"a\\U0001F600"'), ("\x85a", '"\\Na"'), ("\x9fa", '"\\x9Fa"'),
+    ("a\u2028b", "'a\u2028  b'"), ("ü\n\nb\n", "|\n  ü\n\n  b"),
+    (5, "5"), (True, "true"), (None, "null"), (0.5, "0.5"), (1e17, "1.0e+17"), (-0.0, "-0.0"), (0.0, "0.0"),
 ]
 
 
@@ -53,6 +57,7 @@ def test_each_quoting_rule_holds_just_inside_and_just_beyond_its_boundary(text, 
 MUTANTS = [
     ("a leading '#' may start a plain scalar", "_LEADING", emit._LEADING - {"#"}),
     ("'- ' may start a plain scalar", "_BREAKING", emit._BREAKING - {"-"}),
+    ("only characters libyaml writes as they are go unescaped", "_WRITTEN_AS_IS", re.compile(".*", re.DOTALL)),
     ("what the resolver reads as a number stays plain", "_resolves_to_text", lambda text: True),
     ("a literal block keeps its final newline unmarked", "_literal",
      lambda text, indent, out, lead: out.extend([lead + "|-", *(indent + line for line in text.split("\n"))])),
