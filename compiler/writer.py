@@ -20,6 +20,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -74,17 +75,33 @@ def _refuse_links(out: Path, paths, verb: str) -> None:
         raise WriteError(f"refusing to {verb} {out}: it is a symbolic link; give --out the folder itself")
     if out.exists() and not out.is_dir():
         raise WriteError(f"{out} is not a folder")
+    folders: set[str] = set()  # folders on the way already found to be real folders (or absent)
     for path in sorted(paths):
-        link = _symlink_on(out, path)
-        if link is not None:
-            leads = "outside" if not link.resolve().is_relative_to(out.resolve()) else "elsewhere in"
-            raise WriteError(f"refusing to {verb} {out}/{path}: {link} is a symbolic link, which leads {leads} {out}")
-        parts = PurePosixPath(path).parts
-        for depth in range(1, len(parts)):
-            if out.joinpath(*parts[:depth]).is_file():
-                raise WriteError(f"refusing to {verb} {out}/{path}: {out.joinpath(*parts[:depth])} is a file, not a folder; move it away")
-        if (out / path).is_dir():
-            raise WriteError(f"refusing to {verb} {out}/{path}: it is a folder the compiler did not write; move it away")
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            here = "/".join(parts[:depth])
+            if here in folders:
+                continue
+            mode = _mode(out / here)
+            if stat.S_ISLNK(mode):
+                link = out / here
+                leads = "outside" if not link.resolve().is_relative_to(out.resolve()) else "elsewhere in"
+                raise WriteError(f"refusing to {verb} {out}/{path}: {link} is a symbolic link, which leads {leads} {out}")
+            if depth == len(parts):
+                if stat.S_ISDIR(mode):
+                    raise WriteError(f"refusing to {verb} {out}/{path}: it is a folder the compiler did not write; move it away")
+            elif stat.S_ISREG(mode):
+                raise WriteError(f"refusing to {verb} {out}/{path}: {out / here} is a file, not a folder; move it away")
+            else:
+                folders.add(here)
+
+
+def _mode(path: Path) -> int:
+    """The path's own type bits (a link is not followed); 0 when nothing is there."""
+    try:
+        return os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
 
 
 def _symlink_on(out: Path, relative: str) -> Path | None:
@@ -107,7 +124,7 @@ def write(out: Path, files: dict[str, str]) -> WriteReport:
                          f"(no {MANIFEST}); choose an empty or new folder")
     # a listed file that is now a link or a folder is not the compiler's any more: left alone
     stale = {p for p in previous - set(files) if _symlink_on(out, p) is None and (out / p).is_file()}
-    unchanged = tuple(sorted(p for p, text in files.items() if _read(out / p) == text))
+    unchanged = {p for p, text in files.items() if _read(out / p) == text}
     changed = tuple(sorted(p for p in files if p not in unchanged))
     manifest = _MANIFEST_HEADER + "".join(f"{path}\n" for path in sorted(files))
     try:
@@ -118,7 +135,7 @@ def write(out: Path, files: dict[str, str]) -> WriteReport:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)  # held until this run ends: the next run knows the folder is not stale
         tree = staging / "tree"
-        _build(out, tree, files, set(unchanged), stale)
+        _build(out, tree, files, unchanged, stale)
         (tree / MANIFEST).write_text(manifest, encoding="utf-8")
         if out.exists():
             _switch(tree, out, staging)
@@ -129,7 +146,7 @@ def write(out: Path, files: dict[str, str]) -> WriteReport:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         os.close(lock)
-    return WriteReport(changed, unchanged, tuple(sorted(stale)))
+    return WriteReport(changed, tuple(sorted(unchanged)), tuple(sorted(stale)))
 
 
 def _build(out: Path, tree: Path, files: dict[str, str], unchanged: set[str], stale: set[str]) -> None:
@@ -152,9 +169,12 @@ def _build(out: Path, tree: Path, files: dict[str, str], unchanged: set[str], st
                         emptied.append(target)
                 elif path not in files and path not in stale and path != MANIFEST:
                     _link(source, target)
+    made: set[Path] = set()
     for path, text in sorted(files.items()):
         target = tree / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         if path in unchanged:
             _link(out / path, target)
         else:

@@ -193,6 +193,11 @@ def make_file_for_folder(out: Path) -> None:
     (out / "docs").write_text("mine")
 
 
+def make_folder_a_link(out: Path) -> None:
+    (out / "docs").rename("docs-elsewhere")
+    (out / "docs").symlink_to(Path("docs-elsewhere").resolve())
+
+
 def make_out_a_link(out: Path) -> None:
     out.rename("real")
     out.symlink_to("real")
@@ -207,6 +212,8 @@ REFUSALS = [
      "refusing to {verb} generated/docs/indicators.md: it is a folder the compiler did not write; move it away"),
     ("a user's file where a generated folder goes", make_file_for_folder,
      "refusing to {verb} generated/docs/indicators.md: generated/docs is a file, not a folder; move it away"),
+    ("a link on the way to a generated file", make_folder_a_link,
+     "refusing to {verb} generated/docs/indicators.md: generated/docs is a symbolic link, which leads outside generated"),
     ("--out itself a link", make_out_a_link, "refusing to {verb} generated: it is a symbolic link; give --out the folder itself"),
 ]
 
