@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import HEADER, INDICATOR, ROOT, spec_text, with_output
 
+from compiler.cli import main
 from compiler.writer import MANIFEST
 
 
@@ -406,3 +408,31 @@ def test_validate_finds_an_object_too_big_to_apply_as_generate_does(cli):
     errors = [line for line in validated.output.splitlines() if "over the 1,024 KiB" in line]
     assert errors and errors == [line for line in generated.output.splitlines() if "over the 1,024 KiB" in line]
     assert any("ConfigMap grafana-dashboard-" in line for line in errors), errors
+
+
+# (args, exit code, what stdout starts with): the installed command ends without the interpreter's
+# teardown (cli.run); its output must be whole, even into a pipe, and its exit code kept
+ENDINGS = [
+    (("--version",), 0, "indicators, version"),
+    (("schema",), 0, "{"),
+    (("validate",), 0, "indicators.yaml: valid"),
+    (("validate", "missing.yaml"), 2, ""),
+    (("generate", "--out", "generated"), 0, "generated: "),
+    (("generate", "--no-such-option"), 2, ""),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "starts"), ENDINGS, ids=[" ".join(args) for args, _, _ in ENDINGS])
+def test_the_installed_command_flushes_all_it_prints_and_keeps_its_exit_code(cli, args, code, starts):
+    write_spec()
+    ended = subprocess.run([sys.executable, "-m", "compiler", *args], capture_output=True, text=True, check=False)
+    shutil.rmtree("generated", ignore_errors=True)
+    expected = CliRunner().invoke(main, list(args), prog_name="indicators", catch_exceptions=False)
+    assert (ended.returncode, ended.stdout, ended.stderr) == (code, expected.stdout, expected.stderr)
+    assert ended.stdout.startswith(starts)
+
+
+def test_a_spec_error_from_the_installed_command_is_located_and_exits_1(cli):
+    write_spec(spec_text(INDICATOR.replace("Queue Depth", "")))
+    ended = subprocess.run([sys.executable, "-m", "compiler", "validate"], capture_output=True, text=True, check=False)
+    assert ended.returncode == 1 and ended.stderr.startswith("indicators.yaml:") and "Traceback" not in ended.stderr
