@@ -49,7 +49,7 @@ def test_vmalert_loads_every_rule_file(path):
 
 def rule_files(spec):
     """{rule file name: its groups as written}, from the rule plan."""
-    return {found.name: found.data() for found in prometheus.build(spec).files}
+    return {found.name: found.data for found in prometheus.build(spec).files}
 
 
 def indicator_rules(spec, indicator):
