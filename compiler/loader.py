@@ -191,7 +191,7 @@ def load_stream(name: str, raw: bytes) -> tuple[list[Document], list[Finding]]:
 
 def _document(loader, node, name: str, budget: list[int]) -> Document:
     document = Document(None)
-    document.data = _convert(loader, node, (), name, document, budget, 0)
+    document.data = _converter(loader, name, document, budget)(node, (), 0)
     return document
 
 
@@ -212,47 +212,54 @@ def _failure(name: str, err: Exception) -> Finding:
     return Finding(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "", f"invalid YAML: {message}", hint)
 
 
-def _convert(loader, node, path: Path, name: str, document: Document, budget: list[int], depth: int):
-    kind = type(node)
-    budget[0] -= 1
-    budget[1] -= len(node.value) if kind is yaml.ScalarNode else 0
-    if budget[0] < 0 or budget[1] < 0:  # located at the top-level key whose value expands, not inside the anchor
-        top = document.keys.get(path[:1])  # none for a list at the top (OpenSLO files)
-        expands = f"{MAX_NODES} values" if budget[0] < 0 else f"{MAX_TEXT} characters of text"
-        raise _Limit(top[1:] if top else _at(node.start_mark), f"the document expands to more than {expands}",
-                     "aliases that reference aliases multiply; write the values out")
-    if depth > MAX_DEPTH:
-        raise _Limit(_at(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep")
-    collection = _COLLECTION_TAGS.get(kind)
-    if (node.tag != collection) if collection else (node.tag not in _PLAIN_TAGS):
-        raise _Limit(_at(node.start_mark), f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not supported",
-                     "write the value without a tag")
-    mark = node.start_mark
-    document.values[path] = (name, mark.line + 1, mark.column + 1)
-    if kind is yaml.MappingNode:
-        result: dict = {}
-        keys = document.keys
-        for key_node, value_node in node.value:
-            if key_node.value == "<<" and not key_node.style:  # plain <<, not a quoted key
-                raise _Limit(_at(key_node.start_mark), "merge keys ('<<') are not supported", "use the spec's 'defaults'")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _Limit(_at(key_node.start_mark), "mapping keys must be plain strings")
-            key = key_node.value if key_node.tag == _STR else loader.construct_object(key_node)
-            key = key if isinstance(key, str) else str(key)
-            budget[1] -= len(key)
-            key_path = path + (key,)
-            mark = key_node.start_mark
-            if key in result:
-                raise _Limit(_at(mark), f"duplicate key '{key}' (first defined at line {keys[key_path][1]})",
-                             "YAML keeps only the last value of a repeated key; remove one")
-            keys[key_path] = (name, mark.line + 1, mark.column + 1)
-            result[key] = _convert(loader, value_node, key_path, name, document, budget, depth + 1)
-        return result
-    if kind is yaml.SequenceNode:
-        return [_convert(loader, item, path + (index,), name, document, budget, depth + 1)
-                for index, item in enumerate(node.value)]
-    # a string is the scalar's text: what construct_object returns for it, without its bookkeeping
-    return node.value if node.tag == _STR else loader.construct_object(node)
+def _converter(loader, name: str, document: Document, budget: list[int]):
+    """The walk that turns one document's nodes into plain data, recording where each came from.
+
+    A closure over what every node shares: 193,000 nodes at 10,000 indicators, and each call
+    passing seven arguments cost more than half of the walk's own work."""
+    values, keys = document.values, document.keys
+
+    def convert(node, path: Path, depth: int):
+        kind = type(node)
+        budget[0] -= 1
+        budget[1] -= len(node.value) if kind is yaml.ScalarNode else 0
+        if budget[0] < 0 or budget[1] < 0:  # located at the top-level key whose value expands, not inside the anchor
+            top = keys.get(path[:1])  # none for a list at the top (OpenSLO files)
+            expands = f"{MAX_NODES} values" if budget[0] < 0 else f"{MAX_TEXT} characters of text"
+            raise _Limit(top[1:] if top else _at(node.start_mark), f"the document expands to more than {expands}",
+                         "aliases that reference aliases multiply; write the values out")
+        if depth > MAX_DEPTH:
+            raise _Limit(_at(node.start_mark), f"values are nested more than {MAX_DEPTH} levels deep")
+        collection = _COLLECTION_TAGS.get(kind)
+        if (node.tag != collection) if collection else (node.tag not in _PLAIN_TAGS):
+            raise _Limit(_at(node.start_mark), f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not supported",
+                         "write the value without a tag")
+        mark = node.start_mark
+        values[path] = (name, mark.line + 1, mark.column + 1)
+        if kind is yaml.MappingNode:
+            result: dict = {}
+            for key_node, value_node in node.value:
+                if key_node.value == "<<" and not key_node.style:  # plain <<, not a quoted key
+                    raise _Limit(_at(key_node.start_mark), "merge keys ('<<') are not supported", "use the spec's 'defaults'")
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Limit(_at(key_node.start_mark), "mapping keys must be plain strings")
+                key = key_node.value if key_node.tag == _STR else loader.construct_object(key_node)
+                key = key if isinstance(key, str) else str(key)
+                budget[1] -= len(key)
+                key_path = path + (key,)
+                mark = key_node.start_mark
+                if key in result:
+                    raise _Limit(_at(mark), f"duplicate key '{key}' (first defined at line {keys[key_path][1]})",
+                                 "YAML keeps only the last value of a repeated key; remove one")
+                keys[key_path] = (name, mark.line + 1, mark.column + 1)
+                result[key] = convert(value_node, key_path, depth + 1)
+            return result
+        if kind is yaml.SequenceNode:
+            return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
+        # a string is the scalar's text: what construct_object returns for it, without its bookkeeping
+        return node.value if node.tag == _STR else loader.construct_object(node)
+
+    return convert
 
 
 # Sections that several files may each contribute to; every other top-level key belongs to one file.
