@@ -116,6 +116,20 @@ def series_read(text: str) -> tuple[SeriesRead, ...]:
     return tuple(found)
 
 
+def joined_reads(*parts: str) -> tuple[SeriesRead, ...]:
+    """What an expression the compiler joins from `parts` reads, without parsing it whole: the
+    parts' reads in order, as series_read() finds them, when the joins are binary operators,
+    parentheses, aggregations and calls of functions that are neither range functions nor
+    histogram_quantile, outside any range or subquery: none of those changes how a series below
+    them is read. The parts repeat across rules (one indicator's selections, a metric's
+    absent()), so each is parsed once. () when a part does not parse: the rule's expression is
+    then parsed whole, for its message (plan.planned)."""
+    try:
+        return tuple(read for part in parts for read in series_read(part))
+    except PromQLError:
+        return ()
+
+
 _RANGED = (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)  # what a series is read over
 _PASSING = (promql_parser.AggregateExpr, promql_parser.ParenExpr)
 

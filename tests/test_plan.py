@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import INDICATOR, spec_text
+from conftest import INDICATOR, ROOT, spec_text
 
-from compiler import pipeline
+from compiler import pipeline, promql
 from compiler.backends import prometheus
 from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Rule
 from compiler.model import Override, Threshold
@@ -92,3 +92,43 @@ def test_every_rule_knows_what_it_reads():
         "ShopQueue": {"model:shop_queue:max"}, "model:shop_queue_sources:present": {"queue_depth"},
         "ShopQueueNoData": {"queue_depth", "model:shop_queue_sources:present"}}
     assert plan.kept("model:shop_queue:max") == ("model",) and plan.kept("no:such:series") is None
+
+
+# The threshold, score and no-data rules know their reads from the parts they join
+# (promql.joined_reads); every other rule's are parsed. Either way they must be what parsing
+# the whole expression reads, and a rule that does not parse keeps its message.
+SPECS = [ROOT / "indicators.yaml", *sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))]
+
+
+def reads_unlike_parsing(path) -> list[str]:
+    spec, _ = pipeline.load([(path.name, path.read_bytes())], path.name)
+    unlike = []
+    for rule in prometheus.build(spec).rules():
+        try:
+            parsed, unparsed = promql.series_read.__wrapped__(rule.expr), ""
+        except promql.PromQLError as err:
+            parsed, unparsed = (), str(err)
+        if (rule.reads, rule.unparsed) != (parsed, unparsed):
+            unlike.append(rule.name)
+    return unlike
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[path.parent.name for path in SPECS])
+def test_every_rule_reads_what_parsing_its_whole_expression_reads(path):
+    assert reads_unlike_parsing(path) == []
+
+
+# (how joining the parts' reads is broken, its broken joined_reads)
+JOIN_MUTANTS = [
+    ("the parts in reverse order", lambda *parts: tuple(r for part in reversed(parts) for r in promql.series_read(part))),
+    ("the last part dropped", lambda *parts: tuple(r for part in parts[:-1] for r in promql.series_read(part))),
+    ("read as if in a range function", lambda *parts: tuple(
+        promql.SeriesRead(r.name, r.labels, True, r.quantile_argument, r.equal_labels, r.window)
+        for part in parts for r in promql.series_read(part))),
+]
+
+
+@pytest.mark.parametrize("broken", [m[1] for m in JOIN_MUTANTS], ids=[m[0] for m in JOIN_MUTANTS])
+def test_joining_the_parts_reads_wrongly_fails_the_table(monkeypatch, broken):
+    monkeypatch.setattr(promql, "joined_reads", broken)
+    assert any(reads_unlike_parsing(path) for path in SPECS)

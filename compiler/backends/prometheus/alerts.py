@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compiler import conventions, durations, presence, present
+from compiler import conventions, durations, presence, present, promql
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection, selections
 from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
@@ -54,7 +54,8 @@ def _threshold_alert(spec: Spec, indicator: Indicator, panel: int, selection: Se
                 f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}",
                 durations.text(threshold.for_seconds) if threshold.for_seconds else None, _static(labels),
                 _annotations(spec, indicator, panel, summary, description, with_labels=True),
-                threshold.level, selection.override, (f"{indicator.breach_operator} {_shown(threshold.value)}",))
+                threshold.level, selection.override, (f"{indicator.breach_operator} {_shown(threshold.value)}",),
+                reads=promql.joined_reads(selection.series))
 
 
 def _shown(value: float) -> str:
@@ -136,7 +137,7 @@ def _no_data(spec: Spec, indicator: Indicator, panel: int) -> Rule | None:
             f"{present.template_literal(indicator.title)} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
             f"the scrape targets. A {_entity(spec, indicator)} silent for {durations.human(indicator.forget_after)} is forgotten.",
             with_labels=False),
-        level.name)
+        level.name, reads=promql.joined_reads(*reads))
 
 
 def _burn_rates(spec: Spec, indicator: Indicator, panel: int, measure: Availability) -> list[Rule]:

@@ -30,7 +30,7 @@ class Rule:
     thresholds: tuple[str, ...] = ()  # what an alert compares its value against, as a reviewer reads it: '> 100'
     indicator: str = ""  # the indicator's id; "" for the scorecard's rollups
     keeps: tuple[str, ...] = ()  # the labels of its result: what its name's level says
-    reads: tuple[promql.SeriesRead, ...] = ()
+    reads: tuple[promql.SeriesRead, ...] = ()  # a builder joining parsed parts gives them (promql.joined_reads); else planned() parses
     unparsed: str = ""  # why the expression does not parse (lint reports it); "" when it does
 
     def data(self) -> dict[str, object]:
@@ -49,11 +49,14 @@ class Rule:
 
 
 def planned(rule: Rule, indicator: str, keeps: tuple[str, ...]) -> Rule:
-    """The rule with its owner, the labels it keeps and what it reads, parsed once here."""
-    try:
-        reads, unparsed = promql.series_read(rule.expr), ""
-    except promql.PromQLError as err:
-        reads, unparsed = (), str(err)
+    """The rule with its owner, the labels it keeps and what it reads: as its builder joined
+    them, or parsed here from its expression."""
+    reads, unparsed = rule.reads, ""
+    if not reads:
+        try:
+            reads = promql.series_read(rule.expr)
+        except promql.PromQLError as err:
+            unparsed = str(err)
     return Rule(rule.kind, rule.name, rule.expr, rule.hold, rule.labels, rule.annotations, rule.level, rule.override,
                 rule.thresholds, indicator, keeps, reads, unparsed)
 

@@ -16,14 +16,16 @@ def score_rule(spec: Spec, indicator: Indicator) -> Rule:
     """One recorded score; an override's series are scored against its own target and warning."""
     series = conventions.indicator_series(spec, indicator)
     parts = []
-    for selection in selections(indicator, series):
+    chosen = selections(indicator, series)
+    for selection in chosen:
         target, warning = selection.limit("target", indicator), selection.limit("warning", indicator)
         if target == warning:  # zero tolerance: all or nothing
             met = ">=" if indicator.good == "higher" else "<="
             parts.append(f"100 * ({selection.series} {met} bool {number(target)})")
         else:
             parts.append(f"clamp_max(clamp_min(\n  ({selection.series} - {number(warning)}) / {number(target - warning)} * 100,\n0), 100)")
-    return Rule(RECORD, conventions.score_series(spec, indicator), "\nor\n".join(parts))
+    return Rule(RECORD, conventions.score_series(spec, indicator), "\nor\n".join(parts),
+                reads=promql.joined_reads(*(selection.series for selection in chosen)))
 
 
 def indicator_rollup(spec: Spec, indicator: Indicator) -> Rule:
