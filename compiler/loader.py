@@ -215,8 +215,8 @@ def _failure(name: str, err: Exception) -> Finding:
 def _converter(loader, name: str, document: Document, budget: list[int]):
     """The walk that turns one document's nodes into plain data, recording where each came from.
 
-    A closure over what every node shares: 193,000 nodes at 10,000 indicators, and each call
-    passing seven arguments cost more than half of the walk's own work."""
+    A closure over what every node shares: 193,000 nodes at 10,000 indicators, and passing seven
+    arguments to each call cost about 0.08 s of load_text's 1.15 s."""
     values, keys = document.values, document.keys
 
     def convert(node, path: Path, depth: int):
