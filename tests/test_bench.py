@@ -3,6 +3,8 @@ nothing) and its synthetic specs stay valid as the spec grows."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from bench import run, synth
@@ -22,6 +24,7 @@ def test_the_bench_reports_every_figure_and_goal_at_a_small_size():
     (row,) = [line for line in report.splitlines() if line.startswith("| 20 |")]
     assert len(row.split("|")) == 10 and row.count(" s |") == 4 and "MiB" in row and "KiB" in row, row
     assert "yaml PyYAML CSafeDumper" in report or "yaml compiler emitter" in report
+    assert re.search(r"creating the output's files .*: 20: \d+\.\d\d s for \d+ files \(\d+ µs each\)", report), report
     goals = [line for line in report.splitlines() if line.startswith("- ")]
     assert [goal.split(":")[0] for goal in goals] == [
         "- compile within 1.5x of the floor at 20", "- validate at most 0.5 of generate at 20",
