@@ -227,16 +227,29 @@ class Escalation:
     levels: tuple[Level, ...]  # least to most severe
     business_hours: BusinessHours | None
 
-    @property
+    @cached_property
     def alerting(self) -> tuple[Level, ...]:
         """The levels a threshold raises, least to most severe (the green one raises nothing)."""
         return tuple(level for level in self.levels if level.threshold)
 
     def level(self, name: str) -> Level:
-        return next(level for level in self.levels if level.name == name)
+        return self._by_name[name]
 
     def level_for(self, threshold: str) -> Level | None:
-        return next((level for level in self.levels if level.threshold == threshold), None)
+        return self._by_threshold.get(threshold)
+
+    # Derived once, as the escalation is frozen: every alert of every indicator looks its level up.
+    @cached_property
+    def _by_name(self) -> dict[str, Level]:
+        return {level.name: level for level in self.levels}
+
+    @cached_property
+    def _by_threshold(self) -> dict[str | None, Level]:
+        """The first level each threshold raises, as a search in order finds it."""
+        found: dict[str | None, Level] = {}
+        for level in self.levels:
+            found.setdefault(level.threshold, level)
+        return found
 
     def raising(self, threshold: str) -> Level:
         """The level a threshold raises, for thresholds the checks have matched to a level (a burn rate's)."""
@@ -353,4 +366,8 @@ class Spec:
         return next(responder for responder in self.responders if responder.id == responder_id)
 
     def category(self, category_id: str) -> Category:
-        return next(category for category in self.categories if category.id == category_id)
+        return self._categories[category_id]
+
+    @cached_property
+    def _categories(self) -> dict[str, Category]:  # categories grow with the spec: at 10,000 indicators, 400
+        return {category.id: category for category in self.categories}
