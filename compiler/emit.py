@@ -86,15 +86,19 @@ _written: dict[str, str] = {}  # text -> as written: names, labels and values re
 _REMEMBERED = 1 << 18
 
 
+def _remember(table: dict[str, str], text: str, written: str) -> str:
+    """`written` kept as `text`'s, in a table that never holds more than _REMEMBERED texts."""
+    if len(table) >= _REMEMBERED:
+        table.clear()
+    table[text] = written
+    return written
+
+
 def _scalar(value: object) -> str:
     """A single-line scalar as PyYAML's emitter (libyaml's analysis) writes it in block context."""
     if type(value) is str:
         written = _written.get(value)
-        if written is None:
-            if len(_written) >= _REMEMBERED:
-                _written.clear()
-            written = _written[value] = _text(value)
-        return written
+        return _remember(_written, value, _text(value)) if written is None else written
     if type(value) is bool:
         return "true" if value else "false"
     if type(value) is int:
@@ -235,10 +239,7 @@ _keys: dict[str, str] = {}  # key -> as written with its colon: a few hundred di
 def _key(key: object) -> str:
     if type(key) is not str or not (key.isascii() and key.isprintable() and len(key) <= 128):
         raise _Unusual  # a longer key, or one with a line break, is no simple key: `? key`
-    if len(_keys) >= _REMEMBERED:
-        _keys.clear()
-    written = _keys[key] = _scalar(key) + ":"
-    return written
+    return _remember(_keys, key, _scalar(key) + ":")
 
 
 def _sequence(items: list | tuple, indent: str, out: list[str], lead: str) -> None:

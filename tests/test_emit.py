@@ -72,6 +72,16 @@ def test_each_rule_broken_fails_the_boundary_table(monkeypatch, attribute, broke
 
 
 
+def test_the_texts_and_keys_remembered_stay_bounded_and_are_written_alike_once_forgotten(monkeypatch):
+    monkeypatch.setattr(emit, "_REMEMBERED", 3)
+    monkeypatch.setattr(emit, "_written", {})
+    monkeypatch.setattr(emit, "_keys", {})
+    data = {f"key{n}": f"value: {n}" for n in range(10)}
+    expected = "".join(f"key{n}: 'value: {n}'\n" for n in range(10))
+    assert emit.yaml_text(data) == emit.yaml_text(data) == expected
+    assert 0 < len(emit._written) <= 3 and 0 < len(emit._keys) <= 3
+
+
 def test_every_yaml_file_of_the_shipped_spec_is_written_without_pyyaml():
     spec, _ = pipeline.load([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml")
     files = {path: data for path, data in backends.render(backends.outputs(spec)).items() if path.endswith(".yaml")}
