@@ -178,6 +178,7 @@ def children(node) -> tuple:
     return take(node) if take is not None else ()
 
 
+@functools.lru_cache(maxsize=16_384)  # a pure function of its arguments: the build widens each user expression, and the lint again to check it
 def keep_labels(text: str, labels: tuple[str, ...]) -> str:
     """The expression with `labels` added to every `by` clause and to aggregations without one,
     so that a user's PromQL keeps the global labels (e.g. cluster) like generated PromQL does.
