@@ -77,16 +77,19 @@ class _Estimate:
                       category=len(spec.categories), scorecard=max(len(spec.scorecard), 1))
         self.label_values = counts
         self.global_labels = spec.global_labels
-        self.estimated: dict[promql.SeriesRead, int] = {}  # an indicator's rules read its series again and again
+        # an indicator's rules read its series again and again; a read's estimate depends on its
+        # series and the labels matched to one value alone, a key hashed without a Python call
+        self.estimated: dict[tuple[str, tuple[str, ...]], int] = {}
 
     def rule(self, rule: Rule) -> int:
-        return sum(self.read(read) for read in rule.reads)
-
-    def read(self, read: promql.SeriesRead) -> int:
-        series = self.estimated.get(read)
-        if series is None:
-            series = self.estimated[read] = self._series(read)
-        return series
+        total = 0
+        for read in rule.reads:
+            key = (read.name, read.equal_labels)
+            series = self.estimated.get(key)
+            if series is None:
+                series = self.estimated[key] = self._series(read)
+            total += series
+        return total
 
     def _series(self, read: promql.SeriesRead) -> int:
         kept = self.plan.kept(read.name)
