@@ -89,6 +89,12 @@ def test_durations_read_as_prometheus_writes_them(text, seconds):
     assert durations.seconds(text) == seconds
 
 
+def test_durations_read_alike_from_the_cache():
+    for _ in range(2):  # the second time from the cache: each text its own value, whole seconds as int
+        assert [(durations.seconds(text), type(durations.seconds(text))) for text, _ in DURATIONS] == \
+            [(seconds, type(seconds)) for _, seconds in DURATIONS]
+
+
 @pytest.mark.parametrize(("seconds", "text"), [(300, "5m"), (5400, "1h30m"), (1209600, "14d"), (0.25, "250ms"), (0, "0s")])
 def test_durations_are_written_back_canonically(seconds, text):
     assert durations.text(seconds) == text
