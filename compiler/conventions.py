@@ -35,8 +35,13 @@ def level(*label_sets: tuple[str, ...]) -> str:
     return "_".join(label for labels in label_sets for label in labels)
 
 
+def tracking(spec: Spec, indicator: Indicator) -> tuple[str, ...]:
+    """The labels an indicator's series keep: the global labels first, then its tracking labels."""
+    return (*spec.global_labels, *indicator.track_by)
+
+
 def indicator_level(spec: Spec, indicator: Indicator) -> str:
-    return level(spec.global_labels, indicator.track_by)
+    return level(tracking(spec, indicator))
 
 
 def indicator_series(spec: Spec, indicator: Indicator) -> str:

@@ -123,7 +123,7 @@ def joined_reads(*parts: str) -> tuple[SeriesRead, ...]:
     histogram_quantile, outside any range or subquery: none of those changes how a series below
     them is read. The parts repeat across rules (one indicator's selections, a metric's
     absent()), so each is parsed once. () when a part does not parse: the rule's expression is
-    then parsed whole, for its message (plan.planned)."""
+    then parsed whole, for its message (plan.Rule)."""
     try:
         return tuple(read for part in parts for read in series_read(part))
     except PromQLError:

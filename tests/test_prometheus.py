@@ -184,8 +184,8 @@ RULE_PROBLEMS = [
 @pytest.mark.parametrize(("rule", "message"), [c[1:] for c in RULE_PROBLEMS], ids=[c[0] for c in RULE_PROBLEMS])
 def test_the_lint_names_what_is_wrong_with_a_generated_rule(rule, message):
     kind = "alert" if "alert" in rule else "record"
-    planned = plan.planned(plan.Rule(kind, rule[kind], rule["expr"], labels=tuple(rule.get("labels", {}).items()),
-                                     annotations=tuple(rule.get("annotations", {}).items())), "x", ("model",))
+    planned = plan.Rule(kind, rule[kind], rule["expr"], labels=tuple(rule.get("labels", {}).items()),
+                        annotations=tuple(rule.get("annotations", {}).items()), indicator="x", keeps=("model",))
     problems = lint.rule_problems(planned, recorded=set())
     assert any(problem.startswith(message) for problem in problems), problems
 

@@ -19,7 +19,7 @@ from conftest import ROOT, spec_text, with_output
 from compiler import backends, pipeline
 from compiler.backends import prometheus
 from compiler.backends.prometheus import lint
-from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile, planned
+from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile
 
 SLOW = 5  # seconds: the spec's slow_group_interval here, so 12 of them is a minute
 QUEUE = """\
@@ -125,7 +125,7 @@ def test_a_compiled_plan_reads_nothing_stale(spec):
 
 def test_a_range_read_at_least_as_long_as_the_slower_interval_is_not_stale():
     spec = compiled(hold="59s")
-    reader = planned(Rule(RECORD, "model:shop_queue:avg", "avg_over_time(model:shop_queue:max[5s])"), "queue", ("model",))
+    reader = Rule(RECORD, "model:shop_queue:avg", "avg_over_time(model:shop_queue:max[5s])", indicator="queue", keeps=("model",))
     plan = moved(spec, "model:shop_queue:max", "shop_platform_health_long_windows")
     files = (RuleFile("extra", (Group("shop_extra", None, (reader,)),)), *plan.files)
     assert [m for _, m in lint.stale_reads(spec, Plan(files)) if "shop_extra" in m] == []

@@ -112,8 +112,8 @@ class Availability(Measure):
         within Prometheus' 5m look-back, so one late evaluation there would resolve the alert
         (lint's stale-read check). A window of a day or more reads the hourly rollups (24 or 72
         samples a series), so evaluating it with the alerts stays cheap."""
-        return [Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), self.error_ratio(state, window))
-                for window in self.windows()]
+        return [Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), self.error_ratio(state, window),
+                     indicator=state.indicator.id, keeps=state.keeps) for window in self.windows()]
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         return self.held_at(make, wanted if make.indicator.good == "lower" else 1 - wanted)

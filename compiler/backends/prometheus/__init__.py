@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from compiler import conventions, durations
 from compiler.backends.prometheus import alerts, measures, scores
-from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Plan, Rule, RuleFile, planned
+from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Plan, Rule, RuleFile
 from compiler.model import Indicator, Spec
 
 # An indicator whose every window and `for` span this many slow intervals (1h at the default
@@ -38,13 +38,11 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[
     `panel` is the indicator's dashboard panel, which its alerts link to."""
     expression, state = measures.value(spec, indicator)
     ratios = budget.error_ratio_rules(state) if (budget := indicator.measure.budget()) is not None else []
-    keeps = (*spec.global_labels, *indicator.track_by)
-    inputs, valued, watch, rollups = ([planned(rule, indicator.id, keeps) for rule in part] for part in (
-        [Rule(RECORD, name, text) for name, text in state.inputs.items()] + ratios,
-        [Rule(RECORD, conventions.indicator_series(spec, indicator), expression), scores.score_rule(spec, indicator),
-         *alerts.rules(spec, indicator, panel)],
-        alerts.watch_rules(spec, indicator, panel),
-        [Rule(RECORD, name, text) for name, text in state.rollups.items()]))
+    alerting, watch = alerts.rules(spec, indicator, panel)
+    inputs = [Rule(RECORD, name, text, indicator=indicator.id, keeps=state.keeps) for name, text in state.inputs.items()] + ratios
+    valued = [Rule(RECORD, conventions.indicator_series(spec, indicator), expression, indicator=indicator.id, keeps=state.keeps),
+              scores.score_rule(spec, indicator), *alerting]
+    rollups = [Rule(RECORD, name, text, indicator=indicator.id, keeps=state.keeps) for name, text in state.rollups.items()]
     if unhurried(inputs + valued + watch, spec.output.slow_group_interval):
         return [], rollups, inputs + valued + watch
     if state.long:
@@ -79,8 +77,7 @@ def build(spec: Spec) -> Plan:
             short += rules[0]
             rollups += rules[1]
             long += rules[2]
-            rollup = scores.indicator_rollup(spec, indicator)  # a scorecard rule: no owner
-            scored.append(planned(rollup, "", rollup.keeps))
+            scored.append(scores.indicator_rollup(spec, indicator))
         found = [Group(conventions.rule_group(spec, category.id), None, tuple(short))] if short else []
         if rollups:
             found.append(Group(conventions.rule_group(spec, category.id + conventions.ROLLUPS_SUFFIX),
@@ -95,7 +92,7 @@ def build(spec: Spec) -> Plan:
     if rollups := scores.scorecard_rules(spec):
         scorecard.append(RuleFile(conventions.SCORECARD_GROUP, (Group(
             conventions.rule_group(spec, conventions.SCORECARD_GROUP), slow,
-            tuple(planned(rule, "", rule.keeps) for rule in rollups)),)))
+            tuple(rollups)),)))
     return Plan(tuple(files + scorecard))
 
 

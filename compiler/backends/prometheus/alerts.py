@@ -5,6 +5,7 @@ the value is never a label."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler import conventions, durations, presence, present, promql
@@ -14,7 +15,7 @@ from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
 from compiler.model import Indicator, Spec, Threshold, tolerance
 
 if TYPE_CHECKING:  # the forms build on this backend: it never imports them
-    from compiler.measures.availability import Availability
+    from compiler.measures.availability import Availability, BurnRate
 
 
 def _static(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -22,40 +23,68 @@ def _static(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple((name, present.template_literal(value)) for name, value in labels.items())
 
 
-def rules(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
-    """Alerts that read the indicator's recorded value, in its group; `panel` is its dashboard panel."""
+@dataclass(frozen=True)
+class _Alerting:
+    """What every alert of one indicator says alike, worked out once for the indicator."""
+
+    spec: Spec
+    indicator: Indicator
+    panel: int  # its dashboard panel, which its alerts link to
+    keeps: tuple[str, ...]  # conventions.tracking
+    title: str  # escaped, as every alert text has it
+    where: str  # ' for cluster {{ $labels.cluster }}': the tracking labels' values, for templated texts
+    links: tuple[tuple[str, str], ...]  # the annotations after summary and description: _links, filtered
+
+    @classmethod
+    def of(cls, spec: Spec, indicator: Indicator, panel: int) -> _Alerting:
+        keeps = conventions.tracking(spec, indicator)
+        where = " for " + ", ".join(f"{label} {{{{ $labels.{label} }}}}" for label in keeps) if keeps else ""
+        return cls(spec, indicator, panel, keeps, present.template_literal(indicator.title), where,
+                   _links(spec, indicator, panel, with_labels=True))
+
+    def alert(self, suffix: str, expr: str, hold: str | None, level: str, summary: str, description: str,
+              when: tuple[tuple[str, str], ...] = (), filtered: bool = True, **plan) -> Rule:
+        """One of the indicator's alerts, raising `level`: labelled with the contract (after an
+        override's `when`), annotated with `summary`, `description` and the indicator's links,
+        whose dashboard is `filtered` to the alerting series."""
+        links = self.links if filtered else _links(self.spec, self.indicator, self.panel, with_labels=False)
+        return Rule(ALERT, conventions.alert_name(self.spec.name, self.indicator.id, suffix), expr, hold,
+                    _static(dict(when) | conventions.alert_labels(self.spec, self.indicator, level)),
+                    (("summary", summary), ("description", description), *links), level,
+                    indicator=self.indicator.id, keeps=self.keeps, **plan)
+
+
+def rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[Rule], list[Rule]]:
+    """The indicator's alerts and what they need, in two parts: the alerts that read its recorded
+    value, in its group; and the rules that read source series or other alerts, in its
+    short-window group: who reports, and the alerts on it. `panel` is its dashboard panel."""
+    alerting = _Alerting.of(spec, indicator, panel)
     series = conventions.indicator_series(spec, indicator)
-    return [_threshold_alert(spec, indicator, panel, selection, threshold)
-            for selection in selections(indicator, series) for threshold in selection.thresholds]
-
-
-def watch_rules(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
-    """Rules that read source series or other alerts, in the indicator's short-window group:
-    who reports, and the alerts on it."""
-    found = [presence_rule(spec, indicator), _no_data(spec, indicator, panel)]
+    valued = [alert for selection in selections(indicator, series) for alert in _threshold_alerts(alerting, selection)]
+    reporting = presence_rule(spec, indicator)
+    watch = [reporting, _no_data(alerting, reporting)]
     if (budget := indicator.measure.budget()) is not None:
-        found += _burn_rates(spec, indicator, panel, budget)
-    return [rule for rule in found if rule is not None] + _escalations(spec, indicator, panel)
+        watch += _burn_rates(alerting, budget)
+    return valued, [rule for rule in watch if rule is not None] + _escalations(alerting)
 
 
-def _threshold_alert(spec: Spec, indicator: Indicator, panel: int, selection: Selection, threshold: Threshold) -> Rule:
-    title = present.template_literal(indicator.title)
-    summary = f"{title}{present.template_literal(selection.where)}: {present.level_rule(indicator, threshold)}"
+def _threshold_alerts(alerting: _Alerting, selection: Selection) -> list[Rule]:
+    """A rule per threshold of one selection; all but the summary's level say the selection's texts."""
+    indicator = alerting.indicator
+    heading = f"{alerting.title}{present.template_literal(selection.where)}: "
     target = present.met(indicator, selection.limit("target", indicator))
     warning = present.breached(indicator, selection.limit("warning", indicator))
-    description = (f"{title} is {present.template(indicator)}{_where(spec, indicator)}; "
+    description = (f"{alerting.title} is {present.template(indicator)}{alerting.where}; "
                    f"target {target}, warning sign {warning}. {present.template_literal(indicator.definition)}")
     # An override's tracking labels come with its data anyway; as static labels they also tell
     # its rules apart from the default ones (promtool rejects same-name, same-label rules).
-    labels = conventions.alert_labels(spec, indicator, threshold.level)
-    if selection.override is not None:
-        labels = dict(selection.override.when) | labels
-    return Rule(ALERT, conventions.alert_name(spec.name, indicator.id),
-                f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}",
-                durations.text(threshold.for_seconds) if threshold.for_seconds else None, _static(labels),
-                _annotations(spec, indicator, panel, summary, description, with_labels=True),
-                threshold.level, selection.override, (f"{indicator.breach_operator} {_shown(threshold.value)}",),
-                reads=promql.joined_reads(selection.series))
+    when = selection.override.when if selection.override is not None else ()
+    reads = promql.joined_reads(selection.series)
+    return [alerting.alert("", f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}",
+                           durations.text(threshold.for_seconds) if threshold.for_seconds else None, threshold.level,
+                           heading + present.level_rule(indicator, threshold), description, when, override=selection.override,
+                           thresholds=(f"{indicator.breach_operator} {_shown(threshold.value)}",), reads=reads)
+            for threshold in selection.thresholds]
 
 
 def _shown(value: float) -> str:
@@ -69,113 +98,103 @@ def _bound(indicator: Indicator, threshold: Threshold) -> str:
     return f"{number(threshold.value)} {side} {number(threshold.tolerance)}"
 
 
-def _where(spec: Spec, indicator: Indicator) -> str:
-    labels = (*spec.global_labels, *indicator.track_by)
-    if not labels:
-        return ""
-    return " for " + ", ".join(f"{label} {{{{ $labels.{label} }}}}" for label in labels)
-
-
-def _annotations(spec: Spec, indicator: Indicator, panel: int, summary: str, description: str,
-                 with_labels: bool) -> tuple[tuple[str, str], ...]:
-    """A static summary, a templated description (both with spec text already escaped), the
-    runbook, and the indicator's dashboard panel, filtered to the alerting series when its
-    tracking labels come with the data."""
+def _links(spec: Spec, indicator: Indicator, panel: int, with_labels: bool) -> tuple[tuple[str, str], ...]:
+    """What an alert annotates after its static summary and templated description (both with
+    spec text already escaped): the runbook, and the indicator's dashboard panel, filtered to
+    the alerting series when its tracking labels come with the data; then the indicator's own
+    annotations, which replace none of these."""
     url = present.template_literal(conventions.dashboard_url(spec, indicator, panel))
     if with_labels:
         # the dashboards have a variable per global and tracking label; values may need encoding
-        url += "".join(f"&var-{label}={{{{ $labels.{label} | urlquery }}}}" for label in (*spec.global_labels, *indicator.track_by))
-    annotations = {"summary": summary, "description": description}
+        url += "".join(f"&var-{label}={{{{ $labels.{label} | urlquery }}}}" for label in conventions.tracking(spec, indicator))
+    annotations = {"summary": "", "description": ""}  # each alert's own, which hold their places
     if indicator.runbook_url:
         annotations["runbook_url"] = present.template_literal(indicator.runbook_url)
     annotations["dashboard_url"] = url
     for name, text in indicator.annotations:
         annotations.setdefault(name, present.template_literal(text))
-    return tuple(annotations.items())
+    return tuple(annotations.items())[2:]
 
 
 def presence_rule(spec: Spec, indicator: Indicator) -> Rule | None:
     """Records which entities (global and tracking label sets) report every presence source
     that carries their labels now, so that one that stops can be told apart from one never seen."""
-    grouping = ", ".join((*spec.global_labels, *indicator.track_by))
-    parts = [f"group by ({grouping}) ({selector.text()})" for selector in presence.per_entity(spec, indicator)]
-    if not parts:
+    keeps = conventions.tracking(spec, indicator)
+    selectors = [selector.text() for selector in presence.per_entity(spec, indicator)]
+    if not selectors:
         return None
-    return Rule(RECORD, conventions.presence_series(spec, indicator), "\nand\n".join(parts))
+    return Rule(RECORD, conventions.presence_series(spec, indicator),
+                "\nand\n".join(f"group by ({', '.join(keeps)}) ({selector})" for selector in selectors),
+                indicator=indicator.id, keeps=keeps)
 
 
-def _entity(spec: Spec, indicator: Indicator) -> str:
-    return "/".join((*spec.global_labels, *indicator.track_by)) or "series"
+def _entity(alerting: _Alerting) -> str:
+    return "/".join(alerting.keeps) or "series"
 
 
-def _silent_where(spec: Spec, indicator: Indicator) -> str:
+def _silent_where(alerting: _Alerting) -> str:
     """The labels are absent when nothing reports anywhere, so the text names them, not their values."""
-    if not (*spec.global_labels, *indicator.track_by):
+    if not alerting.keeps:
         return ""
-    return f" anywhere, or by the {_entity(spec, indicator)} this alert is labelled with"
+    return f" anywhere, or by the {_entity(alerting)} this alert is labelled with"
 
 
-def _no_data(spec: Spec, indicator: Indicator, panel: int) -> Rule | None:
+def _no_data(alerting: _Alerting, reporting: Rule | None) -> Rule | None:
     """Fires when a presence source is absent everywhere, or when an entity that reported
     within `forget_after` has stopped, for `no_data_for`: the indicator cannot be evaluated
-    there. An entity silent for longer than `forget_after` is forgotten and resolves."""
+    there. An entity silent for longer than `forget_after` is forgotten and resolves.
+    `reporting` is the indicator's presence_rule, if it has one."""
+    spec, indicator = alerting.spec, alerting.indicator
     level = spec.escalation.level_for(conventions.NO_DATA_THRESHOLD)
     sources = presence.sources(spec, indicator)
     if level is None or not sources:
         return None
     reads = [f"absent({selector.text()})" for selector in sources]
-    if presence_rule(spec, indicator) is not None:
-        reporting = conventions.presence_series(spec, indicator)
-        reads.append(f"(\n  last_over_time({reporting}[{durations.text(indicator.forget_after)}])\nunless\n  {reporting}\n)")
+    if reporting is not None:
+        reads.append(f"(\n  last_over_time({reporting.name}[{durations.text(indicator.forget_after)}])\nunless\n  {reporting.name}\n)")
     silence = durations.human(indicator.no_data_for)
-    return Rule(
-        ALERT, conventions.alert_name(spec.name, indicator.id, conventions.NO_DATA_SUFFIX), "\nor\n".join(reads),
-        durations.text(indicator.no_data_for), _static(conventions.alert_labels(spec, indicator, level.name)),
-        _annotations(
-            spec, indicator, panel, f"{present.template_literal(indicator.title)} has no data",
-            f"No {' or '.join(selector.metric for selector in sources)} has been reported for {silence}{_silent_where(spec, indicator)}: "
-            f"{present.template_literal(indicator.title)} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
-            f"the scrape targets. A {_entity(spec, indicator)} silent for {durations.human(indicator.forget_after)} is forgotten.",
-            with_labels=False),
-        level.name, reads=promql.joined_reads(*reads))
+    return alerting.alert(
+        conventions.NO_DATA_SUFFIX, "\nor\n".join(reads), durations.text(indicator.no_data_for), level.name,
+        f"{alerting.title} has no data",
+        f"No {' or '.join(selector.metric for selector in sources)} has been reported for {silence}{_silent_where(alerting)}: "
+        f"{alerting.title} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
+        f"the scrape targets. A {_entity(alerting)} silent for {durations.human(indicator.forget_after)} is forgotten.",
+        filtered=False, reads=promql.joined_reads(*reads))
 
 
-def _burn_rates(spec: Spec, indicator: Indicator, panel: int, measure: Availability) -> list[Rule]:
+def _burn_rates(alerting: _Alerting, measure: Availability) -> list[Rule]:
     """Multi-window multi-burn-rate alerts: one rule per level, each long window confirmed by
     its short window so that the alert stops soon after the errors do."""
-    budget = 1 - measure.objective
-    by_level: dict[str, list[str]] = {}
-    factors: dict[str, list[float]] = {}
-    bounds: dict[str, list[str]] = {}
+    spec, indicator = alerting.spec, alerting.indicator
+    by_level: dict[str, list[BurnRate]] = {}
     for burn in measure.burn_rates:
-        level = spec.escalation.raising(burn.threshold).name
-        burning = burn.factor * budget
-        bound = f"{number(burning)} + {number(tolerance(burning))}"  # float noise is no burn, as no breach
-        long_series = conventions.error_ratio_series(spec, indicator, burn.long)
-        short_series = conventions.error_ratio_series(spec, indicator, burn.short)
-        by_level.setdefault(level, []).append(f"(\n  {long_series} > {bound}\nand\n  {short_series} > {bound}\n)")
-        factors.setdefault(level, []).append(burn.factor)
-        bounds.setdefault(level, []).extend([f"> {_shown(burning)}"] * 2)  # the long window's and the short one's
+        by_level.setdefault(spec.escalation.raising(burn.threshold).name, []).append(burn)
+    budget = 1 - measure.objective
     objective = f"{measure.objective * 100:.10g}%"
     period = durations.human(measure.period)
     found = []
-    for level, conditions in by_level.items():
-        windows = ", ".join(f"{factor:g}x" for factor in factors[level])
-        found.append(Rule(
-            ALERT, conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX), "\nor\n".join(conditions),
-            None, _static(conventions.alert_labels(spec, indicator, level)),
-            _annotations(
-                spec, indicator, panel, f"{present.template_literal(indicator.title)} burns its error budget too fast",
-                f"The error ratio of {present.template_literal(indicator.title)} is {{{{ $value | humanizePercentage }}}}{_where(spec, indicator)}: "
-                f"at this rate ({windows} the budget in both windows) the {objective} objective over {period} will be missed.",
-                with_labels=True),
-            level, thresholds=tuple(bounds[level])))
+    for level, burns in by_level.items():
+        conditions, bounds = [], []
+        for burn in burns:
+            burning = burn.factor * budget
+            bound = f"{number(burning)} + {number(tolerance(burning))}"  # float noise is no burn, as no breach
+            windows = [conventions.error_ratio_series(spec, indicator, window) for window in (burn.long, burn.short)]
+            conditions.append(f"(\n  {windows[0]} > {bound}\nand\n  {windows[1]} > {bound}\n)")
+            bounds += [f"> {_shown(burning)}"] * 2  # the long window's and the short one's
+        factors = ", ".join(f"{burn.factor:g}x" for burn in burns)
+        found.append(alerting.alert(
+            conventions.BURN_RATE_SUFFIX, "\nor\n".join(conditions), None, level,
+            f"{alerting.title} burns its error budget too fast",
+            f"The error ratio of {alerting.title} is {{{{ $value | humanizePercentage }}}}{alerting.where}: "
+            f"at this rate ({factors} the budget in both windows) the {objective} objective over {period} will be missed.",
+            thresholds=tuple(bounds)))
     return found
 
 
-def _escalations(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
+def _escalations(alerting: _Alerting) -> list[Rule]:
     """An alert of a level with `escalate_after` still firing after that long is raised again
     as the next level (labelled so, so it is routed and inhibited like that level)."""
+    spec, indicator = alerting.spec, alerting.indicator
     raised = {level for _, level in conventions.raised_levels(spec, indicator)}
     levels = spec.escalation.alerting
     found = []
@@ -185,13 +204,9 @@ def _escalations(spec: Spec, indicator: Indicator, panel: int) -> list[Rule]:
         firing = (f'ALERTS{{alertstate="firing", {conventions.INDICATOR_LABEL}="{indicator.id}", '
                   f'{conventions.LEVEL_LABEL}="{lower.name}"}}')
         after = durations.human(lower.escalate_after)
-        found.append(Rule(
-            ALERT, conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX),
-            f"max without (alertname, alertstate) ({firing})", durations.text(lower.escalate_after),
-            _static(conventions.alert_labels(spec, indicator, higher.name)),
-            _annotations(
-                spec, indicator, panel, f"{present.template_literal(indicator.title)} is still {lower.name} after {after}",
-                f"A {lower.name} alert of {present.template_literal(indicator.title)}{_where(spec, indicator)} has been firing for {after} "
-                f"without being resolved; it is escalated to {higher.name}.", with_labels=True),
-            higher.name))
+        found.append(alerting.alert(
+            conventions.ESCALATED_SUFFIX, f"max without (alertname, alertstate) ({firing})", durations.text(lower.escalate_after),
+            higher.name, f"{alerting.title} is still {lower.name} after {after}",
+            f"A {lower.name} alert of {alerting.title}{alerting.where} has been firing for {after} "
+            f"without being resolved; it is escalated to {higher.name}."))
     return found

@@ -18,6 +18,7 @@ indicator's tracking level (global labels first), for series as exporters publis
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from compiler import conventions, durations
@@ -66,8 +67,12 @@ class Value:
     long_window: float = LONG_WINDOW  # from this window on, derive it (bench/rules.py raises it to compare)
 
     @property
+    def keeps(self) -> tuple[str, ...]:
+        return conventions.tracking(self.spec, self.indicator)
+
+    @functools.cached_property  # every aggregation of the indicator's rules asks
     def grouping(self) -> str:
-        return ", ".join((*self.spec.global_labels, *self.indicator.track_by))
+        return ", ".join(self.keeps)
 
     def aggregate(self, operator: str, inner: str, *extra: str) -> str:
         labels = ", ".join((*extra, self.grouping)) if extra else self.grouping

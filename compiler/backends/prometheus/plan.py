@@ -30,8 +30,17 @@ class Rule:
     thresholds: tuple[str, ...] = ()  # what an alert compares its value against, as a reviewer reads it: '> 100'
     indicator: str = ""  # the indicator's id; "" for the scorecard's rollups
     keeps: tuple[str, ...] = ()  # the labels of its result: what its name's level says
-    reads: tuple[promql.SeriesRead, ...] = ()  # a builder joining parsed parts gives them (promql.joined_reads); else planned() parses
+    reads: tuple[promql.SeriesRead, ...] = ()  # a builder joining parsed parts gives them (promql.joined_reads); else parsed here
     unparsed: str = ""  # why the expression does not parse (lint reports it); "" when it does
+
+    def __post_init__(self) -> None:
+        # Each rule is made once, by its builder, with its owner: what it reads is worked out here,
+        # parsed from its expression unless the builder joined it from parsed parts.
+        if not self.reads and not self.unparsed:
+            try:
+                object.__setattr__(self, "reads", promql.series_read(self.expr))
+            except promql.PromQLError as err:
+                object.__setattr__(self, "unparsed", str(err))
 
     def data(self) -> dict[str, object]:
         """The rule as a rule file holds it."""
@@ -46,19 +55,6 @@ class Rule:
 
     def label(self, name: str) -> str:
         return dict(self.labels).get(name, "")
-
-
-def planned(rule: Rule, indicator: str, keeps: tuple[str, ...]) -> Rule:
-    """The rule with its owner, the labels it keeps and what it reads: as its builder joined
-    them, or parsed here from its expression."""
-    reads, unparsed = rule.reads, ""
-    if not reads:
-        try:
-            reads = promql.series_read(rule.expr)
-        except promql.PromQLError as err:
-            unparsed = str(err)
-    return Rule(rule.kind, rule.name, rule.expr, rule.hold, rule.labels, rule.annotations, rule.level, rule.override,
-                rule.thresholds, indicator, keeps, reads, unparsed)
 
 
 @dataclass(frozen=True)

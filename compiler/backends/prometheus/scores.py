@@ -24,16 +24,18 @@ def score_rule(spec: Spec, indicator: Indicator) -> Rule:
             parts.append(f"100 * ({selection.series} {met} bool {number(target)})")
         else:
             parts.append(f"clamp_max(clamp_min(\n  ({selection.series} - {number(warning)}) / {number(target - warning)} * 100,\n0), 100)")
-    return Rule(RECORD, conventions.score_series(spec, indicator), "\nor\n".join(parts),
-                reads=promql.joined_reads(*(selection.series for selection in chosen)))
+    return Rule(RECORD, conventions.score_series(spec, indicator), "\nor\n".join(parts), indicator=indicator.id,
+                keeps=conventions.tracking(spec, indicator), reads=promql.joined_reads(*(selection.series for selection in chosen)))
 
 
 def indicator_rollup(spec: Spec, indicator: Indicator) -> Rule:
     """The indicator's score averaged to the global labels and labelled with its indicator,
     group and category: what every other rollup reads. It lives in its category's part of the
-    scorecard, so the scorecard's own file grows with the groups and categories, not the indicators."""
+    scorecard, so the scorecard's own file grows with the groups and categories, not the indicators.
+    A scorecard rule: it has no owner."""
+    score = conventions.score_series(spec, indicator)
     return Rule(RECORD, conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL),
-                f"avg by ({', '.join(spec.global_labels)}) ({conventions.score_series(spec, indicator)})",
+                f"avg by ({', '.join(spec.global_labels)}) ({score})",
                 labels=((conventions.INDICATOR_LABEL, indicator.id), (conventions.GROUP_LABEL, indicator.group),
                         (conventions.CATEGORY_LABEL, indicator.category)),
                 keeps=(*spec.global_labels, conventions.INDICATOR_LABEL))
