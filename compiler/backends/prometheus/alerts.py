@@ -125,7 +125,7 @@ def presence_rule(spec: Spec, indicator: Indicator) -> Rule | None:
         return None
     return Rule(RECORD, conventions.presence_series(spec, indicator),
                 "\nand\n".join(f"group by ({', '.join(keeps)}) ({selector})" for selector in selectors),
-                indicator=indicator.id, keeps=keeps)
+                indicator=indicator.id, keeps=keeps, reads=promql.joined_reads(*selectors))
 
 
 def _entity(alerting: _Alerting) -> str:
@@ -174,20 +174,21 @@ def _burn_rates(alerting: _Alerting, measure: Availability) -> list[Rule]:
     period = durations.human(measure.period)
     found = []
     for level, burns in by_level.items():
-        conditions, bounds = [], []
+        conditions, bounds, series = [], [], []
         for burn in burns:
             burning = burn.factor * budget
             bound = f"{number(burning)} + {number(tolerance(burning))}"  # float noise is no burn, as no breach
             windows = [conventions.error_ratio_series(spec, indicator, window) for window in (burn.long, burn.short)]
             conditions.append(f"(\n  {windows[0]} > {bound}\nand\n  {windows[1]} > {bound}\n)")
             bounds += [f"> {_shown(burning)}"] * 2  # the long window's and the short one's
+            series += windows
         factors = ", ".join(f"{burn.factor:g}x" for burn in burns)
         found.append(alerting.alert(
             conventions.BURN_RATE_SUFFIX, "\nor\n".join(conditions), None, level,
             f"{alerting.title} burns its error budget too fast",
             f"The error ratio of {alerting.title} is {{{{ $value | humanizePercentage }}}}{alerting.where}: "
             f"at this rate ({factors} the budget in both windows) the {objective} objective over {period} will be missed.",
-            thresholds=tuple(bounds)))
+            thresholds=tuple(bounds), reads=promql.joined_reads(*series)))
     return found
 
 
@@ -208,5 +209,5 @@ def _escalations(alerting: _Alerting) -> list[Rule]:
             conventions.ESCALATED_SUFFIX, f"max without (alertname, alertstate) ({firing})", durations.text(lower.escalate_after),
             higher.name, f"{alerting.title} is still {lower.name} after {after}",
             f"A {lower.name} alert of {alerting.title}{alerting.where} has been firing for {after} "
-            f"without being resolved; it is escalated to {higher.name}."))
+            f"without being resolved; it is escalated to {higher.name}.", reads=promql.joined_reads(firing)))
     return found

@@ -38,7 +38,7 @@ def indicator_rollup(spec: Spec, indicator: Indicator) -> Rule:
                 f"avg by ({', '.join(spec.global_labels)}) ({score})",
                 labels=((conventions.INDICATOR_LABEL, indicator.id), (conventions.GROUP_LABEL, indicator.group),
                         (conventions.CATEGORY_LABEL, indicator.category)),
-                keeps=(*spec.global_labels, conventions.INDICATOR_LABEL))
+                keeps=(*spec.global_labels, conventions.INDICATOR_LABEL), reads=promql.joined_reads(score))
 
 
 def scorecard_rules(spec: Spec) -> list[Rule]:
