@@ -94,11 +94,11 @@ def test_every_rule_knows_what_it_reads():
     assert plan.kept("model:shop_queue:max") == ("model",) and plan.kept("no:such:series") is None
 
 
-# The alerts (threshold, no-data, burn-rate, escalation), the score, the presence record and
-# the indicator's score rollup know their reads from the parts they join (promql.joined_reads);
-# every other rule's are parsed. Either way they must be what parsing the whole expression
-# reads, and a rule that does not parse keeps its message. The shipped and golden specs hold
-# each kind: burn rates over several windows, escalations, presence of two sources.
+# The alerts (threshold, no-data, burn-rate, escalation), the score, the presence record, the
+# error-ratio records and the indicator's score rollup know their reads from the parts they join
+# (promql.joined_reads); every other rule's are parsed. Either way they must be what parsing the
+# whole expression reads, and a rule that does not parse keeps its message. The shipped and
+# golden specs hold each kind: burn rates over several windows, escalations, presence of two sources.
 SPECS = [ROOT / "indicators.yaml", *sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))]
 
 

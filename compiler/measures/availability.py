@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from compiler import conventions, durations, spec
+from compiler import conventions, durations, promql, spec
 from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, or_zero
 from compiler.backends.prometheus.plan import RECORD, Rule
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, warmup
@@ -91,16 +91,16 @@ class Availability(Measure):
         return self
 
     def value(self, state: Value) -> str:
-        errors = self.error_ratio(state, self.period)
+        errors, _ = self.error_ratio(state, self.period)
         return f"1 - (\n{errors}\n)" if state.indicator.good == "higher" else errors
 
-    def error_ratio(self, state: Value, window: float) -> str:
+    def error_ratio(self, state: Value, window: float) -> tuple[str, tuple[str, ...]]:
         """Failed over total requests in one window, guarded by the spec's minimum volume; no
-        error counted yet is a ratio of 0."""
+        error counted yet is a ratio of 0. With the parts it joins, in order (promql.joined_reads)."""
         total = state.counter("total", self.total, window, "rate")
-        errors = or_zero(state.counter("errors", self.errors, window, "rate"), total)
+        failed = state.counter("errors", self.errors, window, "rate")
         volume = state.counter("total", self.total, window, "increase")
-        return guarded(f"{errors}\n/\n{total}", volume, self.min_volume)
+        return guarded(f"{or_zero(failed, total)}\n/\n{total}", volume, self.min_volume), (failed, total, total, volume)
 
     def windows(self) -> list[float]:
         """Every burn-rate window, each with an error ratio of its own recorded."""
@@ -112,8 +112,12 @@ class Availability(Measure):
         within Prometheus' 5m look-back, so one late evaluation there would resolve the alert
         (lint's stale-read check). A window of a day or more reads the hourly rollups (24 or 72
         samples a series), so evaluating it with the alerts stays cheap."""
-        return [Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), self.error_ratio(state, window),
-                     indicator=state.indicator.id, keeps=state.keeps) for window in self.windows()]
+        found = []
+        for window in self.windows():
+            ratio, parts = self.error_ratio(state, window)
+            found.append(Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), ratio,
+                              indicator=state.indicator.id, keeps=state.keeps, reads=promql.joined_reads(*parts)))
+        return found
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         return self.held_at(make, wanted if make.indicator.good == "lower" else 1 - wanted)
