@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from compiler import conventions, durations
 from compiler.backends.prometheus import alerts, measures, scores
+from compiler.backends.prometheus.overrides import selections
 from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Plan, Rule, RuleFile
 from compiler.model import Indicator, Spec
 
@@ -38,10 +39,12 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[
     `panel` is the indicator's dashboard panel, which its alerts link to."""
     expression, state = measures.value(spec, indicator)
     ratios = budget.error_ratio_rules(state) if (budget := indicator.measure.budget()) is not None else []
-    alerting, watch = alerts.rules(spec, indicator, panel)
+    series = conventions.indicator_series(spec, indicator)
+    chosen = selections(indicator, series)  # what the score and the threshold alerts judge
+    judging, watch = alerts.rules(spec, indicator, panel, chosen)
     inputs = [Rule(RECORD, name, text, indicator=indicator.id, keeps=state.keeps) for name, text in state.inputs.items()] + ratios
-    valued = [Rule(RECORD, conventions.indicator_series(spec, indicator), expression, indicator=indicator.id, keeps=state.keeps),
-              scores.score_rule(spec, indicator), *alerting]
+    valued = [Rule(RECORD, series, expression, indicator=indicator.id, keeps=state.keeps),
+              scores.score_rule(spec, indicator, chosen), *judging]
     rollups = [Rule(RECORD, name, text, indicator=indicator.id, keeps=state.keeps) for name, text in state.rollups.items()]
     if unhurried(inputs + valued + watch, spec.output.slow_group_interval):
         return [], rollups, inputs + valued + watch

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from compiler import conventions, durations, presence, present, promql
 from compiler.backends.prometheus.measures import number
-from compiler.backends.prometheus.overrides import Selection, selections
+from compiler.backends.prometheus.overrides import Selection
 from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
 from compiler.model import Indicator, Spec, Threshold, tolerance
 
@@ -54,13 +54,12 @@ class _Alerting:
                     indicator=self.indicator.id, keeps=self.keeps, **plan)
 
 
-def rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[Rule], list[Rule]]:
-    """The indicator's alerts and what they need, in two parts: the alerts that read its recorded
-    value, in its group; and the rules that read source series or other alerts, in its
-    short-window group: who reports, and the alerts on it. `panel` is its dashboard panel."""
+def rules(spec: Spec, indicator: Indicator, panel: int, chosen: list[Selection]) -> tuple[list[Rule], list[Rule]]:
+    """The indicator's alerts and what they need, in two parts: the alerts on its recorded value's
+    `chosen` selections, in its group; and the rules that read source series or other alerts, in
+    its short-window group: who reports, and the alerts on it. `panel` is its dashboard panel."""
     alerting = _Alerting.of(spec, indicator, panel)
-    series = conventions.indicator_series(spec, indicator)
-    valued = [alert for selection in selections(indicator, series) for alert in _threshold_alerts(alerting, selection)]
+    valued = [alert for selection in chosen for alert in _threshold_alerts(alerting, selection)]
     reporting = presence_rule(spec, indicator)
     watch = [reporting, _no_data(alerting, reporting)]
     if (budget := indicator.measure.budget()) is not None:
@@ -196,8 +195,10 @@ def _escalations(alerting: _Alerting) -> list[Rule]:
     """An alert of a level with `escalate_after` still firing after that long is raised again
     as the next level (labelled so, so it is routed and inhibited like that level)."""
     spec, indicator = alerting.spec, alerting.indicator
-    raised = {level for _, level in conventions.raised_levels(spec, indicator)}
     levels = spec.escalation.alerting
+    if all(lower.escalate_after is None for lower in levels[:-1]):  # then what the indicator raises need not be worked out
+        return []
+    raised = {level for _, level in conventions.raised_levels(spec, indicator)}
     found = []
     for lower, higher in zip(levels, levels[1:]):
         if lower.escalate_after is None or lower.name not in raised:

@@ -66,11 +66,11 @@ class Value:
     long: bool = False  # reads a derived long window: evaluate it in the long-window group
     long_window: float = LONG_WINDOW  # from this window on, derive it (bench/rules.py raises it to compare)
 
-    @property
+    @functools.cached_property  # each of the indicator's rules and aggregations asks
     def keeps(self) -> tuple[str, ...]:
         return conventions.tracking(self.spec, self.indicator)
 
-    @functools.cached_property  # every aggregation of the indicator's rules asks
+    @functools.cached_property
     def grouping(self) -> str:
         return ", ".join(self.keeps)
 

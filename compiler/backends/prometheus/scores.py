@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from compiler import conventions, promql
 from compiler.backends.prometheus.measures import number
-from compiler.backends.prometheus.overrides import selections
+from compiler.backends.prometheus.overrides import Selection
 from compiler.backends.prometheus.plan import RECORD, Rule
 from compiler.model import Indicator, RoiTerm, ScorecardEntry, Spec
 
 
-def score_rule(spec: Spec, indicator: Indicator) -> Rule:
-    """One recorded score; an override's series are scored against its own target and warning."""
-    series = conventions.indicator_series(spec, indicator)
+def score_rule(spec: Spec, indicator: Indicator, chosen: list[Selection]) -> Rule:
+    """One recorded score of the value's `chosen` selections; an override's series are scored
+    against its own target and warning."""
     parts = []
-    chosen = selections(indicator, series)
     for selection in chosen:
         target, warning = selection.limit("target", indicator), selection.limit("warning", indicator)
         if target == warning:  # zero tolerance: all or nothing
