@@ -75,7 +75,8 @@ PLANS = [
 
 
 def without_wording(group: Group) -> Group:
-    return dataclasses.replace(group, rules=tuple(dataclasses.replace(rule, annotations=(), reads=()) for rule in group.rules))
+    # the expected rules parse their reads as they are made, so the plan's must be the same
+    return dataclasses.replace(group, rules=tuple(dataclasses.replace(rule, annotations=()) for rule in group.rules))
 
 
 @pytest.mark.parametrize(("indicators", "expected"), [c[1:] for c in PLANS], ids=[c[0] for c in PLANS])

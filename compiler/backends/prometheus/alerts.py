@@ -68,7 +68,8 @@ def rules(spec: Spec, indicator: Indicator, panel: int, chosen: list[Selection])
 
 
 def _threshold_alerts(alerting: _Alerting, selection: Selection) -> list[Rule]:
-    """A rule per threshold of one selection; all but the summary's level say the selection's texts."""
+    """A rule per threshold of one selection: the summary's heading, the description and the
+    reads are the selection's, made once for all its thresholds."""
     indicator = alerting.indicator
     heading = f"{alerting.title}{present.template_literal(selection.where)}: "
     target = present.met(indicator, selection.limit("target", indicator))
