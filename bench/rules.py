@@ -52,6 +52,7 @@ from servers import get_json, prometheus, wait_until  # noqa: E402
 
 from compiler import conventions, durations, pipeline, promql  # noqa: E402
 from compiler.backends.prometheus import alerts, measures  # noqa: E402
+from compiler.backends.prometheus.overrides import selections  # noqa: E402
 from compiler.model import Spec  # noqa: E402
 
 MODELS = 8
@@ -135,8 +136,8 @@ def chapter_rules(spec: Spec) -> dict:
     compiled rules' own no-data alerts and the presence records they read, so that both sides
     do the same alerting work."""
     groups = []
-    panels = conventions.panel_ids(spec)
     for category in spec.categories:
+        panels = conventions.panel_ids(spec, category.id)
         rules = []
         for indicator in (i for i in spec.indicators if i.category == category.id):
             expression, state = measures.value(spec, indicator, long_window=float("inf"))
@@ -148,10 +149,11 @@ def chapter_rules(spec: Spec) -> dict:
             if (objective := indicator.measure.budget()) is not None:
                 budget = 1 - objective.objective
                 for burn in objective.burn_rates:
-                    ratio = [objective.error_ratio(state, window) for window in (burn.long, burn.short)]
+                    ratio = [objective.error_ratio(state, window)[0] for window in (burn.long, burn.short)]
                     bound = measures.number(burn.factor * budget)
                     rules.append({"alert": f"{name}Burn", "expr": f"(\n{ratio[0]}\n) > {bound}\nand\n(\n{ratio[1]}\n) > {bound}"})
-            rules += [rule.data() for rule in alerts.watch_rules(spec, indicator, panels[indicator.id])  # burn rates: above
+            chosen = selections(indicator, conventions.indicator_series(spec, indicator))
+            rules += [rule.data() for rule in alerts.rules(spec, indicator, panels[indicator.id], chosen)[1]  # burn rates: above
                       if rule.name.endswith((":present", conventions.NO_DATA_SUFFIX))]
         groups.append({"name": f"chapter_{category.id}", "rules": rules})
     return {"groups": groups}
