@@ -23,7 +23,7 @@ class Row:
     receivers: tuple[str, ...]
 
     def label(self, name: str) -> str:
-        return dict(self.labels).get(name, "")
+        return next((value for label, value in self.labels if label == name), "")
 
 
 def fallback_responders(spec: Spec) -> tuple[str, ...]:
@@ -38,12 +38,15 @@ def routing_table(spec: Spec) -> list[Row]:
     and the receivers the matrix names for its owner team, then two alerts no level route
     matches (no level label; an unknown level) for the fallback receiver."""
     rows = []
+    receivers: dict[tuple[str, str], tuple[str, ...]] = {}  # (team, level) -> its receivers: the same for each of its alerts
     for indicator in spec.indicators:
-        team = spec.team(indicator.team)
         for name, level in conventions.raised_levels(spec, indicator):
             labels = {"alertname": name, **conventions.alert_labels(spec, indicator, level)}
-            receivers = team.responders_for(spec.escalation.level(level))
-            rows.append(Row(tuple(labels.items()), tuple(conventions.receiver_name(r) for r in receivers)))
+            reached = receivers.get((indicator.team, level))
+            if reached is None:
+                responders = spec.team(indicator.team).responders_for(spec.escalation.level(level))
+                reached = receivers[indicator.team, level] = tuple(conventions.receiver_name(r) for r in responders)
+            rows.append(Row(tuple(labels.items()), reached))
     unrouted = f"{conventions.camel(spec.name)}HandWritten"
     rows.append(Row((("alertname", unrouted),), (conventions.FALLBACK_RECEIVER,)))
     rows.append(Row((("alertname", unrouted), (conventions.LEVEL_LABEL, "no-such-level")), (conventions.FALLBACK_RECEIVER,)))
