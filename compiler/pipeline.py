@@ -65,16 +65,11 @@ def compile_spec(sources: list[tuple[str, bytes]], label: str, checks_only: bool
 def _without_cycle_collection():
     """Compiling allocates millions of small objects that reference counting frees; the cyclic
     collector would scan them again and again and find nothing (a third of the compile time at
-    3,000 indicators), so it is paused while compiling. What the compile keeps is still young
-    then, and the first collection after it would scan all of it (0.7 s at 10,000 indicators):
-    it is moved to the oldest generation first (freeze, then unfreeze), which a full collection
-    still scans, later and rarely, so cyclic garbage is still freed."""
+    3,000 indicators), so it is paused while compiling."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            gc.freeze()
-            gc.unfreeze()
             gc.enable()
