@@ -200,8 +200,8 @@ def report(rows: list[dict], starts: dict[str, float]) -> str:
                      f"{row['bytes'] / row['size'] / 1024:.1f} KiB | {row['floor']:.2f} s | {row['compile'] / row['floor']:.1f}x |")
     lines += ["", "Floor serialisers (fastest that reads back equal): "
               + "; ".join(f"{row['size']:,}: " + ", ".join(f"{k} {v}" for k, v in row["serialisers"].items()) for row in rows), "",
-              "Of the whole generate, the file system's own charge for creating the output's files (as many empty files, "
-              "in the same scratch folder): " + "; ".join(f"{row['size']:,}: {row['created']:.2f} s for {row['files']:,} files "
+              "Of the whole generate, an estimate of the file system's own charge for creating the output's files (as many "
+              "empty files, in one folder of the same scratch folder): " + "; ".join(f"{row['size']:,}: {row['created']:.2f} s for {row['files']:,} files "
                                                           f"({row['created'] / row['files'] * 1e6:.0f} µs each)" for row in rows), ""]
     lines.append("Goals:")
     by_size = {row["size"]: row for row in rows}

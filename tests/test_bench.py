@@ -30,3 +30,13 @@ def test_the_bench_reports_every_figure_and_goal_at_a_small_size():
         "- compile within 1.5x of the floor at 20", "- validate at most 0.5 of generate at 20",
         "- startup under 0.15 s, `indicators --help`", "- startup under 0.15 s, `python -c 'import compiler.cli'`"]
     assert all(goal.endswith("met") or "missed (" in goal for goal in goals)
+
+
+def test_make_bench_rules_writes_the_chapters_rules_for_every_category_and_they_parse():
+    from bench import rules
+    from compiler import promql
+
+    spec = pipeline.compile_spec([("indicators.yaml", (rules.ROOT / "indicators.yaml").read_bytes())], "indicators.yaml").spec
+    groups = rules.chapter_rules(spec)["groups"]
+    assert len(groups) == len(spec.categories) and sum(len(group["rules"]) for group in groups) > len(spec.indicators)
+    assert all(promql.series_read(rule["expr"]) for group in groups for rule in group["rules"])

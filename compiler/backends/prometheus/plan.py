@@ -31,6 +31,7 @@ class Rule:
     indicator: str = ""  # the indicator's id; "" for the scorecard's rollups
     keeps: tuple[str, ...] = ()  # the labels of its result: what its name's level says
     reads: tuple[promql.SeriesRead, ...] = ()  # a builder joining parsed parts gives them (promql.joined_reads); else parsed here
+    # (so a copy with a new expr must pass reads=() and unparsed="": dataclasses.replace keeps the old ones)
     unparsed: str = ""  # why the expression does not parse (lint reports it); "" when it does
 
     def __post_init__(self) -> None:
