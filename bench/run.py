@@ -40,7 +40,7 @@ STARTUP_GOAL = 0.15
 LINEAR = 1.3  # time per indicator at the largest size within this factor of that at 1,000
 
 # Runs in a child: the compile alone, timed inside the process (no startup, no writing), as the
-# CLI runs it: with the cyclic collector off until what it compiled is frozen (cli._kept).
+# CLI runs it: with the cyclic collector off until what it compiled is frozen (pipeline.without_cycle_collection(freeze=True)).
 COMPILE = r"""
 import gc, sys, time
 from compiler import pipeline
