@@ -40,3 +40,32 @@ def test_make_bench_rules_writes_the_chapters_rules_for_every_category_and_they_
     groups = rules.chapter_rules(spec)["groups"]
     assert len(groups) == len(spec.categories) and sum(len(group["rules"]) for group in groups) > len(spec.indicators)
     assert all(promql.series_read(rule["expr"]) for group in groups for rule in group["rules"])
+
+
+# Prints the collector's state each time the child reads its clock, then runs the child's script.
+_CLOCK_PROBE = """
+import gc, sys, time
+_clock = time.process_time
+def _probed():
+    sys.stderr.write(f"collector on: {gc.isenabled()}\\n")
+    return _clock()
+time.process_time = _probed
+"""
+
+
+def test_the_compile_and_the_floor_are_timed_with_the_cyclic_collector_off_alike(tmp_path):
+    # with it on in the floor alone, the floor doubled at 10,000 indicators and the ratio flattered the compile
+    import json
+    import subprocess
+    import sys
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(synth.spec(20), sort_keys=False))
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"a.json": "{\"a\": 1}\n", "b.yaml": "a: 1\n", "c.md": "text\n"}))
+    children = {"compile": [run.COMPILE, str(spec)], "floor": [run.FLOOR, str(spec), str(outputs), "choose"]}
+    for name, (script, *args) in children.items():
+        child = subprocess.run([sys.executable, "-c", _CLOCK_PROBE + script, *args], capture_output=True, text=True, check=True,
+                               cwd=run.ROOT)
+        states = set(re.findall(r"collector on: (\w+)", child.stderr))
+        assert states == {"False"}, (name, child.stderr)
