@@ -4,6 +4,8 @@ metric catalogue (the instrumentation contract)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from compiler import conventions, durations, present
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus.plan import ALERT
@@ -31,25 +33,44 @@ def render(built: Outputs) -> dict[str, object]:
     })}
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One indicator's row. An object, not a dict: Jinja2 reads `row.title` with getattr first,
+    and on a dict each of a row's dozen reads raised and caught an AttributeError (a third of
+    rendering the catalogue at 10,000 indicators)."""
+
+    title: str
+    id: str
+    definition: str
+    target: str
+    warning: str
+    levels: str
+    team: str
+    runbook: str
+    alerts: list[str]
+    dashboard: str
+    overrides: str
+
+
 def _category(built: Outputs, category: Category) -> dict:
     spec = built.spec
     # alerts and panels are named only when their backends are on: no links to what is not there
     panels = conventions.panel_ids(spec, category.id) if "grafana" in spec.output.targets else {}
     groups = []
     for group in category.groups:
-        rows = [{
-            "title": indicator.title,
-            "id": indicator.id,
-            "definition": indicator.definition,
-            "target": present.met(indicator, indicator.target),
-            "warning": present.breached(indicator, indicator.warning),
-            "levels": "; ".join(present.level_rule(indicator, t) for t in indicator.thresholds),
-            "team": spec.team(indicator.team).title,
-            "runbook": indicator.runbook_url,
-            "alerts": sorted({rule.name for rule in built.rules.of(indicator.id) if rule.kind == ALERT}),  # none without prometheus
-            "dashboard": conventions.dashboard_url(spec, indicator, panels[indicator.id]) if panels else "",
-            "overrides": "; ".join(present.override_rule(indicator, override) for override in indicator.overrides),
-        } for indicator in spec.members[category.id] if indicator.group == group.id]
+        rows = [_Row(
+            title=indicator.title,
+            id=indicator.id,
+            definition=indicator.definition,
+            target=present.met(indicator, indicator.target),
+            warning=present.breached(indicator, indicator.warning),
+            levels="; ".join(present.level_rule(indicator, t) for t in indicator.thresholds),
+            team=spec.team(indicator.team).title,
+            runbook=indicator.runbook_url,
+            alerts=sorted({rule.name for rule in built.rules.of(indicator.id) if rule.kind == ALERT}),  # none without prometheus
+            dashboard=conventions.dashboard_url(spec, indicator, panels[indicator.id]) if panels else "",
+            overrides="; ".join(present.override_rule(indicator, override) for override in indicator.overrides),
+        ) for indicator in spec.members[category.id] if indicator.group == group.id]
         if rows:
             groups.append({"title": group.title, "indicators": rows})
     return {"title": category.title, "groups": groups}
