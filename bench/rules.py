@@ -141,15 +141,15 @@ def chapter_rules(spec: Spec) -> dict:
         rules = []
         for indicator in (i for i in spec.indicators if i.category == category.id):
             expression, state = measures.value(spec, indicator, long_window=float("inf"))
-            rules += [{"record": name, "expr": text} for name, text in state.inputs.items()]  # gauge averages for trends
+            rules += [{"record": name, "expr": joined.text} for name, joined in state.inputs.items()]  # gauge averages for trends
             name = conventions.alert_name(spec.name, indicator.id, "Chapter")
             for threshold in indicator.thresholds:
-                rules.append({"alert": name, "expr": f"(\n{expression}\n) {indicator.breach_operator} {measures.number(threshold.value)}",
+                rules.append({"alert": name, "expr": f"(\n{expression.text}\n) {indicator.breach_operator} {measures.number(threshold.value)}",
                               "for": durations.text(threshold.for_seconds)})
             if (objective := indicator.measure.budget()) is not None:
                 budget = 1 - objective.objective
                 for burn in objective.burn_rates:
-                    ratio = [objective.error_ratio(state, window)[0] for window in (burn.long, burn.short)]
+                    ratio = [objective.error_ratio(state, window).text for window in (burn.long, burn.short)]
                     bound = measures.number(burn.factor * budget)
                     rules.append({"alert": f"{name}Burn", "expr": f"(\n{ratio[0]}\n) > {bound}\nand\n(\n{ratio[1]}\n) > {bound}"})
             chosen = selections(indicator, conventions.indicator_series(spec, indicator))

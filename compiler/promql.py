@@ -1,9 +1,11 @@
-"""PromQL through promql-parser: parsing, the series an expression reads, and the misuses the
-chapter's own examples make (a histogram quantile over a bare name, a counter read raw)."""
+"""PromQL through promql-parser: parsing, the series an expression reads (parsed, or known from
+the parts the compiler writes it with: join, placed), and the misuses the chapter's own examples
+make (a histogram quantile over a bare name, a counter read raw)."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import promql_parser
@@ -117,17 +119,60 @@ def series_read(text: str) -> tuple[SeriesRead, ...]:
 
 
 def joined_reads(*parts: str) -> tuple[SeriesRead, ...]:
-    """What an expression the compiler joins from `parts` reads, without parsing it whole: the
-    parts' reads in order, as series_read() finds them, when the joins are binary operators,
-    parentheses, aggregations and calls of functions that are neither range functions nor
-    histogram_quantile, outside any range or subquery: none of those changes how a series below
-    them is read. The parts repeat across rules (one indicator's selections, a metric's
-    absent()), so each is parsed once. () when a part does not parse: the rule's expression is
-    then parsed whole, for its message (plan.Rule)."""
+    """What an expression the compiler joins from `parts` (texts) reads, without parsing it
+    whole: the parts' reads in order, as series_read() finds them, when the joins are ones that
+    change no read (join()). The parts repeat across rules (one indicator's selections, a
+    metric's absent()), so each is parsed once. () when a part does not parse: the rule's
+    expression is then parsed whole, for its message (plan.Rule)."""
     try:
         return tuple(read for part in parts for read in series_read(part))
     except PromQLError:
         return ()
+
+
+PART = "__part__"  # where placed() stands a selector in a template: a name no catalogue has
+
+
+@dataclass(frozen=True)
+class Joined:
+    """PromQL the compiler writes from parts whose reads it knows, with what it reads (what
+    series_read(text) finds), so that it is never parsed whole."""
+
+    text: str
+    reads: tuple[SeriesRead, ...]
+
+
+def join(*pieces: str | Joined) -> Joined:
+    """The pieces one after another, strings as written (operators, aggregations, parentheses,
+    offsets: no series of their own), reading what the parts read, in order. Exact when the
+    strings join the parts by binary operators, parentheses, offsets, aggregations without a
+    parameter and calls of functions that are neither range functions nor histogram_quantile,
+    outside any range or subquery: none of those changes how a series below them is read. Nor
+    does histogram_quantile when its argument reads each series inside a call of the argument's
+    own (rate(), avg_over_time()): a call decides for its arguments whether they are the
+    quantile argument. A part read over a range, or as the quantile argument, is placed()."""
+    texts: list[str] = []
+    reads: tuple[SeriesRead, ...] = ()
+    for piece in pieces:
+        if isinstance(piece, Joined):
+            texts.append(piece.text)
+            reads += piece.reads
+        else:
+            texts.append(piece)
+    return Joined("".join(texts), reads)
+
+
+@functools.lru_cache(maxsize=65_536)  # a pure function of its arguments: each indicator places its selectors in the same few templates
+def placed(selector: Selector, template: str = PART) -> Joined:
+    """The selector standing at each PART of `template` (`rate(__part__[1h])`,
+    `histogram_quantile(0.9, sum by (le) (__part__))`), and what that reads: read at a PART as
+    _visit reads a series there (in a range function or not, as the quantile argument or not,
+    over which window), the template's other reads as they are. A template is parsed once
+    whatever selector stands in it, and a selector alone is not parsed at all."""
+    text = selector.text()
+    reads = tuple(_series(selector.metric, selector.matchers, read.in_range_function, read.quantile_argument, read.window)
+                  if read.name == PART else read for read in series_read(template))
+    return Joined(template.replace(PART, text) if template != PART else text, reads)
 
 
 _RANGED = (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)  # what a series is read over
@@ -141,12 +186,7 @@ def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool, win
     if kind is promql_parser.VectorSelector:
         name, matchers = _read(node)
         if name:
-            labels: tuple[str, ...] = ()  # most selectors read a recorded series whole
-            equal: tuple[str, ...] = ()
-            if matchers:
-                labels = tuple(label for label, _, _ in matchers)
-                equal = tuple(label for label, operator, _ in matchers if operator == "=")
-            found.append(SeriesRead(name, labels, in_range, in_quantile, equal, window))
+            found.append(_series(name, matchers, in_range, in_quantile, window))
         return
     if kind is promql_parser.Call:
         name = node.func.name
@@ -160,6 +200,16 @@ def _visit(node, found: list[SeriesRead], in_range: bool, in_quantile: bool, win
     passes = in_quantile and kind in _PASSING
     for child in children(node):
         _visit(child, found, in_range, passes, window)
+
+
+def _series(name: str, matchers: Sequence[tuple[str, str, str]], in_range: bool, in_quantile: bool, window: float) -> SeriesRead:
+    """How a selector of `name` with `matchers` (label, operator, value) is read in its context."""
+    labels: tuple[str, ...] = ()  # most selectors read a recorded series whole
+    equal: tuple[str, ...] = ()
+    if matchers:
+        labels = tuple(label for label, _, _ in matchers)
+        equal = tuple(label for label, operator, _ in matchers if operator == "=")
+    return SeriesRead(name, labels, in_range, in_quantile, equal, window)
 
 
 _CHILDREN = {

@@ -11,8 +11,9 @@ from conftest import INDICATOR, ROOT, spec_text
 
 from compiler import pipeline, promql
 from compiler.backends import prometheus
+from compiler.backends.prometheus import measures
 from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Rule
-from compiler.model import Override, Threshold
+from compiler.model import Override, Spec, Threshold
 
 CONTRACT = (("indicator", "queue"), ("category", "platform_health"), ("group", "reliability"), ("owner", "core"))
 YELLOW = (("severity", "warning"), ("level", "yellow"), *CONTRACT)
@@ -95,16 +96,21 @@ def test_every_rule_knows_what_it_reads():
     assert plan.kept("model:shop_queue:max") == ("model",) and plan.kept("no:such:series") is None
 
 
-# The alerts (threshold, no-data, burn-rate, escalation), the score, the presence record, the
-# error-ratio records and the indicator's score rollup know their reads from the parts they join
-# (promql.joined_reads); every other rule's are parsed. Either way they must be what parsing the
-# whole expression reads, and a rule that does not parse keeps its message. The shipped and
-# golden specs hold each kind: burn rates over several windows, escalations, presence of two sources.
+# The alerts (threshold, no-data, burn-rate, escalation), the score, the presence record and the
+# indicator's score rollup know their reads from the parsed parts they join (promql.joined_reads);
+# the measure forms' inputs, rollups, values and error ratios from their selectors, placed in the
+# forms' templates and joined (promql.placed, promql.join); the scorecard's rollups and an `expr`
+# value are parsed. Either way they must be what parsing the whole expression reads, and a rule
+# that does not parse keeps its message. The shipped and golden specs hold each kind: every form,
+# burn rates over several windows, escalations, presence of two sources.
 SPECS = [ROOT / "indicators.yaml", *sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))]
 
 
-def reads_unlike_parsing(path) -> list[str]:
-    spec, _ = pipeline.load([(path.name, path.read_bytes())], path.name)
+def loaded(path) -> Spec:
+    return pipeline.load([(path.name, path.read_bytes())], path.name)[0]
+
+
+def reads_unlike_parsing(spec: Spec) -> list[str]:
     unlike = []
     for rule in prometheus.build(spec).rules():
         try:
@@ -118,20 +124,54 @@ def reads_unlike_parsing(path) -> list[str]:
 
 @pytest.mark.parametrize("path", SPECS, ids=[path.parent.name for path in SPECS])
 def test_every_rule_reads_what_parsing_its_whole_expression_reads(path):
-    assert reads_unlike_parsing(path) == []
+    assert reads_unlike_parsing(loaded(path)) == []
 
 
-# (how joining the parts' reads is broken, its broken joined_reads)
+_JOIN, _PLACED = promql.join, promql.placed
+
+
+def joining(reorder):
+    """promql.join with the parts' reads put together by `reorder` (the parts, in order)."""
+    return lambda *pieces: promql.Joined(_JOIN(*pieces).text, tuple(
+        read for part in reorder([piece for piece in pieces if isinstance(piece, promql.Joined)]) for read in part.reads))
+
+
+def placing(change):
+    """promql.placed with each read it places changed by `change`."""
+    def placed(selector, template=promql.PART):
+        found = _PLACED(selector, template)
+        return promql.Joined(found.text, tuple(change(read, selector) for read in found.reads))
+    return placed
+
+
+# (how joining the parts' reads is broken, the promql function broken, its broken version)
 JOIN_MUTANTS = [
-    ("the parts in reverse order", lambda *parts: tuple(r for part in reversed(parts) for r in promql.series_read(part))),
-    ("the last part dropped", lambda *parts: tuple(r for part in parts[:-1] for r in promql.series_read(part))),
-    ("read as if in a range function", lambda *parts: tuple(
+    ("the parts in reverse order", "joined_reads",
+     lambda *parts: tuple(r for part in reversed(parts) for r in promql.series_read(part))),
+    ("the last part dropped", "joined_reads", lambda *parts: tuple(r for part in parts[:-1] for r in promql.series_read(part))),
+    ("read as if in a range function", "joined_reads", lambda *parts: tuple(
         promql.SeriesRead(r.name, r.labels, True, r.quantile_argument, r.equal_labels, r.window)
         for part in parts for r in promql.series_read(part))),
+    ("joined parts in reverse order", "join", joining(lambda parts: parts[::-1])),
+    ("a joined expression's last part dropped", "join", joining(lambda parts: parts[:-1])),
+    ("a placed selector read as if alone, outside its template", "placed",
+     placing(lambda read, selector: _PLACED(selector).reads[0])),
+    ("a placed selector not in its range function", "placed",
+     placing(lambda read, selector: dataclasses.replace(read, in_range_function=False))),
+    ("a placed selector over the wrong window", "placed", placing(lambda read, selector: dataclasses.replace(read, window=read.window * 2))),
+    ("a placed selector read as the quantile argument", "placed",
+     placing(lambda read, selector: dataclasses.replace(read, quantile_argument=True))),
+    ("a placed selector's matchers dropped", "placed",
+     placing(lambda read, selector: dataclasses.replace(read, labels=(), equal_labels=()))),
 ]
 
 
-@pytest.mark.parametrize("broken", [m[1] for m in JOIN_MUTANTS], ids=[m[0] for m in JOIN_MUTANTS])
-def test_joining_the_parts_reads_wrongly_fails_the_table(monkeypatch, broken):
-    monkeypatch.setattr(promql, "joined_reads", broken)
-    assert any(reads_unlike_parsing(path) for path in SPECS)
+@pytest.mark.parametrize(("attribute", "broken"), [m[1:] for m in JOIN_MUTANTS], ids=[m[0] for m in JOIN_MUTANTS])
+def test_joining_the_parts_reads_wrongly_fails_the_table(monkeypatch, attribute, broken):
+    specs = [loaded(path) for path in SPECS]  # loading checks the plan too: a broken one would fail it first
+    monkeypatch.setattr(promql, attribute, broken)
+    measures.counted.cache_clear()  # what it joined with the sound functions, or the broken ones
+    try:
+        assert any(reads_unlike_parsing(spec) for spec in specs)
+    finally:
+        measures.counted.cache_clear()

@@ -3,9 +3,12 @@ generated unit tests trust: each series with its labels, whether a range functio
 whether it is histogram_quantile's input and the window it is read over. The walk is by type
 for speed; the table pins it on hand-written edges and, against the walk it replaced
 (isinstance by isinstance, kept below as the reference), on every expression the shipped spec
-and the golden specs generate. Each of its rules broken turns the table red."""
+and the golden specs generate. Each of its rules broken turns the table red. A selector placed in
+a template (promql.placed) reads what parsing the text it writes reads, in every context."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import promql_parser
 import pytest
@@ -13,6 +16,7 @@ from conftest import ROOT
 
 from compiler import pipeline, promql
 from compiler.backends import prometheus
+from compiler.model import Selector
 from compiler.promql import SeriesRead
 
 SPECS = [ROOT / "indicators.yaml", *sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))]
@@ -119,3 +123,65 @@ MUTANTS = [
 def test_each_rule_of_the_walk_broken_fails_the_table(monkeypatch, attribute, broken):
     monkeypatch.setattr(promql, attribute, broken)
     assert any(list(read(text)) != REFERENCE[text] for text in EXPRESSIONS)
+
+
+# (selector, template): what placed() reads there must be what parsing the text it writes reads,
+# in each context a template gives (the plan's templates never make a quantile argument: this does)
+PLACED = [
+    (Selector("x"), promql.PART),
+    (Selector("x", (("a", "=", "b"), ("c", "!~", "d"))), promql.PART),
+    (Selector("x", (("a", "=", "b"),)), "rate(__part__[5m])"),
+    (Selector("x"), "last_over_time(__part__[1h] offset 2h)"),
+    (Selector("x"), "max_over_time(rate(__part__[5m])[1h:1m])"),
+    (Selector("x"), "avg_over_time((__part__ > 0)[1d:5m])"),
+    (Selector("x_bucket", (("le", "=", "1"),)), "histogram_quantile(0.9, sum by (le) (__part__))"),
+    (Selector("x_bucket"), "histogram_quantile(0.9, sum by (le) (rate(__part__[5m])))"),
+    (Selector("x"), "rate(__part__[5m]) / __part__ + y"),
+]
+
+
+def placed_unlike_parsing() -> list[str]:
+    unlike = []
+    for selector, template in PLACED:
+        found = promql.placed(selector, template)
+        if found.text != template.replace(promql.PART, selector.text()) or found.reads != read(found.text):
+            unlike.append(template)
+    return unlike
+
+
+def test_a_selector_placed_in_a_template_reads_what_parsing_the_text_reads():
+    assert placed_unlike_parsing() == []
+
+
+def test_joined_parts_read_what_parsing_the_joined_text_reads():
+    x, y = promql.placed(Selector("x", (("a", "=", "b"),))), promql.placed(Selector("y"), "increase(__part__[1h])")
+    joined = promql.join("sum by (a) (", x, " offset 1d) / ", y, " and ", x)
+    assert joined.text == 'sum by (a) (x{a="b"} offset 1d) / increase(y[1h]) and x{a="b"}'
+    assert joined.reads == read(joined.text) == (*x.reads, *y.reads, *x.reads)
+
+
+_PLACED = promql.placed.__wrapped__  # uncached: a mutant must place afresh
+
+
+def placing(change):
+    """promql.placed with each read it places changed by `change`."""
+    def placed(selector, template=promql.PART):
+        found = _PLACED(selector, template)
+        return promql.Joined(found.text, tuple(change(read) if read.name == selector.metric else read for read in found.reads))
+    return placed
+
+
+# (how placing is broken, its broken placed)
+PLACED_MUTANTS = [
+    ("the stand-in's context lost: read as if alone", placing(lambda r: SeriesRead(r.name, r.labels, False, False, r.equal_labels))),
+    ("the quantile flag lost", placing(lambda r: dataclasses.replace(r, quantile_argument=False))),
+    ("the range's window lost", placing(lambda r: dataclasses.replace(r, window=0.0))),
+    ("not in a range function", placing(lambda r: dataclasses.replace(r, in_range_function=False))),
+    ("the matchers dropped", placing(lambda r: dataclasses.replace(r, labels=(), equal_labels=()))),
+]
+
+
+@pytest.mark.parametrize("broken", [m[1] for m in PLACED_MUTANTS], ids=[m[0] for m in PLACED_MUTANTS])
+def test_each_rule_of_placing_broken_fails_the_table(monkeypatch, broken):
+    monkeypatch.setattr(promql, "placed", broken)
+    assert placed_unlike_parsing()

@@ -55,8 +55,9 @@ class Measure(Protocol):
         """How the value is computed, as the `operations` part of its recorded series' name."""
         ...
 
-    def value(self, state: Value) -> str:
-        """The PromQL of the indicator's value; inputs it needs recorded first go into `state`."""
+    def value(self, state: Value) -> promql.Joined:
+        """The PromQL of the indicator's value, with what it reads (joined from its parts': no
+        rule is parsed whole); inputs it needs recorded first go into `state`."""
         ...
 
     def sources(self) -> list[str]:

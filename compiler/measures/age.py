@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from compiler import promql
 from compiler.backends.prometheus.measures import Value, literal
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker
 from compiler.measures import SELECTOR, Measure, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -32,8 +34,8 @@ class Age(Measure):
     def operation(self, good: str) -> str:
         return "age_seconds"
 
-    def value(self, state: Value) -> str:
-        return f"time() - {state.aggregate('max', self.timestamp.text())}"
+    def value(self, state: Value) -> Joined:
+        return promql.join("time() - ", state.aggregate("max", promql.placed(self.timestamp)))
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         """A timestamp that advances with the clock, so that its age holds."""

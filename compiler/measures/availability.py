@@ -13,6 +13,7 @@ from compiler.backends.prometheus.plan import RECORD, Rule
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, warmup
 from compiler.measures import DURATION, MIN_VOLUME, SELECTOR, Measure, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -90,17 +91,17 @@ class Availability(Measure):
     def budget(self) -> Availability:
         return self
 
-    def value(self, state: Value) -> str:
-        errors, _ = self.error_ratio(state, self.period)
-        return f"1 - (\n{errors}\n)" if state.indicator.good == "higher" else errors
+    def value(self, state: Value) -> Joined:
+        errors = self.error_ratio(state, self.period)
+        return promql.join("1 - (\n", errors, "\n)") if state.indicator.good == "higher" else errors
 
-    def error_ratio(self, state: Value, window: float) -> tuple[str, tuple[str, ...]]:
+    def error_ratio(self, state: Value, window: float) -> Joined:
         """Failed over total requests in one window, guarded by the spec's minimum volume; no
-        error counted yet is a ratio of 0. With the parts it joins, in order (promql.joined_reads)."""
+        error counted yet is a ratio of 0."""
         total = state.counter("total", self.total, window, "rate")
         failed = state.counter("errors", self.errors, window, "rate")
         volume = state.counter("total", self.total, window, "increase")
-        return guarded(f"{or_zero(failed, total)}\n/\n{total}", volume, self.min_volume), (failed, total, total, volume)
+        return guarded(promql.join(or_zero(failed, total), "\n/\n", total), volume, self.min_volume)
 
     def windows(self) -> list[float]:
         """Every burn-rate window, each with an error ratio of its own recorded."""
@@ -114,9 +115,9 @@ class Availability(Measure):
         samples a series), so evaluating it with the alerts stays cheap."""
         found = []
         for window in self.windows():
-            ratio, parts = self.error_ratio(state, window)
-            found.append(Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), ratio,
-                              indicator=state.indicator.id, keeps=state.keeps, reads=promql.joined_reads(*parts)))
+            ratio = self.error_ratio(state, window)
+            found.append(Rule(RECORD, conventions.error_ratio_series(state.spec, state.indicator, window), ratio.text,
+                              indicator=state.indicator.id, keeps=state.keeps, reads=ratio.reads))
         return found
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from compiler import promql
 from compiler.backends.prometheus.measures import Value
 from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, gauge
 from compiler.measures import SELECTOR, Measure, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -34,9 +36,9 @@ class Baseline(Measure):
     def operation(self, good: str) -> str:
         return "relative_to_baseline"
 
-    def value(self, state: Value) -> str:
-        current, baseline = state.aggregate("avg", self.series.text()), state.aggregate("avg", self.baseline.text())
-        return f"(\n  {current}\n-\n  {baseline}\n)\n/\n{baseline}"
+    def value(self, state: Value) -> Joined:
+        current, baseline = state.aggregate("avg", promql.placed(self.series)), state.aggregate("avg", promql.placed(self.baseline))
+        return promql.join("(\n  ", current, "\n-\n  ", baseline, "\n)\n/\n", baseline)
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         baseline = float(VOLUME)

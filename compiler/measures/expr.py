@@ -9,6 +9,7 @@ from typing import ClassVar
 from compiler import promql
 from compiler.backends.prometheus.measures import Value
 from compiler.measures import Measure
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -25,8 +26,10 @@ class Expr(Measure):
     def operation(self, good: str) -> str:
         return "value"
 
-    def value(self, state: Value) -> str:
-        return promql.keep_labels(self.expr, state.spec.global_labels)
+    def value(self, state: Value) -> Joined:
+        """The author's expression, widened: parsed whole, as no part of it is the compiler's."""
+        text = promql.keep_labels(self.expr, state.spec.global_labels)
+        return Joined(text, promql.series_read(text))
 
     def sources(self) -> list[str]:
         return [read.name for read in promql.series_read(self.expr)]

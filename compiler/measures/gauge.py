@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from compiler import promql
 from compiler.backends.prometheus.measures import Value
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, gauge
 from compiler.measures import SELECTOR, Measure, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -35,8 +37,8 @@ class Gauge(Measure):
     def operation(self, good: str) -> str:
         return self.aggregation
 
-    def value(self, state: Value) -> str:
-        return state.aggregate(self.aggregation, self.series.text())
+    def value(self, state: Value) -> Joined:
+        return state.aggregate(self.aggregation, promql.placed(self.series))
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         return make.done(wanted, STEP) if make.add(self.series, gauge(wanted, make.steps)) else None

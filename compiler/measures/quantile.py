@@ -7,11 +7,13 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+from compiler import promql
 from compiler.backends.prometheus.measures import ROLLUP, Value, literal, number
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, counter, quantile_of, warmup
 from compiler.durations import text as duration
 from compiler.measures import SELECTOR, WINDOW, Measure, selector
 from compiler.model import Selector
+from compiler.promql import PART, Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -42,13 +44,16 @@ class Quantile(Measure):
     def sources(self) -> list[str]:
         return [self.histogram.metric + "_count"]  # the whole histogram: its count exists when its buckets do
 
-    def value(self, state: Value) -> str:
+    def value(self, state: Value) -> Joined:
+        """Each bucket is read inside a call (rate(), avg_over_time()), so histogram_quantile
+        joins its argument as it is (promql.join)."""
         q = number(self.q)
+        buckets = Selector(self.histogram.metric + "_bucket", self.histogram.matchers)
         if self.window < state.long_window:
-            buckets = state.aggregate("sum", f"rate({self.histogram.text(suffix='_bucket')}[{duration(self.window)}])", "le")
-            return f"histogram_quantile({q}, {buckets})"
-        hourly = state.aggregate("sum", f"rate({self.histogram.text(suffix='_bucket')}[{duration(ROLLUP)}])", "le")
-        return f"histogram_quantile({q}, {state.over_long_window('bucket', 'rate', hourly, self.window)})"
+            rates = state.aggregate("sum", promql.placed(buckets, f"rate({PART}[{duration(self.window)}])"), "le")
+            return promql.join(f"histogram_quantile({q}, ", rates, ")")
+        hourly = state.aggregate("sum", promql.placed(buckets, f"rate({PART}[{duration(ROLLUP)}])"), "le")
+        return promql.join(f"histogram_quantile({q}, ", state.over_long_window("bucket", "rate", hourly, self.window), ")")
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         """Observations split into: below the bucket holding `wanted`, in it, and above it (+Inf)."""

@@ -11,6 +11,7 @@ from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, 
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -39,7 +40,7 @@ class Rate(Measure):
     def operation(self, good: str) -> str:
         return f"{self.function}{duration(self.window)}"
 
-    def value(self, state: Value) -> str:
+    def value(self, state: Value) -> Joined:
         rate = or_zero(state.counter("counter", self.counter, self.window, self.function), state.exported(self.counter))
         volume = state.counter("counter", self.counter, self.window, "increase")
         return guarded(rate, volume, self.min_volume) if self.min_volume else rate

@@ -7,11 +7,13 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+from compiler import promql
 from compiler.backends.prometheus.measures import Value, guarded, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, warmup
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -42,16 +44,16 @@ class Ratio(Measure):
     def sources(self) -> list[str]:
         return [self.denominator.metric]  # a ratio over no high-risk model has no value but is not silent
 
-    def value(self, state: Value) -> str:
+    def value(self, state: Value) -> Joined:
         """Rates when both are counters, a counter's increase over the window against a gauge,
         gauges as they are."""
         both_counters = is_counter(state.spec, self.numerator) and is_counter(state.spec, self.denominator)
         function = "rate" if both_counters else "increase"
 
-        def part(role: str, selected: Selector) -> str:
+        def part(role: str, selected: Selector) -> Joined:
             if is_counter(state.spec, selected):
                 return state.counter(role, selected, self.window, function)
-            return state.aggregate("sum", selected.text())
+            return state.aggregate("sum", promql.placed(selected))
 
         denominator = part("denominator", self.denominator)
         if is_counter(state.spec, self.denominator):
@@ -59,7 +61,7 @@ class Ratio(Measure):
         else:
             volume = denominator
         numerator = or_zero(part("numerator", self.numerator), denominator)
-        return guarded(f"{numerator}\n/\n{denominator}", volume, self.min_volume)
+        return guarded(promql.join(numerator, "\n/\n", denominator), volume, self.min_volume)
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         """Rates of two counters; a counter's increase over the window against a gauge; two gauges."""

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from compiler import promql
 from compiler.backends.prometheus.measures import ROLLUP, Value, guarded, or_zero
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -37,7 +39,7 @@ class Trend(Measure):
     def operation(self, good: str) -> str:
         return f"change{duration(self.window)}"
 
-    def value(self, state: Value) -> str:
+    def value(self, state: Value) -> Joined:
         """No value until the series existed before the previous window began: a fresh
         exporter's partial previous window (or its first counts, made before the first scrape)
         is no comparison."""
@@ -50,6 +52,6 @@ class Trend(Measure):
         else:
             current = state.gauge_average("series", self.series, self.window)
             previous = state.gauge_average("series", self.series, self.window, previous=True)
-        existed = state.aggregate("group", f"{self.series.text()} offset {duration(2 * self.window + warmup)}")
-        change = guarded(f"{current}\n/\n{previous}\n- 1", previous, self.min_volume)
-        return f"{change}\nand\n{existed}"
+        existed = state.aggregate("group", promql.join(promql.placed(self.series), f" offset {duration(2 * self.window + warmup)}"))
+        change = guarded(promql.join(current, "\n/\n", previous, "\n- 1"), previous, self.min_volume)
+        return promql.join(change, "\nand\n", existed)

@@ -8,11 +8,13 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+from compiler import promql
 from compiler.backends.prometheus.measures import Value, counted, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, gauge
 from compiler.durations import text as duration
 from compiler.measures import SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
+from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -37,12 +39,12 @@ class Zero(Measure):
     def operation(self, good: str) -> str:
         return f"increase{duration(self.window)}"
 
-    def value(self, state: Value) -> str:
+    def value(self, state: Value) -> Joined:
         if is_counter(state.spec, self.series):
             state.long = self.window >= state.long_window
             count = state.aggregate("sum", counted(self.series, self.window, "increase"))
         else:
-            count = state.aggregate("sum", self.series.text())
+            count = state.aggregate("sum", promql.placed(self.series))
         return or_zero(count, state.exported(self.series))
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:

@@ -42,10 +42,12 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[
     series = conventions.indicator_series(spec, indicator)
     chosen = selections(indicator, series)  # what the score and the threshold alerts judge
     judging, watch = alerts.rules(spec, indicator, panel, chosen)
-    inputs = [Rule(RECORD, name, text, indicator=indicator.id, keeps=state.keeps) for name, text in state.inputs.items()] + ratios
-    valued = [Rule(RECORD, series, expression, indicator=indicator.id, keeps=state.keeps),
+    inputs = [Rule(RECORD, name, joined.text, indicator=indicator.id, keeps=state.keeps, reads=joined.reads)
+              for name, joined in state.inputs.items()] + ratios
+    valued = [Rule(RECORD, series, expression.text, indicator=indicator.id, keeps=state.keeps, reads=expression.reads),
               scores.score_rule(spec, indicator, chosen), *judging]
-    rollups = [Rule(RECORD, name, text, indicator=indicator.id, keeps=state.keeps) for name, text in state.rollups.items()]
+    rollups = [Rule(RECORD, name, joined.text, indicator=indicator.id, keeps=state.keeps, reads=joined.reads)
+               for name, joined in state.rollups.items()]
     if unhurried(inputs + valued + watch, spec.output.slow_group_interval):
         return [], rollups, inputs + valued + watch
     if state.long:

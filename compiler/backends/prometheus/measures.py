@@ -14,15 +14,19 @@ indicator's tracking level (global labels first), for series as exporters publis
   newest rollup (up to an hour ago) and begins up to an hour before the window. A count
   that must stay zero is counted over the raw series instead, however long its window: an
   average rate times the window would extrapolate one event over history that is not there,
-  and a derived count can lose the event that falls between two recorded rates."""
+  and a derived count can lose the event that falls between two recorded rates.
+
+Each expression is a promql.Joined, its text with what it reads: its selectors placed in these
+templates (promql.placed) and joined (promql.join), so that no rule of a form is parsed whole."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
 
-from compiler import conventions, durations
+from compiler import conventions, durations, promql
 from compiler.model import Indicator, Selector, Spec
+from compiler.promql import PART, Joined
 
 ROLLUP = 3600  # the period of the rollups long windows read, and their group's interval
 LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window group
@@ -42,17 +46,17 @@ def number(value: float) -> str:
     return f"({literal(value)})" if value < 0 else literal(value)
 
 
-def guarded(expression: str, volume: str, min_volume: float | None) -> str:
+def guarded(expression: Joined, volume: Joined, min_volume: float | None) -> Joined:
     """The expression only where `volume` reaches `min_volume` (or is non-zero when none is
     given): a ratio over one deployment, or a trend from a quiet week, is not worth an alert."""
     bound = f">= {number(min_volume)}" if min_volume else "> 0"
     if volume == expression:  # a counted increase guards itself
-        return f"{expression} {bound}"
-    return f"(\n{_indent(expression)}\n)\nand\n(\n{_indent(volume)}\n) {bound}"
+        return promql.join(expression, f" {bound}")
+    return promql.join("(\n", _indent(expression), "\n)\nand\n(\n", _indent(volume), f"\n) {bound}")
 
 
-def _indent(text: str) -> str:
-    return "\n".join(f"  {line}" for line in text.splitlines())
+def _indent(part: Joined) -> Joined:
+    return Joined("\n".join(f"  {line}" for line in part.text.splitlines()), part.reads)
 
 
 @dataclass
@@ -61,8 +65,8 @@ class Value:
 
     spec: Spec
     indicator: Indicator
-    inputs: dict[str, str] = field(default_factory=dict)  # recorded series -> expression, in order
-    rollups: dict[str, str] = field(default_factory=dict)  # hourly rollups -> expression, in order
+    inputs: dict[str, Joined] = field(default_factory=dict)  # recorded series -> expression, in order
+    rollups: dict[str, Joined] = field(default_factory=dict)  # hourly rollups -> expression, in order
     long: bool = False  # reads a derived long window: evaluate it in the long-window group
     long_window: float = LONG_WINDOW  # from this window on, derive it (bench/rules.py raises it to compare)
 
@@ -74,65 +78,67 @@ class Value:
     def grouping(self) -> str:
         return ", ".join(self.keeps)
 
-    def aggregate(self, operator: str, inner: str, *extra: str) -> str:
+    def aggregate(self, operator: str, inner: Joined, *extra: str) -> Joined:
         labels = ", ".join((*extra, self.grouping)) if extra else self.grouping
-        return f"{operator} by ({labels}) ({inner})"
+        return promql.join(f"{operator} by ({labels}) (", inner, ")")
 
-    def record(self, role: str, operations: str, expression: str) -> str:
+    def record(self, role: str, operations: str, expression: Joined) -> str:
         name = conventions.input_series(self.spec, self.indicator, role, operations)
         self.inputs.setdefault(name, expression)
         return name
 
-    def over_long_window(self, role: str, operation: str, expression: str, window: float, offset: str = "") -> str:
+    def over_long_window(self, role: str, operation: str, expression: Joined, window: float, offset: str = "") -> Joined:
         """The average over a long window of an hourly rollup (`operation` over the last hour),
         recorded once an hour in the rollup group."""
         name = conventions.input_series(self.spec, self.indicator, role, f"{operation}{durations.text(ROLLUP)}")
         self.rollups.setdefault(name, expression)
         self.long = True
-        return f"avg_over_time({name}[{durations.text(window)}]{offset})"
+        return promql.placed(Selector(name), f"avg_over_time({PART}[{durations.text(window)}]{offset})")
 
-    def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False) -> str:
+    def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False) -> Joined:
         """rate() or increase() of a counter over `window` (or the window before it), summed."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
             return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
         average = self.over_long_window(role, "rate", self.aggregate("sum", counted(selector, ROLLUP, "rate")), window, offset)
-        return average if function == "rate" else f"({average} * {number(window)})"
+        return average if function == "rate" else promql.join("(", average, f" * {number(window)})")
 
-    def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> str:
+    def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> Joined:
         """A gauge's average over `window` (or the window before it), from its recorded average."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window >= self.long_window:
-            hourly = self.aggregate("avg", f"avg_over_time({selector.text()}[{durations.text(ROLLUP)}])")
+            hourly = self.aggregate("avg", promql.placed(selector, f"avg_over_time({PART}[{durations.text(ROLLUP)}])"))
             return self.over_long_window(role, "avg", hourly, window, offset)
-        recorded = self.record(role, "avg", self.aggregate("avg", selector.text()))
-        return f"avg_over_time({recorded}[{durations.text(window)}]{offset})"
+        recorded = self.record(role, "avg", self.aggregate("avg", promql.placed(selector)))
+        return promql.placed(Selector(recorded), f"avg_over_time({PART}[{durations.text(window)}]{offset})")
 
-    def exported(self, selector: Selector) -> str:
+    def exported(self, selector: Selector) -> Joined:
         """Every entity that exports the selector's metric at all, with any labels: where a
         count of the selected series that do not exist (yet) is 0."""
-        return self.aggregate("group", Selector(selector.metric).text())
+        return self.aggregate("group", promql.placed(Selector(selector.metric)))
 
 
-def counted(selector: Selector, window: float, function: str, offset: float = 0) -> str:
+@functools.lru_cache(maxsize=16_384)  # pure, and asked again: each long window's rate and volume rebuild the hourly rollup's
+def counted(selector: Selector, window: float, function: str, offset: float = 0) -> Joined:
     """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
     series not seen in the look-back before the window was created within it, at zero: all of
     its current value was counted in the window (while it is still 0, rate() says so)."""
     at = f" offset {durations.text(offset)}" if offset else ""
     seen = durations.text(min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
-    before = f"last_over_time({selector.text()}[{seen}] offset {durations.text(window + offset)})"
-    new = f"({selector.text()}{at} unless {before}) > 0"
+    before = promql.placed(selector, f"last_over_time({PART}[{seen}] offset {durations.text(window + offset)})")
+    new = promql.join("(", promql.placed(selector), at, " unless ", before, ") > 0")
     if function == "rate":
-        new = f"({new}) / {number(window)}"
-    return f"\n{_indent(new)}\nor\n  {function}({selector.text()}[{durations.text(window)}]{at})\n"
+        new = promql.join("(", new, f") / {number(window)}")
+    counter = promql.placed(selector, f"{function}({PART}[{durations.text(window)}]{at})")
+    return promql.join("\n", _indent(new), "\nor\n  ", counter, "\n")
 
 
-def or_zero(expression: str, fallback: str) -> str:
+def or_zero(expression: Joined, fallback: Joined) -> Joined:
     """The expression, or 0 where it has no series and `fallback` has (`fallback` * 0)."""
-    return f"(\n{_indent(expression)}\nor\n{_indent(fallback)} * 0\n)"
+    return promql.join("(\n", _indent(expression), "\nor\n", _indent(fallback), " * 0\n)")
 
 
-def value(spec: Spec, indicator: Indicator, long_window: float = LONG_WINDOW) -> tuple[str, Value]:
+def value(spec: Spec, indicator: Indicator, long_window: float = LONG_WINDOW) -> tuple[Joined, Value]:
     """The expression of the indicator's value, and what it needs recorded first."""
     state = Value(spec, indicator, long_window=long_window)
     return indicator.measure.value(state), state
