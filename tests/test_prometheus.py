@@ -161,6 +161,9 @@ RULE_PROBLEMS = [
      "generated rule ShopX: label value is templated; labels must be static"),
     ("an annotation naming a label the alert lacks", {"alert": "ShopX", "expr": "up", "annotations": {"summary": "{{ $labels.team }}"}},
      "generated rule ShopX: annotation summary: {{ $labels.team }} names a label the alert does not have"),
+    ("an action not allowed among allowed ones",
+     {"alert": "ShopX", "expr": "up", "annotations": {"summary": "{{ $labels.model }} {{ $value | humanize }} {{ $value | humanizeDuration }}"}},
+     "generated rule ShopX: annotation summary: unexpected template action {{ $value | humanize }}"),
     ("an annotation with an unclosed action", {"alert": "ShopX", "expr": "up", "annotations": {"summary": "{{ $value "}},
      "generated rule ShopX: annotation summary: a template action is not closed"),
     ("an unclosed action the next annotation would close, were they read as one text",
@@ -178,16 +181,44 @@ RULE_PROBLEMS = [
      "generated rule ShopX contains '%{', which vmalert reads as an environment placeholder"),
     ("a vmalert placeholder in the expression", {"record": "model:x:max", "expr": 'up{job="%{JOB}"}'},
      "generated rule model:x:max contains '%{', which vmalert reads as an environment placeholder"),
+    ("a vmalert placeholder in the name", {"record": "model:x%{X}:max", "expr": "up"},
+     "generated rule model:x%{X}:max contains '%{', which vmalert reads as an environment placeholder"),
+    ("a vmalert placeholder in an alert's for", {"alert": "ShopX", "expr": "up", "for": "%{FOR}"},
+     "generated rule ShopX contains '%{', which vmalert reads as an environment placeholder"),
+    ("a vmalert placeholder in a label's name", {"alert": "ShopX", "expr": "up", "labels": {"%{TEAM}": "x"}},
+     "generated rule ShopX contains '%{', which vmalert reads as an environment placeholder"),
+    ("a vmalert placeholder in an annotation's name", {"alert": "ShopX", "expr": "up", "annotations": {"%{NOTE}": "x"}},
+     "generated rule ShopX contains '%{', which vmalert reads as an environment placeholder"),
 ]
 
 
 @pytest.mark.parametrize(("rule", "message"), [c[1:] for c in RULE_PROBLEMS], ids=[c[0] for c in RULE_PROBLEMS])
 def test_the_lint_names_what_is_wrong_with_a_generated_rule(rule, message):
     kind = "alert" if "alert" in rule else "record"
-    planned = plan.Rule(kind, rule[kind], rule["expr"], labels=tuple(rule.get("labels", {}).items()),
+    planned = plan.Rule(kind, rule[kind], rule["expr"], rule.get("for"), labels=tuple(rule.get("labels", {}).items()),
                         annotations=tuple(rule.get("annotations", {}).items()), indicator="x", keeps=("model",))
     problems = lint.rule_problems(planned, recorded=set())
     assert any(problem.startswith(message) for problem in problems), problems
+
+
+# a rule's labels and annotations are searched as one text, each name and text on a line of its
+# own: where two meet, a '%' ending one and a '{' starting the next are no placeholder
+CLEAN_RULES = [
+    ("an annotation naming a label the alert has", {"alert": "ShopX", "expr": "up", "labels": {"team": "a"},
+                                                     "annotations": {"summary": "{{ $labels.team }} {{ $labels.model | urlquery }}"}}),
+    ("a label's name and its value", {"alert": "ShopX", "expr": "up", "labels": {"x%": "{y}"}}),
+    ("a label's value and the next label's name", {"alert": "ShopX", "expr": "up", "labels": {"x": "y%", "{z": "z"}}),
+    ("an annotation's name and its text", {"alert": "ShopX", "expr": "up", "annotations": {"x%": "{y}"}}),
+    ("an annotation's text and the next one's name",
+     {"alert": "ShopX", "expr": "up", "annotations": {"summary": "50%", "{x": "{{ $value | humanizePercentage }}"}}),
+]
+
+
+@pytest.mark.parametrize("rule", [c[1] for c in CLEAN_RULES], ids=[c[0] for c in CLEAN_RULES])
+def test_the_lint_finds_nothing_where_two_texts_of_a_rule_meet(rule):
+    planned = plan.Rule("alert", rule["alert"], rule["expr"], labels=tuple(rule.get("labels", {}).items()),
+                        annotations=tuple(rule.get("annotations", {}).items()), indicator="x", keeps=("model",))
+    assert lint.rule_problems(planned, set()) == []
 
 
 def test_an_expression_that_drops_a_tracking_label_is_reported_at_the_measure():
@@ -197,6 +228,25 @@ def test_an_expression_that_drops_a_tracking_label_is_reported_at_the_measure():
         pipeline.load([("indicators.yaml", spec_text(expression).encode())], "indicators.yaml")
     assert [str(p) for p in raised.value.problems] == [
         "indicators.yaml:46:21: indicators[0].measure.expr: the expression drops the tracking label 'model'"]
+
+
+# (expression, global labels, tracking labels, the tracking labels it drops): one expression under
+# several label sets, in turn, since the lint answers from a cache
+DROPPED = [
+    ("sum by (model) (y)", (), ("model",), ()),
+    ("sum by (model) (y)", (), ("model", "team"), ("team",)),
+    ("sum by (model) (y)", ("cluster",), ("model",), ()),
+    ("sum by (model) (y)", (), ("cluster", "model"), ("cluster",)),
+    ("sum by (model) (y)", ("cluster",), ("cluster", "model"), ()),
+    ("sum(y)", ("cluster",), ("model",), ("model",)),
+    ("sum without (model) (y)", (), ("model", "team"), ("model",)),
+]
+
+
+def test_the_lint_names_the_tracking_labels_an_expression_drops_once_the_global_labels_are_added():
+    for _ in range(2):  # the second time from the cache
+        assert [lint.dropped_labels(text, kept, tracked) for text, kept, tracked, _ in DROPPED] == [
+            dropped for _, _, _, dropped in DROPPED]
 
 
 # (expression, global labels, as kept): one expression under several label sets, in turn, since
