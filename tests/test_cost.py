@@ -7,6 +7,7 @@ import pytest
 from conftest import HEADER, INDICATOR, spec_text, with_output
 
 from compiler import pipeline
+from compiler.backends.prometheus import cost, plan
 
 QUANTILE = "measure: {quantile: {histogram: latency_seconds, q: 0.9, window: 5m}}\n    unit: seconds"
 
@@ -77,3 +78,26 @@ def test_validate_verbose_prints_the_estimate_per_group(cli):
         "  shop_platform_health_scorecard (every 5m): 1; most by indicator:shop_indicator_score:avg (1)",
         "  shop_scorecard (every 5m): 2; most by group:shop_indicator_score:avg (1)",
     ]
+
+
+# (what a rule reads, series): recorded series of two levels, read whole and with a label matched
+# to one value, in turn, since a recorded series' estimate is remembered by its level
+RECORDED_READS = [
+    ("model:a:x", 50),
+    ('model:a:x{model="m"}', 1),
+    ("le_model:b:x", 150),  # le: 2 buckets and +Inf
+    ('le_model:b:x{model="m"}', 3),
+    ('le_model:b:x{le="1"}', 50),
+    ("model:c:x", 50),
+    ('model:c:x{model="m"}', 1),
+]
+
+
+def test_a_recorded_series_counts_the_values_of_the_labels_its_rule_keeps():
+    built = pipeline.load([("indicators.yaml", spec().encode())], "indicators.yaml")[0]
+    records = plan.Group("records", None, tuple(plan.Rule(plan.RECORD, name, "vector(1)", keeps=keeps) for name, keeps in (
+        ("model:a:x", ("model",)), ("le_model:b:x", ("le", "model")), ("model:c:x", ("model",)))))
+    readers = [plan.Group(f"reads {position}", None, (plan.Rule(plan.RECORD, f"model:r{position}:x", expr, keeps=("model",)),))
+               for position, (expr, _) in enumerate(RECORDED_READS)]
+    costs = cost.group_costs(built, plan.Plan((plan.RuleFile("x", (records, *readers)),)))
+    assert [found.series for found in costs[1:]] == [series for _, series in RECORDED_READS]

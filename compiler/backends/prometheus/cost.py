@@ -80,6 +80,9 @@ class _Estimate:
         # an indicator's rules read its series again and again; a read's estimate depends on its
         # series and the labels matched to one value alone, a key hashed without a Python call
         self.estimated: dict[tuple[str, tuple[str, ...]], int] = {}
+        # a recorded series' estimate depends on its level alone (the labels its rule keeps), and
+        # a plan has a few: 10,000 indicators' 36,000 series, 8 levels
+        self.at_level: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
 
     def rule(self, rule: Rule) -> int:
         total = 0
@@ -94,7 +97,11 @@ class _Estimate:
     def _series(self, read: promql.SeriesRead) -> int:
         kept = self.plan.kept(read.name)
         if kept is not None:
-            return prod(self.label_values.get(label, 1) for label in kept if label not in read.equal_labels)
+            key = (kept, read.equal_labels)
+            series = self.at_level.get(key)
+            if series is None:
+                series = self.at_level[key] = prod(self.label_values.get(label, 1) for label in kept if label not in read.equal_labels)
+            return series
         resolved = raw_spec.series_type(read.name, self.catalogue)
         if resolved is None:  # ALERTS, or a series the catalogue does not know
             return 1
