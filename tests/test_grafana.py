@@ -19,7 +19,9 @@ from bench import synth
 from compiler import backends, conventions, pipeline, promql
 from compiler.backends import grafana, kubernetes
 from compiler.backends.grafana import queries
+from compiler.backends.grafana.panels import steps as threshold_steps
 from compiler.emit import emit
+from compiler.model import Threshold
 
 SCHEMAS = ROOT / "tests" / "grafana-schema"
 
@@ -230,6 +232,26 @@ THRESHOLDS = [
 def test_thresholds_colour_values_as_the_alerts_judge_them(indicator_id, expected):
     steps = indicator_panel(indicator_id)["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert [(step["value"], step["color"]) for step in steps] == expected
+
+
+# (thresholds as (name, value, for), good, the steps' values and colours): one set of thresholds
+# either way, and two that differ in a value or a for alone, in turn, since steps() answers from a cache
+YELLOW, RED = ("target", 0.9, 0.0), ("warning", 0.8, 3600.0)
+STEPS = [
+    ((YELLOW, RED), "higher", [(None, "red"), (0.8, "yellow"), (0.9, "green")]),
+    ((YELLOW, RED), "lower", [(None, "green"), (math.nextafter(0.8, math.inf), "red"), (math.nextafter(0.9, math.inf), "yellow")]),
+    ((YELLOW, ("warning", 0.7, 3600.0)), "higher", [(None, "red"), (0.7, "yellow"), (0.9, "green")]),
+    ((YELLOW, ("warning", 0.9, 3600.0)), "higher", [(None, "yellow"), (0.9, "green")]),
+    ((YELLOW, ("warning", 0.9, 0.0)), "higher", [(None, "red"), (0.9, "green")]),
+    ((("target", 0.9, 3600.0), ("warning", 0.9, 0.0)), "higher", [(None, "red"), (0.9, "green")]),
+]
+
+
+def test_threshold_steps_are_worked_out_for_each_set_of_thresholds_and_direction():
+    for _ in range(2):  # the second time from the cache
+        found = [threshold_steps(tuple(Threshold(name, value, hold, name) for name, value, hold in thresholds), good)
+                 for thresholds, good, _ in STEPS]
+        assert [[(step["value"], step["color"]) for step in steps] for steps in found] == [expected for _, _, expected in STEPS]
 
 
 def test_an_override_gets_its_own_query_and_thresholds_and_the_default_query_leaves_it_out():

@@ -30,10 +30,11 @@ def render(spec: Spec, category: Category) -> dict:
         items.append(Row(group.title))
         items += [Cell(indicator_panel(spec, indicator), WIDTHS[kind(indicator)], HEIGHT, ids[indicator.id])
                   for indicator in members]
-    series = {label: [conventions.indicator_series(spec, i) for i in indicators] for label in spec.global_labels}
-    for indicator in indicators:
+    names = [conventions.indicator_series(spec, indicator) for indicator in indicators]
+    series = {label: list(names) for label in spec.global_labels}
+    for indicator, name in zip(indicators, names):
         for label in indicator.track_by:
-            series.setdefault(label, []).append(conventions.indicator_series(spec, indicator))
+            series.setdefault(label, []).append(name)
     return dashboard(spec, conventions.category_uid(spec, category.id), f"{spec.title}: {category.title}",
                      f"{category.title}: one panel per indicator, by group.", [category.id],
                      variables(spec, series), items, alert_annotations(spec, [category.id]))
