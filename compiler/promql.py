@@ -1,6 +1,6 @@
 """PromQL through promql-parser: parsing, the series an expression reads (parsed, or known from
-the parts the compiler writes it with: join, placed), and the misuses the chapter's own examples
-make (a histogram quantile over a bare name, a counter read raw)."""
+the parts the compiler writes it with: join, join_by, placed), and the misuses the chapter's own
+examples make (a histogram quantile over a bare name, a counter read raw)."""
 
 from __future__ import annotations
 
@@ -118,18 +118,6 @@ def series_read(text: str) -> tuple[SeriesRead, ...]:
     return tuple(found)
 
 
-def joined_reads(*parts: str) -> tuple[SeriesRead, ...]:
-    """What an expression the compiler joins from `parts` (texts) reads, without parsing it
-    whole: the parts' reads in order, as series_read() finds them, when the joins are ones that
-    change no read (join()). The parts repeat across rules (one indicator's selections, a
-    metric's absent()), so each is parsed once. () when a part does not parse: the rule's
-    expression is then parsed whole, for its message (plan.Rule)."""
-    try:
-        return tuple(read for part in parts for read in series_read(part))
-    except PromQLError:
-        return ()
-
-
 PART = "__part__"  # where placed() stands a selector in a template: a name no catalogue has
 
 
@@ -160,6 +148,12 @@ def join(*pieces: str | Joined) -> Joined:
         else:
             texts.append(piece)
     return Joined("".join(texts), reads)
+
+
+def join_by(separator: str, parts: Sequence[Joined]) -> Joined:
+    """The parts with `separator` (an operator on lines of its own, `\\nor\\n`) between each
+    two, as str.join puts it: join() of them."""
+    return join(*[piece for part in parts for piece in (separator, part)][1:])
 
 
 @functools.lru_cache(maxsize=65_536)  # a pure function of its arguments: each indicator places its selectors in the same few templates

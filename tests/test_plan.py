@@ -96,11 +96,11 @@ def test_every_rule_knows_what_it_reads():
     assert plan.kept("model:shop_queue:max") == ("model",) and plan.kept("no:such:series") is None
 
 
-# The alerts (threshold, no-data, burn-rate, escalation), the score, the presence record and the
-# indicator's score rollup know their reads from the parsed parts they join (promql.joined_reads);
-# the measure forms' inputs, rollups, values and error ratios from their selectors, placed in the
-# forms' templates and joined (promql.placed, promql.join); the scorecard's rollups and an `expr`
-# value are parsed. Either way they must be what parsing the whole expression reads, and a rule
+# The measure forms' inputs, rollups, values and error ratios, the selections the thresholds judge
+# and so the threshold alerts and the score, the no-data, burn-rate and escalation alerts, the
+# presence record and the indicator's score rollup know their reads from their selectors, placed
+# in templates and joined (promql.placed, promql.join, promql.join_by); the scorecard's rollups
+# and an `expr` value are parsed. Either way they must be what parsing the whole expression reads, and a rule
 # that does not parse keeps its message. The shipped and golden specs hold each kind: every form,
 # burn rates over several windows, escalations, presence of two sources.
 SPECS = [ROOT / "indicators.yaml", *sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))]
@@ -127,13 +127,19 @@ def test_every_rule_reads_what_parsing_its_whole_expression_reads(path):
     assert reads_unlike_parsing(loaded(path)) == []
 
 
-_JOIN, _PLACED = promql.join, promql.placed
+_JOIN, _JOIN_BY, _PLACED = promql.join, promql.join_by, promql.placed
 
 
 def joining(reorder):
     """promql.join with the parts' reads put together by `reorder` (the parts, in order)."""
     return lambda *pieces: promql.Joined(_JOIN(*pieces).text, tuple(
         read for part in reorder([piece for piece in pieces if isinstance(piece, promql.Joined)]) for read in part.reads))
+
+
+def separating(reorder):
+    """promql.join_by with the parts' reads put together by `reorder` (the parts, in order)."""
+    return lambda separator, parts: promql.Joined(_JOIN_BY(separator, parts).text,
+                                                  tuple(read for part in reorder(parts) for read in part.reads))
 
 
 def placing(change):
@@ -146,12 +152,10 @@ def placing(change):
 
 # (how joining the parts' reads is broken, the promql function broken, its broken version)
 JOIN_MUTANTS = [
-    ("the parts in reverse order", "joined_reads",
-     lambda *parts: tuple(r for part in reversed(parts) for r in promql.series_read(part))),
-    ("the last part dropped", "joined_reads", lambda *parts: tuple(r for part in parts[:-1] for r in promql.series_read(part))),
-    ("read as if in a range function", "joined_reads", lambda *parts: tuple(
-        promql.SeriesRead(r.name, r.labels, True, r.quantile_argument, r.equal_labels, r.window)
-        for part in parts for r in promql.series_read(part))),
+    ("separated parts in reverse order", "join_by", separating(lambda parts: parts[::-1])),
+    ("a separated expression's last part dropped", "join_by", separating(lambda parts: parts[:-1])),
+    ("separated parts read as if in a range function", "join_by", lambda separator, parts: promql.Joined(
+        _JOIN_BY(separator, parts).text, tuple(dataclasses.replace(read, in_range_function=True) for read in _JOIN_BY(separator, parts).reads))),
     ("joined parts in reverse order", "join", joining(lambda parts: parts[::-1])),
     ("a joined expression's last part dropped", "join", joining(lambda parts: parts[:-1])),
     ("a placed selector read as if alone, outside its template", "placed",

@@ -160,6 +160,14 @@ def test_joined_parts_read_what_parsing_the_joined_text_reads():
     assert joined.reads == read(joined.text) == (*x.reads, *y.reads, *x.reads)
 
 
+def test_parts_joined_by_an_operator_read_what_parsing_the_joined_text_reads():
+    x, y = promql.placed(Selector("x", (("a", "=", "b"),))), promql.placed(Selector("y"), "increase(__part__[1h])")
+    joined = promql.join_by("\nor\n", [x, y, x])
+    assert joined.text == 'x{a="b"}\nor\nincrease(y[1h])\nor\nx{a="b"}'
+    assert joined.reads == read(joined.text) == (*x.reads, *y.reads, *x.reads)
+    assert promql.join_by(" or ", [x]) == x
+
+
 _PLACED = promql.placed.__wrapped__  # uncached: a mutant must place afresh
 
 

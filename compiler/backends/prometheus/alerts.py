@@ -12,7 +12,7 @@ from compiler import conventions, durations, presence, present, promql
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection
 from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
-from compiler.model import Indicator, Spec, Threshold, tolerance
+from compiler.model import Indicator, Selector, Spec, Threshold, tolerance
 
 if TYPE_CHECKING:  # the forms build on this backend: it never imports them
     from compiler.measures.availability import Availability, BurnRate
@@ -79,11 +79,11 @@ def _threshold_alerts(alerting: _Alerting, selection: Selection) -> list[Rule]:
     # An override's tracking labels come with its data anyway; as static labels they also tell
     # its rules apart from the default ones (promtool rejects same-name, same-label rules).
     when = selection.override.when if selection.override is not None else ()
-    reads = promql.joined_reads(selection.series)
-    return [alerting.alert("", f"{selection.series} {indicator.breach_operator} {_bound(indicator, threshold)}",
+    series = selection.series
+    return [alerting.alert("", f"{series.text} {indicator.breach_operator} {_bound(indicator, threshold)}",
                            durations.text(threshold.for_seconds) if threshold.for_seconds else None, threshold.level,
                            heading + present.level_rule(indicator, threshold), description, when, override=selection.override,
-                           thresholds=(f"{indicator.breach_operator} {_shown(threshold.value)}",), reads=reads)
+                           thresholds=(f"{indicator.breach_operator} {_shown(threshold.value)}",), reads=series.reads)
             for threshold in selection.thresholds]
 
 
@@ -120,12 +120,13 @@ def presence_rule(spec: Spec, indicator: Indicator) -> Rule | None:
     """Records which entities (global and tracking label sets) report every presence source
     that carries their labels now, so that one that stops can be told apart from one never seen."""
     keeps = conventions.tracking(spec, indicator)
-    selectors = [selector.text() for selector in presence.per_entity(spec, indicator)]
+    selectors = presence.per_entity(spec, indicator)
     if not selectors:
         return None
-    return Rule(RECORD, conventions.presence_series(spec, indicator),
-                "\nand\n".join(f"group by ({', '.join(keeps)}) ({selector})" for selector in selectors),
-                indicator=indicator.id, keeps=keeps, reads=promql.joined_reads(*selectors))
+    grouping = f"group by ({', '.join(keeps)}) ("
+    reporting = promql.join_by("\nand\n", [promql.join(grouping, promql.placed(selector), ")") for selector in selectors])
+    return Rule(RECORD, conventions.presence_series(spec, indicator), reporting.text,
+                indicator=indicator.id, keeps=keeps, reads=reporting.reads)
 
 
 def _entity(alerting: _Alerting) -> str:
@@ -149,17 +150,20 @@ def _no_data(alerting: _Alerting, reporting: Rule | None) -> Rule | None:
     sources = presence.sources(spec, indicator)
     if level is None or not sources:
         return None
-    reads = [f"absent({selector.text()})" for selector in sources]
+    parts = [promql.join("absent(", promql.placed(selector), ")") for selector in sources]
     if reporting is not None:
-        reads.append(f"(\n  last_over_time({reporting.name}[{durations.text(indicator.forget_after)}])\nunless\n  {reporting.name}\n)")
+        reported = Selector(reporting.name)
+        parts.append(promql.join("(\n  ", promql.placed(reported, f"last_over_time({promql.PART}[{durations.text(indicator.forget_after)}])"),
+                                 "\nunless\n  ", promql.placed(reported), "\n)"))
+    silent = promql.join_by("\nor\n", parts)
     silence = durations.human(indicator.no_data_for)
     return alerting.alert(
-        conventions.NO_DATA_SUFFIX, "\nor\n".join(reads), durations.text(indicator.no_data_for), level.name,
+        conventions.NO_DATA_SUFFIX, silent.text, durations.text(indicator.no_data_for), level.name,
         f"{alerting.title} has no data",
         f"No {' or '.join(selector.metric for selector in sources)} has been reported for {silence}{_silent_where(alerting)}: "
         f"{alerting.title} cannot be evaluated there and none of its alerts can fire. Check the exporter and "
         f"the scrape targets. A {_entity(alerting)} silent for {durations.human(indicator.forget_after)} is forgotten.",
-        filtered=False, reads=promql.joined_reads(*reads))
+        filtered=False, reads=silent.reads)
 
 
 def _burn_rates(alerting: _Alerting, measure: Availability) -> list[Rule]:
@@ -174,21 +178,22 @@ def _burn_rates(alerting: _Alerting, measure: Availability) -> list[Rule]:
     period = durations.human(measure.period)
     found = []
     for level, burns in by_level.items():
-        conditions, bounds, series = [], [], []
+        conditions: list[promql.Joined] = []
+        bounds: list[str] = []
         for burn in burns:
             burning = burn.factor * budget
             bound = f"{number(burning)} + {number(tolerance(burning))}"  # float noise is no burn, as no breach
-            windows = [conventions.error_ratio_series(spec, indicator, window) for window in (burn.long, burn.short)]
-            conditions.append(f"(\n  {windows[0]} > {bound}\nand\n  {windows[1]} > {bound}\n)")
+            windows = [promql.placed(Selector(conventions.error_ratio_series(spec, indicator, window))) for window in (burn.long, burn.short)]
+            conditions.append(promql.join("(\n  ", windows[0], f" > {bound}\nand\n  ", windows[1], f" > {bound}\n)"))
             bounds += [f"> {_shown(burning)}"] * 2  # the long window's and the short one's
-            series += windows
         factors = ", ".join(f"{burn.factor:g}x" for burn in burns)
+        fast = promql.join_by("\nor\n", conditions)
         found.append(alerting.alert(
-            conventions.BURN_RATE_SUFFIX, "\nor\n".join(conditions), None, level,
+            conventions.BURN_RATE_SUFFIX, fast.text, None, level,
             f"{alerting.title} burns its error budget too fast",
             f"The error ratio of {alerting.title} is {{{{ $value | humanizePercentage }}}}{alerting.where}: "
             f"at this rate ({factors} the budget in both windows) the {objective} objective over {period} will be missed.",
-            thresholds=tuple(bounds), reads=promql.joined_reads(*series)))
+            thresholds=tuple(bounds), reads=fast.reads))
     return found
 
 
@@ -204,12 +209,13 @@ def _escalations(alerting: _Alerting) -> list[Rule]:
     for lower, higher in zip(levels, levels[1:]):
         if lower.escalate_after is None or lower.name not in raised:
             continue
-        firing = (f'ALERTS{{alertstate="firing", {conventions.INDICATOR_LABEL}="{indicator.id}", '
-                  f'{conventions.LEVEL_LABEL}="{lower.name}"}}')
+        alerts = Selector("ALERTS", (("alertstate", "=", "firing"), (conventions.INDICATOR_LABEL, "=", indicator.id),
+                                     (conventions.LEVEL_LABEL, "=", lower.name)))
+        firing = promql.join("max without (alertname, alertstate) (", promql.placed(alerts), ")")
         after = durations.human(lower.escalate_after)
         found.append(alerting.alert(
-            conventions.ESCALATED_SUFFIX, f"max without (alertname, alertstate) ({firing})", durations.text(lower.escalate_after),
+            conventions.ESCALATED_SUFFIX, firing.text, durations.text(lower.escalate_after),
             higher.name, f"{alerting.title} is still {lower.name} after {after}",
             f"A {lower.name} alert of {alerting.title}{alerting.where} has been firing for {after} "
-            f"without being resolved; it is escalated to {higher.name}.", reads=promql.joined_reads(firing)))
+            f"without being resolved; it is escalated to {higher.name}.", reads=firing.reads))
     return found

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compiler import promql
 from compiler.model import SEVERITY_ORDER, Indicator, Override, Selector, Threshold
 
 
 @dataclass(frozen=True)
 class Selection:
     override: Override | None  # None for the default thresholds
-    series: str  # PromQL selecting the series these thresholds judge
+    series: promql.Joined  # PromQL selecting the series these thresholds judge, and what it reads
     thresholds: tuple[Threshold, ...]
 
     def limit(self, name: str, indicator: Indicator) -> float:
@@ -35,13 +36,13 @@ class Selection:
 def selections(indicator: Indicator, series: str) -> list[Selection]:
     overrides = indicator.overrides
     single = tuple((label, "!=", value) for o in overrides if len(o.when) == 1 for label, value in o.when)
-    default = Selector(series, single).text()
+    default = promql.placed(Selector(series, single))
     several = [_only(series, o) for o in overrides if len(o.when) > 1]
     if several:
-        default = f"({default} unless ({' or '.join(several)}))"
+        default = promql.join("(", default, " unless (", promql.join_by(" or ", several), "))")
     found = [Selection(None, default, indicator.thresholds)]
     return found + [Selection(o, _only(series, o), o.thresholds) for o in overrides]
 
 
-def _only(series: str, override: Override) -> str:
-    return Selector(series, tuple((label, "=", value) for label, value in override.when)).text()
+def _only(series: str, override: Override) -> promql.Joined:
+    return promql.placed(Selector(series, tuple((label, "=", value) for label, value in override.when)))

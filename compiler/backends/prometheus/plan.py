@@ -30,7 +30,7 @@ class Rule:
     thresholds: tuple[str, ...] = ()  # what an alert compares its value against, as a reviewer reads it: '> 100'
     indicator: str = ""  # the indicator's id; "" for the scorecard's rollups
     keeps: tuple[str, ...] = ()  # the labels of its result: what its name's level says
-    reads: tuple[promql.SeriesRead, ...] = ()  # a builder joining known parts gives them (promql.joined_reads, promql.Joined); else parsed here
+    reads: tuple[promql.SeriesRead, ...] = ()  # a builder joining known parts gives them (promql.Joined); else parsed here
     # (so a copy with a new expr must pass reads=() and unparsed="": dataclasses.replace keeps the old ones)
     unparsed: str = ""  # why the expression does not parse (lint reports it); "" when it does
 

@@ -9,7 +9,7 @@ from compiler import conventions, promql
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection
 from compiler.backends.prometheus.plan import RECORD, Rule
-from compiler.model import Indicator, RoiTerm, ScorecardEntry, Spec
+from compiler.model import Indicator, RoiTerm, ScorecardEntry, Selector, Spec
 
 
 def score_rule(spec: Spec, indicator: Indicator, chosen: list[Selection]) -> Rule:
@@ -20,11 +20,13 @@ def score_rule(spec: Spec, indicator: Indicator, chosen: list[Selection]) -> Rul
         target, warning = selection.limit("target", indicator), selection.limit("warning", indicator)
         if target == warning:  # zero tolerance: all or nothing
             met = ">=" if indicator.good == "higher" else "<="
-            parts.append(f"100 * ({selection.series} {met} bool {number(target)})")
+            parts.append(promql.join("100 * (", selection.series, f" {met} bool {number(target)})"))
         else:
-            parts.append(f"clamp_max(clamp_min(\n  ({selection.series} - {number(warning)}) / {number(target - warning)} * 100,\n0), 100)")
-    return Rule(RECORD, conventions.score_series(spec, indicator), "\nor\n".join(parts), indicator=indicator.id,
-                keeps=conventions.tracking(spec, indicator), reads=promql.joined_reads(*(selection.series for selection in chosen)))
+            parts.append(promql.join("clamp_max(clamp_min(\n  (", selection.series,
+                                     f" - {number(warning)}) / {number(target - warning)} * 100,\n0), 100)"))
+    score = promql.join_by("\nor\n", parts)
+    return Rule(RECORD, conventions.score_series(spec, indicator), score.text, indicator=indicator.id,
+                keeps=conventions.tracking(spec, indicator), reads=score.reads)
 
 
 def indicator_rollup(spec: Spec, indicator: Indicator) -> Rule:
@@ -32,12 +34,12 @@ def indicator_rollup(spec: Spec, indicator: Indicator) -> Rule:
     group and category: what every other rollup reads. It lives in its category's part of the
     scorecard, so the scorecard's own file grows with the groups and categories, not the indicators.
     A scorecard rule: it has no owner."""
-    score = conventions.score_series(spec, indicator)
-    return Rule(RECORD, conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL),
-                f"avg by ({', '.join(spec.global_labels)}) ({score})",
+    score = promql.placed(Selector(conventions.score_series(spec, indicator)))
+    averaged = promql.join(f"avg by ({', '.join(spec.global_labels)}) (", score, ")")
+    return Rule(RECORD, conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL), averaged.text,
                 labels=((conventions.INDICATOR_LABEL, indicator.id), (conventions.GROUP_LABEL, indicator.group),
                         (conventions.CATEGORY_LABEL, indicator.category)),
-                keeps=(*spec.global_labels, conventions.INDICATOR_LABEL), reads=promql.joined_reads(score))
+                keeps=(*spec.global_labels, conventions.INDICATOR_LABEL), reads=averaged.reads)
 
 
 def scorecard_rules(spec: Spec) -> list[Rule]:
