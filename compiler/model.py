@@ -34,11 +34,11 @@ class Selector:
     metric: str
     matchers: tuple[tuple[str, str, str], ...] = ()  # (label, operator, value)
 
-    def text(self, extra: tuple[tuple[str, str, str], ...] = (), suffix: str = "") -> str:
-        """The PromQL text, optionally for a derived series (suffix `_bucket`) or more matchers."""
+    def text(self, extra: tuple[tuple[str, str, str], ...] = ()) -> str:
+        """The PromQL text, optionally with more matchers."""
         matchers = self.matchers + extra
         inner = ", ".join(f'{label}{op}"{_escape(value)}"' for label, op, value in matchers)
-        return f"{self.metric}{suffix}{{{inner}}}" if inner else f"{self.metric}{suffix}"
+        return f"{self.metric}{{{inner}}}" if inner else self.metric
 
 
 def _escape(value: str) -> str:

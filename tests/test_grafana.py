@@ -235,7 +235,7 @@ def test_thresholds_colour_values_as_the_alerts_judge_them(indicator_id, expecte
 
 
 # (thresholds as (name, value, for), good, the steps' values and colours): one set of thresholds
-# either way, and two that differ in a value or a for alone, in turn, since steps() answers from a cache
+# either way, and two that differ in a value or a for alone
 YELLOW, RED = ("target", 0.9, 0.0), ("warning", 0.8, 3600.0)
 STEPS = [
     ((YELLOW, RED), "higher", [(None, "red"), (0.8, "yellow"), (0.9, "green")]),
@@ -248,10 +248,15 @@ STEPS = [
 
 
 def test_threshold_steps_are_worked_out_for_each_set_of_thresholds_and_direction():
-    for _ in range(2):  # the second time from the cache
-        found = [threshold_steps(tuple(Threshold(name, value, hold, name) for name, value, hold in thresholds), good)
-                 for thresholds, good, _ in STEPS]
-        assert [[(step["value"], step["color"]) for step in steps] for steps in found] == [expected for _, _, expected in STEPS]
+    found = [threshold_steps(tuple(Threshold(name, value, hold, name) for name, value, hold in thresholds), good)
+             for thresholds, good, _ in STEPS]
+    assert [[(step["value"], step["color"]) for step in steps] for steps in found] == [expected for _, _, expected in STEPS]
+
+
+def test_a_threshold_written_as_a_whole_number_keeps_its_type_whatever_was_compiled_before():
+    # 300 and 300.0 are equal thresholds; a cache of steps by thresholds once wrote whichever came first
+    written = [threshold_steps((Threshold("target", value, 0.0, "green"),), "higher")[1]["value"] for value in (300.0, 300, 300.0)]
+    assert [type(value) for value in written] == [float, int, float]
 
 
 def test_an_override_gets_its_own_query_and_thresholds_and_the_default_query_leaves_it_out():

@@ -4,7 +4,6 @@ the layout (`dashboard.py`); every query reads only series named by `conventions
 
 from __future__ import annotations
 
-import functools
 import math
 
 from compiler import conventions, present
@@ -48,7 +47,6 @@ def link(title: str, url: str, icon: str = "dashboard") -> dict:
             "targetBlank": icon == "doc", "includeVars": False, "keepTime": False}
 
 
-@functools.lru_cache(maxsize=4096)  # a function of its arguments alone; 33 threshold sets of 10,275 at 10,000 (bench/synth.py), 32 of 41 shipped
 def steps(thresholds: tuple[Threshold, ...], good: str) -> list[dict]:
     """Threshold steps, ascending from a null (minus infinity) base: green where every threshold
     is met, then the colour of the most severe threshold missed.
