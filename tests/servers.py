@@ -81,12 +81,12 @@ def _process(name: str, command: list[str], url: str, ready: str, workdir: Path)
 
 @contextlib.contextmanager
 def prometheus(workdir: Path, rule_files: list[Path], scrape_targets: list[str], alertmanager_url: str | None = None,
-               interval: str = "1s", flags: tuple[str, ...] = ()):
+               interval: str = "1s", flags: tuple[str, ...] = (), external_labels: dict[str, str] | None = None):
     """A Prometheus that scrapes `scrape_targets` and evaluates `rule_files` every `interval`;
     `flags` are added to its command line."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = {
-        "global": {"scrape_interval": interval, "evaluation_interval": interval},
+        "global": {"scrape_interval": interval, "evaluation_interval": interval, **({"external_labels": external_labels} if external_labels else {})},
         "rule_files": [str(path) for path in rule_files],
         "scrape_configs": [{"job_name": "exporter", "static_configs": [{"targets": scrape_targets}]}],
     }

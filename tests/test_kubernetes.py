@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import kubernetes_validate
 import pytest
+import servers
 import yaml
 from conftest import HEADER, INDICATOR, ROOT, spec_text
 from servers import binary
@@ -151,8 +152,14 @@ def data_bytes(manifest: dict, text: str) -> int:
 
 
 def file_bytes(manifest: dict, text: str) -> int:
-    """A PrometheusRule's rule file, as the operator's ConfigMap holds it; a dashboard's JSON file, as its ConfigMap does."""
+    """A dashboard's JSON file, as its ConfigMap holds it."""
     return len(text.encode())
+
+
+def rule_file_bytes(manifest: dict, text: str) -> int:
+    """A PrometheusRule's spec as prometheus-operator writes its rule file (Go's YAML, which
+    test_go_yaml_text_writes_what_go_writes checks against a Go program's own output)."""
+    return len(emit.go_yaml_text(manifest["spec"]).encode())
 
 
 def applied_bytes(manifest: dict, text: str) -> int:
@@ -180,11 +187,11 @@ def one_object(files: dict, path: str) -> dict:
 LIMITS = [
     ("a dashboard ConfigMap's data", "grafana/dashboards/shop-platform-health.json", "data_limit", file_bytes,
      "categories.platform_health", "its 1 indicators of category 'platform_health' make it, the biggest queue ("),
-    ("a category's PrometheusRule, as the operator's ConfigMap holds it", "kubernetes/shop-platform-health-prometheusrule.yaml",
-     "data_limit", file_bytes, "categories.platform_health", "the biggest queue ("),
+    ("a category's PrometheusRule, as the operator writes its rule file", "kubernetes/shop-platform-health-prometheusrule.yaml",
+     "rule_file_limit", rule_file_bytes, "categories.platform_health", "the biggest queue ("),
     ("the overview dashboard's ConfigMap (no indicator panels of its own)", "grafana/dashboards/shop-overview.json", "data_limit",
      file_bytes, "output.kubernetes", "split the spec"),
-    ("the scorecard's PrometheusRule", "kubernetes/shop-scorecard-prometheusrule.yaml", "data_limit", file_bytes,
+    ("the scorecard's PrometheusRule", "kubernetes/shop-scorecard-prometheusrule.yaml", "rule_file_limit", rule_file_bytes,
      "scorecard", "split the spec"),
     ("the Alertmanager Secret's data", "kubernetes/alertmanager-shop-secret.yaml", "data_limit", data_bytes,
      "output.kubernetes", "split the spec"),
@@ -203,6 +210,68 @@ def test_an_object_just_over_its_size_limit_is_an_error_located_at_what_makes_it
     assert named in message, message
 
 
+# Values as rule files hold them: descriptions past 80 columns (folded, some more than once),
+# a line of single letters (the most folds a line can take), text that must be quoted, values
+# yaml.v2 alone reads as a bool or number, and Unicode.
+GO_VALUES = {
+    "description": "Inference Traffic is {{ printf \"%.4g\" $value }} for cluster {{ $labels.cluster }}; target ≥ 1, "
+                   "warning sign < 0.1. " + " ".join(["word"] * 40),
+    "dashboard_url": "https://grafana.example.com/d/x?viewPanel=25&var-cluster={{ $labels.cluster | urlquery }}&var-model=m",
+    "folds_most": " ".join("a" * 200), "at_80": "x" * 70 + " " + "y" * 5, "past_80": "x" * 75 + " " + "y" * 20,
+    "braces": "{{ $labels.x }} and a long tail " + " ".join(["word"] * 30), "quotes": "it's \"quoted\" " + " ".join(["w"] * 40),
+    "y": "y", "n": "N", "yes": "yes", "number": "1.5", "exponent": "1e3", "exponent_dot": "0.1e5", "octal": "0o17",
+    "signed_octal": "-0o17", "hex": "0x1F", "date": "2001-12-14", "null": "~", "empty": "", "sexagesimal": "1:20",
+    "leading_space": " lead", "hash": "a #b", "colon": "a: b", "dash": "-", "version": "1.0.0", "severity": "red",
+}
+
+
+@pytest.mark.e2e
+def test_go_yaml_text_writes_what_go_writes(tmp_path):
+    # Prometheus (Go, yaml.v2 as prometheus-operator's sigs.k8s.io/yaml) writes back its own
+    # config: its external labels are a sorted map of text, as a rule's labels and annotations are.
+    with servers.prometheus(tmp_path, [], [], external_labels=GO_VALUES) as prometheus:
+        written = servers.get_json(prometheus.url + "/api/v1/status/config")["data"]["yaml"]
+    def labels_block(text: str) -> str:
+        lines = text[text.index("  external_labels:\n"):].split("\n")
+        return "\n".join(lines[:next(i for i, line in enumerate(lines[1:], 1) if not line.startswith("    "))])
+    ours = labels_block(emit.go_yaml_text({"global": {"external_labels": GO_VALUES}}))
+    assert ours == labels_block(written)
+    assert ours.count("\n") > len(GO_VALUES) + 10  # it folded
+
+
+def test_go_yaml_text_quotes_what_only_pyyaml_reads_as_another_type_two_bytes_over_go():
+    # Go writes = and << bare; ours quotes them: never under what the operator writes
+    assert [emit.go_yaml_text({"k": value}) for value in ("=", "<<")] == ['k: "="\n', 'k: "<<"\n']
+
+
+def hostile_rules(text: str) -> str:
+    """The spec with rules that make Go's YAML write the most more than ours: annotations of
+    single letters (folded every 80 columns) and labels valued y and n (which Go quotes)."""
+    letters = " ".join("a" * 3000)
+    return (text.replace("definition: Jobs waiting.", f"definition: {letters}")
+            .replace("team: core", "team: y").replace("core: {title: Core}", "y: {title: Y}"))
+
+
+@pytest.mark.parametrize("text", [spec_text(), hostile_rules(spec_text()), yaml.safe_dump(synth.spec(100), sort_keys=False)],
+                         ids=["shipped-like", "hostile", "synth-100"])
+def test_no_prometheusrule_is_written_by_go_more_than_a_fifth_larger_than_we_write_it(text):
+    # rule_file_over skips writing an object again below limit / 1.2 on this bound
+    built, files, texts = objects_of(text)
+    ratios = {path: rule_file_bytes(files[path], texts[path]) / len(texts[path].encode())
+              for path in texts if path.endswith("prometheusrule.yaml")}
+    assert ratios and max(ratios.values()) <= 1.2, ratios
+
+
+def test_a_prometheusrule_under_the_limit_as_we_write_it_but_over_as_the_operator_does_is_an_error():
+    built, files, texts = objects_of(hostile_rules(spec_text()))
+    path = "kubernetes/shop-platform-health-prometheusrule.yaml"
+    ours, operator = len(texts[path].encode()), rule_file_bytes(files[path], texts[path])
+    assert ours < operator  # the folds
+    for limit, refused in [(ours, True), (operator - 1, True), (operator, False)]:
+        found = kubernetes.oversized(built, one_object(files, path), texts, rule_file_limit=limit)
+        assert bool(found) is refused, (limit, found)
+
+
 def test_objects_applied_server_side_need_not_fit_the_client_side_annotation():
     built, files, texts = objects_of(spec_text())
     grown = {path: data for path, data in files.items() if path.endswith("prometheusrule.yaml") or path == grafana.KUSTOMIZATION}
@@ -211,25 +280,41 @@ def test_objects_applied_server_side_need_not_fit_the_client_side_annotation():
     assert kubernetes.oversized(built, grown, texts, annotations_limit=0) == []
 
 
-def test_a_category_too_big_for_kubernetes_fails_the_compile_naming_its_biggest_indicators(cli):
-    # 60 indicators whose definitions (in every alert's description and panel's) grow with k
+def growing(count: int) -> str:
+    """A spec of `count` indicators whose definitions (in every alert's description and panel's) grow with k."""
     one = INDICATOR.split("indicators:\n")[1]
-    text = HEADER + "indicators:\n" + "".join(
+    return HEADER + "indicators:\n" + "".join(
         one.replace("id: queue", f"id: queue_{k}").replace("Queue Depth", f"Queue {k}")
-        .replace("definition: Jobs waiting.", "definition: " + "Jobs waiting. " * (1000 + 10 * k)) for k in range(60))
-    Path("indicators.yaml").write_text(text)
+        .replace("definition: Jobs waiting.", "definition: " + "Jobs waiting. " * (1000 + 10 * k)) for k in range(count))
+
+
+def test_a_category_too_big_for_kubernetes_fails_the_compile_naming_its_biggest_indicators(cli):
+    Path("indicators.yaml").write_text(growing(60))
     result = cli("generate")
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if "categories.platform_health:" in line]
     assert len(errors) == 2, result.output
     assert "ConfigMap grafana-dashboard-shop-platform-health holds 1,204 KiB of data, over the 1,024 KiB Kubernetes stores in one ConfigMap" in errors[0]
-    assert ("PrometheusRule shop-platform-health holds 2,272 KiB of data, over the 1,024 KiB Kubernetes stores in the ConfigMap "
-            "prometheus-operator copies it into") in errors[1]
+    assert ("PrometheusRule shop-platform-health is 2,488 KiB as the rule file prometheus-operator writes of it, "
+            "over the 512 KiB it accepts") in errors[1]
     for line in errors:
         assert line.startswith("indicators.yaml:6:5: categories.platform_health: ")
         assert "its 60 indicators of category 'platform_health' make it, the biggest queue_59 (" in line
         assert ", queue_58 (" in line and ", queue_57 (" in line
     assert result.output.endswith("error: indicators.yaml: 2 errors; nothing was written\n")
+    assert not Path("generated").exists()
+
+
+def test_a_category_whose_rules_fit_a_configmap_but_not_the_operators_half_of_one_fails_the_compile(cli):
+    # prometheus-operator refuses a rule file over 512 KiB (its webhook rejects the object; the
+    # operator alone skips it, and the category's alerts are silently gone)
+    Path("indicators.yaml").write_text(growing(16))
+    result = cli("generate")
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if "categories.platform_health:" in line]
+    size = int(re.search(r"PrometheusRule shop-platform-health is ([0-9,]+) KiB as the rule file", error)[1].replace(",", ""))
+    assert 512 < size < 1024 and error.endswith("over the 512 KiB it accepts; its 16 indicators of category 'platform_health' make it, "
+                                                 + error.split("make it, ")[1]), error
     assert not Path("generated").exists()
 
 

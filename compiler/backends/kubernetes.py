@@ -5,9 +5,11 @@ A backend contributes objects (kubernetes/NAME.yaml) or a kustomization of its o
 files it generates objects from (grafana/kustomization.yaml: a configMapGenerator of the
 dashboards' JSON), which the main kustomization lists as a folder.
 
-Limits (bytes): a ConfigMap's or Secret's data may hold 1 MiB; a PrometheusRule has no limit of
-its own, but prometheus-operator copies each one whole into a ConfigMap, so it has the same 1 MiB.
-Client-side apply (`kubectl apply`, Argo CD's default) stores the whole object as JSON in an
+Limits (bytes): a ConfigMap's or Secret's data may hold 1 MiB. A PrometheusRule has no limit in
+the API, but prometheus-operator writes its spec as a rule file (Go's YAML: keys sorted, lines
+folded at 80 columns) and refuses one over half that, 512 KiB (its MaxConfigMapDataSize): its
+admission webhook rejects the object, and the operator itself skips it with a Warning event, so
+without the webhook a category's alerts would be silently missing. Client-side apply (`kubectl apply`, Argo CD's default) stores the whole object as JSON in an
 annotation, and an object's annotations may hold 262144 bytes; objects that grow with the
 indicators therefore carry Argo CD's ServerSideApply option (conventions.SERVER_SIDE_APPLY),
 which writes no such annotation, and any other object must fit that annotation."""
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 import json
 
-from compiler import conventions
+from compiler import conventions, emit
 from compiler.backends.outputs import Outputs
 from compiler.model import Spec
 
 KUSTOMIZATION = "kubernetes/kustomization.yaml"
 DATA_LIMIT = 1_048_576
+RULE_FILE_LIMIT = 524_288  # prometheus-operator's MaxConfigMapDataSize: half a ConfigMap's DATA_LIMIT
 ANNOTATIONS_LIMIT = 262_144
 NAMED = 3  # indicators named in a size error, biggest first
 
@@ -53,17 +56,20 @@ def as_applied(objects: dict[str, dict], texts: dict[str, str]) -> list[tuple[st
     return found
 
 
-def oversized(built: Outputs, objects: dict[str, dict], texts: dict[str, str],
-              data_limit: int = DATA_LIMIT, annotations_limit: int = ANNOTATIONS_LIMIT) -> list[tuple[tuple, str]]:
+def oversized(built: Outputs, objects: dict[str, dict], texts: dict[str, str], data_limit: int = DATA_LIMIT,
+              rule_file_limit: int = RULE_FILE_LIMIT, annotations_limit: int = ANNOTATIONS_LIMIT) -> list[tuple[tuple, str]]:
     """(spec path, message) for each object over a limit; `texts` are the emitted files."""
     found = []
     for path, manifest, text in as_applied(objects, texts):
         kind, name = manifest["kind"], manifest["metadata"]["name"]
-        data = _data_size(manifest, text)
-        if data > data_limit:
-            where = "the ConfigMap prometheus-operator copies it into" if kind == "PrometheusRule" else f"one {kind}"
+        if kind == "PrometheusRule":
+            if rules := rule_file_over(manifest, text, rule_file_limit):
+                found.append(_finding(built, path, manifest, f"{path}: {kind} {name} is {_size(rules)} as the rule file "
+                                      f"prometheus-operator writes of it, over the {_size(rule_file_limit)} it accepts"))
+                continue
+        elif (data := _data_size(manifest)) > data_limit:
             found.append(_finding(built, path, manifest, f"{path}: {kind} {name} holds {_size(data)} of data, over the "
-                                  f"{_size(data_limit)} Kubernetes stores in {where}"))
+                                  f"{_size(data_limit)} Kubernetes stores in one {kind}"))
             continue
         annotations = manifest["metadata"].get("annotations") or {}
         if not conventions.SERVER_SIDE_APPLY.items() <= annotations.items():
@@ -74,11 +80,22 @@ def oversized(built: Outputs, objects: dict[str, dict], texts: dict[str, str],
     return found
 
 
-def _data_size(manifest: dict, text: str) -> int:
-    if manifest["kind"] in ("ConfigMap", "Secret"):
-        values = {**(manifest.get("data") or {}), **(manifest.get("stringData") or {})}
-        return sum(len(value.encode()) for value in values.values())
-    return len(text.encode())  # a PrometheusRule: its rule file, as the operator's ConfigMap holds it
+def _data_size(manifest: dict) -> int:
+    values = {**(manifest.get("data") or {}), **(manifest.get("stringData") or {})}
+    return sum(len(value.encode()) for value in values.values())
+
+
+def rule_file_over(manifest: dict, text: str, limit: int) -> int | None:
+    """The bytes of the rule file prometheus-operator writes of a PrometheusRule (its spec, by Go's
+    YAML) when they are over `limit`. Go's YAML writes the spec at most 1.2 times the bytes of our
+    whole object (`text`, as emitted): it folds a line past 80 columns onto one indented two past
+    its key (at most 8 spaces in a rule file), and quotes a bare y or n, which the two spaces more
+    our object indents each line by make up for. So only an object that could be near the limit is
+    written again (none at 10,000 indicators: the biggest is 192 KiB)."""
+    if len(text.encode()) * 6 // 5 <= limit:
+        return None
+    size = len(emit.go_yaml_text(manifest["spec"]).encode())
+    return size if size > limit else None
 
 
 def _finding(built: Outputs, path: str, manifest: dict, message: str) -> tuple[tuple, str]:
