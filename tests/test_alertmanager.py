@@ -167,10 +167,10 @@ def test_receivers_read_every_secret_from_a_file():
     config = alertmanager.config(load(SPECS["the routing golden case"]))
     receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
     assert receivers["incidents"]["webhook_configs"][0]["http_config"] == {
-        "authorization": {"credentials_file": "/etc/alertmanager/secrets/incident-token"}}
-    assert receivers["pager"]["pagerduty_configs"][0]["routing_key_file"] == "/etc/alertmanager/secrets/pd-key"
-    assert receivers["chat"]["slack_configs"][0]["api_url_file"] == "/etc/alertmanager/secrets/slack-url"
-    assert config["global"]["smtp_auth_password_file"] == "/etc/alertmanager/secrets/smtp-password"
+        "authorization": {"credentials_file": "/etc/alertmanager/secrets/alertmanager-receiver-keys/incident-token"}}
+    assert receivers["pager"]["pagerduty_configs"][0]["routing_key_file"] == "/etc/alertmanager/secrets/alertmanager-receiver-keys/pd-key"
+    assert receivers["chat"]["slack_configs"][0]["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-receiver-keys/slack-url"
+    assert config["global"]["smtp_auth_password_file"] == "/etc/alertmanager/secrets/alertmanager-receiver-keys/smtp-password"
     assert list(receivers) == ["unrouted-alerts", "lead", "chat", "pager", "incidents", "payments_lead", "payments_pager"]
     assert receivers["unrouted-alerts"]["email_configs"][0]["to"] == "lead@example.com"
 

@@ -226,7 +226,7 @@ CASES = [
    ]),
   ("a secret file must be an absolute path", hdr("routing_key_file: /etc/am/pd-key", "routing_key_file: pd-key"),
    [
-       "indicators.yaml:37:47: responders.pager.channels[0].pagerduty.routing_key_file: 'pd-key' is not an absolute path (hint: point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x)",
+       "indicators.yaml:37:47: responders.pager.channels[0].pagerduty.routing_key_file: 'pd-key' is not an absolute path (hint: point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/<secret>/<key>)",
    ]),
   ("an unknown time zone is rejected", hdr("location: Europe/London", "location: Europe/Londn"),
    [
@@ -447,7 +447,7 @@ AT_ONCE = [
   ("a rejected responder, and an unknown group: the level naming the responder adds nothing",
    two(header=("routing_key_file: /etc/am/pd-key", "routing_key_file: etc/am/pd-key"), second=("group: reliability", "group: latency")),
    ["indicators.yaml:37:47: responders.pager.channels[0].pagerduty.routing_key_file: 'etc/am/pd-key' is not an absolute path "
-    "(hint: point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x)",
+    "(hint: point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/<secret>/<key>)",
     "indicators.yaml:55:12: indicators[1].group: unknown group 'latency' (hint: defined: reliability)"]),
   ("a rejected metric, and a duration threshold on a count: the series reading the metric adds nothing",
    two(header=("queue_depth: {type: gauge", "queue_depth: {type: gaueg"), second=("target: 10", "target: 10m")),

@@ -340,7 +340,7 @@ def pattern_words(pattern: str) -> tuple[str, str]:
         return ("a valid Kubernetes label key or value",
                 "at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit; a key may start with a DNS prefix and /")
     if pattern == "^/":
-        return "an absolute path", "point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/x"
+        return "an absolute path", "point at a file mounted into Alertmanager, e.g. /etc/alertmanager/secrets/<secret>/<key>"
     if pattern.startswith("^https?"):
         return "an http(s) URL", ""
     return "", ""

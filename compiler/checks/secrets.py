@@ -49,7 +49,7 @@ def _walk(document: Document, value: dict | list, path: tuple, problems: list[Fi
         elif isinstance(item, str):
             if str(key).endswith("_file") and _PARENT.search(item):
                 problems.append(document.problem(path + (key,), "a secret file's path must not contain '..'",
-                                                 "write the absolute path of the mounted file itself, e.g. /etc/alertmanager/secrets/x"))
+                                                 "write the absolute path of the mounted file itself, e.g. /etc/alertmanager/secrets/<secret>/<key>"))
             elif _carries_credential(item):
                 problems.append(document.problem(path + (key,), "inline secret: this URL carries a credential",
                                                  "keep the URL's secret part in a file ('api_url_file' or 'credentials_file')"))
