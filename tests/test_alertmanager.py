@@ -252,3 +252,6 @@ def test_template_syntax_in_receiver_fields_reaches_the_responder_as_written(tmp
             servers.wait_until(lambda: slack.notifications and mail.messages, 20, "Alertmanager sent no notification:\n" + am.logs())
     assert [note["body"]["channel"] for note in slack.notifications] == [channel]
     assert [(message["from"], message["to"]) for message in mail.messages] == [(sender, [to])]
+    # the body the README promises, alone: Alertmanager's default HTML part, which mail clients show first, is off
+    (message,) = mail.messages
+    assert "text/plain" in message["data"] and "text/html" not in message["data"], message["data"]

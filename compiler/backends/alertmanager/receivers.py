@@ -80,7 +80,9 @@ def _config(channel: Channel) -> dict:
             config["severity"] = settings["severity"]
         return config
     if channel.kind == "email":
-        return {"send_resolved": True, "to": present.template_literal(str(settings["to"])), "headers": {"Subject": TITLE}, "text": BODY}
+        # html empty: Alertmanager's default HTML part is what mail clients show, not this body
+        return {"send_resolved": True, "to": present.template_literal(str(settings["to"])), "headers": {"Subject": TITLE},
+                "html": "", "text": BODY}
     config = {"send_resolved": True, "url": settings["url"]}
     if "max_alerts" in settings:
         config["max_alerts"] = settings["max_alerts"]
