@@ -226,6 +226,11 @@ SCORECARD_LABEL = "scorecard"  # holds the scorecard entry's id on rollup_score_
 # Alertmanager names. The fallback receiver takes alerts no level route matches; responder
 # receivers are named after responder ids ([a-z0-9_]), so a hyphenated name cannot clash.
 FALLBACK_RECEIVER = "unrouted-alerts"
+# Alerts kube-prometheus and kube-prometheus-stack fire on purpose all the time (a heartbeat, and
+# the helper that mutes their info alerts): their own configs send them nowhere, and so does this
+# receiver, with no channels; without it the fallback would repeat them every 4h for ever.
+SILENT_RECEIVER = "silent"
+ALWAYS_FIRING = ("Watchdog", "InfoInhibitor")
 BUSINESS_HOURS_INTERVAL = "business-hours"
 HOLIDAYS_INTERVAL = "holidays"
 

@@ -92,9 +92,10 @@ TABLE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in TABLE_CASES], ids=[c[0] for c in TABLE_CASES])
 def test_the_routing_table_lists_every_raised_level_per_owner_with_its_receivers(text, expected):
     rows = routing.routing_table(model(text))
-    found = [(row.label("alertname"), row.label("level"), row.label("owner"), row.receivers) for row in rows[:-2]]
+    found = [(row.label("alertname"), row.label("level"), row.label("owner"), row.receivers) for row in rows[:-4]]
     assert found == expected
-    assert [(dict(row.labels), row.receivers) for row in rows[-2:]] == [
+    assert [(dict(row.labels), row.receivers) for row in rows[-4:]] == [
+        ({"alertname": "Watchdog"}, ("silent",)), ({"alertname": "InfoInhibitor"}, ("silent",)),
         ({"alertname": "ShopHandWritten"}, ("unrouted-alerts",)),
         ({"alertname": "ShopHandWritten", "level": "no-such-level"}, ("unrouted-alerts",))]
 
@@ -105,9 +106,25 @@ def test_routing_table_rows_carry_the_full_alert_label_contract():
     assert dict(row.labels) == {"alertname": "ShopQueue", **conventions.alert_labels(spec, spec.indicators[0], "red")}
 
 
+def level_routes(config: dict) -> list[dict]:
+    """The root's routes after the first, which sends the stacks' always-firing alerts to no one."""
+    first, *levels = config["route"]["routes"]
+    assert first == {"receiver": "silent", "matchers": ['alertname=~"Watchdog|InfoInhibitor"']}
+    return levels
+
+
+def test_the_stacks_always_firing_alerts_reach_no_one_and_nothing_else_does():
+    # kube-prometheus' Watchdog fires for ever on purpose: on the fallback it would repeat every 4h
+    config = alertmanager.config(model(spec_text()))
+    level_routes(config)
+    silent = [receiver for receiver in config["receivers"] if receiver["name"] == "silent"]
+    assert silent == [{"name": "silent"}]
+    assert all(route["receiver"] != "silent" for level in level_routes(config) for route in level["routes"])
+
+
 def test_business_hours_are_active_only_on_the_business_hours_level_and_holidays_mute_them():
     config = alertmanager.config(load(SPECS["the routing golden case"]))
-    leaves = {route["matchers"][0]: route["routes"] for route in config["route"]["routes"]}
+    leaves = {route["matchers"][0]: route["routes"] for route in level_routes(config)}
     assert all(leaf["active_time_intervals"] == ["business-hours"] and leaf["mute_time_intervals"] == ["holidays"]
                for leaf in leaves['level="yellow"'])
     assert not any("active_time_intervals" in leaf or "mute_time_intervals" in leaf
@@ -126,7 +143,7 @@ def test_business_hours_are_active_only_on_the_business_hours_level_and_holidays
 def test_without_holidays_there_is_no_holiday_interval_to_mute():
     config = alertmanager.config(model(spec_text()))
     assert [interval["name"] for interval in config["time_intervals"]] == ["business-hours"]
-    yellow = config["route"]["routes"][0]
+    yellow = level_routes(config)[0]
     assert yellow["routes"] == [{"receiver": "lead", "active_time_intervals": ["business-hours"]}]
 
 
@@ -149,7 +166,7 @@ def test_without_an_availability_objective_no_burn_rate_alert_is_muted():
 
 def test_timers_follow_the_response_time_and_urgency():
     config = alertmanager.config(load(SPECS["the routing golden case"]))
-    timers = [(r["matchers"], r["group_wait"], r["group_interval"], r["repeat_interval"]) for r in config["route"]["routes"]]
+    timers = [(r["matchers"], r["group_wait"], r["group_interval"], r["repeat_interval"]) for r in level_routes(config)]
     assert timers == [(['level="yellow"'], "5m", "1h", "1d"), (['level="red"'], "2m", "20m", "4h"),
                       (['level="critical"'], "30s", "5m", "30m")]
     assert config["route"]["group_by"] == ["alertname", "indicator", "cluster", "model"]
@@ -171,7 +188,7 @@ def test_receivers_read_every_secret_from_a_file():
     assert receivers["pager"]["pagerduty_configs"][0]["routing_key_file"] == "/etc/alertmanager/secrets/alertmanager-receiver-keys/pd-key"
     assert receivers["chat"]["slack_configs"][0]["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-receiver-keys/slack-url"
     assert config["global"]["smtp_auth_password_file"] == "/etc/alertmanager/secrets/alertmanager-receiver-keys/smtp-password"
-    assert list(receivers) == ["unrouted-alerts", "lead", "chat", "pager", "incidents", "payments_lead", "payments_pager"]
+    assert list(receivers) == ["unrouted-alerts", "silent", "lead", "chat", "pager", "incidents", "payments_lead", "payments_pager"]
     assert receivers["unrouted-alerts"]["email_configs"][0]["to"] == "lead@example.com"
 
 

@@ -49,16 +49,18 @@ def kubernetes(built: Outputs) -> dict[str, dict]:
 def _routing_doc(spec: Spec) -> dict:
     """The routing table summarised by level and owner team (receivers depend on nothing else)."""
     levels = {level.name: level for level in spec.escalation.levels}
-    groups: dict[tuple[str, str], list[routing.Row]] = {}
+    groups: dict[tuple[str, str, tuple[str, ...]], list[routing.Row]] = {}
     for row in routing.routing_table(spec):
-        groups.setdefault((row.label(conventions.LEVEL_LABEL), row.label(conventions.OWNER_LABEL)), []).append(row)
+        groups.setdefault((row.label(conventions.LEVEL_LABEL), row.label(conventions.OWNER_LABEL), row.receivers), []).append(row)
     ranked = sorted(groups, key=lambda key: (list(levels).index(key[0]) if key[0] in levels else len(levels), key))
     rules = routing.inhibit_rules(spec)
     return {
         "title": spec.title,
         "config": CONFIG,
-        "rows": [_summary(levels.get(level), level, owner, groups[level, owner]) for level, owner in ranked],
+        "rows": [_summary(levels.get(key[0]), key[0], key[1], groups[key]) for key in ranked],
         "fallback": conventions.FALLBACK_RECEIVER,
+        "silent": conventions.SILENT_RECEIVER,
+        "always_firing": " and ".join(conventions.ALWAYS_FIRING),
         "fallback_responders": ", ".join(routing.fallback_responders(spec)),
         "group_by": ", ".join(routing.group_by(spec)),
         "inhibitions": [{"source": ", ".join(rule["source_matchers"]), "target": ", ".join(rule["target_matchers"])} for rule in rules],

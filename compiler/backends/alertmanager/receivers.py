@@ -41,9 +41,9 @@ PAGERDUTY_DETAILS = {
 
 
 def receivers(spec: Spec) -> list[dict]:
-    """The fallback first (the root route's), then every responder in spec order."""
+    """The fallback first (the root route's), the silent one, then every responder in spec order."""
     fallback = [channel for responder in fallback_responders(spec) for channel in spec.responder(responder).channels]
-    return [_receiver(conventions.FALLBACK_RECEIVER, fallback)] + [
+    return [_receiver(conventions.FALLBACK_RECEIVER, fallback), {"name": conventions.SILENT_RECEIVER}] + [
         _receiver(conventions.receiver_name(responder.id), responder.channels) for responder in spec.responders
     ]
 

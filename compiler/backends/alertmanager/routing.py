@@ -47,6 +47,7 @@ def routing_table(spec: Spec) -> list[Row]:
                 responders = spec.team(indicator.team).responders_for(spec.escalation.level(level))
                 reached = receivers[indicator.team, level] = tuple(conventions.receiver_name(r) for r in responders)
             rows.append(Row(tuple(labels.items()), reached))
+    rows += [Row((("alertname", name),), (conventions.SILENT_RECEIVER,)) for name in conventions.ALWAYS_FIRING]
     unrouted = f"{conventions.camel(spec.name)}HandWritten"
     rows.append(Row((("alertname", unrouted),), (conventions.FALLBACK_RECEIVER,)))
     rows.append(Row((("alertname", unrouted), (conventions.LEVEL_LABEL, "no-such-level")), (conventions.FALLBACK_RECEIVER,)))
@@ -54,15 +55,17 @@ def routing_table(spec: Spec) -> list[Row]:
 
 
 def route(spec: Spec) -> dict:
-    """Root (fallback, grouping) -> one route per level (timers) -> the level's responders,
-    first those of teams with their own for that level, then the level's own."""
+    """Root (fallback, grouping) -> the stacks' always-firing alerts to no one, then one route
+    per level (timers) -> the level's responders, first those of teams with their own for that
+    level, then the level's own."""
     return {
         "receiver": conventions.FALLBACK_RECEIVER,
         "group_by": group_by(spec),
         "group_wait": "30s",
         "group_interval": "5m",
         "repeat_interval": durations.text(FALLBACK_REPEAT),
-        "routes": [_level_route(spec, level) for level in spec.escalation.alerting],
+        "routes": [{"receiver": conventions.SILENT_RECEIVER, "matchers": [f'alertname=~"{"|".join(conventions.ALWAYS_FIRING)}"']}]
+                  + [_level_route(spec, level) for level in spec.escalation.alerting],
     }
 
 
