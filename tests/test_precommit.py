@@ -104,7 +104,7 @@ RULES = "deploy/generated/prometheus/platform_health.yaml"
 VERIFY_CASES = [
     ("the generated files pass every validator", ("", ""), 0,
      ["indicators verify (promtool, amtool and vmalert accept the generated files)", "Passed",
-      "amtool config routes test: 5 routing cases, 0 failed"]),
+      "amtool config routes test: 7 routing cases, 0 failed"]),
     ("a rule edited by hand fails, naming the file", ("queue_depth)", "queue_depth"), 1,
      ["Failed", f"{RULES}: promtool check rules failed", "error: deploy/generated: 5 checks failed"]),
 ]
