@@ -17,7 +17,7 @@ from compiler.cli import main
 
 EXAMPLE = ROOT / "examples" / "minimal" / "indicators.yaml"
 CLEAN = ["promtool check rules: 3 rule files, 0 failed", "promtool test rules: 4 test files, 0 failed",
-         "amtool config routes test: 12 routing cases, 0 failed", "amtool check-config: 1 config, 0 failed",
+         "amtool config routes test: 14 routing cases, 0 failed", "amtool check-config: 1 config, 0 failed",
          "vmalert -dryRun: 3 rule files, 0 failed"]
 
 
@@ -55,11 +55,11 @@ BREAKS = [
                                                         "prometheus/tests/service_health.every-6h.promtest.yaml: promtool test rules failed"]),
     ("a critical route that no longer pages fails the critical routing case", CONFIG,
      "- receiver: oncall", "- receiver: team_channel",
-     ["amtool config routes test: 12 routing cases, 1 failed"],
+     ["amtool config routes test: 14 routing cases, 1 failed"],
      [f"{CONFIG}: amtool config routes test failed (PaymentsApiLatency at critical for checkout reaches oncall, team_channel)"]),
     ("a route to an undefined receiver fails the config check", CONFIG,
      "- receiver: oncall", "- receiver: nobody",
-     ["amtool check-config: 1 config, 1 failed", "amtool config routes test: 12 routing cases, 12 failed"],
+     ["amtool check-config: 1 config, 1 failed", "amtool config routes test: 14 routing cases, 14 failed"],
      [f"{CONFIG}: amtool check-config failed", f"{CONFIG}: amtool config routes test failed (PaymentsApiLatency at critical"]),
 ]
 
@@ -148,5 +148,5 @@ def test_the_split_example_of_two_teams_in_two_files_compiles_and_passes_every_v
     result = CliRunner().invoke(main, ["verify", str(example), "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["promtool check rules: 5 rule files, 0 failed", "promtool test rules: 7 test files, 0 failed",
-                                          "amtool check-config: 1 config, 0 failed", "amtool config routes test: 28 routing cases, 0 failed",
+                                          "amtool check-config: 1 config, 0 failed", "amtool config routes test: 30 routing cases, 0 failed",
                                           "vmalert -dryRun: 5 rule files, 0 failed"]
