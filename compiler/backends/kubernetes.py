@@ -9,8 +9,9 @@ Limits (bytes): a ConfigMap's or Secret's data may hold 1 MiB. A PrometheusRule 
 the API, but prometheus-operator writes its spec as a rule file (Go's YAML: keys sorted, lines
 folded at 80 columns) and refuses one over half that, 512 KiB (its MaxConfigMapDataSize): its
 admission webhook rejects the object, and the operator itself skips it with a Warning event, so
-without the webhook a category's alerts would be silently missing. Client-side apply (`kubectl apply`, Argo CD's default) stores the whole object as JSON in an
-annotation, and an object's annotations may hold 262144 bytes; objects that grow with the
+without the webhook a category's alerts would be silently missing. Client-side apply (`kubectl
+apply`, Argo CD's default) stores the whole object as JSON in an annotation, and an object's
+annotations may hold 262144 bytes; objects that grow with the
 indicators therefore carry Argo CD's ServerSideApply option (conventions.SERVER_SIDE_APPLY),
 which writes no such annotation, and any other object must fit that annotation."""
 

@@ -11,7 +11,7 @@ from compiler.loader import Document
 from compiler.problems import Finding
 from compiler.spec_types import Spec
 
-MOUNTS = ("/etc/alertmanager/secrets/", "/etc/alertmanager/configmaps/")
+MOUNTS = {"/etc/alertmanager/secrets/": "secret", "/etc/alertmanager/configmaps/": "configMap"}  # folder -> what it holds
 
 
 def check(document: Document, typed: Spec) -> list[Finding]:
@@ -23,14 +23,15 @@ def check(document: Document, typed: Spec) -> list[Finding]:
     for responder in typed.responders:
         fields += [(channel.path + (channel.kind, key), value) for channel in responder.channels
                    for key, value in channel.settings if key.endswith("_file") and isinstance(value, str)]
-    return [document.problem(path, f"'{file}' is no file the operator mounts: it mounts each {kind} listed in the "
-                             f"Alertmanager's spec.{kind}s as the folder {mount}<name>/, a file per key",
-                             f"write {mount}<name>/<key>, e.g. {mount}alertmanager-receiver-keys/{file.rstrip('/').rpartition('/')[2]}")
-            for path, file in fields for mount, kind in _mounts(file)
-            if len([part for part in file[len(mount):].split("/") if part]) != 2 or file.endswith("/")]
-
-
-def _mounts(file: str) -> list[tuple[str, str]]:
-    if ".." in file.split("/"):
-        return []  # the secrets check refuses it already
-    return [(mount, "secret" if "secrets" in mount else "configMap") for mount in MOUNTS if file.startswith(mount)]
+    found = []
+    for path, file in fields:
+        mount = next((mount for mount in MOUNTS if file.startswith(mount)), None)
+        if mount is None or ".." in file.split("/"):  # elsewhere, or refused by the secrets check already
+            continue
+        if len([part for part in file[len(mount):].split("/") if part]) != 2 or file.endswith("/"):
+            kind = MOUNTS[mount]
+            found.append(document.problem(path, f"'{file}' is no file the operator mounts: it mounts each {kind} listed in the "
+                                          f"Alertmanager's spec.{kind}s as the folder {mount}<name>/, a file per key",
+                                          f"write {mount}<name>/<key>, e.g. {mount}alertmanager-receiver-keys/"
+                                          f"{file.rstrip('/').rpartition('/')[2]}"))
+    return found

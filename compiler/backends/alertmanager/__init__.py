@@ -47,7 +47,8 @@ def kubernetes(built: Outputs) -> dict[str, dict]:
 
 
 def _routing_doc(spec: Spec) -> dict:
-    """The routing table summarised by level and owner team (receivers depend on nothing else)."""
+    """The routing table summarised by level, owner team and receivers (which follow from the
+    first two but for the stacks' always-firing alerts: no level, no owner, the silent receiver)."""
     levels = {level.name: level for level in spec.escalation.levels}
     groups: dict[tuple[str, str, tuple[str, ...]], list[routing.Row]] = {}
     for row in routing.routing_table(spec):
