@@ -65,6 +65,16 @@ WORLDS = [
           "error_rate", "1d",
           (("cluster_model:mlops_error_rate:error_ratio_rate1d", '{cluster="eu-1", model="ranker"}', round(1 / 144000, 6)),),
           (), every="1h"),
+    # Prometheus down from 1d to 1d3h (no sample of anything), the exporter running on: a day of
+    # 100 requests a minute and no new error (the 50 were counted before the window). The first
+    # rollup after the gap must not count the counters' whole totals as that hour's events: the
+    # 1d error ratio stays 0, as it was before the outage.
+    World("a Prometheus down for 3h does not count the counters' totals as new events in the 1d error ratio",
+          "platform_health", (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+100x1440 _x180 162100+100x300"),
+                              ('mlops_inference_errors_total{cluster="eu-1", model="ranker", endpoint="predict"}', "50x1440 _x180 50x300")),
+          "error_rate", "1d6h",
+          (("cluster_model:mlops_error_rate:error_ratio_rate1d", '{cluster="eu-1", model="ranker"}', 0.0),),
+          (), every="1h"),
     # the survey exporter of one team stops at 1h (its gauges go stale), the other team's goes on
     World("one team's survey gauges silent for less than 2h raise nothing",
           "team_productivity", SURVEYS, "csat", "2h59m", (), ()),
@@ -212,10 +222,22 @@ def test_the_first_error_world_can_fail_when_the_hourly_rollup_is_a_5m_rate_samp
     """The mutation proof of the 1d first-error world: roll the errors up as a 5m rate taken once
     an hour and the error that appeared between two rollups is lost: the ratio reads 0."""
     world = next(w for w in WORLDS if w.name.startswith("the first inference error, appearing at 1 between"))
-    hourly = ("((mlops_inference_errors_total unless last_over_time(mlops_inference_errors_total[1h] offset 1h)) > 0) / 3600\n"
+    hourly = ("((mlops_inference_errors_total unless last_over_time(mlops_inference_errors_total[1d] offset 1h)) > 0) / 3600\n"
               "      or\n        rate(mlops_inference_errors_total[1h])")
     rules = (RULES / f"{world.rule_file}.yaml").read_text()
     assert hourly in rules
     sampled = hourly.replace("offset 1h", "offset 5m").replace("/ 3600", "/ 300").replace("[1h])", "[5m])")
     result = judge(world, rules.replace(hourly, sampled), tmp_path)
     assert result.returncode == 1 and "error_ratio_rate1d" in result.stderr and "got: {cluster=\"eu-1\", model=\"ranker\"} 0E+00" in result.stderr
+
+
+def test_the_outage_world_can_fail_when_the_hourly_rollups_look_back_only_an_hour(tmp_path):
+    """The mutation proof of the Prometheus-down world: with the rollups' look-back an hour, as
+    the shorter windows', the first rollup after the 3h gap counts 50 errors and every request
+    ever made (168,000) as that hour's: the 1d error ratio reads 50 / 288,000 = 1.74e-04 (or
+    1.7e-04, as promtool runs the rollup group before or after the ratio's)."""
+    world = next(w for w in WORLDS if w.name.startswith("a Prometheus down for 3h"))
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert "[1d] offset 1h)" in rules
+    result = judge(world, rules.replace("[1d] offset 1h)", "[1h] offset 1h)"), tmp_path)
+    assert result.returncode == 1 and 'got: {cluster="eu-1", model="ranker"} 1.7' in result.stderr, result.stderr

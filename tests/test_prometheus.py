@@ -279,10 +279,10 @@ def test_the_long_windows_have_their_own_slower_group_reading_hourly_rollups():
 
 
 LONG_READS = [  # (case, measure, what its long window reads, the hourly rollup recorded for it)
-    ("a ratio of counters: each counter's hourly rate, new series counted whole",
+    ("a ratio of counters: each counter's hourly rate, a series unseen for a day counted whole",
      "ratio: {numerator: http_errors_total, denominator: http_requests_total, window: 7d}",
      "avg_over_time(model:shop_queue_denominator:rate1h[7d])",
-     ("model:shop_queue_denominator:rate1h", "sum by (model) (\n  ((http_requests_total unless last_over_time(http_requests_total[1h] offset 1h)) > 0) / 3600\n"
+     ("model:shop_queue_denominator:rate1h", "sum by (model) (\n  ((http_requests_total unless last_over_time(http_requests_total[1d] offset 1h)) > 0) / 3600\n"
       "or\n  rate(http_requests_total[1h])\n)")),
     ("a quantile: the buckets' hourly rates", "quantile: {histogram: latency_seconds, q: 0.9, window: 30d}",
      "histogram_quantile(0.9, avg_over_time(model:shop_queue_bucket:rate1h[30d]))",

@@ -34,6 +34,10 @@ LONG_WINDOW = 86400  # windows of a day or more are derived, in the long-window 
 # least an hour, so that a Prometheus restart does not make every series look new; at most a
 # day, so that the look-back stays cheap next to the window itself.
 SEEN_BEFORE = (3600, 86400)
+# An hourly rollup is averaged into windows of up to 30 days, so a series that merely went
+# unscraped for over an hour (Prometheus or its target down) must not count its whole total
+# as that hour's events: the rollups look back the longest, a day, once an hour.
+ROLLUP_SEEN_BEFORE = SEEN_BEFORE[1]
 
 
 def literal(value: float) -> str:
@@ -100,7 +104,7 @@ class Value:
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
             return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
-        average = self.over_long_window(role, "rate", self.aggregate("sum", counted(selector, ROLLUP, "rate")), window, offset)
+        average = self.over_long_window(role, "rate", self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE)), window, offset)
         return average if function == "rate" else promql.join("(", average, f" * {number(window)})")
 
     def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> Joined:
@@ -119,13 +123,14 @@ class Value:
 
 
 @functools.lru_cache(maxsize=16_384)  # pure, and asked again: each long window's rate and volume rebuild the hourly rollup's
-def counted(selector: Selector, window: float, function: str, offset: float = 0) -> Joined:
+def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0) -> Joined:
     """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
-    series not seen in the look-back before the window was created within it, at zero: all of
-    its current value was counted in the window (while it is still 0, rate() says so)."""
+    series not seen in the look-back before the window (`seen`, or the window within
+    SEEN_BEFORE) was created within it, at zero: all of its current value was counted in the
+    window (while it is still 0, rate() says so)."""
     at = f" offset {durations.text(offset)}" if offset else ""
-    seen = durations.text(min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
-    before = promql.placed(selector, f"last_over_time({PART}[{seen}] offset {durations.text(window + offset)})")
+    look_back = durations.text(seen or min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
+    before = promql.placed(selector, f"last_over_time({PART}[{look_back}] offset {durations.text(window + offset)})")
     new = promql.join("(", promql.placed(selector), at, " unless ", before, ") > 0")
     if function == "rate":
         new = promql.join("(", new, f") / {number(window)}")
