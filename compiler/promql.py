@@ -12,6 +12,9 @@ import promql_parser
 
 from compiler.model import Selector
 
+# Prometheus reads an instant vector's newest sample up to 5m old (--query.lookback-delta, whose
+# default the compiled rules assume)
+LOOKBACK_DELTA = 300
 RANGE_FUNCTIONS = {"rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes"}
 _OPERATORS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 

@@ -31,13 +31,13 @@ def queue(*rules: Rule) -> tuple[Rule, ...]:
 # The scorecard cut by category: the category's part averages each indicator's score, the
 # scorecard's own group rolls those up.
 SCORED = Group("shop_platform_health_scorecard", "5m", (
-    Rule(RECORD, "indicator:shop_indicator_score:avg", "avg by () (model:shop_queue:score)",
+    Rule(RECORD, "indicator:shop_indicator_score:avg", "avg by () (last_over_time(model:shop_queue:score[10m]))",
          labels=(("indicator", "queue"), ("group", "reliability"), ("category", "platform_health")), keeps=("indicator",)),))
 
 
 def rollups(*entries: Rule) -> tuple[Rule, ...]:
-    return (Rule(RECORD, "group:shop_indicator_score:avg", "avg by (group) (indicator:shop_indicator_score:avg)", keeps=("group",)),
-            Rule(RECORD, "category:shop_indicator_score:avg", "avg by (category) (indicator:shop_indicator_score:avg)",
+    return (Rule(RECORD, "group:shop_indicator_score:avg", "avg by (group) (last_over_time(indicator:shop_indicator_score:avg[10m]))", keeps=("group",)),
+            Rule(RECORD, "category:shop_indicator_score:avg", "avg by (category) (last_over_time(indicator:shop_indicator_score:avg[10m]))",
                  keeps=("category",)), *entries)
 
 

@@ -16,10 +16,11 @@ import pytest
 import servers
 from conftest import ROOT, spec_text, with_output
 
-from compiler import backends, pipeline
+from compiler import backends, conventions, pipeline
 from compiler.backends import prometheus
-from compiler.backends.prometheus import lint
+from compiler.backends.prometheus import lint, scores
 from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile
+from compiler.problems import SpecError
 
 SLOW = 5  # seconds: the spec's slow_group_interval here, so 12 of them is a minute
 QUEUE = """\
@@ -85,57 +86,93 @@ def test_a_moved_indicators_rules_keep_their_order_so_each_reads_what_was_just_r
                      "model:shop_queue_sources:present", "ShopQueueNoData"]
 
 
-def moved(spec, name: str, group_name: str) -> Plan:
+def moved(spec, name: str, group_name: str, interval: str = f"{SLOW}s") -> Plan:
     """The spec's plan with the rule recording `name` moved alone to the group `group_name` (a
-    new group of the first file, every slow interval, if there is none of that name)."""
+    new group of the first file, every `interval`, if there is none of that name)."""
     built = prometheus.build(spec)
     rule = next(rule for rule in built.rules() if rule.name == name)
     files = [RuleFile(found.name, tuple(Group(group.name, group.interval, tuple(r for r in group.rules if r is not rule)
                                               + ((rule,) if group.name == group_name else ())) for group in found.groups))
              for found in built.files]
     if group_name not in {group.name for group in built.groups()}:
-        files[0] = RuleFile(files[0].name, (*files[0].groups, Group(group_name, f"{SLOW}s", (rule,))))
+        files[0] = RuleFile(files[0].name, (*files[0].groups, Group(group_name, interval, (rule,))))
     return Plan(tuple(files))
 
 
-STALE = [  # (case, the rule moved, to which group, the findings)
-    ("the compiled plan reads nothing stale", None, None, []),
-    ("a value moved alone to the slow group is read stale by the alerts and score left every minute",
-     "model:shop_queue:max", "shop_platform_health_long_windows",
-     [f"generated rule {rule} in shop_platform_health reads model:shop_queue:max, recorded every 5s in "
-      "shop_platform_health_long_windows, as if it were fresh" for rule in ("model:shop_queue:score", "ShopQueue", "ShopQueue")]),
-    ("a series recorded every minute and read every slow interval is fresh", "model:shop_queue:max", "shop_platform_health", []),
+def stale(rules: tuple[str, ...], interval: str, group: str) -> list[str]:
+    return [f"generated rule {rule} in shop_platform_health reads model:shop_queue:max, recorded every {interval} in "
+            f"{group}, as if it were fresh" for rule in rules]
+
+
+READERS = ("model:shop_queue:score", "ShopQueue", "ShopQueue")  # the value's readers left every minute
+STALE = [  # (case, the rule moved, to which group, every, the findings)
+    ("the compiled plan reads nothing stale", None, None, None, []),
+    ("a value moved alone to a group evaluated every 5m is read stale by the alerts and score left every minute: "
+     "the 5m look-back does not always reach its last evaluation",
+     "model:shop_queue:max", "shop_every_5m", "5m", stale(READERS, "5m", "shop_every_5m")),
+    ("a value recorded every 4m59s is found by an instant read within the look-back",
+     "model:shop_queue:max", "shop_every_299s", "299s", []),
+    ("a value moved to the slow group, every 5s, is found by the every-minute readers within the look-back",
+     "model:shop_queue:max", "shop_platform_health_long_windows", None, []),
+    ("a series recorded every minute and read every slow interval is fresh", "model:shop_queue:max", "shop_platform_health", None, []),
 ]
 
 
-@pytest.mark.parametrize(("name", "group", "expected"), [c[1:] for c in STALE], ids=[c[0] for c in STALE])
-def test_no_rule_reads_a_series_of_a_slower_group_as_if_it_were_fresh(name, group, expected):
-    spec = compiled(hold="59s") if group == "shop_platform_health_long_windows" else compiled()
-    plan = moved(spec, name, group) if name else prometheus.build(spec)
+@pytest.mark.parametrize(("name", "group", "every", "expected"), [c[1:] for c in STALE], ids=[c[0] for c in STALE])
+def test_no_rule_reads_a_series_of_another_group_as_if_it_were_fresh(name, group, every, expected):
+    spec = compiled(hold="59s") if group != "shop_platform_health" else compiled()
+    plan = moved(spec, name, group, every or f"{SLOW}s") if name else prometheus.build(spec)
     assert [message for _, message in lint.stale_reads(spec, plan)] == expected
+
+
+def shipped(slow: str):
+    text = (ROOT / "indicators.yaml").read_text().replace("output:\n", f"output:\n  prometheus: {{slow_group_interval: {slow}}}\n", 1)
+    return pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")[0]
 
 
 @pytest.mark.parametrize("spec", [pytest.param(lambda: compiled(AVAILABILITY), id="an availability objective, whose burn alerts read its 1d and 3d ratios"),
                                   pytest.param(lambda: pipeline.load([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())],
-                                                                     "indicators.yaml")[0], id="the shipped spec")])
+                                                                     "indicators.yaml")[0], id="the shipped spec"),
+                                  *[pytest.param(lambda slow=slow: shipped(slow), id=f"the shipped spec every {slow}: scores read over a range")
+                                    for slow in ("30s", "10m", "15m")]])
 def test_a_compiled_plan_reads_nothing_stale(spec):
     built = spec()
     assert lint.stale_reads(built, prometheus.build(built)) == []
 
 
-def test_a_range_read_at_least_as_long_as_the_slower_interval_is_not_stale():
+def test_the_shipped_scorecard_read_instantly_fails_to_compile_at_the_default_and_any_longer_slow_interval(monkeypatch):
+    monkeypatch.setattr(scores, "latest", lambda spec, series: series)  # the mutant: the scorecard reads its scores instantly
+    for slow in ("5m", "10m"):
+        with pytest.raises(SpecError) as raised:
+            shipped(slow)
+        found = [problem.message for problem in raised.value.problems if problem.path == "scorecard"]
+        assert len(found) >= 30 and (f"generated rule cluster_indicator:mlops_indicator_score:avg in mlops_platform_health_scorecard "
+                                     f"reads cluster_model:mlops_model_uptime:score, recorded every {slow} in "
+                                     "mlops_platform_health_long_windows, as if it were fresh") in found, found
+    built = shipped("30s")  # recorded every 30s or every minute, all within the look-back
+    assert lint.stale_reads(built, prometheus.build(built)) == []
+
+
+RANGES = [  # (case, the reader's range over a value recorded every 5m in another group, stale)
+    ("a range as long as the writer's interval is fresh", "5m", False),
+    ("a range a second shorter is stale", "299s", True),
+]
+
+
+@pytest.mark.parametrize(("window", "is_stale"), [c[1:] for c in RANGES], ids=[c[0] for c in RANGES])
+def test_a_range_read_is_fresh_when_it_spans_the_writers_interval(window, is_stale):
     spec = compiled(hold="59s")
-    reader = Rule(RECORD, "model:shop_queue:avg", "avg_over_time(model:shop_queue:max[5s])", indicator="queue", keeps=("model",))
-    plan = moved(spec, "model:shop_queue:max", "shop_platform_health_long_windows")
+    reader = Rule(RECORD, "model:shop_queue:avg", f"avg_over_time(model:shop_queue:max[{window}])", indicator="queue", keeps=("model",))
+    plan = moved(spec, "model:shop_queue:max", "shop_every_5m", "5m")
     files = (RuleFile("extra", (Group("shop_extra", None, (reader,)),)), *plan.files)
-    assert [m for _, m in lint.stale_reads(spec, Plan(files)) if "shop_extra" in m] == []
+    assert bool([m for _, m in lint.stale_reads(spec, Plan(files)) if "shop_extra" in m]) == is_stale
 
 
 def test_lint_reports_a_stale_read_against_the_indicator():
     spec = compiled(hold="59s")
-    built = dataclasses.replace(backends.outputs(spec), rules=moved(spec, "model:shop_queue:max", "shop_platform_health_long_windows"))
-    assert (("indicators", 0), "generated rule ShopQueue in shop_platform_health reads model:shop_queue:max, recorded every 5s "
-            "in shop_platform_health_long_windows, as if it were fresh") in lint.lint(built)
+    built = dataclasses.replace(backends.outputs(spec), rules=moved(spec, "model:shop_queue:max", "shop_every_5m", "5m"))
+    assert (("indicators", 0), "generated rule ShopQueue in shop_platform_health reads model:shop_queue:max, recorded every 5m "
+            "in shop_every_5m, as if it were fresh") in lint.lint(built)
 
 
 # --- on a real Prometheus ---------------------------------------------------------------------
@@ -191,3 +228,33 @@ def test_on_a_real_prometheus_a_moved_alert_fires_after_its_for_within_one_slow_
         for name, after in fired.items():
             assert FOR <= after <= FOR + SLOW + MARGIN, (name, after)
         assert {a["labels"]["level"] for a in alerts(server.url) if a["labels"]["alertname"] == "ShopQueue"} == {"yellow"}
+
+
+@pytest.mark.e2e
+def test_on_a_real_prometheus_the_scorecard_records_every_slow_interval_whatever_the_phases_of_the_groups(tmp_path):
+    """Scaled down: Prometheus' look-back cut to 2s against a slow interval of 5s, as the default
+    5m stands against a slow interval of 12.5m. The scorecard's groups run at times of their own
+    (Prometheus spreads groups over their interval by a hash of their name and file), so an instant
+    read of a score recorded by the long-window group would find it only when the scorecard's
+    group happens to run less than 2s after it, and record nothing otherwise."""
+    spec = compiled()
+    assert groups_of(spec) == SLOW_GROUP
+    files = pipeline.compile_spec([("indicators.yaml", queue_text().encode())], "indicators.yaml").files
+    paths = []
+    for name in (RULES, "prometheus/platform_health_scorecard.yaml", "prometheus/scorecard.yaml"):
+        paths.append(tmp_path / name.split("/")[1])
+        paths[-1].write_text(files[name])
+    catalogue = {"queue_depth": {"type": "gauge", "help": "Jobs waiting.", "labels": ["model"]}}
+    every_indicator, every_group = (conventions.rollup_score_series(spec, label) for label in (conventions.INDICATOR_LABEL, conventions.GROUP_LABEL))
+    with servers.exporter(catalogue) as m1:
+        m1.metrics["queue_depth"].labels(model="m1").set(1)
+        with servers.prometheus(tmp_path / "prometheus", paths, [m1.target], flags=("--query.lookback-delta=2s",)) as server:
+            loaded = servers.get_json(f"{server.url}/api/v1/rules")["data"]["groups"]
+            assert {group["interval"] for group in loaded} == {SLOW}, loaded
+            servers.wait_until(lambda: servers.query(server.url, f"count_over_time({every_group}[1m])"), 30, "no scorecard recorded")
+            time.sleep(6 * SLOW)
+            # one sample each slow interval: 5 in any 25s, both in the category's scorecard group
+            # and in the scorecard's, which reads it
+            for series in (every_indicator, every_group):
+                counted = servers.query(server.url, f"count_over_time({series}[{5 * SLOW}s])")
+                assert [float(found["value"][1]) for found in counted] == [5.0], (series, counted)

@@ -10,7 +10,6 @@ import yaml
 from compiler import conventions, durations, promql
 from compiler.reports.queries import Series
 
-LOOKBACK_DELTA = 300  # Prometheus reads an instant vector's newest sample up to 5m old
 DEFAULT_INTERVAL = 60  # groups without `interval` run at Prometheus' and vmalert's default
 
 
@@ -69,7 +68,7 @@ def needs(found: list[Rule]) -> dict[str, float]:
     def reach(rule: Rule, seen: frozenset) -> float:
         below = [reach(recorded[read.name], seen | {read.name}) for read in promql.series_read(rule.expr)
                  if read.name in recorded and read.name not in seen]
-        return promql.lookback(rule.expr) + LOOKBACK_DELTA + rule.for_seconds + max(below, default=0.0)
+        return promql.lookback(rule.expr) + promql.LOOKBACK_DELTA + rule.for_seconds + max(below, default=0.0)
 
     for rule in found:
         if rule.alert:

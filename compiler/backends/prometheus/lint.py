@@ -42,12 +42,14 @@ def lint(built: Outputs) -> list[Finding]:
 
 
 def stale_reads(spec: Spec, plan: Plan) -> list[Finding]:
-    """A series recorded every `i` is found by an instant read only within Prometheus' 5m
-    look-back, and by a range read only as far back as the range reaches: a rule of a group
-    evaluated more often than every `i` that reads it over less than `i` sees it vanish whenever
-    the slower group's evaluation is late, and an alert without `for` resolves then. Such a rule
-    must live in that slower group, or read the series over at least `i` (the long windows read
-    the hourly rollups over a day or more). The global evaluation interval counts as the fastest."""
+    """A series recorded every `i` by another group is found by a range read only as far back as
+    the range reaches, and by an instant read only within Prometheus' 5m look-back of that
+    group's last evaluation, whose times are the group's own: read over less than `i`, or
+    instantly when `i` is 5m or more, it vanishes whenever the groups drift apart or its group
+    runs late (and an alert without `for` resolves then), whichever group runs more often. Such a
+    rule must live in the writer's group, or read the series over at least `i` (the long windows
+    read the hourly rollups over a day or more, the scorecard reads the scores over twice the slow
+    interval). The global evaluation interval counts as the fastest."""
     every = {group.name: durations.seconds(group.interval) if group.interval else 0.0 for group in plan.groups()}
     written = {rule.name: group.name for group in plan.groups() for rule in group.rules if rule.kind == RECORD}
     index = {indicator.id: position for position, indicator in enumerate(spec.indicators)}
@@ -56,12 +58,17 @@ def stale_reads(spec: Spec, plan: Plan) -> list[Finding]:
         for rule in group.rules:
             for read in rule.reads:
                 source = written.get(read.name)
-                if source is None or every[source] <= every[group.name] or read.window >= every[source]:
+                if source is None or source == group.name or _fresh(read.window, every[source]):
                     continue
                 path = ("indicators", index[rule.indicator]) if rule.indicator else ("scorecard",)
                 findings.append((path, f"generated rule {rule.name} in {group.name} reads {read.name}, recorded every "
                                        f"{durations.text(every[source])} in {source}, as if it were fresh"))
     return findings
+
+
+def _fresh(window: float, interval: float) -> bool:
+    """Whether a read over `window` (0: an instant read) always finds a series recorded every `interval`."""
+    return window >= interval if window else interval < promql.LOOKBACK_DELTA
 
 
 def _shared_names(spec: Spec, built: Outputs) -> list[Finding]:

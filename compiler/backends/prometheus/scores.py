@@ -5,7 +5,7 @@ ROI multiplier (8.1.9)."""
 
 from __future__ import annotations
 
-from compiler import conventions, promql
+from compiler import conventions, durations, promql
 from compiler.backends.prometheus.measures import number
 from compiler.backends.prometheus.overrides import Selection
 from compiler.backends.prometheus.plan import RECORD, Rule
@@ -29,12 +29,23 @@ def score_rule(spec: Spec, indicator: Indicator, chosen: list[Selection]) -> Rul
                 keeps=conventions.tracking(spec, indicator), reads=score.reads)
 
 
+def latest(spec: Spec, series: str) -> str:
+    """A score or value as the scorecard reads it: recorded in another group (every minute,
+    or every slow interval in a long-window or scorecard group), at times of that group's own,
+    so an instant read would find it only within Prometheus' 5m look-back of its last
+    evaluation, never at a slow interval of 5m or more once the groups drift apart. The newest
+    sample within twice the slowest of those intervals (at least the look-back) is found even
+    after one late evaluation."""
+    reach = max(promql.LOOKBACK_DELTA, 2 * spec.output.slow_group_interval)
+    return f"last_over_time({series}[{durations.text(reach)}])"
+
+
 def indicator_rollup(spec: Spec, indicator: Indicator) -> Rule:
     """The indicator's score averaged to the global labels and labelled with its indicator,
     group and category: what every other rollup reads. It lives in its category's part of the
     scorecard, so the scorecard's own file grows with the groups and categories, not the indicators.
     A scorecard rule: it has no owner."""
-    score = promql.placed(Selector(conventions.score_series(spec, indicator)))
+    score = promql.placed(Selector(conventions.score_series(spec, indicator)), latest(spec, promql.PART))
     averaged = promql.join(f"avg by ({', '.join(spec.global_labels)}) (", score, ")")
     return Rule(RECORD, conventions.rollup_score_series(spec, conventions.INDICATOR_LABEL), averaged.text,
                 labels=((conventions.INDICATOR_LABEL, indicator.id), (conventions.GROUP_LABEL, indicator.group),
@@ -53,10 +64,10 @@ def scorecard_rules(spec: Spec) -> list[Rule]:
     found = []
     for label in (conventions.GROUP_LABEL, conventions.CATEGORY_LABEL):
         labels = ", ".join((*spec.global_labels, label))
-        found.append(Rule(RECORD, conventions.rollup_score_series(spec, label), f"avg by ({labels}) ({per_indicator})",
+        found.append(Rule(RECORD, conventions.rollup_score_series(spec, label), f"avg by ({labels}) ({latest(spec, per_indicator)})",
                           keeps=(*spec.global_labels, label)))
     per_entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
-    found += [Rule(RECORD, per_entry, f"avg by ({grouping}) ({_members(per_indicator, entry)})",
+    found += [Rule(RECORD, per_entry, f"avg by ({grouping}) ({_members(spec, per_indicator, entry)})",
                    labels=((conventions.SCORECARD_LABEL, entry.id),), keeps=(*spec.global_labels, conventions.SCORECARD_LABEL))
               for entry in spec.scorecard if entry.indicators]
     weighted = "\n+\n".join(f'{number(entry.weight)} * avg by ({grouping}) ({per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}})'
@@ -70,10 +81,10 @@ def scorecard_rules(spec: Spec) -> list[Rule]:
     return found
 
 
-def _members(per_indicator: str, entry: ScorecardEntry) -> str:
+def _members(spec: Spec, per_indicator: str, entry: ScorecardEntry) -> str:
     """The entry's indicators selected as the spec names them, by group and category, so that
     its rule does not grow with the indicators; an indicator in both is one series of the `or`."""
-    parts = [f'{per_indicator}{{{label}=~"{"|".join(names)}"}}'
+    parts = [latest(spec, f'{per_indicator}{{{label}=~"{"|".join(names)}"}}')
              for label, names in ((conventions.GROUP_LABEL, entry.groups), (conventions.CATEGORY_LABEL, entry.categories)) if names]
     return " or ".join(parts)
 
@@ -83,7 +94,7 @@ def _roi_input(spec: Spec, term: RoiTerm) -> str:
     grouping = ", ".join(spec.global_labels)
     if term.source == "indicator":
         indicator = next(i for i in spec.indicators if i.id == term.reference)
-        value = f"avg by ({grouping}) ({conventions.indicator_series(spec, indicator)})"
+        value = f"avg by ({grouping}) ({latest(spec, conventions.indicator_series(spec, indicator))})"
     elif term.source == "scorecard":
         entry = conventions.rollup_score_series(spec, conventions.SCORECARD_LABEL)
         value = f'avg by ({grouping}) ({entry}{{{conventions.SCORECARD_LABEL}="{term.reference}"}}) / 100'
