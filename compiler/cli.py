@@ -266,9 +266,11 @@ def verify(spec: Path, out: Path, quiet: bool, url: str | None, lookback: float,
     the live Prometheus, per indicator: the metrics its rules read that have no series (and
     whether they were seen within --lookback), the label values its selectors need that no
     series carries, and each label's distinct values against metrics.*.cardinality (a warning
-    beyond --cardinality-factor times the estimate). Credentials as for `indicators report`.
+    beyond --cardinality-factor times the estimate); then the server's retention and query
+    look-back against what the rules need. Credentials as for `indicators report`.
 
-    Exit codes: 0 every check passed; 1 an invalid spec, a check failed or a series is missing;
+    Exit codes: 0 every check passed; 1 an invalid spec, a check failed, a series is missing
+    or a server setting falls short;
     2 bad usage; 3 Prometheus could not be queried; 4 no check failed but a validator is not
     installed.
     """
@@ -316,11 +318,17 @@ def _verify_online(spec: Spec, client: prometheus_api.Client, lookback: float, f
         sections = online.check(spec, client.ask, datetime.now(UTC).timestamp(), lookback, factor)
     except prometheus_api.PrometheusError as err:
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
-    for line in online.report(sections, client.url, quiet):
+    try:  # a server that answers queries but not this (Thanos, Mimir) is unchecked, not unreachable
+        server = online.settings(spec, client.flags())
+    except prometheus_api.PrometheusError as err:
+        server = online.settings(spec, None, f"its flags could not be read: {err}")
+    for line in online.report(sections, server, client.url, quiet):
         click.echo(line)
     missing = len({finding for section in sections for finding in section.findings if finding.failure})  # once, however many read it
-    if missing:
-        _fail(f"{client.url}: {missing} series the rules read {'are' if missing != 1 else 'is'} missing")
+    problems = [f"{missing} series the rules read {'are' if missing != 1 else 'is'} missing"] if missing else []
+    problems += [finding.kind for finding in server.findings if finding.failure]
+    if problems:
+        _fail(f"{client.url}: {'; '.join(problems)}")
 
 
 @main.command()

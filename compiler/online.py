@@ -17,7 +17,13 @@ For every catalogued series a rule of an indicator reads (`x`, a histogram's `x_
   labels Prometheus adds (job, instance) do not distort it. Catalogue metrics no indicator
   reads are checked for cardinality only.
 Every answer is an aggregate, small whatever the metric's size. Missing series are failures,
-cardinality is a warning."""
+cardinality is a warning.
+
+And the server's own settings (its flags), which no series shows: a retention shorter than the
+furthest the rules read back (below it every counter looks new at the far end of its window, so
+a long violation count never ages out), and a query look-back shorter than the 5m the rules
+assume (a series recorded every 5m would vanish between evaluations). A server that reports no
+such flags (Thanos, Mimir, VictoriaMetrics) is said to be unchecked, a warning."""
 
 from __future__ import annotations
 
@@ -34,6 +40,9 @@ MAX_POINTS = 10_000  # under Prometheus' 11,000 points per series and query
 FACTOR = 2.0  # live distinct values over the catalogue's estimate before a warning
 MISSING_METRIC, MISSING_VALUE, CARDINALITY = "missing metric", "missing label value", "cardinality warning"
 MISSING_COMBINATION = "missing label combination"
+SHORT_RETENTION, SHORT_LOOKBACK = "retention too short", "look-back too short"
+BY_SIZE, UNCHECKED = "retention by size", "settings not checked"  # warnings
+DEFAULT_RETENTION = 15 * 86400  # Prometheus' when neither retention.time nor retention.size is set
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ class Finding:
 
     @property
     def failure(self) -> bool:
-        return self.kind != CARDINALITY
+        return self.kind not in (CARDINALITY, BY_SIZE, UNCHECKED)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,48 @@ def check(spec: Spec, ask: Ask, now: float, lookback: float = LOOKBACK, factor: 
     if extra := tuple(finding for metric in unread for finding in _cardinality(metric, live, factor)):
         sections.append(Section("", "metrics no indicator reads", tuple(metric.name for metric in unread), extra))
     return tuple(sections)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the server's flags say of the history and the look-back the rules need."""
+
+    summary: str
+    findings: tuple[Finding, ...]
+
+
+def settings(spec: Spec, flags: dict[str, str] | None, unasked: str = "") -> Settings:
+    """The server's flags (None when it would not say, `unasked` saying why) against the rules."""
+    reach, furthest = max((promql.lookback(rule.expr), rule.name) for rule in prometheus.build(spec).rules())
+    needed = f"{durations.text(reach)} the rules read back ({furthest})"
+    if flags is None or "storage.tsdb.retention.time" not in flags:
+        why = unasked or "it reports no storage.tsdb.retention.time: not a Prometheus server?"
+        return Settings(f"not checked; {needed}", (Finding(UNCHECKED, "server", f"{why}; make sure it keeps "
+                                                                                 f"{durations.text(reach)} of history"),))
+    kept = _seconds(flags["storage.tsdb.retention.time"]) or _seconds(flags.get("storage.tsdb.retention", "0s"))
+    by_size = flags.get("storage.tsdb.retention.size", "0B") not in ("0B", "0")
+    retention = kept or (0.0 if by_size else DEFAULT_RETENTION)
+    look_back = _seconds(flags.get("query.lookback-delta", "5m"))
+    findings = []
+    if retention and retention < reach:
+        findings.append(Finding(SHORT_RETENTION, "storage.tsdb.retention.time", f"{durations.text(retention)}, less than the "
+                                f"{needed}: a counter older than the retention looks new, so a count over the longest windows "
+                                f"never ages out and its alert keeps firing; set --storage.tsdb.retention.time={durations.text(reach + 86400)}"))
+    if by_size:
+        findings.append(Finding(BY_SIZE, "storage.tsdb.retention.size", f"{flags['storage.tsdb.retention.size']}: the history "
+                                f"may be cut shorter than {durations.text(reach)} when the data outgrows it"))
+    if look_back < promql.LOOKBACK_DELTA:
+        lookback_default = durations.text(promql.LOOKBACK_DELTA)
+        findings.append(Finding(SHORT_LOOKBACK, "query.lookback-delta", f"{durations.text(look_back)}, less than the {lookback_default} "
+                                f"the rules assume: a series recorded every {lookback_default} vanishes from instant reads between "
+                                "its evaluations"))
+    kept_text = durations.text(retention) if retention else "no time limit"
+    return Settings(f"retention {kept_text}, look-back {durations.text(look_back)}; {needed}", tuple(findings))
+
+
+def _seconds(flag: str) -> float:
+    """A duration flag's seconds, as Prometheus prints it (`15d`, `0s`); 0 for what is no duration."""
+    return durations.seconds(flag) if durations.is_duration(flag) else 0.0
 
 
 def _read(spec: Spec, plan: Plan, indicator: str) -> list[Selector]:
@@ -163,9 +214,10 @@ def _cardinality(metric: Metric, live: _Live, factor: float) -> list[Finding]:
     return found
 
 
-def report(sections: tuple[Section, ...], url: str, quiet: bool) -> list[str]:
+def report(sections: tuple[Section, ...], server: Settings, url: str, quiet: bool) -> list[str]:
     """The lines `verify --prometheus` prints: per indicator its counts and findings (with
-    --quiet only the indicators with findings), then the totals."""
+    --quiet only the indicators with findings), the server's settings (with --quiet only if
+    something is wrong with them), then the totals."""
     lines = []
     for section in sections:
         if quiet and not section.findings:
@@ -176,6 +228,9 @@ def report(sections: tuple[Section, ...], url: str, quiet: bool) -> list[str]:
         lines.append(f"{name}: {_counted(len(section.metrics), 'series' if section.indicator else 'metric')} "
                      f"{'read' if section.indicator else 'checked'}: {counts}")
         lines += [f"  {finding.kind} {finding.subject}: {finding.detail}" for finding in section.findings]
+    if server.findings or not quiet:
+        lines.append(f"server settings: {server.summary}")
+        lines += [f"  {finding.kind} {finding.subject}: {finding.detail}" for finding in server.findings]
     indicators = [section for section in sections if section.indicator]
     failing = sum(1 for section in indicators if any(finding.failure for finding in section.findings))
     warnings = len({finding for section in sections for finding in section.findings if not finding.failure})

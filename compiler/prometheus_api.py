@@ -1,8 +1,9 @@
-"""A small client of the Prometheus HTTP API (/api/v1/query and /api/v1/query_range), for the
-reports and the backtest. Every failure is a `PrometheusError` with a message for people; the CLI turns it into
-exit code 3. Credentials come from files or environment variables, never the command line, and
-reach no host but the configured one: redirects to another origin are refused, and every
-message has the credentials blanked out.
+"""A small client of the Prometheus HTTP API (/api/v1/query, /api/v1/query_range and
+/api/v1/status/flags), for the reports, the backtest and `verify --prometheus`. Every failure
+is a `PrometheusError` with a message for people; the CLI turns it into exit code 3.
+Credentials come from files or environment variables, never the command line, and reach no host
+but the configured one: redirects to another origin are refused, and every message has the
+credentials blanked out.
 
 A hostile or broken server cannot hold a report hostage: `timeout` bounds each query's whole
 time (a timer shuts the socket down, which also ends a server dripping one byte at a time), and
@@ -104,6 +105,21 @@ class Client:
                                          "step": _seconds(query.step)}, "matrix",
                          lambda item: Series(_labels(item["metric"]), tuple((float(t), float(v)) for t, v in item["values"])))
 
+    def flags(self) -> dict[str, str]:
+        """The server's command-line flags (/api/v1/status/flags), each value as the server prints it."""
+        where = f"{self.url}: status/flags"
+        body = self._read("status/flags", {}, where)
+        try:
+            answer = json.loads(body)
+            if not isinstance(answer, dict) or answer.get("status") != "success":
+                raise _Answer(str(answer.get("error", answer) if isinstance(answer, dict) else answer)[:_MAX_SHOWN])
+            return {str(name): str(value) for name, value in answer["data"].items()}
+        except _Answer as err:
+            raise PrometheusError(self._shown(f"{where}: {err}")) from None
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+            raise PrometheusError(self._shown(f"{where}: not a Prometheus API answer (flags expected): "
+                                              f"{type(err).__name__} {err}"[:len(where) + 2 * _MAX_SHOWN])) from None
+
     def _get(self, endpoint: str, parameters: dict[str, str], kind: str, parse) -> Answer:
         where = f"{self.url}: {endpoint} {parameters['query']!r}"
         body = self._read(endpoint, parameters, where)
@@ -116,7 +132,8 @@ class Client:
                                               f"{type(err).__name__} {err}"[:len(where) + 2 * _MAX_SHOWN])) from None
 
     def _read(self, endpoint: str, parameters: dict[str, str], where: str) -> bytes:
-        address = f"{self.url.rstrip('/')}/api/v1/{endpoint}?{urllib.parse.urlencode(parameters)}"
+        query = f"?{urllib.parse.urlencode(parameters)}" if parameters else ""
+        address = f"{self.url.rstrip('/')}/api/v1/{endpoint}{query}"
         request = urllib.request.Request(address, headers={"Authorization": self.authorization} if self.authorization else {})
         deadline = _Deadline(self.timeout)
         opener = urllib.request.build_opener(_SameOrigin(), _HTTP(deadline), _HTTPS(deadline))

@@ -7,6 +7,9 @@ beyond it."""
 
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +18,8 @@ from pathlib import Path
 import pytest
 import servers
 import yaml
+
+from compiler import online, pipeline
 
 SPEC = Path(__file__).parent / "online" / "spec.yaml"
 CATALOGUE = yaml.safe_load(SPEC.read_text())["metrics"]
@@ -94,14 +99,40 @@ class World:
     then: Callable[[dict], None] | None = None  # what it did after that scrape
     args: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()  # text the output must not hold
+    flags: tuple[str, ...] = ()  # the Prometheus server's own
+    failed: str = ""  # what the error line ends with, when it fails
+
+
+SETTINGS = "server settings: retention {kept}, look-back {look_back}; 1d the rules read back (ShopQueueNoData)"
 
 
 WORLDS = [
     World("a healthy service has every series the rules read and nothing is missing", healthy, 0,
           ("rollbacks (Rollback Rate): 1 series read: " + OK, "queue (Queue Depth): 1 series read: " + OK,
-           "lead_time (Lead Time): 1 series read: " + OK, "team_a_rollbacks (Team A Rollback Rate): 1 series read: " + OK),
+           "lead_time (Lead Time): 1 series read: " + OK, "team_a_rollbacks (Team A Rollback Rate): 1 series read: " + OK,
+           SETTINGS.format(kept="15d", look_back="5m")),  # Prometheus' defaults
           "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
-          absent=("metrics no indicator reads",)),
+          absent=("metrics no indicator reads", "too short")),
+    World("a Prometheus keeping a minute less history than the rules read back, and looking back a second less than 5m, "
+          "fails on its settings", healthy, 1,
+          (SETTINGS.format(kept="23h59m", look_back="4m59s"),
+           "  retention too short storage.tsdb.retention.time: 23h59m, less than the 1d the rules read back (ShopQueueNoData): "
+           "a counter older than the retention looks new, so a count over the longest windows never ages out and its alert "
+           "keeps firing; set --storage.tsdb.retention.time=2d",
+           "  look-back too short query.lookback-delta: 4m59s, less than the 5m the rules assume: a series recorded every 5m "
+           "vanishes from instant reads between its evaluations"),
+          "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
+          flags=("--storage.tsdb.retention.time=23h59m", "--query.lookback-delta=4m59s"),
+          failed=": retention too short; look-back too short"),
+    World("a Prometheus keeping exactly what the rules read back, and looking back 5m, passes", healthy, 0,
+          (SETTINGS.format(kept="1d", look_back="5m"),),
+          "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
+          flags=("--storage.tsdb.retention.time=1d", "--query.lookback-delta=5m"), absent=("too short",)),
+    World("a Prometheus keeping history by size alone is warned that it may be cut short, and passes", healthy, 0,
+          ("server settings: retention no time limit, look-back 5m; 1d the rules read back (ShopQueueNoData)",
+           "  retention by size storage.tsdb.retention.size: 1GiB: the history may be cut shorter than 1d when the data outgrows it"),
+          "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
+          flags=("--storage.tsdb.retention.size=1GB",), absent=("too short",)),
     World("a metric the service never exported is missing and was never seen", without_queue, 1,
           ("queue (Queue Depth): 1 series read: 1 missing metric",
            "  missing metric shop_queue_depth: no series now; never seen in the last 7d",
@@ -139,7 +170,7 @@ WORLDS = [
 def test_verify_prometheus_reports_per_indicator_what_the_live_prometheus_lacks(world, cli, tmp_path):
     with servers.exporter(CATALOGUE) as service:
         world.record(service.metrics)
-        with servers.prometheus(tmp_path / "prometheus", [], [service.target]) as prom:
+        with servers.prometheus(tmp_path / "prometheus", [], [service.target], flags=world.flags) as prom:
             servers.wait_until(lambda: servers.query(prom.url, "up == 1"), 30, "the exporter is not scraped")
             if world.then:
                 world.then(service.metrics)
@@ -153,6 +184,8 @@ def test_verify_prometheus_reports_per_indicator_what_the_live_prometheus_lacks(
     summary = next(line for line in lines if line.startswith(prom.url + ": 4 indicators"))
     assert summary == f"{prom.url}: {world.summary}"
     assert result.exit_code == world.code, result.output
+    if world.failed:
+        assert lines[-1] == f"error: {prom.url}{world.failed}"
 
 
 def test_verify_prometheus_quiet_prints_only_the_indicators_with_findings(cli, tmp_path):
@@ -185,3 +218,69 @@ def test_verify_prometheus_that_cannot_be_asked_exits_with_the_reports_codes(arg
     assert message.format(port=port) in result.output
     assert result.exit_code == code
     assert "Traceback" not in result.output
+
+
+# The server's settings, judged from its flags as Prometheus prints them (each case one flag off
+# the defaults); the online spec reads 1d back.
+PROMETHEUS_DEFAULTS = {"storage.tsdb.retention.time": "0s", "storage.tsdb.retention": "0s", "storage.tsdb.retention.size": "0B",
+                       "query.lookback-delta": "5m"}
+SETTING_CASES = [  # (case, flags over the defaults or None, the summary, the findings' kinds, whether it fails)
+    ("Prometheus' defaults keep 15d and look back 5m", {}, "retention 15d, look-back 5m", (), False),
+    ("exactly the reach is enough", {"storage.tsdb.retention.time": "1d"}, "retention 1d, look-back 5m", (), False),
+    ("a second less is too short", {"storage.tsdb.retention.time": "23h59m59s"}, "retention 23h59m59s, look-back 5m",
+     (online.SHORT_RETENTION,), True),
+    ("the deprecated flag counts when the new one is unset", {"storage.tsdb.retention": "12h"}, "retention 12h, look-back 5m",
+     (online.SHORT_RETENTION,), True),
+    ("the new flag wins over the deprecated one", {"storage.tsdb.retention.time": "2d", "storage.tsdb.retention": "12h"},
+     "retention 2d, look-back 5m", (), False),
+    ("a size alone sets no time limit, and is warned of", {"storage.tsdb.retention.size": "10GiB"},
+     "retention no time limit, look-back 5m", (online.BY_SIZE,), False),
+    ("a size beside a time is warned of too", {"storage.tsdb.retention.time": "30d", "storage.tsdb.retention.size": "10GiB"},
+     "retention 30d, look-back 5m", (online.BY_SIZE,), False),
+    ("a look-back a second under 5m fails", {"query.lookback-delta": "4m59s"}, "retention 15d, look-back 4m59s",
+     (online.SHORT_LOOKBACK,), True),
+    ("a longer look-back is fine", {"query.lookback-delta": "10m"}, "retention 15d, look-back 10m", (), False),
+    ("a server without the flag (Thanos, Mimir) is unchecked, a warning", None, "not checked", (online.UNCHECKED,), False),
+]
+
+
+@pytest.mark.parametrize(("flags", "summary", "kinds", "fails"), [c[1:] for c in SETTING_CASES], ids=[c[0] for c in SETTING_CASES])
+def test_the_servers_settings_are_judged_against_what_the_rules_read_back(flags, summary, kinds, fails):
+    spec = pipeline.load([(str(SPEC), SPEC.read_bytes())], SPEC.name)[0]
+    found = online.settings(spec, None if flags is None else PROMETHEUS_DEFAULTS | flags)
+    assert found.summary.partition(";")[0] == summary
+    assert found.summary.endswith("1d the rules read back (ShopQueueNoData)")
+    assert tuple(finding.kind for finding in found.findings) == kinds
+    assert any(finding.failure for finding in found.findings) == fails
+
+
+def test_a_server_that_answers_queries_but_not_its_flags_is_reported_unchecked(cli, tmp_path):
+    def empty(kind: str) -> bytes:
+        return json.dumps({"status": "success", "data": {"resultType": kind, "result": []}}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):  # a query API without /api/v1/status/flags, as Mimir's
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            path = self.path.partition("?")[0]
+            body = {"/api/v1/query": empty("vector"), "/api/v1/query_range": empty("matrix")}.get(path)
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body or b"404 page not found")
+
+        def log_message(self, *args):  # keep test output quiet
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = cli("verify", "--prometheus", url, "--quiet", str(SPEC))
+    finally:
+        server.shutdown()
+    assert result.output.splitlines()[-4:] == [
+        "server settings: not checked; 1d the rules read back (ShopQueueNoData)",
+        f"  settings not checked server: its flags could not be read: {url}: status/flags: HTTP 404 Not Found; "
+        "make sure it keeps 1d of history",
+        f"{url}: 4 indicators, 0 with every series they read, 4 missing some; 0 cardinality warnings",
+        f"error: {url}: 3 series the rules read are missing"]  # the unchecked settings only warn
+    assert result.exit_code == 1
