@@ -203,6 +203,15 @@ SCORECARD_GROUP = "scorecard"  # the part of the scorecard's rule group and file
 LONG_WINDOWS_SUFFIX = "_long_windows"  # a category's rules over long windows, in a slower group
 ROLLUPS_SUFFIX = "_rollups"  # a category's hourly rollups, which its long windows read
 SCORECARD_SUFFIX = "_scorecard"  # a category's per-indicator score averages, which the scorecard rolls up
+PART_SUFFIX = "_part_"  # the second and later parts of a category's rules, when they outgrow one PrometheusRule
+RESERVED_PART = re.compile(r"_part_[0-9]+(_|$)")  # what a category id may not hold: a part's name
+
+
+def category_part(category_id: str, number: int) -> str:
+    """The rule file (and its groups' stem) of part `number` of a category's rules: the category's
+    own name for the first (all of them, in a category of a size one object holds), then
+    `platform_health_part_2`, `platform_health_part_3`..."""
+    return category_id if number == 1 else f"{category_id}{PART_SUFFIX}{number}"
 
 
 def rule_group(spec: Spec, part: str) -> str:

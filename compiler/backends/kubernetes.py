@@ -21,11 +21,11 @@ import json
 
 from compiler import conventions, emit
 from compiler.backends.outputs import Outputs
+from compiler.backends.prometheus import RULE_FILE_LIMIT
 from compiler.model import Spec
 
 KUSTOMIZATION = "kubernetes/kustomization.yaml"
 DATA_LIMIT = 1_048_576
-RULE_FILE_LIMIT = 524_288  # prometheus-operator's MaxConfigMapDataSize: half a ConfigMap's DATA_LIMIT
 ANNOTATIONS_LIMIT = 262_144
 NAMED = 3  # indicators named in a size error, biggest first
 

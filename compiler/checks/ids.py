@@ -39,6 +39,9 @@ def _category_names(document: Document, typed: Spec) -> list[Finding]:
         uid = conventions.uid(typed.name, category.id)
         parts = (category.id, *(category.id + suffix for suffix in (conventions.ROLLUPS_SUFFIX, conventions.LONG_WINDOWS_SUFFIX,
                                                                    conventions.SCORECARD_SUFFIX)))
+        if conventions.RESERVED_PART.search(category.id):
+            problems.append(document.problem(category.path, f"category id '{category.id}' holds '_part_<n>', which names the "
+                                             "parts of a category whose rules outgrow one PrometheusRule", "rename the category", key=True))
         names = [(uids, uid, f"dashboard uid '{uid}'")] + [(groups, part, f"rule group '{typed.name}_{part}'") for part in parts]
         for table, name, what in names:
             if name in table:

@@ -1,5 +1,6 @@
-"""Prometheus rules: one file per category plus the scorecard, as plain rule files (what
-Prometheus, promtool, Thanos/Mimir rulers and vmalert load) and as a PrometheusRule each.
+"""Prometheus rules: one file per category (or per part of a category whose rules outgrow one
+PrometheusRule) plus the scorecard, as plain rule files (what Prometheus, promtool, Thanos/Mimir
+rulers and vmalert load) and as a PrometheusRule each.
 
 Per category, the short-window group records each indicator's inputs, value and score and
 holds its alerts; indicators over windows of a day or more are evaluated in a separate
@@ -24,6 +25,11 @@ from compiler.backends.prometheus.overrides import selections
 from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Plan, Rule, RuleFile
 from compiler.model import Indicator, Spec
 
+RULE_FILE_LIMIT = 524_288  # prometheus-operator's MaxConfigMapDataSize (half a ConfigMap's 1 MiB): its PrometheusRule's at most
+# A category's rules are cut into parts of at most this many estimated bytes, each its own file
+# and PrometheusRule: two thirds of what prometheus-operator accepts, since Go's YAML writes up to a
+# fifth more than the compiler's own text (folded lines, quoted values), which the estimate follows.
+PART_BUDGET = RULE_FILE_LIMIT * 2 // 3
 # An indicator whose every window and `for` span this many slow intervals (1h at the default
 # 5m) is evaluated whole in its category's long-window group: see unhurried().
 SLOW_SHARE = 12
@@ -67,30 +73,26 @@ def unhurried(rules: list[Rule], slow: float) -> bool:
 
 
 def build(spec: Spec) -> Plan:
-    """The rule plan: a file per category that has indicators, then the scorecard's files."""
+    """The rule plan: a file per category that has indicators (per part of one too big for one
+    PrometheusRule: see _parts), then the scorecard's files."""
     slow = durations.text(spec.output.slow_group_interval)
     files: list[RuleFile] = []
     scorecard: list[RuleFile] = []
     for category in spec.categories:
-        short: list[Rule] = []
-        rollups: list[Rule] = []
-        long: list[Rule] = []
-        scored: list[Rule] = []
         panels = conventions.panel_ids(spec, category.id)
-        for indicator in spec.members[category.id]:
-            rules = indicator_rules(spec, indicator, panels[indicator.id])
-            short += rules[0]
-            rollups += rules[1]
-            long += rules[2]
-            scored.append(scores.indicator_rollup(spec, indicator))
-        found = [Group(conventions.rule_group(spec, category.id), None, tuple(short))] if short else []
-        if rollups:
-            found.append(Group(conventions.rule_group(spec, category.id + conventions.ROLLUPS_SUFFIX),
-                               durations.text(measures.ROLLUP), tuple(rollups)))
-        if long:
-            found.append(Group(conventions.rule_group(spec, category.id + conventions.LONG_WINDOWS_SUFFIX), slow, tuple(long)))
-        if found:
-            files.append(RuleFile(category.id, tuple(found)))
+        members = spec.members[category.id]
+        built = [indicator_rules(spec, indicator, panels[indicator.id]) for indicator in members]
+        for number, cut in enumerate(_parts(built), start=1):
+            name = conventions.category_part(category.id, number)
+            short, rollups, long = ([rule for rules in cut for rule in rules[kind]] for kind in range(3))
+            found = [Group(conventions.rule_group(spec, name), None, tuple(short))] if short else []
+            if rollups:
+                found.append(Group(conventions.rule_group(spec, name + conventions.ROLLUPS_SUFFIX), durations.text(measures.ROLLUP), tuple(rollups)))
+            if long:
+                found.append(Group(conventions.rule_group(spec, name + conventions.LONG_WINDOWS_SUFFIX), slow, tuple(long)))
+            if found:
+                files.append(RuleFile(name, tuple(found), category.id))
+        scored = [scores.indicator_rollup(spec, indicator) for indicator in members]
         if scored:
             part = category.id + conventions.SCORECARD_SUFFIX
             scorecard.append(RuleFile(part, (Group(conventions.rule_group(spec, part), slow, tuple(scored)),)))
@@ -99,6 +101,32 @@ def build(spec: Spec) -> Plan:
             conventions.rule_group(spec, conventions.SCORECARD_GROUP), slow,
             tuple(rollups)),)))
     return Plan(tuple(files + scorecard))
+
+
+IndicatorRules = tuple[list[Rule], list[Rule], list[Rule]]  # what indicator_rules() returns
+
+
+def _parts(built: list[IndicatorRules]) -> list[list[IndicatorRules]]:
+    """A category's indicators' rules, in spec order, cut where the next indicator would take a
+    part past PART_BUDGET: an indicator's rules stay together, in one part's groups, so each
+    alert still reads the value recorded just before it. One part for all but the biggest categories."""
+    parts: list[list[IndicatorRules]] = [[]]
+    size = 0
+    for rules in built:
+        grows = sum(_estimated_bytes(rule) for kind in rules for rule in kind)
+        if parts[-1] and size + grows > PART_BUDGET:
+            parts.append([])
+            size = 0
+        parts[-1].append(rules)
+        size += grows
+    return parts
+
+
+def _estimated_bytes(rule: Rule) -> int:
+    """About what the rule takes in the rule file prometheus-operator writes (1% to 6% under it
+    for the shipped and the bench's specs; Go's YAML folds long lines and quotes some values)."""
+    pairs = rule.labels + rule.annotations
+    return len(rule.name) + len(rule.expr) + len(rule.hold or "") + sum(len(key) + len(value) for key, value in pairs) + 16 * len(pairs) + 32
 
 
 def render(built: Outputs) -> dict[str, object]:

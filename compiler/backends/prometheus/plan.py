@@ -74,8 +74,9 @@ class Group:
 
 @dataclass(frozen=True)
 class RuleFile:
-    name: str  # a category id, <category>_scorecard or the scorecard's: conventions.rule_file() makes the path
+    name: str  # a category id (or a part of one), <category>_scorecard or the scorecard's: conventions.rule_file() makes the path
     groups: tuple[Group, ...]
+    category: str = ""  # the category whose indicators' rules it holds; "" for the scorecard's files
 
     @functools.cached_property
     def data(self) -> list[dict[str, object]]:
@@ -110,6 +111,10 @@ class Plan:
 
     def scorecard(self) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules() if not rule.indicator)
+
+    def parts(self, category_id: str) -> tuple[str, ...]:
+        """The files a category's indicators' rules are cut into: one, unless they outgrow a PrometheusRule."""
+        return tuple(found.name for found in self.files if found.category == category_id)
 
     def scorecard_files(self) -> tuple[str, ...]:
         """The files the scorecard is cut into: one per category, then its rollups'."""

@@ -84,7 +84,7 @@ def render(built: Outputs) -> dict[str, object]:
             if grid == GRIDS[0]:  # the spec's own cases run on the finest grid, whatever their length
                 tests += [group for indicator in indicators for group in user.groups(spec, plan, indicator, grid)]
             if tests:
-                files[_file_name(category.id, grid)] = _file([category.id], grid, tests)
+                files[_file_name(category.id, grid)] = _file(list(plan.parts(category.id)), grid, tests)
     scorecard = scorecard_group(spec, carriers) if generated else None
     if scorecard is not None:
         files[f"{FOLDER}/scorecard.promtest.yaml"] = _file(list(plan.scorecard_files()), SCORECARD_GRID, [scorecard])
