@@ -8,7 +8,7 @@ import datetime
 import re
 import zoneinfo
 
-from compiler import conventions
+from compiler import conventions, durations
 from compiler.loader import Document
 from compiler.model import SEVERITY_ORDER, Spec
 from compiler.problems import Finding
@@ -52,6 +52,7 @@ def _level(document: Document, typed: Typed, level: Level, seen: dict[str, str],
     problems += [document.problem(here + (field,), f"{field} must be longer than 0s: Alertmanager refuses a zero {setting}")
                  for field, setting, value in (("response_time", "repeat_interval", level.response_time),
                                                ("group_interval", "group_interval", level.group_interval)) if value == 0]
+    problems += _timers(document, level)
     uncovered = [team.id for team in typed.teams if name not in dict(team.responders)]
     if not level.responders and (uncovered or not typed.teams):
         problems.append(document.problem(here, f"level '{name}' has no responders",
@@ -61,6 +62,26 @@ def _level(document: Document, typed: Typed, level: Level, seen: dict[str, str],
     if level.escalate_after is not None and not any(rank > RANKS[threshold] for rank in raised):
         problems.append(document.problem(here + ("escalate_after",), f"no level above '{name}' to escalate to"))
     return problems
+
+
+def _timers(document: Document, level: Level) -> list[Finding]:
+    """Warnings for timers that break the level's response time: a first notification held back
+    past it, or re-sends further apart than it (Alertmanager sends a group's notifications only at
+    its group_interval ticks, so a repeat_interval shorter than that waits for the next one).
+    Located at the timer when written, else at the response_time its default comes from."""
+    response = level.response_time
+    if not response:
+        return []
+    found = []
+    for field, value, effect in (("group_wait", level.group_wait, "the first notification of an alert comes only after the time to respond"),
+                                 ("group_interval", level.group_interval, "Alertmanager sends only at group_interval ticks, so an "
+                                  f"unresolved alert is re-sent every {durations.text(level.group_interval or 0)}, not every response_time")):
+        if value is not None and value > response:
+            where = level.path + ((field,) if field in level.written else ("response_time",))
+            found.append(dataclasses.replace(document.problem(
+                where, f"{field} {durations.text(value)} is longer than response_time {durations.text(response)}: {effect}",
+                f"set the level's {field} to at most its response_time"), severity="warning"))
+    return found
 
 
 def _channels(document: Document, typed: Typed) -> list[Finding]:
