@@ -2,9 +2,9 @@
 
 It compares what the two compilations were rendered from (the rule plans, the Alertmanager
 configurations, the dashboards), so it reports what will really change: alerts and recording
-rules added or removed, thresholds, `for`, levels, severities, which receivers each alert
-reaches and on what timers, and dashboard panels; any other generated file that changes is
-listed by name.
+rules added or removed, thresholds, `for`, the rule group an alert moves to (which restarts its
+`for`), levels, severities, which receivers each alert reaches and on what timers, and
+dashboard panels; any other generated file that changes is listed by name.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from compiler.pipeline import Compilation
 
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 # What a reviewer must see first: what fires, when, and who is told; wording and files last.
-ASPECT_ORDER = ("removed", "added", "threshold", "for", "reaches", "level", "severity", "notification timers",
+ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "reaches", "level", "severity", "notification timers",
                 "expression", "channels", "title", "type", "thresholds", "queries")
 TIMERS = ("group_wait", "group_interval", "repeat_interval", "active_time_intervals", "mute_time_intervals")
 
@@ -81,9 +81,16 @@ def _indicator_of(rule: Rule) -> str:
     return rule.indicator or rule.label(conventions.INDICATOR_LABEL)
 
 
+def _groups(plan: Plan) -> dict[tuple, str]:
+    """Each alert's rule group: Prometheus keeps a pending alert's state across a reload only
+    within a group of the same name, so an alert that moves restarts its `for`."""
+    return {_rule_key(rule): group.name for group in plan.groups() for rule in group.rules if rule.kind == ALERT}
+
+
 def _rules(base: Plan, head: Plan) -> list[Change]:
     before = {_rule_key(rule): rule for rule in base.rules()}
     after = {_rule_key(rule): rule for rule in head.rules()}
+    old_groups, new_groups = _groups(base), _groups(head)
     changes = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
@@ -100,6 +107,9 @@ def _rules(base: Plan, head: Plan) -> list[Change]:
             changes.append(Change(indicator, subject, "expression", _one_line(old.expr), _one_line(new.expr)))
         if (old.hold or "0s") != (new.hold or "0s"):
             changes.append(Change(indicator, subject, "for", old.hold or "0s", new.hold or "0s"))
+        if key in old_groups and old_groups[key] != new_groups[key]:
+            restarts = f" (a pending alert starts its for {new.hold} again)" if new.hold else ""
+            changes.append(Change(indicator, subject, "group", old_groups[key], new_groups[key] + restarts))
         for old_values, new_values in ((dict(old.labels), dict(new.labels)), (dict(old.annotations), dict(new.annotations))):
             for name in sorted(set(old_values) | set(new_values)):
                 if old_values.get(name) != new_values.get(name):

@@ -41,7 +41,7 @@ FACTOR = 2.0  # live distinct values over the catalogue's estimate before a warn
 MISSING_METRIC, MISSING_VALUE, CARDINALITY = "missing metric", "missing label value", "cardinality warning"
 MISSING_COMBINATION = "missing label combination"
 SHORT_RETENTION, SHORT_LOOKBACK = "retention too short", "look-back too short"
-BY_SIZE, UNCHECKED = "retention by size", "settings not checked"  # warnings
+BY_SIZE, UNCHECKED = "retention size warning", "unchecked settings warning"
 DEFAULT_RETENTION = 15 * 86400  # Prometheus' when neither retention.time nor retention.size is set
 
 
@@ -111,18 +111,19 @@ def settings(spec: Spec, flags: dict[str, str] | None, unasked: str = "") -> Set
     look_back = _seconds(flags.get("query.lookback-delta", "5m"))
     findings = []
     if retention and retention < reach:
-        findings.append(Finding(SHORT_RETENTION, "storage.tsdb.retention.time", f"{durations.text(retention)}, less than the "
+        findings.append(Finding(SHORT_RETENTION, "--storage.tsdb.retention.time", f"{durations.text(retention)}, less than the "
                                 f"{needed}: a counter older than the retention looks new, so a count over the longest windows "
-                                f"never ages out and its alert keeps firing; set --storage.tsdb.retention.time={durations.text(reach + 86400)}"))
+                                f"never ages out and its alert keeps firing; set it to at least {durations.text(reach)}"))
     if by_size:
-        findings.append(Finding(BY_SIZE, "storage.tsdb.retention.size", f"{flags['storage.tsdb.retention.size']}: the history "
+        findings.append(Finding(BY_SIZE, "--storage.tsdb.retention.size", f"{flags['storage.tsdb.retention.size']}: the history "
                                 f"may be cut shorter than {durations.text(reach)} when the data outgrows it"))
     if look_back < promql.LOOKBACK_DELTA:
         lookback_default = durations.text(promql.LOOKBACK_DELTA)
-        findings.append(Finding(SHORT_LOOKBACK, "query.lookback-delta", f"{durations.text(look_back)}, less than the {lookback_default} "
+        findings.append(Finding(SHORT_LOOKBACK, "--query.lookback-delta", f"{durations.text(look_back)}, less than the {lookback_default} "
                                 f"the rules assume: a series recorded every {lookback_default} vanishes from instant reads between "
                                 "its evaluations"))
     kept_text = durations.text(retention) if retention else "no time limit"
+    kept_text += " (the default)" if retention and not kept else ""
     return Settings(f"retention {kept_text}, look-back {durations.text(look_back)}; {needed}", tuple(findings))
 
 

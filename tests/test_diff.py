@@ -39,6 +39,11 @@ CASES = [
      spec_text(OVERRIDE.replace("warning: 100", "warning: 80")), [Change("queue", RED, "threshold", "> 100", "> 80")]),
     ("a longer for is shown", BASE, spec_text(INDICATOR.replace("warning: 100", "warning: {value: 100, for: 1d}")),
      [Change("queue", RED, "for", "6h", "1d")]),
+    ("a shorter for that brings the indicator back to every minute moves all its alerts to another group, "
+     "which restarts their for", BASE, spec_text(INDICATOR.replace("target: 10", "target: {value: 10, for: 30m}")),
+     [Change("queue", "alert ShopQueue (yellow)", "for", "1d", "30m"),
+      *[Change("queue", subject, "group", "shop_platform_health_long_windows", f"shop_platform_health (a pending alert starts its for {hold} again)")
+        for subject, hold in (("alert ShopQueue (yellow)", "30m"), (RED, "6h"), (NO_DATA, "1h"))]]),
     ("a silently removed no-data alert is reported as removed", BASE,
      spec_text(INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}", "{rate: {counter: http_errors_total, window: 1h}}")),
      [Change("queue", NO_DATA, "removed", "absent(queue_depth) or ( last_over_time(model:shop_queue_sources:present[1d]) unless "

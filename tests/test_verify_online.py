@@ -110,16 +110,16 @@ WORLDS = [
     World("a healthy service has every series the rules read and nothing is missing", healthy, 0,
           ("rollbacks (Rollback Rate): 1 series read: " + OK, "queue (Queue Depth): 1 series read: " + OK,
            "lead_time (Lead Time): 1 series read: " + OK, "team_a_rollbacks (Team A Rollback Rate): 1 series read: " + OK,
-           SETTINGS.format(kept="15d", look_back="5m")),  # Prometheus' defaults
+           SETTINGS.format(kept="15d (the default)", look_back="5m")),  # Prometheus' defaults
           "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
           absent=("metrics no indicator reads", "too short")),
     World("a Prometheus keeping a minute less history than the rules read back, and looking back a second less than 5m, "
           "fails on its settings", healthy, 1,
           (SETTINGS.format(kept="23h59m", look_back="4m59s"),
-           "  retention too short storage.tsdb.retention.time: 23h59m, less than the 1d the rules read back (ShopQueueNoData): "
+           "  retention too short --storage.tsdb.retention.time: 23h59m, less than the 1d the rules read back (ShopQueueNoData): "
            "a counter older than the retention looks new, so a count over the longest windows never ages out and its alert "
-           "keeps firing; set --storage.tsdb.retention.time=2d",
-           "  look-back too short query.lookback-delta: 4m59s, less than the 5m the rules assume: a series recorded every 5m "
+           "keeps firing; set it to at least 1d",
+           "  look-back too short --query.lookback-delta: 4m59s, less than the 5m the rules assume: a series recorded every 5m "
            "vanishes from instant reads between its evaluations"),
           "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
           flags=("--storage.tsdb.retention.time=23h59m", "--query.lookback-delta=4m59s"),
@@ -130,7 +130,7 @@ WORLDS = [
           flags=("--storage.tsdb.retention.time=1d", "--query.lookback-delta=5m"), absent=("too short",)),
     World("a Prometheus keeping history by size alone is warned that it may be cut short, and passes", healthy, 0,
           ("server settings: retention no time limit, look-back 5m; 1d the rules read back (ShopQueueNoData)",
-           "  retention by size storage.tsdb.retention.size: 1GiB: the history may be cut shorter than 1d when the data outgrows it"),
+           "  retention size warning --storage.tsdb.retention.size: 1GiB: the history may be cut shorter than 1d when the data outgrows it"),
           "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
           flags=("--storage.tsdb.retention.size=1GB",), absent=("too short",)),
     World("a metric the service never exported is missing and was never seen", without_queue, 1,
@@ -225,7 +225,7 @@ def test_verify_prometheus_that_cannot_be_asked_exits_with_the_reports_codes(arg
 PROMETHEUS_DEFAULTS = {"storage.tsdb.retention.time": "0s", "storage.tsdb.retention": "0s", "storage.tsdb.retention.size": "0B",
                        "query.lookback-delta": "5m"}
 SETTING_CASES = [  # (case, flags over the defaults or None, the summary, the findings' kinds, whether it fails)
-    ("Prometheus' defaults keep 15d and look back 5m", {}, "retention 15d, look-back 5m", (), False),
+    ("Prometheus' defaults keep 15d and look back 5m", {}, "retention 15d (the default), look-back 5m", (), False),
     ("exactly the reach is enough", {"storage.tsdb.retention.time": "1d"}, "retention 1d, look-back 5m", (), False),
     ("a second less is too short", {"storage.tsdb.retention.time": "23h59m59s"}, "retention 23h59m59s, look-back 5m",
      (online.SHORT_RETENTION,), True),
@@ -237,9 +237,9 @@ SETTING_CASES = [  # (case, flags over the defaults or None, the summary, the fi
      "retention no time limit, look-back 5m", (online.BY_SIZE,), False),
     ("a size beside a time is warned of too", {"storage.tsdb.retention.time": "30d", "storage.tsdb.retention.size": "10GiB"},
      "retention 30d, look-back 5m", (online.BY_SIZE,), False),
-    ("a look-back a second under 5m fails", {"query.lookback-delta": "4m59s"}, "retention 15d, look-back 4m59s",
+    ("a look-back a second under 5m fails", {"query.lookback-delta": "4m59s"}, "retention 15d (the default), look-back 4m59s",
      (online.SHORT_LOOKBACK,), True),
-    ("a longer look-back is fine", {"query.lookback-delta": "10m"}, "retention 15d, look-back 10m", (), False),
+    ("a longer look-back is fine", {"query.lookback-delta": "10m"}, "retention 15d (the default), look-back 10m", (), False),
     ("a server without the flag (Thanos, Mimir) is unchecked, a warning", None, "not checked", (online.UNCHECKED,), False),
 ]
 
@@ -279,7 +279,7 @@ def test_a_server_that_answers_queries_but_not_its_flags_is_reported_unchecked(c
         server.shutdown()
     assert result.output.splitlines()[-4:] == [
         "server settings: not checked; 1d the rules read back (ShopQueueNoData)",
-        f"  settings not checked server: its flags could not be read: {url}: status/flags: HTTP 404 Not Found; "
+        f"  unchecked settings warning server: its flags could not be read: {url}: status/flags: HTTP 404 Not Found; "
         "make sure it keeps 1d of history",
         f"{url}: 4 indicators, 0 with every series they read, 4 missing some; 0 cardinality warnings",
         f"error: {url}: 3 series the rules read are missing"]  # the unchecked settings only warn
