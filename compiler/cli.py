@@ -318,10 +318,17 @@ def _verify_online(spec: Spec, client: prometheus_api.Client, lookback: float, f
         sections = online.check(spec, client.ask, datetime.now(UTC).timestamp(), lookback, factor)
     except prometheus_api.PrometheusError as err:
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
-    try:  # a server that answers queries but not this (Thanos, Mimir) is unchecked, not unreachable
-        server = online.settings(spec, client.flags())
+    try:  # a server that answers queries but has no status pages (Mimir, VictoriaMetrics) is unchecked, not unreachable
+        flags = client.status("flags")
+        try:
+            runtime: dict[str, str] | None = client.status("runtimeinfo")
+        except prometheus_api.NotFound:
+            runtime = None
+        server = online.settings(spec, flags, runtime)
+    except prometheus_api.NotFound as err:
+        server = online.settings(spec, None, None, f"its flags could not be read: {err}")
     except prometheus_api.PrometheusError as err:
-        server = online.settings(spec, None, f"its flags could not be read: {err}")
+        _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
     for line in online.report(sections, server, client.url, quiet):
         click.echo(line)
     missing = len({finding for section in sections for finding in section.findings if finding.failure})  # once, however many read it

@@ -204,7 +204,7 @@ LONG_WINDOWS_SUFFIX = "_long_windows"  # a category's rules over long windows, i
 ROLLUPS_SUFFIX = "_rollups"  # a category's hourly rollups, which its long windows read
 SCORECARD_SUFFIX = "_scorecard"  # a category's per-indicator score averages, which the scorecard rolls up
 PART_SUFFIX = "_part_"  # the second and later parts of a category's rules, when they outgrow one PrometheusRule
-RESERVED_PART = re.compile(r"_part_[0-9]+(_|$)")  # what a category id may not hold: a part's name
+RESERVED_PART = re.compile(re.escape(PART_SUFFIX) + r"[0-9]+(_|$)")  # what a category id may not hold: a part's name
 
 
 def category_part(category_id: str, number: int) -> str:

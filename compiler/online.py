@@ -22,8 +22,10 @@ cardinality is a warning.
 And the server's own settings (its flags), which no series shows: a retention shorter than the
 furthest the rules read back (below it every counter looks new at the far end of its window, so
 a long violation count never ages out), and a query look-back shorter than the 5m the rules
-assume (a series recorded every 5m would vanish between evaluations). A server that reports no
-such flags (Thanos, Mimir, VictoriaMetrics) is said to be unchecked, a warning."""
+assume (a series recorded every 5m would vanish between evaluations). The retention is what the
+server resolved (/api/v1/status/runtimeinfo: flags or, in Prometheus 3, its configuration file),
+else its flags say. A server that reports no flags (Mimir, VictoriaMetrics) is said to be
+unchecked, a warning."""
 
 from __future__ import annotations
 
@@ -97,34 +99,50 @@ class Settings:
     findings: tuple[Finding, ...]
 
 
-def settings(spec: Spec, flags: dict[str, str] | None, unasked: str = "") -> Settings:
-    """The server's flags (None when it would not say, `unasked` saying why) against the rules."""
-    reach, furthest = max((promql.lookback(rule.expr), rule.name) for rule in prometheus.build(spec).rules())
+def settings(spec: Spec, flags: dict[str, str] | None, runtime: dict[str, str] | None, unasked: str = "") -> Settings:
+    """The server's flags and runtime information (None when it would not say, `unasked` saying
+    why) against the rules."""
+    reach, furthest = max(((promql.lookback(rule.expr), rule.name) for rule in prometheus.build(spec).rules()), default=(0.0, "no rule"))
     needed = f"{durations.text(reach)} the rules read back ({furthest})"
     if flags is None or "storage.tsdb.retention.time" not in flags:
         why = unasked or "it reports no storage.tsdb.retention.time: not a Prometheus server?"
         return Settings(f"not checked; {needed}", (Finding(UNCHECKED, "server", f"{why}; make sure it keeps "
                                                                                  f"{durations.text(reach)} of history"),))
-    kept = _seconds(flags["storage.tsdb.retention.time"]) or _seconds(flags.get("storage.tsdb.retention", "0s"))
-    by_size = flags.get("storage.tsdb.retention.size", "0B") not in ("0B", "0")
-    retention = kept or (0.0 if by_size else DEFAULT_RETENTION)
+    retention, size, defaulted = _retention(flags, runtime)
     look_back = _seconds(flags.get("query.lookback-delta", "5m"))
     findings = []
     if retention and retention < reach:
-        findings.append(Finding(SHORT_RETENTION, "--storage.tsdb.retention.time", f"{durations.text(retention)}, less than the "
+        findings.append(Finding(SHORT_RETENTION, "storage.tsdb.retention.time", f"{durations.text(retention)}, less than the "
                                 f"{needed}: a counter older than the retention looks new, so a count over the longest windows "
                                 f"never ages out and its alert keeps firing; set it to at least {durations.text(reach)}"))
-    if by_size:
-        findings.append(Finding(BY_SIZE, "--storage.tsdb.retention.size", f"{flags['storage.tsdb.retention.size']}: the history "
+    if size:
+        findings.append(Finding(BY_SIZE, "storage.tsdb.retention.size", f"{size}: the history "
                                 f"may be cut shorter than {durations.text(reach)} when the data outgrows it"))
     if look_back < promql.LOOKBACK_DELTA:
         lookback_default = durations.text(promql.LOOKBACK_DELTA)
         findings.append(Finding(SHORT_LOOKBACK, "--query.lookback-delta", f"{durations.text(look_back)}, less than the {lookback_default} "
                                 f"the rules assume: a series recorded every {lookback_default} vanishes from instant reads between "
                                 "its evaluations"))
-    kept_text = durations.text(retention) if retention else "no time limit"
-    kept_text += " (the default)" if retention and not kept else ""
+    kept_text = (durations.text(retention) if retention else "no time limit") + (" (the default)" if defaulted else "")
     return Settings(f"retention {kept_text}, look-back {durations.text(look_back)}; {needed}", tuple(findings))
+
+
+def _retention(flags: dict[str, str], runtime: dict[str, str] | None) -> tuple[float, str, bool]:
+    """(seconds kept, 0 for no time limit; the size limit, "" for none; whether that is
+    Prometheus' default). The runtime information says what the server resolved ("13w or 1GiB"),
+    which a retention set in the configuration file (Prometheus 3) is part of and its flags are
+    not; without it the flags say, the deprecated one counting when the new one is unset."""
+    unset = not (_seconds(flags["storage.tsdb.retention.time"]) or _seconds(flags.get("storage.tsdb.retention", "0s"))
+                 or flags.get("storage.tsdb.retention.size", "0B") not in ("0B", "0"))
+    if runtime is not None and runtime.get("storageRetention"):
+        parts = runtime["storageRetention"].split(" or ")
+        kept = next((_seconds(part) for part in parts if durations.is_duration(part)), 0.0)
+        size = next((part for part in parts if not durations.is_duration(part)), "")
+    else:
+        kept = _seconds(flags["storage.tsdb.retention.time"]) or _seconds(flags.get("storage.tsdb.retention", "0s"))
+        size = "" if flags.get("storage.tsdb.retention.size", "0B") in ("0B", "0") else flags["storage.tsdb.retention.size"]
+        kept = kept or (0.0 if size else DEFAULT_RETENTION)
+    return kept, size, unset and kept == DEFAULT_RETENTION and not size
 
 
 def _seconds(flag: str) -> float:

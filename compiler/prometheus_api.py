@@ -31,6 +31,10 @@ class PrometheusError(Exception):
     pass
 
 
+class NotFound(PrometheusError):
+    """HTTP 404: the server has no such endpoint (a query API without Prometheus' status pages)."""
+
+
 class BadSetting(ValueError):
     """A URL or credential that cannot be used: bad usage, before anything is sent."""
 
@@ -105,10 +109,11 @@ class Client:
                                          "step": _seconds(query.step)}, "matrix",
                          lambda item: Series(_labels(item["metric"]), tuple((float(t), float(v)) for t, v in item["values"])))
 
-    def flags(self) -> dict[str, str]:
-        """The server's command-line flags (/api/v1/status/flags), each value as the server prints it."""
-        where = f"{self.url}: status/flags"
-        body = self._read("status/flags", {}, where)
+    def status(self, page: str) -> dict[str, str]:
+        """One of the server's status pages (/api/v1/status/flags, .../runtimeinfo), each value
+        as text; NotFound when the server has no such page."""
+        where = f"{self.url}: status/{page}"
+        body = self._read(f"status/{page}", {}, where)
         try:
             answer = json.loads(body)
             if not isinstance(answer, dict) or answer.get("status") != "success":
@@ -117,7 +122,7 @@ class Client:
         except _Answer as err:
             raise PrometheusError(self._shown(f"{where}: {err}")) from None
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
-            raise PrometheusError(self._shown(f"{where}: not a Prometheus API answer (flags expected): "
+            raise PrometheusError(self._shown(f"{where}: not a Prometheus API answer ({page} expected): "
                                               f"{type(err).__name__} {err}"[:len(where) + 2 * _MAX_SHOWN])) from None
 
     def _get(self, endpoint: str, parameters: dict[str, str], kind: str, parse) -> Answer:
@@ -153,7 +158,8 @@ class Client:
         except urllib.error.HTTPError as err:
             if deadline.expired:
                 raise self._timed_out() from None
-            raise PrometheusError(self._shown(f"{where}: HTTP {err.code} {err.reason}{_detail(err)}")) from None
+            failed = NotFound if err.code == 404 else PrometheusError
+            raise failed(self._shown(f"{where}: HTTP {err.code} {err.reason}{_detail(err)}")) from None
         except (OSError, http.client.HTTPException) as err:  # URLError, socket.timeout and resets are OSErrors
             if deadline.expired or isinstance(err, TimeoutError) or isinstance(getattr(err, "reason", None), TimeoutError):
                 raise self._timed_out() from None

@@ -110,8 +110,10 @@ STALE = [  # (case, the rule moved, to which group, every, the findings)
     ("a value moved alone to a group evaluated every 5m is read stale by the alerts and score left every minute: "
      "the 5m look-back does not always reach its last evaluation",
      "model:shop_queue:max", "shop_every_5m", "5m", stale(READERS, "5m", "shop_every_5m")),
-    ("a value recorded every 4m59s is found by an instant read within the look-back",
-     "model:shop_queue:max", "shop_every_299s", "299s", []),
+    ("a value recorded every 2m30s is found by an instant read: the look-back reaches two of its evaluations",
+     "model:shop_queue:max", "shop_every_150s", "150s", []),
+    ("a value recorded every 2m31s is stale for an instant read: one late evaluation and it is gone",
+     "model:shop_queue:max", "shop_every_151s", "151s", stale(READERS, "2m31s", "shop_every_151s")),
     ("a value moved to the slow group, every 5s, is found by the every-minute readers within the look-back",
      "model:shop_queue:max", "shop_platform_health_long_windows", None, []),
     ("a series recorded every minute and read every slow interval is fresh", "model:shop_queue:max", "shop_platform_health", None, []),
@@ -154,13 +156,14 @@ def test_the_shipped_scorecard_read_instantly_fails_to_compile_at_the_default_an
 
 
 RANGES = [  # (case, the reader's range over a value recorded every 5m in another group, stale)
-    ("a range as long as the writer's interval is fresh", "5m", False),
-    ("a range a second shorter is stale", "299s", True),
+    ("a range of twice the writer's interval is fresh", "10m", False),
+    ("a range a second shorter is stale", "599s", True),
+    ("a range of the writer's interval alone is stale: one late evaluation leaves it empty", "5m", True),
 ]
 
 
 @pytest.mark.parametrize(("window", "is_stale"), [c[1:] for c in RANGES], ids=[c[0] for c in RANGES])
-def test_a_range_read_is_fresh_when_it_spans_the_writers_interval(window, is_stale):
+def test_a_range_read_is_fresh_when_it_spans_two_of_the_writers_intervals(window, is_stale):
     spec = compiled(hold="59s")
     reader = Rule(RECORD, "model:shop_queue:avg", f"avg_over_time(model:shop_queue:max[{window}])", indicator="queue", keeps=("model",))
     plan = moved(spec, "model:shop_queue:max", "shop_every_5m", "5m")

@@ -7,6 +7,7 @@ beyond it."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import threading
@@ -116,7 +117,7 @@ WORLDS = [
     World("a Prometheus keeping a minute less history than the rules read back, and looking back a second less than 5m, "
           "fails on its settings", healthy, 1,
           (SETTINGS.format(kept="23h59m", look_back="4m59s"),
-           "  retention too short --storage.tsdb.retention.time: 23h59m, less than the 1d the rules read back (ShopQueueNoData): "
+           "  retention too short storage.tsdb.retention.time: 23h59m, less than the 1d the rules read back (ShopQueueNoData): "
            "a counter older than the retention looks new, so a count over the longest windows never ages out and its alert "
            "keeps firing; set it to at least 1d",
            "  look-back too short --query.lookback-delta: 4m59s, less than the 5m the rules assume: a series recorded every 5m "
@@ -130,7 +131,7 @@ WORLDS = [
           flags=("--storage.tsdb.retention.time=1d", "--query.lookback-delta=5m"), absent=("too short",)),
     World("a Prometheus keeping history by size alone is warned that it may be cut short, and passes", healthy, 0,
           ("server settings: retention no time limit, look-back 5m; 1d the rules read back (ShopQueueNoData)",
-           "  retention size warning --storage.tsdb.retention.size: 1GiB: the history may be cut shorter than 1d when the data outgrows it"),
+           "  retention size warning storage.tsdb.retention.size: 1GiB: the history may be cut shorter than 1d when the data outgrows it"),
           "4 indicators, 4 with every series they read, 0 missing some; 0 cardinality warnings",
           flags=("--storage.tsdb.retention.size=1GB",), absent=("too short",)),
     World("a metric the service never exported is missing and was never seen", without_queue, 1,
@@ -224,48 +225,57 @@ def test_verify_prometheus_that_cannot_be_asked_exits_with_the_reports_codes(arg
 # the defaults); the online spec reads 1d back.
 PROMETHEUS_DEFAULTS = {"storage.tsdb.retention.time": "0s", "storage.tsdb.retention": "0s", "storage.tsdb.retention.size": "0B",
                        "query.lookback-delta": "5m"}
-SETTING_CASES = [  # (case, flags over the defaults or None, the summary, the findings' kinds, whether it fails)
-    ("Prometheus' defaults keep 15d and look back 5m", {}, "retention 15d (the default), look-back 5m", (), False),
-    ("exactly the reach is enough", {"storage.tsdb.retention.time": "1d"}, "retention 1d, look-back 5m", (), False),
-    ("a second less is too short", {"storage.tsdb.retention.time": "23h59m59s"}, "retention 23h59m59s, look-back 5m",
+SETTING_CASES = [  # (case, flags over the defaults or None, the runtime information's retention, the summary, the findings' kinds, whether it fails)
+    ("Prometheus' defaults keep 15d and look back 5m", {}, None, "retention 15d (the default), look-back 5m", (), False),
+    ("exactly the reach is enough", {"storage.tsdb.retention.time": "1d"}, None, "retention 1d, look-back 5m", (), False),
+    ("a second less is too short", {"storage.tsdb.retention.time": "23h59m59s"}, None, "retention 23h59m59s, look-back 5m",
      (online.SHORT_RETENTION,), True),
-    ("the deprecated flag counts when the new one is unset", {"storage.tsdb.retention": "12h"}, "retention 12h, look-back 5m",
+    ("the deprecated flag counts when the new one is unset", {"storage.tsdb.retention": "12h"}, None, "retention 12h, look-back 5m",
      (online.SHORT_RETENTION,), True),
-    ("the new flag wins over the deprecated one", {"storage.tsdb.retention.time": "2d", "storage.tsdb.retention": "12h"},
+    ("the new flag wins over the deprecated one", {"storage.tsdb.retention.time": "2d", "storage.tsdb.retention": "12h"}, None,
      "retention 2d, look-back 5m", (), False),
-    ("a size alone sets no time limit, and is warned of", {"storage.tsdb.retention.size": "10GiB"},
+    ("a size alone sets no time limit, and is warned of", {"storage.tsdb.retention.size": "10GiB"}, None,
      "retention no time limit, look-back 5m", (online.BY_SIZE,), False),
-    ("a size beside a time is warned of too", {"storage.tsdb.retention.time": "30d", "storage.tsdb.retention.size": "10GiB"},
+    ("a size beside a time is warned of too", {"storage.tsdb.retention.time": "30d", "storage.tsdb.retention.size": "10GiB"}, None,
      "retention 30d, look-back 5m", (online.BY_SIZE,), False),
-    ("a look-back a second under 5m fails", {"query.lookback-delta": "4m59s"}, "retention 15d (the default), look-back 4m59s",
+    ("a look-back a second under 5m fails", {"query.lookback-delta": "4m59s"}, None, "retention 15d (the default), look-back 4m59s",
      (online.SHORT_LOOKBACK,), True),
-    ("a longer look-back is fine", {"query.lookback-delta": "10m"}, "retention 15d (the default), look-back 10m", (), False),
-    ("a server without the flag (Thanos, Mimir) is unchecked, a warning", None, "not checked", (online.UNCHECKED,), False),
+    ("a longer look-back is fine", {"query.lookback-delta": "10m"}, None, "retention 15d (the default), look-back 10m", (), False),
+    ("what the server resolved wins over its flags: a retention in Prometheus 3's configuration file", {}, "13w",
+     "retention 91d, look-back 5m", (), False),
+    ("a resolved retention short of the reach fails", {}, "12h", "retention 12h, look-back 5m", (online.SHORT_RETENTION,), True),
+    ("a resolved size beside a time is warned of", {}, "2d or 1GiB", "retention 2d, look-back 5m", (online.BY_SIZE,), False),
+    ("a resolved size alone sets no time limit", {}, "1GiB", "retention no time limit, look-back 5m", (online.BY_SIZE,), False),
+    ("the resolved default is the default", {}, "15d", "retention 15d (the default), look-back 5m", (), False),
+    ("a server without the flag (Thanos, Mimir) is unchecked, a warning", None, None, "not checked", (online.UNCHECKED,), False),
 ]
 
 
-@pytest.mark.parametrize(("flags", "summary", "kinds", "fails"), [c[1:] for c in SETTING_CASES], ids=[c[0] for c in SETTING_CASES])
-def test_the_servers_settings_are_judged_against_what_the_rules_read_back(flags, summary, kinds, fails):
+@pytest.mark.parametrize(("flags", "resolved", "summary", "kinds", "fails"), [c[1:] for c in SETTING_CASES], ids=[c[0] for c in SETTING_CASES])
+def test_the_servers_settings_are_judged_against_what_the_rules_read_back(flags, resolved, summary, kinds, fails):
     spec = pipeline.load([(str(SPEC), SPEC.read_bytes())], SPEC.name)[0]
-    found = online.settings(spec, None if flags is None else PROMETHEUS_DEFAULTS | flags)
+    runtime = None if resolved is None else {"storageRetention": resolved}
+    found = online.settings(spec, None if flags is None else PROMETHEUS_DEFAULTS | flags, runtime)
     assert found.summary.partition(";")[0] == summary
     assert found.summary.endswith("1d the rules read back (ShopQueueNoData)")
     assert tuple(finding.kind for finding in found.findings) == kinds
     assert any(finding.failure for finding in found.findings) == fails
 
 
-def test_a_server_that_answers_queries_but_not_its_flags_is_reported_unchecked(cli, tmp_path):
+@contextlib.contextmanager
+def query_api(status_code: int):
+    """A loopback query API that answers every query empty and its status pages with `status_code`."""
     def empty(kind: str) -> bytes:
         return json.dumps({"status": "success", "data": {"resultType": kind, "result": []}}).encode()
 
-    class Handler(http.server.BaseHTTPRequestHandler):  # a query API without /api/v1/status/flags, as Mimir's
+    class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
             path = self.path.partition("?")[0]
             body = {"/api/v1/query": empty("vector"), "/api/v1/query_range": empty("matrix")}.get(path)
-            self.send_response(404 if body is None else 200)
+            self.send_response(status_code if body is None else 200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(body or b"404 page not found")
+            self.wfile.write(body or b"no such page")
 
         def log_message(self, *args):  # keep test output quiet
             pass
@@ -273,10 +283,14 @@ def test_a_server_that_answers_queries_but_not_its_flags_is_reported_unchecked(c
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        result = cli("verify", "--prometheus", url, "--quiet", str(SPEC))
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+def test_a_server_that_answers_queries_but_has_no_flags_page_is_reported_unchecked(cli):
+    with query_api(404) as url:  # as Mimir's
+        result = cli("verify", "--prometheus", url, "--quiet", str(SPEC))
     assert result.output.splitlines()[-4:] == [
         "server settings: not checked; 1d the rules read back (ShopQueueNoData)",
         f"  unchecked settings warning server: its flags could not be read: {url}: status/flags: HTTP 404 Not Found; "
@@ -284,3 +298,10 @@ def test_a_server_that_answers_queries_but_not_its_flags_is_reported_unchecked(c
         f"{url}: 4 indicators, 0 with every series they read, 4 missing some; 0 cardinality warnings",
         f"error: {url}: 3 series the rules read are missing"]  # the unchecked settings only warn
     assert result.exit_code == 1
+
+
+def test_a_server_failing_on_its_flags_page_cannot_be_queried(cli):
+    with query_api(500) as url:
+        result = cli("verify", "--prometheus", url, str(SPEC))
+    assert result.output.splitlines()[-1] == f"error: cannot query Prometheus: {url}: status/flags: HTTP 500 Internal Server Error"
+    assert result.exit_code == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 import re
 import zoneinfo
 
@@ -67,21 +68,24 @@ def _level(document: Document, typed: Typed, level: Level, seen: dict[str, str],
 def _timers(document: Document, level: Level) -> list[Finding]:
     """Warnings for timers that break the level's response time: a first notification held back
     past it, or re-sends further apart than it (Alertmanager sends a group's notifications only at
-    its group_interval ticks, so a repeat_interval shorter than that waits for the next one).
-    Located at the timer when written, else at the response_time its default comes from."""
-    response = level.response_time
+    its group_interval ticks, so an unresolved alert is re-sent at the first tick once the
+    repeat_interval, the response time, has passed). Located at the timer when written, else at
+    the response_time its default comes from."""
+    response, wait, every = level.response_time, level.group_wait, level.group_interval
     if not response:
         return []
     found = []
-    for field, value, effect in (("group_wait", level.group_wait, "the first notification of an alert comes only after the time to respond"),
-                                 ("group_interval", level.group_interval, "Alertmanager sends only at group_interval ticks, so an "
-                                  f"unresolved alert is re-sent every {durations.text(level.group_interval or 0)}, not every response_time")):
-        if value is not None and value > response:
-            where = level.path + ((field,) if field in level.written else ("response_time",))
-            found.append(dataclasses.replace(document.problem(
-                where, f"{field} {durations.text(value)} is longer than response_time {durations.text(response)}: {effect}",
-                f"set the level's {field} to at most its response_time"), severity="warning"))
-    return found
+    if wait is not None and wait > response:
+        found.append(("group_wait", f"group_wait {durations.text(wait)} is longer than response_time {durations.text(response)}: "
+                                    "the first notification of an alert comes only after the time to respond"))
+    if every and (resent := math.ceil(response / every - 1e-9) * every) > response:  # a derived 1/12 is a float
+        found.append(("group_interval", f"group_interval {durations.text(every)} does not divide response_time "
+                                        f"{durations.text(response)}: Alertmanager sends only at group_interval ticks, so an "
+                                        f"unresolved alert is re-sent every {durations.text(resent)}, not every response_time"))
+    return [dataclasses.replace(document.problem(level.path + ((field,) if field in level.written else ("response_time",)), message,
+                                                 f"set the level's {field} to at most its response_time"
+                                                 + (", and a divisor of it" if field == "group_interval" else "")),
+                                severity="warning") for field, message in found]
 
 
 def _channels(document: Document, typed: Typed) -> list[Finding]:

@@ -44,12 +44,13 @@ def lint(built: Outputs) -> list[Finding]:
 def stale_reads(spec: Spec, plan: Plan) -> list[Finding]:
     """A series recorded every `i` by another group is found by a range read only as far back as
     the range reaches, and by an instant read only within Prometheus' 5m look-back of that
-    group's last evaluation, whose times are the group's own: read over less than `i`, or
-    instantly when `i` is 5m or more, it vanishes whenever the groups drift apart or its group
-    runs late (and an alert without `for` resolves then), whichever group runs more often. Such a
-    rule must live in the writer's group, or read the series over at least `i` (the long windows
-    read the hourly rollups over a day or more, the scorecard reads the scores over twice the slow
-    interval). The global evaluation interval counts as the fastest."""
+    group's last evaluation, whose times are the group's own: whichever group runs more often,
+    a read that does not reach two of the writer's intervals back sees the series vanish
+    whenever its group runs late once (and an alert without `for` resolves then). Such a rule
+    must live in the writer's group, or read the series over at least `2i` (the long windows
+    read the hourly rollups over a day or more, the scorecard reads the scores over twice the
+    slow interval, and an instant read finds a series recorded every 2m30s or more often). The
+    global evaluation interval counts as the fastest."""
     every = {group.name: durations.seconds(group.interval) if group.interval else 0.0 for group in plan.groups()}
     written = {rule.name: group.name for group in plan.groups() for rule in group.rules if rule.kind == RECORD}
     index = {indicator.id: position for position, indicator in enumerate(spec.indicators)}
@@ -67,8 +68,9 @@ def stale_reads(spec: Spec, plan: Plan) -> list[Finding]:
 
 
 def _fresh(window: float, interval: float) -> bool:
-    """Whether a read over `window` (0: an instant read) always finds a series recorded every `interval`."""
-    return window >= interval if window else interval < promql.LOOKBACK_DELTA
+    """Whether a read over `window` (0: an instant read, over the look-back) finds a series
+    recorded every `interval` even when its group runs late once."""
+    return (window or promql.LOOKBACK_DELTA) >= 2 * interval
 
 
 def _shared_names(spec: Spec, built: Outputs) -> list[Finding]:
