@@ -132,17 +132,15 @@ def _retention(flags: dict[str, str], runtime: dict[str, str] | None) -> tuple[f
     Prometheus' default). The runtime information says what the server resolved ("13w or 1GiB"),
     which a retention set in the configuration file (Prometheus 3) is part of and its flags are
     not; without it the flags say, the deprecated one counting when the new one is unset."""
-    unset = not (_seconds(flags["storage.tsdb.retention.time"]) or _seconds(flags.get("storage.tsdb.retention", "0s"))
-                 or flags.get("storage.tsdb.retention.size", "0B") not in ("0B", "0"))
+    flag_kept = _seconds(flags["storage.tsdb.retention.time"]) or _seconds(flags.get("storage.tsdb.retention", "0s"))
+    flag_size = "" if flags.get("storage.tsdb.retention.size", "0B") in ("0B", "0") else flags["storage.tsdb.retention.size"]
     if runtime is not None and runtime.get("storageRetention"):
         parts = runtime["storageRetention"].split(" or ")
         kept = next((_seconds(part) for part in parts if durations.is_duration(part)), 0.0)
         size = next((part for part in parts if not durations.is_duration(part)), "")
     else:
-        kept = _seconds(flags["storage.tsdb.retention.time"]) or _seconds(flags.get("storage.tsdb.retention", "0s"))
-        size = "" if flags.get("storage.tsdb.retention.size", "0B") in ("0B", "0") else flags["storage.tsdb.retention.size"]
-        kept = kept or (0.0 if size else DEFAULT_RETENTION)
-    return kept, size, unset and kept == DEFAULT_RETENTION and not size
+        kept, size = flag_kept or (0.0 if flag_size else DEFAULT_RETENTION), flag_size
+    return kept, size, not (flag_kept or flag_size or size) and kept == DEFAULT_RETENTION
 
 
 def _seconds(flag: str) -> float:
