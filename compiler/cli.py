@@ -314,8 +314,10 @@ def verify(spec: Path, out: Path, quiet: bool, url: str | None, lookback: float,
 
 def _verify_online(spec: Spec, client: prometheus_api.Client, lookback: float, factor: float, quiet: bool) -> None:
     from compiler import online, prometheus_api
+    from compiler.backends import prometheus
+    plan = prometheus.build(spec)  # what the rules read, whichever targets the spec writes
     try:
-        sections = online.check(spec, client.ask, datetime.now(UTC).timestamp(), lookback, factor)
+        sections = online.check(spec, plan, client.ask, datetime.now(UTC).timestamp(), lookback, factor)
     except prometheus_api.PrometheusError as err:
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
     try:  # a server that answers queries but has no status pages (Mimir, VictoriaMetrics) is unchecked, not unreachable
@@ -324,9 +326,9 @@ def _verify_online(spec: Spec, client: prometheus_api.Client, lookback: float, f
             runtime: dict[str, str] | None = client.status("runtimeinfo")
         except prometheus_api.NotFound:
             runtime = None
-        server = online.settings(spec, flags, runtime)
+        server = online.settings(plan, flags, runtime)
     except prometheus_api.NotFound as err:
-        server = online.settings(spec, None, None, f"its flags could not be read: {err}")
+        server = online.settings(plan, None, None, f"its flags could not be read: {err}")
     except prometheus_api.PrometheusError as err:
         _fail(f"cannot query Prometheus: {err}", code=PROMETHEUS_UNREACHABLE)
     for line in online.report(sections, server, client.url, quiet):

@@ -32,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler import durations, presence, promql
-from compiler.backends import prometheus
 from compiler.backends.prometheus.plan import Plan
 from compiler.model import Metric, Selector, Spec
 from compiler.reports.queries import Ask, Query, RangeQuery, Series
@@ -71,10 +70,10 @@ class Section:
         return sum(1 for finding in self.findings if finding.kind == kind)
 
 
-def check(spec: Spec, ask: Ask, now: float, lookback: float = LOOKBACK, factor: float = FACTOR) -> tuple[Section, ...]:
-    """Every indicator's section, in spec order, then the unread metrics' if any has a finding."""
+def check(spec: Spec, plan: Plan, ask: Ask, now: float, lookback: float = LOOKBACK, factor: float = FACTOR) -> tuple[Section, ...]:
+    """Every indicator's section, in spec order, then the unread metrics' if any has a finding;
+    `plan` is the spec's rule plan (prometheus.build), which settings() reads too."""
     live = _Live(ask, now, lookback)
-    plan = prometheus.build(spec)
     sections = []
     read: set[str] = set()
     for indicator in spec.indicators:
@@ -99,10 +98,10 @@ class Settings:
     findings: tuple[Finding, ...]
 
 
-def settings(spec: Spec, flags: dict[str, str] | None, runtime: dict[str, str] | None, unasked: str = "") -> Settings:
+def settings(plan: Plan, flags: dict[str, str] | None, runtime: dict[str, str] | None, unasked: str = "") -> Settings:
     """The server's flags and runtime information (None when it would not say, `unasked` saying
-    why) against the rules."""
-    reach, furthest = max(((promql.lookback(rule.expr), rule.name) for rule in prometheus.build(spec).rules()), default=(0.0, "no rule"))
+    why) against the rules of `plan`."""
+    reach, furthest = max(((promql.lookback(rule.expr), rule.name) for rule in plan.rules()), default=(0.0, "no rule"))
     needed = f"{durations.text(reach)} the rules read back ({furthest})"
     if flags is None or "storage.tsdb.retention.time" not in flags:
         why = unasked or "it reports no storage.tsdb.retention.time: not a Prometheus server?"

@@ -1,5 +1,5 @@
-"""A small client of the Prometheus HTTP API (/api/v1/query, /api/v1/query_range and
-/api/v1/status/flags), for the reports, the backtest and `verify --prometheus`. Every failure
+"""A small client of the Prometheus HTTP API (/api/v1/query, /api/v1/query_range and the
+/api/v1/status pages), for the reports, the backtest and `verify --prometheus`. Every failure
 is a `PrometheusError` with a message for people; the CLI turns it into exit code 3.
 Credentials come from files or environment variables, never the command line, and reach no host
 but the configured one: redirects to another origin are refused, and every message has the

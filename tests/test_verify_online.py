@@ -21,6 +21,7 @@ import servers
 import yaml
 
 from compiler import online, pipeline
+from compiler.backends import prometheus
 
 SPEC = Path(__file__).parent / "online" / "spec.yaml"
 CATALOGUE = yaml.safe_load(SPEC.read_text())["metrics"]
@@ -255,7 +256,7 @@ SETTING_CASES = [  # (case, flags over the defaults or None, the runtime informa
 def test_the_servers_settings_are_judged_against_what_the_rules_read_back(flags, resolved, summary, kinds, fails):
     spec = pipeline.load([(str(SPEC), SPEC.read_bytes())], SPEC.name)[0]
     runtime = None if resolved is None else {"storageRetention": resolved}
-    found = online.settings(spec, None if flags is None else PROMETHEUS_DEFAULTS | flags, runtime)
+    found = online.settings(prometheus.build(spec), None if flags is None else PROMETHEUS_DEFAULTS | flags, runtime)
     assert found.summary.partition(";")[0] == summary
     assert found.summary.endswith("1d the rules read back (ShopQueueNoData)")
     assert tuple(finding.kind for finding in found.findings) == kinds
