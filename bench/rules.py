@@ -153,7 +153,8 @@ def chapter_rules(spec: Spec) -> dict:
                     bound = measures.number(burn.factor * budget)
                     rules.append({"alert": f"{name}Burn", "expr": f"(\n{ratio[0]}\n) > {bound}\nand\n(\n{ratio[1]}\n) > {bound}"})
             chosen = selections(indicator, conventions.indicator_series(spec, indicator))
-            rules += [rule.data() for rule in alerts.rules(spec, indicator, panels[indicator.id], chosen)[1]  # burn rates: above
+            panel_url = conventions.dashboard_url(spec, indicator, panels[indicator.id])
+            rules += [rule.data() for rule in alerts.rules(spec, indicator, panel_url, chosen)[1]  # burn rates: above
                       if rule.name.endswith((":present", conventions.NO_DATA_SUFFIX))]
         groups.append({"name": f"chapter_{category.id}", "rules": rules})
     return {"groups": groups}

@@ -107,8 +107,9 @@ def overview_uid(spec: Spec) -> str:
     return uid(spec.name, OVERVIEW)
 
 
-def category_uid(spec: Spec, category_id: str) -> str:
-    return uid(spec.name, category_id)
+def category_uid(spec: Spec, category_id: str, part: int = 1) -> str:
+    """The uid of a category's dashboard, or of part `part` of one too big for one ConfigMap."""
+    return uid(spec.name, category_part(category_id, part))
 
 
 def panel_ids(spec: Spec, category_id: str) -> dict[str, int]:
@@ -119,9 +120,10 @@ def panel_ids(spec: Spec, category_id: str) -> dict[str, int]:
     return {indicator.id: position for position, indicator in enumerate(members, start=1)}
 
 
-def dashboard_url(spec: Spec, indicator: Indicator, panel: int) -> str:
-    """Opens the indicator's panel alone: /d/<uid>?viewPanel=<id>; `panel` from panel_ids()."""
-    return f"{spec.output.grafana_url}/d/{category_uid(spec, indicator.category)}?viewPanel={panel}"
+def dashboard_url(spec: Spec, indicator: Indicator, panel: int, part: int = 1) -> str:
+    """Opens the indicator's panel alone: /d/<uid>?viewPanel=<id>; `panel` from panel_ids(), on
+    part `part` of its category's dashboard (Outputs.dashboard_parts)."""
+    return f"{spec.output.grafana_url}/d/{category_uid(spec, indicator.category, part)}?viewPanel={panel}"
 
 
 def receiver_name(responder_id: str) -> str:
@@ -203,14 +205,14 @@ SCORECARD_GROUP = "scorecard"  # the part of the scorecard's rule group and file
 LONG_WINDOWS_SUFFIX = "_long_windows"  # a category's rules over long windows, in a slower group
 ROLLUPS_SUFFIX = "_rollups"  # a category's hourly rollups, which its long windows read
 SCORECARD_SUFFIX = "_scorecard"  # a category's per-indicator score averages, which the scorecard rolls up
-PART_SUFFIX = "_part_"  # the second and later parts of a category's rules, when they outgrow one PrometheusRule
+PART_SUFFIX = "_part_"  # the second and later parts of a category's rules or dashboard, when they outgrow one object
 RESERVED_PART = re.compile(re.escape(PART_SUFFIX) + r"[0-9]+(_|$)")  # what a category id may not hold: a part's name
 
 
 def category_part(category_id: str, number: int) -> str:
-    """The rule file (and its groups' stem) of part `number` of a category's rules: the category's
-    own name for the first (all of them, in a category of a size one object holds), then
-    `platform_health_part_2`, `platform_health_part_3`..."""
+    """The rule file (and its groups' stem) of part `number` of a category's rules, or the slug of
+    its dashboard's uid: the category's own name for the first (all of them, in a category of a
+    size one object holds), then `platform_health_part_2`, `platform_health_part_3`..."""
     return category_id if number == 1 else f"{category_id}{PART_SUFFIX}{number}"
 
 

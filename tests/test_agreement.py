@@ -80,3 +80,17 @@ def test_the_catalogues_panel_links_and_alert_names_exist(compiled):
         assert panel in {p["id"] for p in boards[url.path.rsplit("/", 1)[-1]]["panels"]}, link
     alerts = {rule["alert"] for rule in rules(compiled.files) if "alert" in rule}
     assert set(re.findall(r"`([A-Z][A-Za-z0-9]+)`", doc)) == alerts
+
+
+def test_every_link_on_a_dashboard_to_another_opens_an_existing_dashboard_and_panel(compiled):
+    boards = dashboards(compiled.files)
+    grafana = compiled.spec.output.grafana_url + "/d/"
+    links = [(uid, link["url"]) for uid, board in boards.items() for panel in board["panels"]
+             for link in panel.get("links") or [] if link["url"].startswith(grafana)]
+    assert any(uid == conventions.overview_uid(compiled.spec) for uid, _ in links)  # the headlines link to their panels
+    for uid, link in links:
+        url = urllib.parse.urlparse(link)
+        target = url.path.rsplit("/", 1)[-1]
+        assert target in boards, f"{uid}: {link} opens no dashboard"
+        if "viewPanel" in url.query:
+            assert int(urllib.parse.parse_qs(url.query)["viewPanel"][0]) in {p["id"] for p in boards[target]["panels"]}, link

@@ -108,7 +108,7 @@ def test_only_the_first_of_each_case_carries_tests_and_an_alike_ones_would_be_th
 
 def test_a_spec_of_alike_indicators_generates_the_tests_of_its_distinct_cases_only():
     spec, pairs = _doubled()
-    files = unit_tests.render(Outputs(spec, build(spec), {}, {}))
+    files = unit_tests.render(Outputs(spec, build(spec), {}, {}, {}))
     named = {group["name"].partition(":")[0].split(" ")[0] for data in files.values() for group in data["tests"]}
     assert {original.id for original, _ in pairs} <= named | {"scorecard"}
     assert not {alike.id for _, alike in pairs} & named

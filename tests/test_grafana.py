@@ -45,7 +45,7 @@ def compiled(text: str):
 
 @cache
 def boards(name: str = "shipped") -> dict[str, dict]:
-    return grafana.dashboards(load(name))
+    return grafana.dashboards(load(name))[0]
 
 
 ALL_BOARDS = [(name, uid) for name in SPECS for uid in sorted(boards(name))]
@@ -158,7 +158,7 @@ HEADLINE_CHOICES = [
 def test_the_overview_headlines_are_the_reports_headline(case, headline, expected):
     text = re.sub(r"^  headline: .*$", headline, SPECS["shipped"].read_text(), flags=re.M)
     spec = compiled(text)
-    overview = grafana.dashboards(spec)[conventions.overview_uid(spec)]
+    overview = grafana.dashboards(spec)[0][conventions.overview_uid(spec)]
     after = overview["panels"][next(i for i, p in enumerate(overview["panels"]) if p["title"] == "Headline indicators") + 1:]
     section = after[:next(i for i, p in enumerate(after) if p["type"] == "row")]
     shown = [p["title"] for p in section if p["title"] != "Model health"]
@@ -180,7 +180,7 @@ HEADLINE_LIMITS = [
 @pytest.mark.parametrize("count, shown, warned", [c[1:] for c in HEADLINE_LIMITS], ids=[c[0] for c in HEADLINE_LIMITS])
 def test_a_headline_fallback_past_twelve_categories_is_capped_with_a_located_warning(count, shown, warned):
     spec, warnings = pipeline.load([("s.yaml", yaml.safe_dump(synth.spec(count), sort_keys=False).encode())], "s.yaml")
-    overview = grafana.dashboards(spec)[conventions.overview_uid(spec)]
+    overview = grafana.dashboards(spec)[0][conventions.overview_uid(spec)]
     after = overview["panels"][next(i for i, p in enumerate(overview["panels"]) if p["title"] == "Headline indicators") + 1:]
     section = after[:next(i for i, p in enumerate(after) if p["type"] == "row")]
     assert len([p for p in section if p["title"] != "Model health"]) == shown
@@ -286,7 +286,7 @@ def test_each_dashboard_ships_as_a_configmap_the_sidecar_loads_and_argo_cd_appli
     built = backends.outputs(spec)
     texts = emit(backends.render(built), spec.sources)
     (kustomization,) = grafana.kubernetes(built).values()
-    boards_by_uid = grafana.dashboards(spec)
+    boards_by_uid, _ = grafana.dashboards(spec)
     configmaps = [configmap for _, configmap, _ in kubernetes.as_applied({grafana.KUSTOMIZATION: kustomization}, texts)]
     assert len(configmaps) == len(boards_by_uid) == 2
     for configmap in configmaps:

@@ -140,7 +140,7 @@ def test_every_alert_the_rules_can_raise_is_expected_firing_by_a_generated_test(
     """Of every measure form: the boundary groups feed the recorded value itself."""
     spec, _ = pipeline.load([(str(path), path.read_bytes())], path.name)
     expected = {(check["alertname"], alert["exp_labels"]["level"])
-                for name, data in unit_tests.render(Outputs(spec, prometheus.build(spec), {}, {})).items()
+                for name, data in unit_tests.render(Outputs(spec, prometheus.build(spec), {}, {}, {})).items()
                 for group in data["tests"] for check in group.get("alert_rule_test", []) for alert in check["exp_alerts"]}
     missing = [(name, level) for indicator in spec.indicators for name, level in conventions.raised_levels(spec, indicator)
                if (name, level) not in expected]

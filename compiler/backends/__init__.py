@@ -44,8 +44,9 @@ BACKENDS: tuple[Backend, ...] = (
 def outputs(spec: Spec) -> Outputs:
     """The values the enabled backends render from, each built once."""
     targets = spec.output.targets
-    return Outputs(spec, prometheus.build(spec) if "prometheus" in targets else Plan(()),
-                   grafana.dashboards(spec) if "grafana" in targets else {},
+    # first the dashboards: the alerts link to the part of a big category's dashboard holding their panel
+    boards, parts = grafana.dashboards(spec) if "grafana" in targets else ({}, {})
+    return Outputs(spec, prometheus.build(spec, parts) if "prometheus" in targets else Plan(()), boards, parts,
                    alertmanager.config(spec) if "alertmanager" in targets else {})
 
 

@@ -68,7 +68,7 @@ def _category(built: Outputs, category: Category) -> dict:
             team=spec.team(indicator.team).title,
             runbook=indicator.runbook_url,
             alerts=sorted({rule.name for rule in built.rules.of(indicator.id) if rule.kind == ALERT}),  # none without prometheus
-            dashboard=conventions.dashboard_url(spec, indicator, panels[indicator.id]) if panels else "",
+            dashboard=conventions.dashboard_url(spec, indicator, panels[indicator.id], built.dashboard_parts[indicator.id]) if panels else "",
             overrides="; ".join(present.override_rule(indicator, override) for override in indicator.overrides),
         ) for indicator in spec.members[category.id] if indicator.group == group.id]
         if rows:

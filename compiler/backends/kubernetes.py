@@ -124,9 +124,10 @@ def _indicator_sizes(built: Outputs, manifest: dict) -> dict[str, int]:
     if manifest["kind"] == "ConfigMap":
         (board,) = (json.loads(text) for text in manifest["data"].values())
         panels = {panel["id"]: len(json.dumps(panel)) for panel in board["panels"]}
-        category = next((c.id for c in spec.categories if conventions.category_uid(spec, c.id) == board["uid"]), None)
-        ids = conventions.panel_ids(spec, category) if category else {}  # the overview has no indicator panels of its own
-        return {indicator: panels[panel] for indicator, panel in ids.items() if panel in panels}
+        shown = [indicator for indicator in spec.indicators  # none on the overview, which has no indicator panels of its own
+                 if conventions.category_uid(spec, indicator.category, built.dashboard_parts[indicator.id]) == board["uid"]]
+        ids = {category: conventions.panel_ids(spec, category) for category in {indicator.category for indicator in shown}}
+        return {indicator.id: panels[ids[indicator.category][indicator.id]] for indicator in shown}
     return {}
 
 

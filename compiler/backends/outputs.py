@@ -16,4 +16,5 @@ class Outputs:
     spec: Spec
     rules: Plan  # the Prometheus rule plan
     dashboards: dict[str, dict]  # {uid: Grafana dashboard}: the overview, then each category with indicators
+    dashboard_parts: dict[str, int]  # {indicator id: the part of its category's dashboard holding its panel}
     alertmanager: dict  # the Alertmanager configuration, as its YAML holds it

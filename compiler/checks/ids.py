@@ -41,7 +41,7 @@ def _category_names(document: Document, typed: Spec) -> list[Finding]:
                                                                    conventions.SCORECARD_SUFFIX)))
         if conventions.RESERVED_PART.search(category.id):
             problems.append(document.problem(category.path, f"category id '{category.id}' holds '_part_<n>', which names the "
-                                             "parts of a category whose rules outgrow one PrometheusRule", "rename the category", key=True))
+                                             "parts of a category whose rules or dashboard outgrow one object", "rename the category", key=True))
         names = [(uids, uid, f"dashboard uid '{uid}'")] + [(groups, part, f"rule group '{typed.name}_{part}'") for part in parts]
         for table, name, what in names:
             if name in table:

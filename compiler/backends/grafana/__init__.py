@@ -1,4 +1,4 @@
-"""Grafana: an executive overview and one dashboard per category, as classic dashboard JSON
+"""Grafana: an executive overview and one dashboard per category (or per part of a big one), as classic dashboard JSON
 for file provisioning (with its provider config) and, for Kubernetes, a kustomization that
 generates one ConfigMap per dashboard, for the Grafana sidecar, from those same JSON files.
 
@@ -24,12 +24,16 @@ def shown(spec: Spec) -> list[Category]:
     return [c for c in spec.categories if spec.members[c.id]]
 
 
-def dashboards(spec: Spec) -> dict[str, dict]:
-    """{uid: dashboard}: the overview, then each category that has indicators."""
+def dashboards(spec: Spec) -> tuple[dict[str, dict], dict[str, int]]:
+    """{uid: dashboard}: the overview, then each category that has indicators (a dashboard per
+    part of one too big for a ConfigMap); and the part whose dashboard holds each indicator's panel."""
     categories = shown(spec)
-    found = {conventions.overview_uid(spec): overview.render(spec, categories)}
-    found.update({conventions.category_uid(spec, c.id): category.render(spec, c) for c in categories})
-    return found
+    boards, parts = {}, {}
+    for shown_category in categories:
+        held, placed = category.render(spec, shown_category)
+        boards.update({board["uid"]: board for board in held})
+        parts.update(placed)
+    return {conventions.overview_uid(spec): overview.render(spec, categories, parts), **boards}, parts
 
 
 def render(built: Outputs) -> dict[str, object]:

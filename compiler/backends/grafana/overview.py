@@ -32,8 +32,9 @@ TREND_RANGE = "8w"
 MAX_HEADLINES = 12
 
 
-def render(spec: Spec, categories: list[Category]) -> dict:
-    sections: list[tuple[str, list[Cell]]] = [("Scorecard", _scorecard(spec)), ("Headline indicators", _headlines(spec, categories)),
+def render(spec: Spec, categories: list[Category], parts: dict[str, int]) -> dict:
+    """`parts`: the part of its category's dashboard holding each indicator's panel."""
+    sections: list[tuple[str, list[Cell]]] = [("Scorecard", _scorecard(spec)), ("Headline indicators", _headlines(spec, categories, parts)),
                 ("Alerts", _alerts(spec, categories)), ("Categories", [_categories(spec, categories)]),
                 (f"Trends, last {TREND_RANGE.removesuffix('w')} weeks", _trends(spec, categories))]
     items: list[Row | Cell] = []
@@ -76,11 +77,11 @@ def headline(spec: Spec, categories: list[Category]) -> tuple[list[Indicator], l
     return [spec.members[category.id][0] for category in categories[:MAX_HEADLINES]], categories[MAX_HEADLINES:]
 
 
-def _headlines(spec: Spec, categories: list[Category]) -> list[Cell]:
+def _headlines(spec: Spec, categories: list[Category], parts: dict[str, int]) -> list[Cell]:
     chosen, _ = headline(spec, categories)
     cells = [Cell(indicator_panel(spec, indicator, spec.global_labels, (
-        link(f"Open in {spec.category(indicator.category).title}",
-             conventions.dashboard_url(spec, indicator, conventions.panel_ids(spec, indicator.category)[indicator.id])),)), 6, 8)
+        link(f"Open in {spec.category(indicator.category).title}", conventions.dashboard_url(
+            spec, indicator, conventions.panel_ids(spec, indicator.category)[indicator.id], parts[indicator.id])),)), 6, 8)
         for indicator in chosen]
     health = next((category for category in categories if category.id == spec.reports.quality), None)
     if health is not None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from compiler import conventions, durations
+from compiler.backends import parts
 from compiler.backends.prometheus import alerts, measures, scores
 from compiler.backends.prometheus.overrides import selections
 from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Plan, Rule, RuleFile
@@ -35,19 +36,21 @@ PART_BUDGET = RULE_FILE_LIMIT * 2 // 3
 SLOW_SHARE = 12
 
 if TYPE_CHECKING:  # Outputs holds this package's plan: importing it here would be circular
+    from collections.abc import Mapping
+
     from compiler.backends.outputs import Outputs
 
 
-def indicator_rules(spec: Spec, indicator: Indicator, panel: int) -> tuple[list[Rule], list[Rule], list[Rule]]:
+def indicator_rules(spec: Spec, indicator: Indicator, panel_url: str) -> tuple[list[Rule], list[Rule], list[Rule]]:
     """(rules of the category's every-minute group, hourly rollups, rules of its long-window
     group) of one indicator: inputs first, then the value, its score and the alerts that read it,
     in the group that evaluates the value; an unhurried indicator's all in the long-window group.
-    `panel` is the indicator's dashboard panel, which its alerts link to."""
+    `panel_url` opens the indicator's dashboard panel (conventions.dashboard_url), which its alerts link to."""
     expression, state = measures.value(spec, indicator)
     ratios = budget.error_ratio_rules(state) if (budget := indicator.measure.budget()) is not None else []
     series = conventions.indicator_series(spec, indicator)
     chosen = selections(indicator, series)  # what the score and the threshold alerts judge
-    judging, watch = alerts.rules(spec, indicator, panel, chosen)
+    judging, watch = alerts.rules(spec, indicator, panel_url, chosen)
     inputs = [Rule(RECORD, name, joined.text, indicator=indicator.id, keeps=state.keeps, reads=joined.reads)
               for name, joined in state.inputs.items()] + ratios
     valued = [Rule(RECORD, series, expression.text, indicator=indicator.id, keeps=state.keeps, reads=expression.reads),
@@ -72,16 +75,20 @@ def unhurried(rules: list[Rule], slow: float) -> bool:
     return min(reach, default=float("inf")) >= SLOW_SHARE * slow
 
 
-def build(spec: Spec) -> Plan:
+def build(spec: Spec, dashboard_parts: Mapping[str, int] | None = None) -> Plan:
     """The rule plan: a file per category that has indicators (per part of one too big for one
-    PrometheusRule: see _parts), then the scorecard's files."""
+    PrometheusRule: see _parts), then the scorecard's files. `dashboard_parts` (Outputs'): the
+    part of its category's dashboard each indicator's alerts link to, when not the first."""
+    dashboard_parts = dashboard_parts or {}
     slow = durations.text(spec.output.slow_group_interval)
     files: list[RuleFile] = []
     scorecard: list[RuleFile] = []
     for category in spec.categories:
         panels = conventions.panel_ids(spec, category.id)
         members = spec.members[category.id]
-        built = [indicator_rules(spec, indicator, panels[indicator.id]) for indicator in members]
+        built = [indicator_rules(spec, indicator, conventions.dashboard_url(spec, indicator, panels[indicator.id],
+                                                                            dashboard_parts.get(indicator.id, 1)))
+                 for indicator in members]
         for number, cut in enumerate(_parts(built), start=1):
             name = conventions.category_part(category.id, number)
             short, rollups, long = ([rule for rules in cut for rule in rules[kind]] for kind in range(3))
@@ -110,16 +117,7 @@ def _parts(built: list[IndicatorRules]) -> list[list[IndicatorRules]]:
     """A category's indicators' rules, in spec order, cut where the next indicator would take a
     part past PART_BUDGET: an indicator's rules stay together, in one part's groups, so each
     alert still reads the value recorded just before it. One part for all but the biggest categories."""
-    parts: list[list[IndicatorRules]] = [[]]
-    size = 0
-    for rules in built:
-        grows = sum(_estimated_bytes(rule) for kind in rules for rule in kind)
-        if parts[-1] and size + grows > PART_BUDGET:
-            parts.append([])
-            size = 0
-        parts[-1].append(rules)
-        size += grows
-    return parts
+    return parts.cut(built, lambda rules: sum(_estimated_bytes(rule) for kind in rules for rule in kind), PART_BUDGET)
 
 
 def _estimated_bytes(rule: Rule) -> int:

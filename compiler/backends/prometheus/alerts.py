@@ -29,36 +29,36 @@ class _Alerting:
 
     spec: Spec
     indicator: Indicator
-    panel: int  # its dashboard panel, which its alerts link to
+    panel_url: str  # opens its dashboard panel, which its alerts link to
     keeps: tuple[str, ...]  # conventions.tracking
     title: str  # escaped, as every alert text has it
     where: str  # ' for cluster {{ $labels.cluster }}': the tracking labels' values, for templated texts
     links: tuple[tuple[str, str], ...]  # the annotations after summary and description: _links, filtered
 
     @classmethod
-    def of(cls, spec: Spec, indicator: Indicator, panel: int) -> _Alerting:
+    def of(cls, spec: Spec, indicator: Indicator, panel_url: str) -> _Alerting:
         keeps = conventions.tracking(spec, indicator)
         where = " for " + ", ".join(f"{label} {{{{ $labels.{label} }}}}" for label in keeps) if keeps else ""
-        return cls(spec, indicator, panel, keeps, present.template_literal(indicator.title), where,
-                   _links(spec, indicator, panel, with_labels=True))
+        return cls(spec, indicator, panel_url, keeps, present.template_literal(indicator.title), where,
+                   _links(spec, indicator, panel_url, with_labels=True))
 
     def alert(self, suffix: str, expr: str, hold: str | None, level: str, summary: str, description: str,
               when: tuple[tuple[str, str], ...] = (), filtered: bool = True, **plan) -> Rule:
         """One of the indicator's alerts, raising `level`: labelled with the contract (after an
         override's `when`), annotated with `summary`, `description` and the indicator's links,
         whose dashboard is `filtered` to the alerting series."""
-        links = self.links if filtered else _links(self.spec, self.indicator, self.panel, with_labels=False)
+        links = self.links if filtered else _links(self.spec, self.indicator, self.panel_url, with_labels=False)
         return Rule(ALERT, conventions.alert_name(self.spec.name, self.indicator.id, suffix), expr, hold,
                     _static(dict(when) | conventions.alert_labels(self.spec, self.indicator, level)),
                     (("summary", summary), ("description", description), *links), level,
                     indicator=self.indicator.id, keeps=self.keeps, **plan)
 
 
-def rules(spec: Spec, indicator: Indicator, panel: int, chosen: list[Selection]) -> tuple[list[Rule], list[Rule]]:
+def rules(spec: Spec, indicator: Indicator, panel_url: str, chosen: list[Selection]) -> tuple[list[Rule], list[Rule]]:
     """The indicator's alerts and what they need, in two parts: the alerts on its recorded value's
     `chosen` selections, in its group; and the rules that read source series or other alerts, in
-    its short-window group: who reports, and the alerts on it. `panel` is its dashboard panel."""
-    alerting = _Alerting.of(spec, indicator, panel)
+    its short-window group: who reports, and the alerts on it. `panel_url` opens its dashboard panel."""
+    alerting = _Alerting.of(spec, indicator, panel_url)
     valued = [alert for selection in chosen for alert in _threshold_alerts(alerting, selection)]
     reporting = presence_rule(spec, indicator)
     watch = [reporting, _no_data(alerting, reporting)]
@@ -98,12 +98,12 @@ def _bound(indicator: Indicator, threshold: Threshold) -> str:
     return f"{number(threshold.value)} {side} {number(threshold.tolerance)}"
 
 
-def _links(spec: Spec, indicator: Indicator, panel: int, with_labels: bool) -> tuple[tuple[str, str], ...]:
+def _links(spec: Spec, indicator: Indicator, panel_url: str, with_labels: bool) -> tuple[tuple[str, str], ...]:
     """What an alert annotates after its static summary and templated description (both with
     spec text already escaped): the runbook, and the indicator's dashboard panel, filtered to
     the alerting series when its tracking labels come with the data; then the indicator's own
     annotations, which replace none of these."""
-    url = present.template_literal(conventions.dashboard_url(spec, indicator, panel))
+    url = present.template_literal(panel_url)
     if with_labels:
         # the dashboards have a variable per global and tracking label; values may need encoding
         url += "".join(f"&var-{label}={{{{ $labels.{label} | urlquery }}}}" for label in conventions.tracking(spec, indicator))
