@@ -8,6 +8,7 @@ chapter's, worked out by hand in the comments."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class World:
     values: tuple[tuple[str, str, float | None], ...]  # (recorded series, its labels, value or None: no value) at eval_time
     firing: tuple[str, ...]  # "Alertname level [label=value ...]" of the indicator's alerts firing then
     every: str = "1m"  # promtool's evaluation interval
+    precision: float = 1e-6  # what values are rounded to: coarser where promtool's order of groups moves the last digits
 
 
 PROBES = (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x300"),)
@@ -75,6 +77,29 @@ WORLDS = [
           "error_rate", "1d6h",
           (("cluster_model:mlops_error_rate:error_ratio_rate1d", '{cluster="eu-1", model="ranker"}', 0.0),),
           (), every="1h"),
+    # 10 probes a minute for 31 days; the failures counter is created by the first failure, at
+    # 29d1m, when the model fails every probe for 10 minutes (100 failures), then none. Over the
+    # 30 days the model was up 99.976% (100 of about 424,000 probes by 29d11h), past the 99.9%
+    # target, and the burn-rate alerts' short windows (5m, 30m, 2h) are long clean: nothing to
+    # raise. Averaged over the failure rollups' own 11 hours, the 100 failures read as a 1.5%
+    # failure rate: red from 6h on. (To 1e-4: whether promtool runs the rollup group before the
+    # long-window group moves the last hour.)
+    World("a failure counter created within the 30-day window counts no failures in the hours before it",
+          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x44640"),
+                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "_x41761 10+10x9 100x2880")),
+          "model_uptime", "29d11h",
+          (("cluster_model:mlops_model_uptime:availability30d", '{cluster="eu-1", model="ranker"}', 0.9998),),
+          (), every="1h", precision=1e-4),
+    # one deployment every 8 minutes, all rolled back for 6 days; from then on all succeed: the
+    # success series is created by the first success. Over the 7 days 1 in 7 succeeded (181 of
+    # 1,262): red (under the 80% warning sign) and yellow (under the 95% target for a day).
+    # Averaged over the success rollups' own hours, the rate was 100%: nothing raised.
+    World("a success counter created within the 7-day window counts no successes in the hours before it",
+          "platform_health", (('mlops_deployments_total{cluster="eu-1", team="search", model="ranker", status="rolled_back"}', "1+0.125x8640 1081x1500"),
+                              ('mlops_deployments_total{cluster="eu-1", team="search", model="ranker", status="success"}', "_x8641 1+0.125x1500")),
+          "deployment_success_rate", "7d",
+          (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.14),),
+          ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search"), every="1h", precision=0.01),
     # the survey exporter of one team stops at 1h (its gauges go stale), the other team's goes on
     World("one team's survey gauges silent for less than 2h raise nothing",
           "team_productivity", SURVEYS, "csat", "2h59m", (), ()),
@@ -178,7 +203,7 @@ WORLDS = [
 
 def promtool_case(world: World) -> dict:
     firing = [{"labels": _labels(alert), "value": 1} for alert in world.firing]
-    checks = [{"expr": f"round({series}, 1e-6)", "eval_time": world.eval_time,
+    checks = [{"expr": f"round({series}, {world.precision:g})", "eval_time": world.eval_time,
                "exp_samples": [] if value is None else [{"labels": labels, "value": value}]}
               for series, labels, value in world.values]
     checks.append({"expr": f'group by (alertname, level, team, model) (ALERTS{{alertstate="firing", indicator="{world.indicator}"}})',
@@ -241,3 +266,15 @@ def test_the_outage_world_can_fail_when_the_hourly_rollups_look_back_only_an_hou
     assert "[1d] offset 1h)" in rules
     result = judge(world, rules.replace("[1d] offset 1h)", "[1h] offset 1h)"), tmp_path)
     assert result.returncode == 1 and 'got: {cluster="eu-1", model="ranker"} 1.7' in result.stderr, result.stderr
+
+
+def test_the_young_failure_counter_world_can_fail_when_long_windows_average_each_series_over_its_own_hours(tmp_path):
+    """The mutation proof of the 30-day young-counter world: average each hourly rollup over the
+    hours it exists (the rules before), and the 100 failures of one 10-minute outage read as a
+    1.5% failure rate over 30 days: red, on a model up 99.976% of the time."""
+    world = next(w for w in WORLDS if w.name.startswith("a failure counter created within the 30-day window"))
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    averaged = re.sub(r"\(sum_over_time\(([^)]+)\) / on \(\) group_left \(\) count_over_time\([^)]+\)\)", r"avg_over_time(\1)", rules)
+    assert averaged.count("avg_over_time(") > rules.count("avg_over_time(")
+    result = judge(world, averaged, tmp_path)
+    assert result.returncode == 1 and 'got: {alertname="MlopsModelUptime", level="red", model="ranker"}' in result.stdout + result.stderr
