@@ -77,6 +77,37 @@ INDICATOR = textwrap.dedent("""\
     """)
 
 
+# An availability objective, and a count over a day that must stay zero: indicators other tests share.
+UPTIME = textwrap.dedent("""\
+    indicators:
+      - id: uptime
+        title: Uptime
+        category: platform_health
+        group: reliability
+        definition: Requests served.
+        measure: {availability: {errors: http_errors_total, total: http_requests_total}}
+        unit: ratio
+        good: higher
+        target: 0.999
+        warning: 0.99
+        track_by: [model]
+    """)
+FAILURES = textwrap.dedent("""\
+    indicators:
+      - id: failures
+        title: Failures
+        category: platform_health
+        group: reliability
+        definition: Failed requests in a day.
+        measure: {zero: {series: http_errors_total, window: 1d}}
+        unit: count
+        good: lower
+        target: 0
+        warning: {value: 3, for: 0s}
+        track_by: [model]
+    """)
+
+
 def with_output(text: str, settings: str) -> str:
     """`text` with `settings` (flow YAML, e.g. "targets: [docs]") added to HEADER's output."""
     return text.replace("output: {", f"output: {{{settings}, ", 1)

@@ -10,26 +10,12 @@ import urllib.request
 
 import pytest
 import servers
-from conftest import spec_text
+from conftest import UPTIME, spec_text
 
 from compiler import pipeline
 
 pytestmark = pytest.mark.e2e
 
-UPTIME = """\
-indicators:
-  - id: uptime
-    title: Uptime
-    category: platform_health
-    group: reliability
-    definition: Requests served.
-    measure: {availability: {errors: http_errors_total, total: http_requests_total}}
-    unit: ratio
-    good: higher
-    target: 0.999
-    warning: 0.99
-    track_by: [model]
-"""
 
 # (alert name, level, model) firing together -> the ones Alertmanager must mute
 CASES = [

@@ -14,10 +14,11 @@ import time
 
 import pytest
 import servers
-from conftest import ROOT, spec_text, with_output
+from conftest import FAILURES, ROOT, spec_text, with_output
 
 from compiler import backends, conventions, pipeline
 from compiler.backends import prometheus
+from compiler.backends.prometheus import alerts as alert_rules
 from compiler.backends.prometheus import lint, scores
 from compiler.backends.prometheus.plan import RECORD, Group, Plan, Rule, RuleFile
 from compiler.problems import SpecError
@@ -261,3 +262,35 @@ def test_on_a_real_prometheus_the_scorecard_records_every_slow_interval_whatever
             for series in (every_indicator, every_group):
                 counted = servers.query(server.url, f"count_over_time({series}[{5 * SLOW}s])")
                 assert [float(found["value"][1]) for found in counted] == [5.0], (series, counted)
+
+
+def escalated_count():
+    """A zero count over a day, evaluated in the long-window group (5m), whose red alerts escalate
+    after 8h: the escalation reads their ALERTS, written only when that group runs."""
+    text = spec_text(FAILURES).replace("severity: error, response_time: 4h,", "severity: error, response_time: 4h, escalate_after: 8h,")
+    return pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")[0]
+
+
+def test_an_escalation_is_evaluated_with_the_alerts_it_reads():
+    spec = escalated_count()
+    plan = prometheus.build(spec)
+    (group,) = [group for group in plan.groups() if any(rule.name == "ShopFailuresEscalated" for rule in group.rules)]
+    assert group.name == "shop_platform_health_long_windows"
+    assert {rule.name for rule in group.rules if rule.kind == "alert"} >= {"ShopFailures", "ShopFailuresEscalated"}
+    assert lint.stale_reads(spec, plan) == []
+
+
+def test_an_escalation_evaluated_apart_from_the_alerts_it_reads_is_a_stale_read(monkeypatch):
+    # the mutant: the escalation back in the every-minute group, as the rules were before
+    original = alert_rules.rules
+
+    def apart(*args):
+        valued, watch = original(*args)
+        moved = [rule for rule in valued if rule.name.endswith(conventions.ESCALATED_SUFFIX)]
+        return [rule for rule in valued if rule not in moved], watch + moved
+    monkeypatch.setattr(alert_rules, "rules", apart)
+    with pytest.raises(SpecError) as raised:  # the compile refuses it
+        escalated_count()
+    assert [(problem.path, problem.message) for problem in raised.value.problems] == [("indicators[0]",
+        "generated rule ShopFailuresEscalated in shop_platform_health reads ALERTS, written every 5m in "
+        "shop_platform_health_long_windows, as if it were fresh")]

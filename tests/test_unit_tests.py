@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import INDICATOR, ROOT, spec_text
+from conftest import FAILURES, INDICATOR, ROOT, UPTIME, spec_text
 from servers import binary
 
 from compiler import conventions, pipeline
@@ -173,3 +173,22 @@ def test_a_boundary_case_holds_the_nearest_value_past_the_threshold_that_its_des
     indicator = dataclasses.replace(spec.indicators[0], unit=unit, good=good)
     assert boundaries.beyond(indicator, Threshold("target", threshold, 0, "yellow")) == past
     assert boundaries.printed(indicator, past) != boundaries.printed(indicator, threshold)
+
+
+RED_ESCALATES = ("severity: error, response_time: 4h,", "severity: error, response_time: 4h, escalate_after: 8h,")
+OWN_TESTS_PASS = [  # (case, spec text): specs whose generated tests expected what the rules do not do
+    ("a red burn-rate alert escalates from the start, not only after the red threshold's for",
+     spec_text(UPTIME.replace("target: 0.999", "target: 0.995").replace("warning: 0.99", "warning: 0.98")).replace(*RED_ESCALATES)),
+    ("a zero count over a day held past a for as long as its window keeps counting",
+     spec_text(FAILURES.replace("for: 0s", "for: 1d"))),
+    ("a zero count over a day, its red level escalating after 8h, yellow after the default for of 1d",
+     spec_text(FAILURES).replace(*RED_ESCALATES)),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in OWN_TESTS_PASS], ids=[c[0] for c in OWN_TESTS_PASS])
+def test_the_generated_tests_of_escalations_and_short_counts_expect_what_the_rules_do(text, cli, tmp_path):
+    Path("indicators.yaml").write_text(text)
+    assert cli("generate", "--out", "out").exit_code == 0
+    result = run_all(Path("out") / "prometheus")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from compiler import promql
 from compiler.backends.prometheus.measures import Value, counted, or_zero
-from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, gauge
+from compiler.backends.prometheus.unit_tests.inputs import SETTLE, STEP, Inputs, Maker, counter, gauge
 from compiler.durations import text as duration
 from compiler.measures import SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
@@ -50,6 +50,22 @@ class Zero(Measure):
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         if not is_counter(make.spec, self.series) or wanted == 0:
             return make.done(wanted, STEP) if make.add(self.series, gauge(wanted, make.steps)) else None
-        # a labelled counter appears at its first events: counted at once, whatever the window
         whole = float(math.ceil(wanted))
-        return make.done(whole, STEP) if wanted > 0 and make.add(self.series, gauge(whole, make.steps)) else None
+        if wanted < 0:
+            return None
+        if self.window > _held(make):
+            # a labelled counter appears at its first events: counted at once, and within the
+            # window for as long as any test of the indicator runs
+            return make.done(whole, STEP) if make.add(self.series, gauge(whole, make.steps)) else None
+        # a burst leaves a window this short before a test is over: the events go on, as many
+        # in every window, counted once the first window is whole
+        steady = counter(whole * STEP / self.window, make.steps)  # over raw series: whole once a window has passed
+        return make.done(whole, self.window + SETTLE) if make.add(self.series, steady) else None
+
+
+def _held(make: Maker) -> float:
+    """The longest any generated test of the indicator holds its value: its longest `for`, the
+    longest `escalate_after` and the coarsest grid's margin (two of its day-long steps)."""
+    levels = make.spec.escalation.alerting
+    return (max((threshold.for_seconds for threshold in make.indicator.thresholds), default=0.0)
+            + max((level.escalate_after or 0.0 for level in levels), default=0.0) + 2 * 86400)

@@ -56,15 +56,18 @@ class _Alerting:
 
 def rules(spec: Spec, indicator: Indicator, panel_url: str, chosen: list[Selection]) -> tuple[list[Rule], list[Rule]]:
     """The indicator's alerts and what they need, in two parts: the alerts on its recorded value's
-    `chosen` selections, in its group; and the rules that read source series or other alerts, in
-    its short-window group: who reports, and the alerts on it. `panel_url` opens its dashboard panel."""
+    `chosen` selections and their escalations, in its group (an escalation reads the threshold
+    alerts' ALERTS, written when their group runs: in a slower group than its own, an instant
+    read would lose them between two of their evaluations, and the escalation's `for` begin
+    again); and the rules that read source series, in its short-window group: who reports, the
+    no-data alert and the burn-rate alerts. `panel_url` opens its dashboard panel."""
     alerting = _Alerting.of(spec, indicator, panel_url)
     valued = [alert for selection in chosen for alert in _threshold_alerts(alerting, selection)]
     reporting = presence_rule(spec, indicator)
     watch = [reporting, _no_data(alerting, reporting)]
     if (budget := indicator.measure.budget()) is not None:
         watch += _burn_rates(alerting, budget)
-    return valued, [rule for rule in watch if rule is not None] + _escalations(alerting)
+    return valued + _escalations(alerting), [rule for rule in watch if rule is not None]
 
 
 def _threshold_alerts(alerting: _Alerting, selection: Selection) -> list[Rule]:

@@ -53,17 +53,25 @@ def stale_reads(spec: Spec, plan: Plan) -> list[Finding]:
     global evaluation interval counts as the fastest."""
     every = {group.name: durations.seconds(group.interval) if group.interval else 0.0 for group in plan.groups()}
     written = {rule.name: group.name for group in plan.groups() for rule in group.rules if rule.kind == RECORD}
+    alerting: dict[str, set[str]] = {}  # an indicator's alerts' groups, where their ALERTS series are written
+    for group in plan.groups():
+        for rule in group.rules:
+            if rule.kind == ALERT:
+                alerting.setdefault(rule.indicator, set()).add(group.name)
     index = {indicator.id: position for position, indicator in enumerate(spec.indicators)}
     findings: list[Finding] = []
     for group in plan.groups():
         for rule in group.rules:
             for read in rule.reads:
-                source = written.get(read.name)
-                if source is None or source == group.name or _fresh(read.window, every[source]):
-                    continue
-                path = ("indicators", index[rule.indicator]) if rule.indicator else ("scorecard",)
-                findings.append((path, f"generated rule {rule.name} in {group.name} reads {read.name}, recorded every "
-                                       f"{durations.text(every[source])} in {source}, as if it were fresh"))
+                # ALERTS, as the escalations read it: the indicator's own alerts, wherever they are
+                sources = sorted(alerting.get(rule.indicator, ())) if read.name == "ALERTS" else [written.get(read.name)]
+                for source in sources:
+                    if source is None or source == group.name or _fresh(read.window, every[source]):
+                        continue
+                    path = ("indicators", index[rule.indicator]) if rule.indicator else ("scorecard",)
+                    findings.append((path, f"generated rule {rule.name} in {group.name} reads {read.name}, "
+                                           f"{'written' if read.name == 'ALERTS' else 'recorded'} every "
+                                           f"{durations.text(every[source])} in {source}, as if it were fresh"))
     return findings
 
 

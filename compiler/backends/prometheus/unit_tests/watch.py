@@ -88,6 +88,16 @@ def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list
     return found + [case for burn in measure.burn_rates for case in _burn_bound(spec, plan, indicator, burn, budget, grid)]
 
 
+def _burns_at(spec: Spec, indicator: Indicator, level: str, value: float) -> bool:
+    """Whether a burn-rate alert raising `level` fires while the indicator holds `value`."""
+    measure = indicator.measure.budget()
+    if measure is None:
+        return False
+    ratio = value if indicator.good == "lower" else 1 - value
+    return any(spec.escalation.raising(burn.threshold).name == level and ratio > burn.factor * (1 - measure.objective)
+               for burn in measure.burn_rates)
+
+
 def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, budget: float, grid: Grid) -> list[dict]:
     """One burn rate alone at its bound: its two windows' recorded error ratios are fed as input
     series (no source series, so no other window has a ratio and no other burn rate can fire).
@@ -119,7 +129,9 @@ def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, bu
 
 
 def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
-    """A threshold's alert left firing for `escalate_after` is raised again as the next level."""
+    """A threshold's alert left firing for `escalate_after` is raised again as the next level,
+    not before: `escalate_after` after the threshold's `for`, or after the start when a burn-rate
+    alert of that level fires at the same value (any alert of the level escalates)."""
     levels = spec.escalation.alerting
     thresholds = indicator.thresholds
     found = []
@@ -140,7 +152,7 @@ def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> lis
         lower_labels = labels | conventions.alert_labels(spec, indicator, lower.name)
         expected = [expected_alert(_rule(spec, plan, indicator, conventions.ESCALATED_SUFFIX, higher.name), lower_labels, 1,
                                    conventions.alert_labels(spec, indicator, higher.name))]
-        early = thresholds[index].for_seconds + lower.escalate_after - grid.step
+        early = (0 if _burns_at(spec, indicator, lower.name, probe.value) else thresholds[index].for_seconds) + lower.escalate_after - grid.step
         found.append(group(f"{indicator.id}: {lower.name} left firing for {durations.human(lower.escalate_after)} escalates to {higher.name}",
                            held.series, [grid.alert_test(name, early, []), grid.alert_test(name, when, expected)]))
     return found
