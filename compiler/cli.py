@@ -116,12 +116,18 @@ def _report(problems: tuple[Finding, ...] | list[Finding]) -> None:
         click.echo(str(problem), err=True)
 
 
+def spec_label(spec: Path) -> str:
+    """The spec's name in generated headers: its file's or folder's name however SPEC is spelled
+    (`.` and `..` name the folders they are, as `spec/` and `./spec` do)."""
+    return spec.name if spec.name not in ("", "..") else spec.resolve().name
+
+
 def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure: int = 1,
              label: str | None = None, writes: bool = False, checks_only: bool = False) -> pipeline.Compilation:
     from compiler import pipeline
     try:
         with pipeline.without_cycle_collection(freeze=True):  # a command keeps what it compiled until it ends
-            compilation = pipeline.compile_spec(sources or read_sources(spec), label or spec.name, checks_only)
+            compilation = pipeline.compile_spec(sources or read_sources(spec), label or spec_label(spec), checks_only)
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")
@@ -216,7 +222,7 @@ def check(spec: Path, out: Path, quiet: bool) -> None:
 @main.command()
 @spec_argument
 @quiet_option
-@verbose_option
+@click.option("-v", "--verbose", is_flag=True, help="Also print the series each rule group reads.")
 def validate(spec: Path, quiet: bool, verbose: bool) -> None:
     """Check SPEC and report every problem as FILE:LINE:COL: FIELD: MESSAGE; write nothing."""
     _one_of(quiet, verbose)
@@ -381,7 +387,7 @@ def diff(specs: tuple[Path, ...], base_ref: str | None, style: str) -> None:
     elif len(specs) == 2:
         head = specs[1]
         # both sides under the head's name, so generated headers naming the spec do not differ
-        base_label, base = str(specs[0]), _compile(specs[0], failure=2, label=head.name)
+        base_label, base = str(specs[0]), _compile(specs[0], failure=2, label=spec_label(head))
     else:
         raise click.UsageError("give BASE_SPEC and HEAD_SPEC, or --base-ref REF [HEAD_SPEC]")
     compiled = _compile(head, failure=2)
@@ -681,7 +687,7 @@ def backtest(url: str, since: str | None, until: str | None, last: str | None, b
     from compiler.backtest import report as backtesting
     from compiler.reports import period as periods
     compilation = _compile(spec)
-    base = _compile(spec, read_git_sources(base_ref, spec), label=spec.name) if base_ref else None
+    base = _compile(spec, read_git_sources(base_ref, spec), label=spec_label(spec)) if base_ref else None
     start, end = _period(functools.partial(periods.span, since, until, last), datetime.now(UTC))
     client = _client(url, timeout, bearer_token_file, basic_auth_file, max_answer_bytes=engine.MAX_HISTORY_BYTES)
 

@@ -59,7 +59,15 @@ def _rows(name: str, raw: bytes) -> tuple[list[tuple[int, dict]], list[Finding]]
     if name.endswith(".csv"):
         try:
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
-            return [(reader.line_num, {key: value for key, value in row.items() if value not in (None, "")}) for row in reader], []
+            records, wide = [], []
+            for row in reader:
+                if None in row:  # DictReader files the fields past the header's under None
+                    columns = len(reader.fieldnames or ())
+                    wide.append(Finding(name, reader.line_num, 1, "", f"a record of {columns + len(row[None])} fields, "
+                                        f"more than the header's {columns} columns", "quote a value that holds a comma"))
+                    continue
+                records.append((reader.line_num, {key: value for key, value in row.items() if value not in (None, "")}))
+            return records, wide
         except (UnicodeDecodeError, csv.Error) as err:
             return [], [Finding(name, 1, 1, "", f"not a CSV file: {err}")]
     documents, problems = loader.load_stream(name, raw)

@@ -314,7 +314,7 @@ class Output:
 class Reports:
     """What the weekly review puts first (the spec's `reports:`, defaults applied)."""
 
-    headline: tuple[str, ...]  # indicator, scorecard entry or category ids
+    headline: tuple[str, ...]  # indicator, scorecard entry or category ids; none named: every category's score
     health: str | None  # category of the platform-health table
     quality: str | None  # category of the per-model quality table
     by: str  # the tracking label the quality table has a row per value of

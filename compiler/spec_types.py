@@ -182,7 +182,7 @@ class Roi(Node):
 
 @dataclass(frozen=True)
 class Reports(Node):
-    headline: tuple[str, ...]  # as written, else every category's score
+    headline: tuple[str, ...]  # as written; none by default
     health: str | None  # as written, else the first category
     quality: str | None  # as written, else the chapter's model_quality when the spec has it
     by: str
@@ -365,8 +365,12 @@ class _Reader:
         return tuple(found)
 
     def override(self, here: Path, raw: dict, inherited: tuple[Threshold, ...], fors: dict[str, float]) -> Override:
+        """An override's thresholds: those it writes, holding for the indicator's `for` of the same
+        threshold unless it says its own (a stricter SLA is stricter in value, not slower), then
+        the indicator's others."""
+        held = fors | {threshold.name: threshold.for_seconds for threshold in inherited}
         merged = {threshold.name: threshold for threshold in inherited} | {
-            threshold.name: threshold for threshold in self.thresholds(here, raw, fors)}
+            threshold.name: threshold for threshold in self.thresholds(here, raw, held)}
         return Override(here, self.at(here), tuple(raw["when"].items()), tuple(merged[name] for name in SEVERITY_ORDER if name in merged))
 
     def case(self, here: Path, raw: dict) -> Case:
@@ -413,10 +417,11 @@ class _Reader:
         return Roi(("roi",), self.at(("roi",)), float(raw["intercept"]), tuple(terms))
 
     def reports(self, raw: dict, categories: tuple[Category, ...]) -> Reports:
-        """Defaults: every category's score as the headline, the first category's health table, and
-        a per-model table of the chapter's model_quality category when the spec has one."""
+        """Defaults: no headline named (the weekly review shows every category's score), the first
+        category's health table, and a per-model table of the chapter's model_quality category
+        when the spec has one."""
         ids = [category.id for category in categories]
-        return Reports(("reports",), self.at(("reports",)), tuple(raw.get("headline") or ids),
+        return Reports(("reports",), self.at(("reports",)), tuple(raw.get("headline") or ()),
                        raw.get("health") or (ids[0] if ids else None),
                        raw.get("quality") or (QUALITY_CATEGORY if QUALITY_CATEGORY in ids else None),
                        raw.get("by", DEFAULT_REPORTS_BY), frozenset(raw))

@@ -174,6 +174,11 @@ def test_backtest_exits_1_naming_the_receiver_over_its_noise_budget_and_the_aler
     copied = sum(1 for name, labels in world.SERIES for t in range(int(begin) + MINUTE, int(world.END) + 1, MINUTE)
                  if world.source(name, labels, t) is not None)
     assert f"({copied:,} source samples," in result.stdout
+    # progress counts the rules vmalert replays, a tenth at a time, and never prints its own lines
+    rules = len(list(pipeline.compile_spec([(str(world.SPEC), world.SPEC.read_bytes())], world.SPEC.name).outputs.rules.rules()))
+    replayed = [line for line in result.stderr.splitlines() if line.endswith("rules replayed")]
+    assert replayed[-1] == f"  {rules} of {rules} rules replayed" and 1 < len(replayed) <= 11, replayed
+    assert "(ID:" not in result.stderr
 
 
 @pytest.mark.e2e

@@ -70,6 +70,22 @@ def test_check_passes_when_in_sync_and_fails_with_a_diff_on_a_hand_edit(cli):
     assert "generated is stale: 1 file(s) differ" in result.output
 
 
+SPELLINGS = [  # (case, where the command runs, SPEC as given): all name the folder `spec`
+    ("the folder by its name", ".", "spec"), ("with a trailing slash", ".", "spec/"), ("from inside, as .", "spec", "."),
+    ("from a folder inside it, as ..", "spec/teams", ".."),
+]
+
+
+@pytest.mark.parametrize(("where", "given"), [c[1:] for c in SPELLINGS], ids=[c[0] for c in SPELLINGS])
+def test_generated_headers_name_a_spec_folder_the_same_however_it_is_spelled(where, given, cli, monkeypatch, tmp_path):
+    write_spec(name="spec/indicators.yaml")
+    Path("spec/teams").mkdir()
+    assert cli("generate", "spec", "--out", "gen").exit_code == 0
+    monkeypatch.chdir(where)
+    result = cli("check", given, "--out", str(tmp_path / "gen"))
+    assert result.exit_code == 0, result.output
+
+
 def test_check_notices_a_missing_file(cli):
     write_spec()
     cli("generate")

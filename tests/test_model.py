@@ -81,6 +81,23 @@ def test_an_override_inherits_the_thresholds_it_does_not_set():
     assert [(t.name, t.value) for t in override.thresholds] == [("target", 5), ("warning", 100)]
 
 
+OVERRIDE_FORS = [  # (case, the indicator's thresholds, the override's, each of the override's thresholds' for in seconds)
+    ("a value alone holds for the indicator's for of that threshold", "target: 10\n    warning: {value: 100, for: 30m}\n",
+     "target: 5\n        warning: 50\n", {"target": 86400, "warning": 1800}),
+    ("its own for is kept", "target: 10\n    warning: {value: 100, for: 30m}\n",
+     "warning: {value: 50, for: 5m}\n", {"target": 86400, "warning": 300}),
+    ("a threshold the indicator has not holds for the default", "target: 10\n    warning: {value: 100, for: 30m}\n",
+     "critical: 500\n", {"target": 86400, "warning": 1800, "critical": 3600}),
+]
+
+
+@pytest.mark.parametrize(("own", "overriding", "fors"), [c[1:] for c in OVERRIDE_FORS], ids=[c[0] for c in OVERRIDE_FORS])
+def test_an_overrides_threshold_holds_for_the_indicators_for_unless_it_says_its_own(own, overriding, fors):
+    text = INDICATOR.replace("target: 10\n    warning: 100\n", own) + "    overrides:\n      - when: {model: checkout}\n        " + overriding
+    (override,) = model(text).indicators[0].overrides
+    assert {threshold.name: threshold.for_seconds for threshold in override.thresholds} == fors
+
+
 DURATIONS = [("5m", 300), ("1h30m", 5400), ("14d", 1209600), ("250ms", 0.25), ("2w", 1209600), ("0s", 0)]
 
 

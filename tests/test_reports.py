@@ -627,3 +627,19 @@ def test_label_values_from_prometheus_read_as_written_in_the_markdown_review():
     assert "<script" not in text and all(char.isprintable() for line in text.splitlines() for char in line)
     for table in re.findall(r"(?m)(?:^\|.*\|\n)+", text):
         assert len({len(re.findall(r"(?<!\\)\|", row)) for row in table.splitlines()}) == 1, table
+
+
+def test_without_a_headline_the_weekly_review_shows_every_categorys_score_even_one_named_like_a_scorecard_entry():
+    # model_quality and team_productivity are both categories and scorecard entries of the shipped
+    # spec; the world gives each its own score, a scorecard entry's far from its category's
+    shipped = pipeline.compile_spec([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml").spec
+    spec = dataclasses.replace(shipped, reports=dataclasses.replace(shipped.reports, headline=()))
+    chosen = period.week(WEEK)
+    scores = {conventions.CATEGORY_LABEL: {c.id: 10.0 + n for n, c in enumerate(spec.categories)},
+              conventions.SCORECARD_LABEL: {e.id: 90.0 + n for n, e in enumerate(spec.scorecard)}}
+    world = {moment_: [(conventions.rollup_score_series(spec, by), {"cluster": "eu", by: name}, value)
+                       for by, values in scores.items() for name, value in values.items()]
+             for moment_ in (chosen.end, chosen.previous_end)}
+    headline = weekly.build(spec, chosen, answers(world)).context["headline"]
+    assert [(figure.title, figure.now) for figure in headline] == [
+        (f"{category.title} score", present.score(10.0 + n).text) for n, category in enumerate(spec.categories)]

@@ -85,7 +85,7 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
             overlap = max((rule.for_seconds for rule in rules if rule.alert), default=0.0) + max(r.interval for r in rules)
             for number, (first, last) in enumerate(_chunks(max(begin, copied_from), end, step, overlap), start=1):
                 progress(f"replaying {len(rules)} rules with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
-                _vmalert(tools["vmalert"], paths, url, first, last, step, work, progress)
+                _vmalert(tools["vmalert"], paths, url, first, last, step, work, progress, len(rules))
             answers = [_series(store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, end)))) for day in _days(start - 1, end)]
         intervals = {rule.name: rule.interval for rule in rules if rule.alert}
         return Replay(tuple(history.firing(answers, end, intervals)), copied_from, samples)
@@ -152,7 +152,8 @@ def _scratch(binary: str, work: Path, data: Path) -> Iterator[str]:
         raise EngineError(f"the scratch Prometheus did not start: {_tail(work / 'prometheus.log')}") from None
 
 
-def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float, step: float, work: Path, progress) -> None:
+def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float, step: float, work: Path, progress,
+             total: int) -> None:
     command = [binary, *(f"-rule={path}" for path in paths), f"-datasource.url={url}", f"-remoteWrite.url={url}",
                f"-replay.timeFrom={_rfc3339(first)}", f"-replay.timeTo={_rfc3339(last)}",
                f"-datasource.queryStep={step:g}s", f"-replay.maxDatapointsPerQuery={CHUNK_STEPS + 1}",
@@ -160,12 +161,14 @@ def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float
                f"-remoteWrite.maxQueueSize={WRITE_QUEUE}", f"-remoteWrite.maxBatchSize={WRITE_BATCH}",
                f"-remoteWrite.concurrency={WRITERS}",
                f"-httpListenAddr={LOOPBACK}:{processes.free_port()}"]
-    lines = []
+    lines, replayed, every = [], 0, max(1, -(-total // 10))  # at most ten lines and the last
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work) as process:
         for line in process.stdout or ():  # a pipe, as asked
             lines.append(line.rstrip())
-            if line.startswith("> Rule"):
-                progress(f"  {line[2:].strip()}")
+            if line.startswith("> Rule"):  # vmalert's line per rule replayed: counted, a tenth at a time
+                replayed += 1
+                if replayed % every == 0 or replayed == total:
+                    progress(f"  {replayed} of {total} rules replayed")
     # vmalert exits 0 even when its writes were dropped: a dropped write is a wrong answer
     failed = [line for line in lines if "\terror\t" in line or "failed" in line]
     if process.returncode != 0 or failed:

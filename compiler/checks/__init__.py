@@ -43,6 +43,7 @@ from compiler.checks import (
     secrets,
     silence,
     thresholds,
+    windows,
 )
 from compiler.loader import Document
 from compiler.model import Spec
@@ -159,6 +160,7 @@ CHECKS = (
     Check("thresholds", "semantic", _semantic(thresholds.check)),
     Check("burn_rates", "semantic", _semantic(burn_rates.check)),
     Check("silence", "semantic", _semantic(silence.check)),
+    Check("windows", "semantic", _semantic(windows.check)),
     Check("queries", "semantic", _semantic(queries.check)),
     Check("escalation", "semantic", _semantic(escalation.check)),
     Check("scorecard", "semantic", _semantic(scorecard.check)),

@@ -54,7 +54,8 @@ def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ..
     context = {
         "title": spec.title, "period": period.title, "label": period.label, "at": moment(period.end),
         "where": ", ".join(f"{label}={value}" for label, value in where),
-        "headline": [_headline(spec, reader, period, name, html) for name in spec.reports.headline],
+        "headline": [_headline(spec, reader, period, name, html) for name in spec.reports.headline]
+                    or [_score(reader, period, spec, conventions.CATEGORY_LABEL, c.id, c.title, html) for c in spec.categories],
         "health": _health(spec, reader, period, now),
         "quality": _quality(spec, reader, period, now),
         "actions": _actions(spec, now),
@@ -70,6 +71,11 @@ def _headline(spec: Spec, reader: Reader, period: Period, name: str, charts: boo
                       lambda v: present.shown(indicator, v), indicator.good, indicator.target, charts)
     entry = next((e for e in spec.scorecard if e.id == name), None)
     by, title = (conventions.SCORECARD_LABEL, entry.title) if entry else (conventions.CATEGORY_LABEL, spec.category(name).title)
+    return _score(reader, period, spec, by, name, title, charts)
+
+
+def _score(reader: Reader, period: Period, spec: Spec, by: str, name: str, title: str, charts: bool) -> Figure:
+    """A scorecard entry's or a category's score (`by` names which) as a headline figure."""
     return figure(reader, f"{title} score", conventions.rollup_score_series(spec, by), period, ((by, "=", name),),
                   present.score, "higher", None, charts)
 
