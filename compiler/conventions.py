@@ -186,12 +186,6 @@ def input_series(spec: Spec, indicator: Indicator, role: str, operations: str) -
     return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}_{role}:{operations}"
 
 
-def rollup_hours_series(spec: Spec, indicator: Indicator) -> str:
-    """1, without labels, each time the indicator's rollup group runs: counted over a long window,
-    the hours its rollups cover, whoever reported in them (`:mlops_mttr_rollup:hours`)."""
-    return f"{level(())}:{spec.name}_{indicator.id}_rollup:hours"
-
-
 def presence_series(spec: Spec, indicator: Indicator) -> str:
     """Which entities report the sources an indicator cannot be evaluated without (value 1):
     `cluster_team:mlops_active_users_sources:present`."""

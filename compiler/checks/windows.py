@@ -15,21 +15,32 @@ from compiler.problems import Finding
 from compiler.spec_types import Spec
 
 SHORTEST = 60  # seconds: twice a 30s scrape interval, and the rules' every-minute evaluation
+NAMED = 3  # indicators named in the warning at defaults.window
 
 
 def check(document: Document, typed: Spec) -> list[Finding]:
-    problems = []
+    """One warning per window written: at the measure's, or once at defaults.window naming the
+    indicators that read it."""
+    problems, defaulted = [], []
     for indicator in typed.indicators:
         measure = indicator.measure
         fields = BY_NAME[measure.form].schema.get("properties")
         if measure.window >= SHORTEST or not isinstance(fields, dict) or "window" not in fields:
             continue  # a gauge read as it is, an expr or an availability objective reads no window of its own
-        written = "window" in measure.body  # a form with a window field is a mapping, as the schema accepted it
-        path = measure.path + ("window",) if written else ("defaults", "window")
-        window = durations.text(measure.window)
-        problems.append(replace(document.problem(
-            path, f"a window of {window} is under twice a 30s scrape interval and under the rules' 1m evaluation: it "
-                  "often holds one sample or none, so rate(), increase() and quantiles over it have no value and the "
-                  "indicator's alerts may never fire",
-            f"use a window of at least {durations.text(SHORTEST)}, twice the scrape interval"), severity="warning"))
+        if "window" in measure.body:  # a form with a window field is a mapping, as the schema accepted it
+            problems.append(_short(document, measure.path + ("window",), measure.window, "the indicator's alerts"))
+        else:
+            defaulted.append(indicator)
+    if defaulted:
+        named = ", ".join(indicator.id for indicator in defaulted[:NAMED]) + (", ..." if len(defaulted) > NAMED else "")
+        problems.append(_short(document, ("defaults", "window"), defaulted[0].measure.window,
+                               f"the alerts of the indicators that read it ({named})"))
     return problems
+
+
+def _short(document: Document, path: tuple, window: float, whose: str) -> Finding:
+    return replace(document.problem(
+        path, f"a window of {durations.text(window)} is under twice a 30s scrape interval and under the rules' 1m "
+              f"evaluation: it often holds one sample or none, so rate(), increase() and quantiles over it have no value "
+              f"and {whose} may never fire",
+        f"use a window of at least {durations.text(SHORTEST)}, twice the scrape interval"), severity="warning")

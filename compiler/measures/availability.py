@@ -98,8 +98,8 @@ class Availability(Measure):
     def error_ratio(self, state: Value, window: float) -> Joined:
         """Failed over total requests in one window, guarded by the spec's minimum volume; no
         error counted yet is a ratio of 0."""
-        total = state.counter("total", self.total, window, "rate")
-        failed = state.counter("errors", self.errors, window, "rate")
+        total = state.counter("total", self.total, window, "rate", summed=True)
+        failed = state.counter("errors", self.errors, window, "rate", summed=True)
         volume = state.counter("total", self.total, window, "increase")
         return guarded(promql.join(or_zero(failed, total), "\n/\n", total), volume, self.min_volume)
 

@@ -53,7 +53,7 @@ class Quantile(Measure):
             rates = state.aggregate("sum", promql.placed(buckets, f"rate({PART}[{duration(self.window)}])"), "le")
             return promql.join(f"histogram_quantile({q}, ", rates, ")")
         hourly = state.aggregate("sum", promql.placed(buckets, f"rate({PART}[{duration(ROLLUP)}])"), "le")
-        return promql.join(f"histogram_quantile({q}, ", state.over_long_window("bucket", "rate", hourly, self.window), ")")
+        return promql.join(f"histogram_quantile({q}, ", state.over_long_window("bucket", "rate", hourly, self.window, summed=True), ")")
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         """Observations split into: below the bucket holding `wanted`, in it, and above it (+Inf)."""

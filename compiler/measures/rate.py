@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, or_zero
+from compiler.backends.prometheus.measures import Value, guarded, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, counter, warmup
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, selector
@@ -50,7 +50,7 @@ class Rate(Measure):
         increase = per_step * self.window / STEP
         if self.min_volume and increase < self.min_volume:  # the guard hides the value: nothing to test
             return None
-        if wanted < 0 or not make.add(self.counter, counter(per_step, make.steps, self.window >= LONG_WINDOW)):
+        if wanted < 0 or not make.add(self.counter, counter(per_step, make.steps)):
             return None
         value = per_step / STEP if self.function == "rate" else increase
         return make.done(value, warmup(self.window))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from compiler import promql
-from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, or_zero
+from compiler.backends.prometheus.measures import Value, guarded, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, warmup
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, is_counter, selector
@@ -52,7 +52,7 @@ class Ratio(Measure):
 
         def part(role: str, selected: Selector) -> Joined:
             if is_counter(state.spec, selected):
-                return state.counter(role, selected, self.window, function)
+                return state.counter(role, selected, self.window, function, summed=both_counters)
             return state.aggregate("sum", promql.placed(selected))
 
         denominator = part("denominator", self.denominator)
@@ -73,7 +73,6 @@ class Ratio(Measure):
         def amount(total: float, counts: bool) -> float:
             return total / per_window if counts else total
 
-        alone = any(counters) and not all(counters) and self.window >= LONG_WINDOW  # a counter's long-window rate against a gauge
-        if not make.pair(self.numerator, self.denominator, amount(part, counters[0]), amount(whole, counters[1]), alone):
+        if not make.pair(self.numerator, self.denominator, amount(part, counters[0]), amount(whole, counters[1])):
             return None
         return make.done(part / whole, warmup(self.window) if any(counters) else STEP)

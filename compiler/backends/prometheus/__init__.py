@@ -34,7 +34,6 @@ PART_BUDGET = RULE_FILE_LIMIT * 2 // 3
 # An indicator whose every window and `for` span this many slow intervals (1h at the default
 # 5m) is evaluated whole in its category's long-window group: see unhurried().
 SLOW_SHARE = 12
-HOURS = "vector(1)"  # recorded in a rollup group each time it runs: measures.Value.hours counts them
 
 if TYPE_CHECKING:  # Outputs holds this package's plan: importing it here would be circular
     from collections.abc import Mapping
@@ -56,9 +55,8 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel_url: str) -> tuple[l
               for name, joined in state.inputs.items()] + ratios
     valued = [Rule(RECORD, series, expression.text, indicator=indicator.id, keeps=state.keeps, reads=expression.reads),
               scores.score_rule(spec, indicator, chosen), *judging]
-    rollups = [Rule(RECORD, state.hours, HOURS, indicator=indicator.id)] if state.hours else []  # no labels: the group ran
-    rollups += [Rule(RECORD, name, joined.text, indicator=indicator.id, keeps=state.keeps, reads=joined.reads)
-                for name, joined in state.rollups.items()]
+    rollups = [Rule(RECORD, name, joined.text, indicator=indicator.id, keeps=state.keeps, reads=joined.reads)
+               for name, joined in state.rollups.items()]
     if unhurried(inputs + valued + watch, spec.output.slow_group_interval):
         return [], rollups, inputs + valued + watch
     if state.long:

@@ -8,11 +8,12 @@ indicator's tracking level (global labels first), for series as exporters publis
 - windows of a day or more of rates, ratios and gauges are not evaluated over raw series every
   evaluation: the rollup group records once an hour the hourly rate (or a gauge's hourly
   average), counted as every rate here is (resets by rate(), first events as a new series'
-  whole value), and the long window is derived from those rollups in the slower long-window
-  group: 720 samples per series for 30 days, not 43,200. A counter's rate over the window is
-  the sum of its hourly rates over the hours the rollup group ran (a series created within the
-  window had no events in the hours before: its first error does not count as an average over
-  its one hour), a gauge's average the average of its hourly averages. Consecutive hours
+  whole value), and the long window is an `avg_over_time` of those rollups, evaluated in the
+  slower long-window group: 720 samples per series for 30 days, not 43,200. A ratio's two
+  sides and a histogram's buckets are a `sum_over_time` instead, whose scale divides out: a
+  labelled counter created by its first events (a model's first failures) has no rollup in the
+  hours before, which add nothing to its sum where they would be missing from its average
+  (which spread those failures over its own few hours). Consecutive hours
   tile time, so nothing is counted twice or lost; the window the rollups cover ends at the
   newest rollup (up to an hour ago) and begins up to an hour before the window. A count
   that must stay zero is counted over the raw series instead, however long its window: an
@@ -75,7 +76,6 @@ class Value:
     inputs: dict[str, Joined] = field(default_factory=dict)  # recorded series -> expression, in order
     rollups: dict[str, Joined] = field(default_factory=dict)  # hourly rollups -> expression, in order
     long: bool = False  # reads a derived long window: evaluate it in the long-window group
-    hours: str = ""  # the series counting the hours its rollup group ran, once a counter's long window reads it
     long_window: float = LONG_WINDOW  # from this window on, derive it (bench/rules.py raises it to compare)
 
     @functools.cached_property  # each of the indicator's rules and aggregations asks
@@ -95,30 +95,28 @@ class Value:
         self.inputs.setdefault(name, expression)
         return name
 
-    def over_long_window(self, role: str, operation: str, expression: Joined, window: float, before: float = 0) -> Joined:
-        """An hourly rollup (`operation` over the last hour, recorded once an hour in the rollup
-        group) over a long window (ending `before` ago): a gauge's hourly averages averaged; a
-        counter's hourly rates summed and divided by the hours the group ran, so that an hour
-        without a series' rollup counts as no events. An average over the series' own rollups
-        would spread a labelled counter's first events (its series is created by them) over its
-        own hours alone: one error an hour old would be the rate of the whole window, and a ratio
-        would divide errors over a day by requests over 30."""
+    def over_long_window(self, role: str, operation: str, expression: Joined, window: float, offset: str = "",
+                         summed: bool = False) -> Joined:
+        """The average over a long window of an hourly rollup (`operation` over the last hour),
+        recorded once an hour in the rollup group; `summed`, its sum, for what divides by
+        another sum read alike (a ratio's other side, a histogram's other buckets)."""
         name = conventions.input_series(self.spec, self.indicator, role, f"{operation}{durations.text(ROLLUP)}")
         self.rollups.setdefault(name, expression)
         self.long = True
-        span = f"[{durations.text(window)}]" + (f" offset {durations.text(before)}" if before else "")
-        if operation == "avg":
-            return promql.placed(Selector(name), f"avg_over_time({PART}{span})")
-        self.hours = conventions.rollup_hours_series(self.spec, self.indicator)
-        return promql.join("(", promql.placed(Selector(name), f"sum_over_time({PART}{span})"), " / on () group_left () ",
-                           promql.placed(Selector(self.hours), f"count_over_time({PART}{span})"), ")")
+        return promql.placed(Selector(name), f"{'sum' if summed else 'avg'}_over_time({PART}[{durations.text(window)}]{offset})")
 
-    def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False) -> Joined:
-        """rate() or increase() of a counter over `window` (or the window before it), summed."""
-        before = window if previous else 0
+    def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False,
+                summed: bool = False) -> Joined:
+        """rate() or increase() of a counter over `window` (or the window before it), summed.
+        `summed`: one side of a ratio of counters, read over a long window as the sum of its hourly
+        rates, as the other side is (the ratio is what counts, not the scale)."""
+        offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
-            return self.aggregate("sum", counted(selector, window, function, before))
-        average = self.over_long_window(role, "rate", self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE)), window, before)
+            return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
+        hourly = self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE))
+        if summed:
+            return self.over_long_window(role, "rate", hourly, window, offset, summed=True)
+        average = self.over_long_window(role, "rate", hourly, window, offset)
         return average if function == "rate" else promql.join("(", average, f" * {number(window)})")
 
     def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> Joined:
@@ -126,7 +124,7 @@ class Value:
         offset = f" offset {durations.text(window)}" if previous else ""
         if window >= self.long_window:
             hourly = self.aggregate("avg", promql.placed(selector, f"avg_over_time({PART}[{durations.text(ROLLUP)}])"))
-            return self.over_long_window(role, "avg", hourly, window, window if previous else 0)
+            return self.over_long_window(role, "avg", hourly, window, offset)
         recorded = self.record(role, "avg", self.aggregate("avg", promql.placed(selector)))
         return promql.placed(Selector(recorded), f"avg_over_time({PART}[{durations.text(window)}]{offset})")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from compiler.backends.prometheus.measures import LONG_WINDOW, ROLLUP, literal
+from compiler.backends.prometheus.measures import LONG_WINDOW, literal
 from compiler.measures import is_counter
 from compiler.model import Indicator, Selector, Spec
 
@@ -58,14 +58,8 @@ def concrete(selector: Selector, labels: dict[str, str]) -> dict[str, str] | Non
     return found if matches(selector, found) else None
 
 
-def counter(per_step: float, steps: int, rolled_up: bool = False) -> str:
-    """A counter growing by `per_step` a sample from 0, or (`rolled_up`: read over a long window
-    alone, not in a ratio) created at an hour's growth, as an exporter's counter first scraped an
-    hour after its first events: the first hourly rollup, at the first step (a single sample,
-    which rate() cannot read), then counts an hour like every other, as the rollup hours the
-    long window divides by count it."""
-    start = per_step * ROLLUP / STEP if rolled_up else 0
-    return f"{literal(start)}+{literal(per_step)}x{steps}"
+def counter(per_step: float, steps: int) -> str:
+    return f"0+{literal(per_step)}x{steps}"
 
 
 def gauge(value: float, steps: int) -> str:
@@ -92,17 +86,17 @@ class Maker:
         self.series.append((series_text(selector.metric + suffix, labels | (extra or {})), values))
         return True
 
-    def amount(self, selector: Selector, per_step: float, rolled_up: bool = False) -> str:
-        return counter(per_step, self.steps, rolled_up) if is_counter(self.spec, selector) else gauge(per_step, self.steps)
+    def amount(self, selector: Selector, per_step: float) -> str:
+        return counter(per_step, self.steps) if is_counter(self.spec, selector) else gauge(per_step, self.steps)
 
-    def pair(self, part: Selector, whole: Selector, part_amount: float, whole_amount: float, rolled_up: bool = False) -> bool:
+    def pair(self, part: Selector, whole: Selector, part_amount: float, whole_amount: float) -> bool:
         """A part and a whole; when the whole's selector also selects the part's series, the rest
         of the whole is a second series the part's selector does not select."""
         part_labels = concrete(part, self.labels)
-        if part_labels is None or not self.add(part, self.amount(part, part_amount, rolled_up)):
+        if part_labels is None or not self.add(part, self.amount(part, part_amount)):
             return False
         if part.metric != whole.metric or not matches(whole, part_labels):
-            return self.add(whole, self.amount(whole, whole_amount, rolled_up))
+            return self.add(whole, self.amount(whole, whole_amount))
         rest = whole_amount - part_amount
         for label, operator, wanted in part.matchers:
             other = part_labels | {label: f"{wanted}-other" if operator == "=" else wanted}
