@@ -21,7 +21,7 @@ from compiler.pipeline import Compilation
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 # What a reviewer must see first: what fires, when, and who is told; wording and files last.
 ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "reaches", "level", "severity", "notification timers",
-                "expression", "channels", "title", "type", "thresholds", "queries")
+                "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
 TIMERS = ("group_wait", "group_interval", "repeat_interval", "active_time_intervals", "mute_time_intervals")
 
 
@@ -175,25 +175,31 @@ def _channels(receiver: dict | None) -> str:
 
 def _panels(base: Outputs, head: Outputs) -> list[Change]:
     """Panels matched by dashboard and panel id (stable per indicator), so a renamed indicator's
-    panel shows as a new title, not as one panel removed and another added."""
-    def panels(dashboards: dict[str, dict]) -> dict[tuple, tuple[str, dict]]:
-        return {(uid, panel.get("id")): (board.get("title", uid), panel) for uid, board in sorted(dashboards.items())
+    panel shows as a new title, not as one panel removed and another added; the parts of a big
+    category's dashboard count as one, so a panel that moves to another part shows as moved."""
+    def panels(built: Outputs) -> dict[tuple, tuple[str, str, dict]]:
+        spec = built.spec
+        first = {conventions.category_uid(spec, indicator.category, part): conventions.category_uid(spec, indicator.category)
+                 for indicator in spec.indicators if (part := built.dashboard_parts.get(indicator.id))}
+        return {(first.get(uid, uid), panel.get("id")): (uid, board.get("title", uid), panel) for uid, board in sorted(built.dashboards.items())
                 for panel in board.get("panels") or [] if panel.get("type") != "row"}
 
-    old, new = panels(base.dashboards), panels(head.dashboards)
+    old, new = panels(base), panels(head)
     changes = []
     for key in sorted(set(old) | set(new), key=str):
-        board, panel = new.get(key) or old[key]
+        _, board, panel = new.get(key) or old[key]
         subject = f"panel '{panel.get('title', key[1])}' on {board}"
         if key not in old or key not in new:
             changes.append(Change("", subject, "added" if key not in old else "removed",
                                   "-" if key not in old else panel.get("type", ""), "-" if key in old else panel.get("type", "")))
             continue
+        if old[key][0] != new[key][0]:  # moved to another part of its category's dashboard
+            changes.append(Change("", subject, "dashboard", old[key][1], board))
         for aspect, read in (("title", lambda p: p.get("title", "")), ("type", lambda p: p.get("type", "")),
                              ("thresholds", _steps),
                              ("queries", lambda p: " | ".join(t.get("expr", "") for t in p.get("targets") or []))):
-            if read(old[key][1]) != read(new[key][1]):
-                changes.append(Change("", subject, aspect, read(old[key][1]), read(new[key][1])))
+            if read(old[key][2]) != read(new[key][2]):
+                changes.append(Change("", subject, aspect, read(old[key][2]), read(new[key][2])))
     return changes
 
 

@@ -26,6 +26,7 @@ from compiler import backends, emit, loader, pipeline
 from compiler.backends import grafana, kubernetes, prometheus
 from compiler.backends.grafana import category
 from compiler.backends.grafana.panels import indicator_panel
+from compiler.diff import Change, semantic_diff
 
 KUBERNETES_VERSION = "1.30"
 FOLDERS = [ROOT / "generated" / "kubernetes"] + sorted(p for p in (ROOT / "tests" / "golden").glob("*/expected/kubernetes"))
@@ -440,3 +441,18 @@ def test_an_indicator_added_to_a_category_changes_that_categorys_objects_only():
     assert sorted(path for path, text in after.items() if before.get(path) != text) == [
         "grafana/dashboards/mlops-platform-health.json", "kubernetes/mlops-platform-health-prometheusrule.yaml",
         "kubernetes/mlops-platform-health-scorecard-prometheusrule.yaml"]
+
+
+def test_a_panel_moved_to_another_part_of_its_dashboard_shows_in_the_diff_as_moved():
+    # the first indicator's definition grown by 100 KiB pushes the last of the first part into the second
+    base = growing(60)
+    head = base.replace("definition: " + "Jobs waiting. " * 1000 + "\n", "definition: " + "Jobs waiting. " * 8500 + "\n", 1)
+    old, new = (pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml") for text in (base, head))
+    moved = [indicator for indicator, part in new.outputs.dashboard_parts.items() if old.outputs.dashboard_parts[indicator] != part]
+    assert moved, "the grown definition moves no panel"
+    changes = [change for change in semantic_diff(old, new) if change.subject.startswith("panel ")]
+    titles = {indicator.id: indicator.title for indicator in new.spec.indicators}
+    assert [change for change in changes if change.aspect == "dashboard"] == [
+        Change("", f"panel '{titles[indicator]}' on Shop: Platform Health (2 of 2)", "dashboard",
+               "Shop: Platform Health (1 of 2)", "Shop: Platform Health (2 of 2)") for indicator in sorted(moved, key=lambda i: int(i.split("_")[1]))]
+    assert not [change for change in changes if change.aspect in ("added", "removed")]
