@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from compiler import promql
 from compiler.backends.prometheus.measures import Value, counted, or_zero
+from compiler.backends.prometheus.unit_tests.common import GRIDS
 from compiler.backends.prometheus.unit_tests.inputs import SETTLE, STEP, Inputs, Maker, counter, gauge
 from compiler.durations import text as duration
 from compiler.measures import SELECTOR, WINDOW, Measure, is_counter, selector
@@ -65,7 +66,7 @@ class Zero(Measure):
 
 def _held(make: Maker) -> float:
     """The longest any generated test of the indicator holds its value: its longest `for`, the
-    longest `escalate_after` and the coarsest grid's margin (two of its day-long steps)."""
+    longest `escalate_after` and the coarsest grid's margin."""
     levels = make.spec.escalation.alerting
     return (max((threshold.for_seconds for threshold in make.indicator.thresholds), default=0.0)
-            + max((level.escalate_after or 0.0 for level in levels), default=0.0) + 2 * 86400)
+            + max((level.escalate_after or 0.0 for level in levels), default=0.0) + GRIDS[-1].margin)

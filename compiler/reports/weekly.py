@@ -55,7 +55,7 @@ def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ..
         "title": spec.title, "period": period.title, "label": period.label, "at": moment(period.end),
         "where": ", ".join(f"{label}={value}" for label, value in where),
         "headline": [_headline(spec, reader, period, name, html) for name in spec.reports.headline]
-                    or [_score(reader, period, spec, conventions.CATEGORY_LABEL, c.id, c.title, html) for c in spec.categories],
+                    or [_score(spec, reader, period, conventions.CATEGORY_LABEL, c.id, c.title, html) for c in spec.categories],
         "health": _health(spec, reader, period, now),
         "quality": _quality(spec, reader, period, now),
         "actions": _actions(spec, now),
@@ -71,10 +71,10 @@ def _headline(spec: Spec, reader: Reader, period: Period, name: str, charts: boo
                       lambda v: present.shown(indicator, v), indicator.good, indicator.target, charts)
     entry = next((e for e in spec.scorecard if e.id == name), None)
     by, title = (conventions.SCORECARD_LABEL, entry.title) if entry else (conventions.CATEGORY_LABEL, spec.category(name).title)
-    return _score(reader, period, spec, by, name, title, charts)
+    return _score(spec, reader, period, by, name, title, charts)
 
 
-def _score(reader: Reader, period: Period, spec: Spec, by: str, name: str, title: str, charts: bool) -> Figure:
+def _score(spec: Spec, reader: Reader, period: Period, by: str, name: str, title: str, charts: bool) -> Figure:
     """A scorecard entry's or a category's score (`by` names which) as a headline figure."""
     return figure(reader, f"{title} score", conventions.rollup_score_series(spec, by), period, ((by, "=", name),),
                   present.score, "higher", None, charts)

@@ -18,14 +18,13 @@ from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus.plan import Plan
 from compiler.backends.prometheus.unit_tests import distinct, user, watch
 from compiler.backends.prometheus.unit_tests.boundaries import boundary_groups
-from compiler.backends.prometheus.unit_tests.common import Grid
+from compiler.backends.prometheus.unit_tests.common import GRIDS, Grid
 from compiler.backends.prometheus.unit_tests.scorecard import GRID as SCORECARD_GRID
 from compiler.backends.prometheus.unit_tests.scorecard import scorecard_group
 from compiler.backends.prometheus.unit_tests.thresholds import threshold_groups
 from compiler.model import Indicator, Spec
 
 FOLDER = "prometheus/tests"
-GRIDS = (Grid(300), Grid(3600), Grid(21600), Grid(86400))
 MAX_STEPS = 20
 
 

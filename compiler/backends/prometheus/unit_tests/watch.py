@@ -79,7 +79,7 @@ def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list
         if held is None:
             continue
         ratio = held.value if indicator.good == "lower" else 1 - held.value
-        levels = sorted({spec.escalation.raising(b.threshold).name for b in measure.burn_rates if ratio > b.factor * budget})
+        levels = _burning(spec, indicator, held.value)
         name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
         expected = [expected_alert(_rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level), labels, ratio,
                                    conventions.alert_labels(spec, indicator, level)) for level in levels]
@@ -88,14 +88,14 @@ def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list
     return found + [case for burn in measure.burn_rates for case in _burn_bound(spec, plan, indicator, burn, budget, grid)]
 
 
-def _burns_at(spec: Spec, indicator: Indicator, level: str, value: float) -> bool:
-    """Whether a burn-rate alert raising `level` fires while the indicator holds `value`."""
+def _burning(spec: Spec, indicator: Indicator, value: float) -> list[str]:
+    """The levels the burn-rate alerts raise while the indicator holds `value`, sorted."""
     measure = indicator.measure.budget()
     if measure is None:
-        return False
+        return []
     ratio = value if indicator.good == "lower" else 1 - value
-    return any(spec.escalation.raising(burn.threshold).name == level and ratio > burn.factor * (1 - measure.objective)
-               for burn in measure.burn_rates)
+    return sorted({spec.escalation.raising(burn.threshold).name for burn in measure.burn_rates
+                   if ratio > burn.factor * (1 - measure.objective)})
 
 
 def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, budget: float, grid: Grid) -> list[dict]:
@@ -152,7 +152,7 @@ def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> lis
         lower_labels = labels | conventions.alert_labels(spec, indicator, lower.name)
         expected = [expected_alert(_rule(spec, plan, indicator, conventions.ESCALATED_SUFFIX, higher.name), lower_labels, 1,
                                    conventions.alert_labels(spec, indicator, higher.name))]
-        early = (0 if _burns_at(spec, indicator, lower.name, probe.value) else thresholds[index].for_seconds) + lower.escalate_after - grid.step
+        early = (0 if lower.name in _burning(spec, indicator, probe.value) else thresholds[index].for_seconds) + lower.escalate_after - grid.step
         found.append(group(f"{indicator.id}: {lower.name} left firing for {durations.human(lower.escalate_after)} escalates to {higher.name}",
                            held.series, [grid.alert_test(name, early, []), grid.alert_test(name, when, expected)]))
     return found
