@@ -43,6 +43,12 @@ TICKETS_STEADY = ((TICKETS, "1+1x20600"),)
 TICKETS_TRIPLE = ((TICKETS, "1+1x10080 10084+3x10500"),)
 TICKET_TREND = "cluster_team:mlops_support_ticket_volume:change7d"
 TEAM = '{cluster="eu-1", team="search"}'
+RESTARTED_FINE = "_x14400 1x7200 _x1440"  # absent, a fine at 10d, the exporter restarted at 15d
+ROLLBACK = 'mlops_rollback_duration_seconds_%s{cluster="eu-1", team="search", model="ranker"%s}'
+ROLLBACKS = ((ROLLBACK % ("bucket", ', le="60"'), "_x65 0x600"),
+             *((ROLLBACK % ("bucket", f', le="{le}"'), "_x65 0x120 1x480") for le in (300, 600, 1800, 3600)),
+             *((ROLLBACK % ("bucket", f', le="{le}"'), "_x65 1x120 2x480") for le in (7200, "+Inf")),
+             (ROLLBACK % ("count", ""), "_x65 1x120 2x480"), (ROLLBACK % ("sum", ""), "_x65 5400x120 5600x480"))
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
 WORLDS = [
@@ -145,6 +151,13 @@ WORLDS = [
           "regulatory_violations", "2h",
           (("cluster_team:mlops_regulatory_violations:increase90d", '{cluster="eu-1", team="search"}', 1.0),),
           ("MlopsRegulatoryViolations critical team=search",)),
+    # a fine at 10d; the exporter restarts at 15d, and a labelled counter has no series again
+    # until its next event: the fine is still one of the last 90 days', critical until it ages out
+    World("a regulatory violation counted before the exporter restarted is still one violation, critical",
+          "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', RESTARTED_FINE),),
+          "regulatory_violations", "16d",
+          (("cluster_team:mlops_regulatory_violations:increase90d", '{cluster="eu-1", team="search"}', 1.0),),
+          ("MlopsRegulatoryViolations critical team=search",), every="1h"),
     World("minor security incidents and no major one is 0 major incidents and raises nothing",
           "governance", (('mlops_security_incidents_total{cluster="eu-1", team="search", severity="minor"}', "3+0x200"),),
           "security_incidents", "2h",
@@ -190,6 +203,14 @@ WORLDS = [
     World("a real rise in tickets is judged once the previous week is whole, red at red's 6h",
           "team_productivity", TICKETS_TRIPLE, "support_ticket_volume", "14d7h",
           ((TICKET_TREND, TEAM, round(3 * 169 / 183 - 1, 6)),), ("MlopsSupportTicketVolume red team=search",), every="1h"),
+    # a team's first rollback ever, at 1h05m, took 90 minutes: the histogram child is created by
+    # it, its buckets already at 1 from 7200 up; the second, at 3h05m, took 200s. The p90 of the
+    # two is at rank 1.8, in the (3600, 7200] bucket: 6480s (6474 with rate()'s extrapolation of
+    # the second hour), red (over 1h) since the first rollup after the first rollback, 6h and more
+    World("a team's first rollback, the observation that creates its histogram, counts in the 7-day p90",
+          "platform_health", ROLLBACKS, "time_to_rollback", "10h",
+          (("cluster_team:mlops_time_to_rollback:p90_rate7d", TEAM, 6500.0),),
+          ("MlopsTimeToRollback red team=search",), every="1h", precision=100),
     # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
     World("a survey with no promoters is an NPS below 0 and red after 6h",
           "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
@@ -246,7 +267,7 @@ def test_the_first_error_world_can_fail_when_the_hourly_rollup_is_a_5m_rate_samp
     """The mutation proof of the 1d first-error world: roll the errors up as a 5m rate taken once
     an hour and the error that appeared between two rollups is lost: the ratio reads 0."""
     world = next(w for w in WORLDS if w.name.startswith("the first inference error, appearing at 1 between"))
-    hourly = ("((mlops_inference_errors_total unless last_over_time(mlops_inference_errors_total[1d] offset 1h)) > 0) / 3600\n"
+    hourly = ("((last_over_time(mlops_inference_errors_total[1h]) unless last_over_time(mlops_inference_errors_total[1d] offset 1h)) > 0) / 3600\n"
               "      or\n        rate(mlops_inference_errors_total[1h])")
     rules = (RULES / f"{world.rule_file}.yaml").read_text()
     assert hourly in rules
@@ -277,3 +298,27 @@ def test_the_young_failure_counter_world_can_fail_when_long_windows_average_each
     assert averaged.count("avg_over_time(") > rules.count("avg_over_time(")
     result = judge(world, averaged, tmp_path)
     assert result.returncode == 1 and 'got: {alertname="MlopsModelUptime", level="red", model="ranker"}' in result.stdout + result.stderr
+
+
+def test_the_restarted_exporter_world_can_fail_when_a_new_series_counts_only_while_it_is_present(tmp_path):
+    """The mutation proof of the restarted-exporter world: count a new series by its value now
+    (the rules before) and the fine vanishes with the exporter's restart: 0 violations, nothing raised."""
+    world = next(w for w in WORLDS if w.name.startswith("a regulatory violation counted before the exporter restarted"))
+    last = "last_over_time(mlops_regulatory_violations_total[90d])"
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert last in rules
+    result = judge(world, rules.replace(last, "mlops_regulatory_violations_total"), tmp_path)
+    assert result.returncode == 1 and 'got: {cluster="eu-1", team="search"} 0E+00' in result.stderr, result.stderr
+
+
+def test_the_first_rollback_world_can_fail_when_bucket_rollups_are_plain_rates(tmp_path):
+    """The mutation proof of the first-rollback world: roll the buckets up as rate() alone (the
+    rules before) and the observation that created the child is never counted: the p90 is the
+    200s rollback's bucket, 276s, under the 5m target, and nothing is raised."""
+    world = next(w for w in WORLDS if w.name.startswith("a team's first rollback"))
+    new = ("((last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
+           "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h)) > 0) / 3600\n      or\n")
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert new in rules
+    result = judge(world, rules.replace(new, ""), tmp_path)
+    assert result.returncode == 1 and 'got: {cluster="eu-1", team="search"} 3E+02' in result.stderr, result.stderr

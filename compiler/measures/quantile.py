@@ -1,5 +1,5 @@
-"""`quantile`: a quantile of a histogram. Long windows average the hourly bucket rates
-recorded in the rollup group, in the long-window group."""
+"""`quantile`: a quantile of a histogram. Long windows sum the hourly bucket rates recorded in
+the rollup group, in the long-window group."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from compiler import promql
-from compiler.backends.prometheus.measures import ROLLUP, Value, literal, number
+from compiler.backends.prometheus.measures import ROLLUP, ROLLUP_SEEN_BEFORE, Value, counted, literal, number
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, counter, quantile_of, warmup
 from compiler.durations import text as duration
 from compiler.measures import SELECTOR, WINDOW, Measure, selector
@@ -52,7 +52,9 @@ class Quantile(Measure):
         if self.window < state.long_window:
             rates = state.aggregate("sum", promql.placed(buckets, f"rate({PART}[{duration(self.window)}])"), "le")
             return promql.join(f"histogram_quantile({q}, ", rates, ")")
-        hourly = state.aggregate("sum", promql.placed(buckets, f"rate({PART}[{duration(ROLLUP)}])"), "le")
+        # counted as a counter's rollups are: a histogram's child is created by its first
+        # observation, whose buckets then appear already at 1 (a team's first rollback)
+        hourly = state.aggregate("sum", counted(buckets, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE), "le")
         return promql.join(f"histogram_quantile({q}, ", state.over_long_window("bucket", "rate", hourly, self.window, summed=True), ")")
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:

@@ -138,12 +138,15 @@ class Value:
 def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0) -> Joined:
     """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
     series not seen in the look-back before the window (`seen`, or the window within
-    SEEN_BEFORE) was created within it, at zero: all of its current value was counted in the
-    window (while it is still 0, rate() says so)."""
+    SEEN_BEFORE) was created within it, at zero: all of its last value in the window was counted
+    in the window (while it is still 0, rate() says so). Its last value, not its value now: an
+    exporter restarted since has no series for it until its next event, and the events counted
+    before the restart still happened in the window."""
     at = f" offset {durations.text(offset)}" if offset else ""
     look_back = durations.text(seen or min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
     before = promql.placed(selector, f"last_over_time({PART}[{look_back}] offset {durations.text(window + offset)})")
-    new = promql.join("(", promql.placed(selector), at, " unless ", before, ") > 0")
+    last = promql.placed(selector, f"last_over_time({PART}[{durations.text(window)}]{at})")
+    new = promql.join("(", last, " unless ", before, ") > 0")
     if function == "rate":
         new = promql.join("(", new, f") / {number(window)}")
     counter = promql.placed(selector, f"{function}({PART}[{durations.text(window)}]{at})")
