@@ -49,6 +49,26 @@ ROLLBACKS = ((ROLLBACK % ("bucket", ', le="60"'), "_x65 0x600"),
              *((ROLLBACK % ("bucket", f', le="{le}"'), "_x65 0x120 1x480") for le in (300, 600, 1800, 3600)),
              *((ROLLBACK % ("bucket", f', le="{le}"'), "_x65 1x120 2x480") for le in (7200, "+Inf")),
              (ROLLBACK % ("count", ""), "_x65 1x120 2x480"), (ROLLBACK % ("sum", ""), "_x65 5400x120 5600x480"))
+def _tickets_restarted() -> str:
+    """A ticket every 2h from 30m, every hour from 8d, each minute's count to 18d; the exporter
+    restarts at 3d: no series until the next ticket, at 3d6h30m, counting from 1 again."""
+    restart, events, at = 3 * 1440, [], 30
+    while at < 18 * 1440:
+        if restart <= at < restart + 360:
+            at = restart + 390
+        events.append(at)
+        at += 120 if at < 8 * 1440 else 60
+    counts = [sum(1 for event in events if (minute < restart or event >= restart) and event <= minute) for minute in range(18 * 1440)]
+    runs: list[list[int]] = []  # [count, minutes]
+    for count in counts:
+        if runs and runs[-1][0] == count:
+            runs[-1][1] += 1
+        else:
+            runs.append([count, 1])
+    return " ".join(f"_x{minutes}" if not count else f"{count}x{minutes - 1}" for count, minutes in runs)  # promtool: _xN is N, vxN N+1
+
+
+RESTARTED_TICKETS = _tickets_restarted()
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
 WORLDS = [
@@ -211,6 +231,21 @@ WORLDS = [
           "platform_health", ROLLBACKS, "time_to_rollback", "10h",
           (("cluster_team:mlops_time_to_rollback:p90_rate7d", TEAM, 6500.0),),
           ("MlopsTimeToRollback red team=search",), every="1h", precision=100),
+    # confidence 0.9, unscraped for 20 minutes around 5d (a Prometheus restart), 0.75 from 14d:
+    # this week's average against the last one's, (47 h x 0.9 + 121 h x 0.75) / 168 / 0.9 - 1 = -12%
+    # at 19d1h, red (under -10%) for 6h since about 18d11h and yellow since about 15d. The 14-day-old
+    # gap is long before the previous week began and hides nothing.
+    World("a scrape gap just before the previous week began hides no gauge trend and restarts no alert",
+          "model_quality", (('mlops_prediction_confidence{cluster="eu-1", model="churn"}', "0.9x7189 _x20 0.9x12949 0.75x7320"),),
+          "prediction_confidence", "19d1h",
+          (("cluster_model:mlops_prediction_confidence:change7d", '{cluster="eu-1", model="churn"}', -0.12),),
+          ("MlopsPredictionConfidence red model=churn", "MlopsPredictionConfidence yellow model=churn"), every="1h", precision=0.01),
+    # a ticket every 2h, every hour from 8d (+100%: red (over 25% for 6h) and yellow (over 0 for
+    # 1d) since the trend's first value at 14d1h); the exporter restarted at 3d and the counter had
+    # no series until the next ticket, at 3d6h30m: both still firing at 17d10h
+    World("an exporter restart before the previous week began hides no counter trend and restarts no alert",
+          "team_productivity", ((TICKETS, RESTARTED_TICKETS),), "support_ticket_volume", "17d10h", (),
+          ("MlopsSupportTicketVolume red team=search", "MlopsSupportTicketVolume yellow team=search"), every="1h"),
     # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
     World("a survey with no promoters is an NPS below 0 and red after 6h",
           "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
@@ -256,7 +291,7 @@ def test_the_fresh_trend_world_can_fail_without_the_previous_window_whole_the_st
     """The mutation proof of the first ticket world: drop the clause that the series existed
     before the previous week, and the steady world has a positive trend and fires yellow."""
     world = next(w for w in WORLDS if w.name.startswith("a fresh exporter's ticket trend"))
-    clause = "\n      and\n      group by (cluster, team) (mlops_support_tickets_total offset 14d1h)\n"
+    clause = "\n      and\n      group by (cluster, team) (last_over_time(cluster_team:mlops_support_ticket_volume_series:rate1h[1d] offset 14d1h))\n"
     rules = (RULES / f"{world.rule_file}.yaml").read_text()
     assert clause in rules
     result = judge(world, rules.replace(clause, "\n"), tmp_path)
@@ -322,3 +357,18 @@ def test_the_first_rollback_world_can_fail_when_bucket_rollups_are_plain_rates(t
     assert new in rules
     result = judge(world, rules.replace(new, ""), tmp_path)
     assert result.returncode == 1 and 'got: {cluster="eu-1", team="search"} 3E+02' in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("start", "metric", "offset"), [
+    ("a scrape gap just before the previous week", "mlops_prediction_confidence", "14d"),
+    ("an exporter restart before the previous week", "mlops_support_tickets_total", "14d1h"),
+], ids=["gauge trend, scrape gap", "counter trend, exporter restart"])
+def test_the_trend_gap_worlds_can_fail_when_the_previous_week_is_judged_by_its_first_instant(start, metric, offset, tmp_path):
+    """The mutation proof of the two trend-gap worlds: require the raw series at the instant the
+    previous week began (the rules before) and the gap then hides the trend, restarting red's 6h."""
+    world = next(w for w in WORLDS if w.name.startswith(start))
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    guard = next(line for line in rules.splitlines() if f"[1d] offset {offset}))" in line)
+    instant = guard[:guard.index("(last_over_time(")] + f"({metric} offset {offset})"
+    result = judge(world, rules.replace(guard, instant), tmp_path)
+    assert result.returncode == 1 and "got: nil" in result.stdout + result.stderr, result.stdout + result.stderr

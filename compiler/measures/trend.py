@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from compiler import promql
-from compiler.backends.prometheus.measures import ROLLUP, Value, guarded, or_zero
+from compiler.backends.prometheus.measures import ROLLUP, ROLLUP_SEEN_BEFORE, Value, guarded, or_zero
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, is_counter, selector
 from compiler.model import Selector
-from compiler.promql import Joined
+from compiler.promql import PART, Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
 
@@ -40,18 +40,27 @@ class Trend(Measure):
         return f"change{duration(self.window)}"
 
     def value(self, state: Value) -> Joined:
-        """No value until the series existed before the previous window began: a fresh
-        exporter's partial previous window (or its first counts, made before the first scrape)
-        is no comparison."""
-        warmup = 0
-        if is_counter(state.spec, self.series):
+        """No value until what the previous window reads existed before it began: a fresh
+        exporter's partial previous window (or its first counts, made before the first scrape),
+        or the few days of rollups recorded since the rules were deployed, is no comparison."""
+        counter = is_counter(state.spec, self.series)
+        if counter:
             current = or_zero(state.counter("series", self.series, self.window, "increase"), state.exported(self.series))
             previous = state.counter("series", self.series, self.window, "increase", previous=True)
-            if self.window >= state.long_window:  # the previous window's first rollup reaches an hour further back
-                warmup = ROLLUP
         else:
             current = state.gauge_average("series", self.series, self.window)
             previous = state.gauge_average("series", self.series, self.window, previous=True)
-        existed = state.aggregate("group", promql.join(promql.placed(self.series), f" offset {duration(2 * self.window + warmup)}"))
         change = guarded(promql.join(current, "\n/\n", previous, "\n- 1"), previous, self.min_volume)
-        return promql.join(change, "\nand\n", existed)
+        return promql.join(change, "\nand\n", state.aggregate("group", self._existed(state, counter)))
+
+    def _existed(self, state: Value, counter: bool) -> Joined:
+        """The entities that had a series in the window before the previous one began (of a long
+        window's rollups, in the day before): seen within that span rather than at its last
+        instant, so a scrape gap or an exporter restart then does not hide the trend (and restart
+        its alerts' `for`), and no earlier than before, since nothing older than the series exists.
+        A counter's rollups from the hour before too: its first rollup counts its creation."""
+        if self.window >= state.long_window:
+            rollup = state.rollup("series", "rate" if counter else "avg")
+            start = duration(2 * self.window + (ROLLUP if counter else 0))
+            return promql.placed(rollup, f"last_over_time({PART}[{duration(ROLLUP_SEEN_BEFORE)}] offset {start})")
+        return promql.placed(self.series, f"last_over_time({PART}[{duration(self.window)}] offset {duration(2 * self.window)})")

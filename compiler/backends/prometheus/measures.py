@@ -100,10 +100,14 @@ class Value:
         """The average over a long window of an hourly rollup (`operation` over the last hour),
         recorded once an hour in the rollup group; `summed`, its sum, for what divides by
         another sum read alike (a ratio's other side, a histogram's other buckets)."""
-        name = conventions.input_series(self.spec, self.indicator, role, f"{operation}{durations.text(ROLLUP)}")
-        self.rollups.setdefault(name, expression)
+        rollup = self.rollup(role, operation)
+        self.rollups.setdefault(rollup.metric, expression)
         self.long = True
-        return promql.placed(Selector(name), f"{'sum' if summed else 'avg'}_over_time({PART}[{durations.text(window)}]{offset})")
+        return promql.placed(rollup, f"{'sum' if summed else 'avg'}_over_time({PART}[{durations.text(window)}]{offset})")
+
+    def rollup(self, role: str, operation: str) -> Selector:
+        """The hourly rollup of an input (`operation` over the last hour) that long windows read."""
+        return Selector(conventions.input_series(self.spec, self.indicator, role, f"{operation}{durations.text(ROLLUP)}"))
 
     def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False,
                 summed: bool = False) -> Joined:
