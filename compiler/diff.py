@@ -133,10 +133,11 @@ def _alerts(plan: Plan) -> dict[tuple[str, str], dict[str, str]]:
 def _routing(base: Outputs, head: Outputs) -> list[Change]:
     if not base.alertmanager or not head.alertmanager:
         return []
-    alerts = {**_alerts(base.rules), **_alerts(head.rules)}
+    # each version's alert with its own labels: a new `team` (owner) routes it elsewhere
+    old_alerts, new_alerts = _alerts(base.rules), _alerts(head.rules)
     changes = []
-    for (name, level), labels in sorted(alerts.items()):
-        old_receivers, old_timers = _describe_routes(route(base.alertmanager, labels))
+    for (name, level), labels in sorted({**old_alerts, **new_alerts}.items()):
+        old_receivers, old_timers = _describe_routes(route(base.alertmanager, old_alerts.get((name, level), labels)))
         new_receivers, new_timers = _describe_routes(route(head.alertmanager, labels))
         indicator = labels.get(conventions.INDICATOR_LABEL, "")
         subject = f"alert {name} ({level})" if level else f"alert {name}"

@@ -20,6 +20,10 @@ def compiled(text: str) -> pipeline.Compilation:
 
 BASE = spec_text()
 OVERRIDE = INDICATOR + "    overrides:\n      - when: {model: checkout}\n        target: 5\n        warning: 50\n"
+# a second team with its own red responders, and an indicator of its own
+BACKLOG = INDICATOR.removeprefix("indicators:\n").replace("id: queue", "id: backlog").replace("Queue Depth", "Backlog").replace(
+    "    group: reliability\n", "    group: reliability\n    team: search\n", 1)
+TEAMS = HEADER.replace("  core: {title: Core}\n", "  core: {title: Core}\n  search: {title: Search, responders: {red: [pager]}}\n")
 LEAD_TO_PAGER = ("response_time: 4h, responders: [lead]}", "response_time: 4h, responders: [pager]}")
 WORDING = ("summary", "description")  # the annotations every threshold edit rewords; pinned by the golden files
 
@@ -50,6 +54,10 @@ CASES = [
                                           "model:shop_queue_sources:present ) for 1h", "-")]),
     ("moving an alert to another responder shows who it reaches now", BASE, HEADER.replace(*LEAD_TO_PAGER) + INDICATOR,
      [Change("queue", RED, "reaches", "lead", "pager"), Change("queue", NO_DATA, "reaches", "lead", "pager")]),
+    ("giving an indicator to a team with its own responders shows who its alerts reach now",
+     TEAMS + INDICATOR + BACKLOG, TEAMS + INDICATOR.replace("    group: reliability\n", "    group: reliability\n    team: search\n", 1) + BACKLOG,
+     [Change("queue", RED, "reaches", "lead", "pager"), Change("queue", NO_DATA, "reaches", "lead", "pager"),
+      *[Change("queue", subject, "owner", "core", "search") for subject in (RED, "alert ShopQueue (yellow)", NO_DATA)]]),
     ("a slower repeat interval is shown as a timer change", BASE,
      HEADER.replace("response_time: 4h, responders: [lead]}", "response_time: 1d, responders: [lead]}") + INDICATOR,
      [Change("queue", RED, "notification timers", TIMERS_BEFORE, TIMERS_AFTER),
