@@ -153,15 +153,17 @@ def test_each_level_mutes_the_less_severe_ones_for_the_same_indicator_and_series
     assert config["inhibit_rules"] == [
         {"source_matchers": ['level="critical"'], "target_matchers": ['level=~"yellow|red"'], "equal": identity},
         {"source_matchers": ['level="red"'], "target_matchers": ['level="yellow"'], "equal": identity},
-        {"source_matchers": ['level="yellow"', 'alertname!~".+ErrorBudgetBurn"'],
+        {"source_matchers": ['level="yellow"', 'alertname!~".+(ErrorBudgetBurn|Escalated)"'],
          "target_matchers": ['level="yellow"', 'alertname=~".+ErrorBudgetBurn"'], "equal": identity},
-        {"source_matchers": ['level="red"', 'alertname!~".+ErrorBudgetBurn"'],
+        {"source_matchers": ['level="red"', 'alertname!~".+(ErrorBudgetBurn|Escalated)"'],
          "target_matchers": ['level="red"', 'alertname=~".+ErrorBudgetBurn"'], "equal": identity},
+        {"source_matchers": ['level="critical"', 'alertname!~".+(Escalated)"'],
+         "target_matchers": ['level="critical"', 'alertname=~".+Escalated"'], "equal": identity},
     ]
 
 
-def test_without_an_availability_objective_no_burn_rate_alert_is_muted():
-    assert routing.burn_inhibit_rules(model(spec_text())) == []
+def test_without_an_availability_objective_or_an_escalation_no_alert_is_muted_by_one_of_its_level():
+    assert routing.same_level_inhibit_rules(model(spec_text())) == []
 
 
 def test_timers_follow_the_response_time_and_urgency():

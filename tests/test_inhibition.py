@@ -1,7 +1,7 @@
 """Inhibition on a real Alertmanager running the generated config: alerts are posted as
 Prometheus sends them and Alertmanager says which it mutes. One series at one level notifies
-once: the threshold alert mutes that level's burn-rate alert, and a more severe level mutes
-every less severe one."""
+once: the threshold alert mutes that level's burn-rate and escalated alerts, the burn-rate
+alert the escalated one, and a more severe level mutes every less severe one."""
 
 from __future__ import annotations
 
@@ -31,13 +31,23 @@ CASES = [
     ("a burn-rate alert alone notifies",
      {("ShopUptimeErrorBudgetBurn", "yellow", "a")},
      set()),
+    ("a red threshold alert mutes the escalation of the series' yellow alert to red",
+     {("ShopUptime", "red", "a"), ("ShopUptimeEscalated", "red", "a")},
+     {("ShopUptimeEscalated", "red", "a")}),
+    ("a red burn-rate alert mutes the escalation to red, and the escalation does not mute it",
+     {("ShopUptimeErrorBudgetBurn", "red", "a"), ("ShopUptimeEscalated", "red", "a")},
+     {("ShopUptimeEscalated", "red", "a")}),
+    ("an escalation alone notifies",
+     {("ShopUptimeEscalated", "red", "a")},
+     set()),
 ]
 
 
 @pytest.fixture(scope="module")
 def alertmanager_url(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("inhibition")
-    text = spec_text(UPTIME).replace("defaults: {", "defaults: {global_labels: [case], ").replace("email: {to: lead@example.com}", "webhook: {url: 'http://127.0.0.1:9/lead'}")
+    text = spec_text(UPTIME).replace("defaults: {", "defaults: {global_labels: [case], ").replace(
+        "      response_time: 1d\n", "      response_time: 1d\n      escalate_after: 2d\n", 1).replace("email: {to: lead@example.com}", "webhook: {url: 'http://127.0.0.1:9/lead'}")
     compiled = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml")
     config = workdir / "alertmanager.yaml"
     config.write_text(compiled.files["alertmanager/alertmanager.yaml"])

@@ -66,7 +66,7 @@ def _routing_doc(spec: Spec) -> dict:
         "group_by": ", ".join(routing.group_by(spec)),
         "inhibitions": [{"source": ", ".join(rule["source_matchers"]), "target": ", ".join(rule["target_matchers"])} for rule in rules],
         "equal": ", ".join(rules[0]["equal"]) if rules else "",
-        "mutes_burn": bool(routing.burn_inhibit_rules(spec)),
+        "same_level": bool(routing.same_level_inhibit_rules(spec)),
     }
 
 

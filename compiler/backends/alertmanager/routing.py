@@ -138,7 +138,7 @@ def time_intervals(spec: Spec) -> list[dict]:
 
 
 def inhibit_rules(spec: Spec) -> list[dict]:
-    return level_inhibit_rules(spec) + burn_inhibit_rules(spec)
+    return level_inhibit_rules(spec) + same_level_inhibit_rules(spec)
 
 
 def level_inhibit_rules(spec: Spec) -> list[dict]:
@@ -154,24 +154,35 @@ def level_inhibit_rules(spec: Spec) -> list[dict]:
     } for position, source in enumerate(levels) if position > 0][::-1]
 
 
-def burn_inhibit_rules(spec: Spec) -> list[dict]:
-    """At one level, an alert that is not a burn-rate alert mutes the burn-rate alert: one series
-    at one level notifies once, and the threshold alert says more (the value, the target)."""
-    burn = f'.+{conventions.BURN_RATE_SUFFIX}'
-    return [{
-        "source_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname!~"{burn}"'],
-        "target_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname=~"{burn}"'],
-        "equal": _inhibit_equal(spec),
-    } for level in spec.escalation.alerting if level.name in _burn_levels(spec)]
+# What an alert of a level says beyond another of the same level and series, least last: the
+# threshold (or NoData) alert its value and target; a burn-rate alert how fast the budget goes;
+# an escalation only that a less severe alert has fired too long.
+DERIVED = (conventions.BURN_RATE_SUFFIX, conventions.ESCALATED_SUFFIX)
+
+
+def same_level_inhibit_rules(spec: Spec) -> list[dict]:
+    """At one level, an alert mutes the same series' alerts derived after it (DERIVED): one series
+    at one level notifies once (a red threshold alert and the escalation of its yellow one would
+    both reach the red responders). Each mutes only what comes after it, so no two alerts mute
+    each other, which would silence both."""
+    raised: dict[str, set[str]] = {suffix: set() for suffix in DERIVED}  # the levels each is raised at
+    for indicator in spec.indicators:
+        for name, level in conventions.raised_levels(spec, indicator):
+            for suffix in DERIVED:
+                if name.endswith(suffix):
+                    raised[suffix].add(level)
+    rules = []
+    for position, suffix in enumerate(DERIVED):
+        rules += [{
+            "source_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname!~".+({"|".join(DERIVED[position:])})"'],
+            "target_matchers": [_equals(conventions.LEVEL_LABEL, level.name), f'alertname=~".+{suffix}"'],
+            "equal": _inhibit_equal(spec),
+        } for level in spec.escalation.alerting if level.name in raised[suffix]]
+    return rules
 
 
 def _inhibit_equal(spec: Spec) -> list[str]:
     return [conventions.INDICATOR_LABEL, *identity_labels(spec)]
-
-
-def _burn_levels(spec: Spec) -> set[str]:
-    return {spec.escalation.raising(burn.threshold).name for indicator in spec.indicators
-            if (budget := indicator.measure.budget()) is not None for burn in budget.burn_rates}
 
 
 def _equals(label: str, value: str) -> str:
