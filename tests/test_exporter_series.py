@@ -161,6 +161,13 @@ WORLDS = [
           "deployment_success_rate", "6h10m",
           (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.0),),
           ("MlopsDeploymentSuccessRate red team=search",)),
+    # a new team's first deployment ever, at 1h05m, is rolled back: one deployment, under the
+    # min_volume of 5 in 7 days, so no success rate is recorded and nothing is raised (averaged
+    # over the team's own hours and stretched to the week it read as 168 / 8 = 21 deployments: red at 8h)
+    World("a new team's first deployment, rolled back, is under min_volume: no value, no alert",
+          "platform_health", (('mlops_deployments_total{cluster="eu-1", team="search", model="ranker", status="rolled_back"}', "_x65 1x600"),),
+          "deployment_success_rate", "9h",
+          (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', None),), (), every="1h"),
     World("before the first regulatory violation nothing is counted or raised",
           "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
           "regulatory_violations", "59m", (), ()),
@@ -372,3 +379,15 @@ def test_the_trend_gap_worlds_can_fail_when_the_previous_week_is_judged_by_its_f
     instant = guard[:guard.index("(last_over_time(")] + f"({metric} offset {offset})"
     result = judge(world, rules.replace(guard, instant), tmp_path)
     assert result.returncode == 1 and "got: nil" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_the_first_deployment_world_can_fail_when_the_volume_is_an_average_stretched_to_the_window(tmp_path):
+    """The mutation proof of the first-deployment world: judge min_volume by the average hourly
+    rate times the week (the rules before) and one rollback reads as a week of them: red at 8h."""
+    world = next(w for w in WORLDS if w.name.startswith("a new team's first deployment"))
+    counted = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d]) * 3600)"
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert counted in rules
+    stretched = counted.replace("sum_over_time", "avg_over_time").replace("* 3600", "* 604800")
+    result = judge(world, rules.replace(counted, stretched), tmp_path)
+    assert result.returncode == 1 and 'got: {alertname="MlopsDeploymentSuccessRate", level="red", team="search"}' in result.stderr, result.stderr

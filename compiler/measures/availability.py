@@ -100,7 +100,7 @@ class Availability(Measure):
         error counted yet is a ratio of 0."""
         total = state.counter("total", self.total, window, "rate", summed=True)
         failed = state.counter("errors", self.errors, window, "rate", summed=True)
-        volume = state.counter("total", self.total, window, "increase")
+        volume = state.counter("total", self.total, window, "increase", summed=True)
         return guarded(promql.join(or_zero(failed, total), "\n/\n", total), volume, self.min_volume)
 
     def windows(self) -> list[float]:

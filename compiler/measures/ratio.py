@@ -57,7 +57,7 @@ class Ratio(Measure):
 
         denominator = part("denominator", self.denominator)
         if is_counter(state.spec, self.denominator):
-            volume = state.counter("denominator", self.denominator, self.window, "increase")
+            volume = state.counter("denominator", self.denominator, self.window, "increase", summed=True)
         else:
             volume = denominator
         numerator = or_zero(part("numerator", self.numerator), denominator)

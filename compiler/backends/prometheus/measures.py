@@ -112,14 +112,17 @@ class Value:
     def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False,
                 summed: bool = False) -> Joined:
         """rate() or increase() of a counter over `window` (or the window before it), summed.
-        `summed`: one side of a ratio of counters, read over a long window as the sum of its hourly
-        rates, as the other side is (the ratio is what counts, not the scale)."""
+        `summed`: over a long window, the sum of its hourly rates: one side of a ratio of counters,
+        as the other side is (the ratio is what counts, not the scale), or times an hour the
+        events counted (a ratio's volume: an average times the window would stretch a new team's
+        first deployment over the week)."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
             return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
         hourly = self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE))
         if summed:
-            return self.over_long_window(role, "rate", hourly, window, offset, summed=True)
+            total = self.over_long_window(role, "rate", hourly, window, offset, summed=True)
+            return total if function == "rate" else promql.join("(", total, f" * {number(ROLLUP)})")
         average = self.over_long_window(role, "rate", hourly, window, offset)
         return average if function == "rate" else promql.join("(", average, f" * {number(window)})")
 
