@@ -253,6 +253,17 @@ WORLDS = [
     World("an exporter restart before the previous week began hides no counter trend and restarts no alert",
           "team_productivity", ((TICKETS, RESTARTED_TICKETS),), "support_ticket_volume", "17d10h", (),
           ("MlopsSupportTicketVolume red team=search", "MlopsSupportTicketVolume yellow team=search"), every="1h"),
+    # model v1 at 0.80 against its training baseline 0.82 (-2.4%, within the -5% target); v2 rolls
+    # out at 2h: its exporter publishes v2's baseline 0.92 at once, its accuracy only once ground
+    # truth arrives. v2 is not measured yet, so the model is still at -2.4%, and nothing is raised
+    # (averaging both baselines against v1's accuracy read -8.0%: yellow from 1d2h)
+    World("a new version's baseline, published before its first accuracy, is compared with nothing yet",
+          "model_quality", (('mlops_model_accuracy{cluster="eu-1", model="churn", version="v1"}', "0.80x1700"),
+                            ('mlops_model_baseline_accuracy{cluster="eu-1", model="churn", version="v1"}', "0.82x1700"),
+                            ('mlops_model_baseline_accuracy{cluster="eu-1", model="churn", version="v2"}', "_x120 0.92x1580")),
+          "model_accuracy", "1d3h",
+          (("cluster_model:mlops_model_accuracy:relative_to_baseline", '{cluster="eu-1", model="churn"}', round(0.80 / 0.82 - 1, 6)),),
+          (), every="5m"),
     # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
     World("a survey with no promoters is an NPS below 0 and red after 6h",
           "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
@@ -391,3 +402,13 @@ def test_the_first_deployment_world_can_fail_when_the_volume_is_an_average_stret
     stretched = counted.replace("sum_over_time", "avg_over_time").replace("* 3600", "* 604800")
     result = judge(world, rules.replace(counted, stretched), tmp_path)
     assert result.returncode == 1 and 'got: {alertname="MlopsDeploymentSuccessRate", level="red", team="search"}' in result.stderr, result.stderr
+
+
+def test_the_new_version_world_can_fail_when_baselines_are_averaged_across_versions(tmp_path):
+    """The mutation proof of the new-version world: average every version's accuracy and baseline
+    apart (the rules before) and v2's baseline is set against v1's accuracy: -8%, yellow."""
+    world = next(w for w in WORLDS if w.name.startswith("a new version's baseline"))
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert "avg by (version, cluster, model)" in rules
+    result = judge(world, rules.replace("avg by (version, cluster, model)", "avg by (cluster, model)"), tmp_path)
+    assert result.returncode == 1 and 'got: {alertname="MlopsModelAccuracy", level="yellow", model="churn"}' in result.stderr, result.stderr

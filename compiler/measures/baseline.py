@@ -37,8 +37,15 @@ class Baseline(Measure):
         return "relative_to_baseline"
 
     def value(self, state: Value) -> Joined:
-        current, baseline = state.aggregate("avg", promql.placed(self.series)), state.aggregate("avg", promql.placed(self.baseline))
-        return promql.join("(\n  ", current, "\n-\n  ", baseline, "\n)\n/\n", baseline)
+        """Each series against the baseline of its own kind: where both metrics carry a label the
+        indicator is not tracked by (a model's `version`), per value of it first, then averaged,
+        so a new version's baseline, published before its first accuracy, is compared with
+        nothing rather than with the old version's accuracy."""
+        shared = sorted(set(state.spec.metric(self.series.metric).labels) & set(state.spec.metric(self.baseline.metric).labels)
+                        - set(state.keeps))
+        current, baseline = (state.aggregate("avg", promql.placed(selected), *shared) for selected in (self.series, self.baseline))
+        relative = promql.join("(\n  ", current, "\n-\n  ", baseline, "\n)\n/\n", baseline)
+        return state.aggregate("avg", relative) if shared else relative
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         baseline = float(VOLUME)
