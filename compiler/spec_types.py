@@ -127,6 +127,8 @@ class Indicator(Node):
 class Defaults(Node):
     team: str | None
     global_labels: tuple[str, ...]
+    window: float | None  # as written: None when not (each indicator applies its own default)
+    no_data_for: float | None  # as written
     written: frozenset[str]
 
 
@@ -310,7 +312,8 @@ class _Reader:
         fors = {level: durations.seconds((defaults.get("for") or {}).get(level, DEFAULT_FOR[level])) for level in SEVERITY_ORDER}
         return Spec(
             (), self.at(()), name, metadata.get("title", DEFAULT_TITLE),
-            Defaults(("defaults",), self.at(("defaults",)), defaults.get("team"), tuple(defaults.get("global_labels") or ()), frozenset(defaults)),
+            Defaults(("defaults",), self.at(("defaults",)), defaults.get("team"), tuple(defaults.get("global_labels") or ()),
+                     _seconds(defaults, "window"), _seconds(defaults, "no_data_for"), frozenset(defaults)),
             categories,
             tuple(self.metric(metric, body) for metric, body in (data.get("metrics") or {}).items()),
             tuple(self.indicator(index, raw, defaults, fors) for index, raw in enumerate(data.get("indicators") or [])
@@ -440,17 +443,14 @@ class _Reader:
 
     def level(self, name: str, body: dict) -> Level:
         here = ("escalation", "levels", name)
-
-        def seconds(field: str) -> float | None:
-            return durations.seconds(body[field]) if field in body else None
-        response = seconds("response_time")
+        response = _seconds(body, "response_time")
         # the more urgent the level, the sooner the first notification and the next look
         derived = (None, None) if response is None else (_clamp(response / 120, 30, 300), _clamp(response / 12, 300, 3600))
         return Level(here, self.at(here), name, body.get("threshold"), body.get("severity", DEFAULT_SEVERITY),
                      response, bool(body.get("business_hours")), tuple(body.get("responders") or ()),
-                     body.get("action", ""), seconds("escalate_after"),
-                     seconds("group_wait") if "group_wait" in body else derived[0],
-                     seconds("group_interval") if "group_interval" in body else derived[1], frozenset(body))
+                     body.get("action", ""), _seconds(body, "escalate_after"),
+                     _seconds(body, "group_wait") if "group_wait" in body else derived[0],
+                     _seconds(body, "group_interval") if "group_interval" in body else derived[1], frozenset(body))
 
     def responder(self, name: str, body: dict) -> Responder:
         here = ("responders", name)
@@ -484,3 +484,8 @@ class _Reader:
 
 def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, round(value)))
+
+
+def _seconds(body: dict, field: str) -> float | None:
+    """A duration field as written, in seconds; None when it is not written."""
+    return durations.seconds(body[field]) if field in body else None

@@ -296,6 +296,26 @@ CASES += [
    ]),
 ]
 
+# A zero window crashed the compile with the PromQL parser's error; each is now one located error
+CASES += [
+  ("a quantile over a zero window is one located error, not a crash",
+   ind(GAUGE, "measure: {quantile: {histogram: latency_seconds, q: 0.9, window: 0s}}"),
+   [
+       "indicators.yaml:46:70: indicators[0].measure.quantile.window: window must be longer than 0s: PromQL refuses an empty range, so rate(), increase(), quantiles and averages over it have no value (hint: use a window of at least 1m, twice the scrape interval)",
+   ]),
+  ("an availability objective over a zero period is one located error, not a crash",
+   slo(AVAILABILITY.replace("}}", ", period: 0s}}")),
+   [
+       "indicators.yaml:46:93: indicators[0].measure.availability.period: period must be longer than 0s: the objective's error ratio is read over the period, and PromQL refuses an empty range (hint: leave period out for 30d)",
+   ]),
+  ("a zero default window the indicators read is one located error, not a crash",
+   spec_text(INDICATOR.replace(GAUGE, "measure: {ratio: {numerator: http_errors_total, denominator: http_requests_total}}"))
+   .replace("defaults: {", "defaults: {window: 0s, "),
+   [
+       "indicators.yaml:3:20: defaults.window: window must be longer than 0s: PromQL refuses an empty range, so rate(), increase(), quantiles and averages over it have no value (hint: use a window of at least 1m, twice the scrape interval)",
+   ]),
+]
+
 CASES += [
   ("an e-mail address Alertmanager cannot parse at send time is rejected",
    hdr("email: {to: lead@example.com}", "email: {to: 'lead+{{ .Status }}@example.com'}"),

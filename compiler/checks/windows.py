@@ -25,8 +25,10 @@ def check(document: Document, typed: Spec) -> list[Finding]:
     for indicator in typed.indicators:
         measure = indicator.measure
         fields = BY_NAME[measure.form].schema.get("properties")
-        if measure.window >= SHORTEST or not isinstance(fields, dict) or "window" not in fields:
-            continue  # a gauge read as it is, an expr or an availability objective reads no window of its own
+        if not 0 < measure.window < SHORTEST or not isinstance(fields, dict) or "window" not in fields:
+            # a zero window is the positive check's error; a gauge read as it is, an expr or an
+            # availability objective reads no window of its own
+            continue
         if "window" in measure.body:  # a form with a window field is a mapping, as the schema accepted it
             problems.append(_short(document, measure.path + ("window",), measure.window, "the indicator's alerts"))
         else:
