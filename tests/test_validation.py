@@ -316,6 +316,21 @@ CASES += [
    ]),
 ]
 
+# A tracking label that repeated a global label compiled `avg by (cluster, cluster, model)`
+CASES += [
+  ("a tracking label that repeats a global label is refused at its track_by entry",
+   spec_text(INDICATOR.replace("track_by: [model]", "track_by: [cluster, model]"))
+   .replace("defaults: {", "defaults: {global_labels: [cluster], "),
+   [
+       "indicators.yaml:51:16: indicators[0].track_by[0]: 'cluster' is a global label, which every aggregation keeps already (hint: drop it from track_by)",
+   ]),
+  ("a label repeated within track_by is refused at the repeat",
+   ind("track_by: [model]", "track_by: [model, model]"),
+   [
+       "indicators.yaml:51:23: indicators[0].track_by[1]: string 'model' is already item [0] of the list (hint: drop the repeat)",
+   ]),
+]
+
 CASES += [
   ("an e-mail address Alertmanager cannot parse at send time is rejected",
    hdr("email: {to: lead@example.com}", "email: {to: 'lead+{{ .Status }}@example.com'}"),

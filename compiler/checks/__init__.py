@@ -44,6 +44,7 @@ from compiler.checks import (
     secrets,
     silence,
     thresholds,
+    tracking,
     windows,
 )
 from compiler.loader import Document
@@ -156,6 +157,7 @@ CHECKS = (
     Check("schema", "schema", _schema),
     Check("ids", "semantic", _semantic(ids.check)),
     Check("references", "semantic", _semantic(references.check)),
+    Check("tracking", "semantic", _semantic(tracking.check)),
     Check("addresses", "semantic", _semantic(addresses.check)),
     Check("mounts", "semantic", _semantic(mounts.check)),
     Check("thresholds", "semantic", _semantic(thresholds.check)),

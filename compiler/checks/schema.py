@@ -318,8 +318,17 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Find
     if kind in ("minProperties", "maxProperties") and "slack" in schema.get("properties", {}):
         return [document.problem(path, "a channel has exactly one kind", "one of: slack, pagerduty, email, webhook")]
     if kind == "uniqueItems":
-        return [document.problem(path, "the list repeats an item")]
+        return [_repeat(document, path, value)]
     return [document.problem(path, error.message)]
+
+
+def _repeat(document: Document, path: tuple, items: list) -> Finding:
+    """At the first item that repeats an earlier one: the one to drop."""
+    for number, item in enumerate(items):
+        if item in items[:number]:
+            return document.problem(path + (number,), f"{_describe(item)} is already item [{items.index(item)}] of the list",
+                                    "drop the repeat")
+    return document.problem(path, "the list repeats an item")  # items the schema, not Python, calls equal
 
 
 def _pattern_message(pattern: str, value: object) -> tuple[str, str]:
