@@ -4,8 +4,9 @@
 
 The metric catalogue and escalation matrix are the shipped spec's; indicators cycle through one
 template per measure form with ids, titles and thresholds varied, so the output exercises every
-code path at scale. Every PER_CATEGORY indicators start a new copy of each category (the same
-groups; the scorecard counts every copy), as an organisation that size splits its categories:
+code path at scale. Every PER_CATEGORY indicators start a new copy of each category (its groups
+copied with it, as group ids are unique across categories; the scorecard counts every copy), as
+an organisation that size splits its categories:
 one category's rules and dashboard must fit a Kubernetes object (1 MiB), or the spec is invalid.
 Every target is on, `kubernetes` too: the scorecard is cut by category and the overview grows
 with the categories, not the indicators, so every object fits at 10,000 indicators.
@@ -37,23 +38,27 @@ def spec(count: int) -> dict:
     for number in range(count):
         template = templates[number % len(templates)]
         indicator = {**template, "id": f"{template['id']}_{number}", "title": f"{template['title']} {number}",
-                     "team": TEAMS[number % len(TEAMS)], "category": _copy(template["category"], number // PER_CATEGORY)}
+                     "team": TEAMS[number % len(TEAMS)], "category": _copy(template["category"], number // PER_CATEGORY),
+                     "group": _copy(template["group"], number // PER_CATEGORY)}
         indicators.append(indicator)
     base["indicators"] = indicators
     copies = range((count + PER_CATEGORY - 1) // PER_CATEGORY)
-    base["categories"] = {_copy(category, k): {**body, "title": f"{body['title']} {k}" if k else body["title"]}
+    base["categories"] = {_copy(category, k): {**body, "title": f"{body['title']} {k}" if k else body["title"],
+                                               "groups": {_copy(group, k): title for group, title in body["groups"].items()}}
                           for k in copies for category, body in base["categories"].items()}
     for entry in base["scorecard"].values():
-        if "categories" in entry:
-            entry["categories"] = [_copy(category, k) for k in copies for category in entry["categories"]]
+        for field in ("categories", "groups"):
+            if field in entry:
+                entry[field] = [_copy(name, k) for k in copies for name in entry[field]]
     base.pop("roi", None)  # its terms, and the reports headline, name shipped indicator ids
     base.pop("reports", None)
     base["scorecard"] = {key: value for key, value in base["scorecard"].items()}
     return base
 
 
-def _copy(category: str, k: int) -> str:
-    return f"{category}_{k}" if k else category
+def _copy(name: str, k: int) -> str:
+    """A category's or group's id in the k-th copy."""
+    return f"{name}_{k}" if k else name
 
 
 def main() -> None:

@@ -1,6 +1,8 @@
 """Indicator ids are unique across every file of the spec, and short enough: they name rules,
 alerts, panels and files. Category ids name dashboards (their uid), rule files and groups, so
-no two of them, nor one and the overview or the scorecard, may give one name to two things."""
+no two of them, nor one and the overview or the scorecard, may give one name to two things.
+Group ids are unique across categories: group scores average by the group label alone and
+scorecard entries select groups by id, so a shared id would mix two categories' groups."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def check(document: Document, typed: Spec) -> list[Finding]:
         if len(longest) > conventions.MAX_ALERT_NAME:
             problems.append(document.problem(here, f"the alert name '{longest}' is {len(longest)} characters, over {conventions.MAX_ALERT_NAME}",
                                              "shorten the id or metadata.name"))
-    return problems + _category_names(document, typed)
+    return problems + _category_names(document, typed) + _group_ids(document, typed)
 
 
 def _category_names(document: Document, typed: Spec) -> list[Finding]:
@@ -47,4 +49,17 @@ def _category_names(document: Document, typed: Spec) -> list[Finding]:
             if name in table:
                 problems.append(document.problem(category.path, f"{owner} would have the {what} of {table[name]}", "rename the category", key=True))
             table.setdefault(name, owner)
+    return problems
+
+
+def _group_ids(document: Document, typed: Spec) -> list[Finding]:
+    first: dict[str, str] = {}
+    problems = []
+    for category in typed.categories:
+        for group in category.groups:
+            owner = first.setdefault(group.id, category.id)
+            if owner != category.id:
+                problems.append(document.problem(group.path, f"group '{group.id}' is also a group of category '{owner}'",
+                                                 "rename one: group ids are unique across categories, as group scores and "
+                                                 "scorecard entries select a group by its id alone", key=True))
     return problems
