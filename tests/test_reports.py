@@ -643,3 +643,29 @@ def test_without_a_headline_the_weekly_review_shows_every_categorys_score_even_o
     headline = weekly.build(spec, chosen, answers(world)).context["headline"]
     assert [(figure.title, figure.now) for figure in headline] == [
         (f"{category.title} score", present.score(10.0 + n).text) for n, category in enumerate(spec.categories)]
+
+
+# (case, the levels' action, the drift score's action item in the weekly review)
+ACTIONS = [
+  ("a level's action is a sentence of the item", "War room, incident management",
+   "- **critical** Drift Score (cluster=eu, model=fraud-detector): 0.45. War room, incident management. Responders: On-call, "
+   "Leadership. Runbook: https://runbooks.example.com/mlops/drift_score"),
+  ("a level without an action leaves no empty sentence", "",
+   "- **critical** Drift Score (cluster=eu, model=fraud-detector): 0.45. Responders: On-call, Leadership. "
+   "Runbook: https://runbooks.example.com/mlops/drift_score"),
+  ("an action written with its full stop ends with one", "Open the war room.",
+   "- **critical** Drift Score (cluster=eu, model=fraud-detector): 0.45. Open the war room. Responders: On-call, Leadership. "
+   "Runbook: https://runbooks.example.com/mlops/drift_score"),
+]
+
+
+@pytest.mark.parametrize(("action", "item"), [case[1:] for case in ACTIONS], ids=[case[0] for case in ACTIONS])
+def test_an_action_item_in_the_markdown_review_reads_as_sentences(action, item):
+    shipped = pipeline.compile_spec([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml").spec
+    levels = tuple(dataclasses.replace(level, action=action) for level in shipped.escalation.levels)
+    spec = dataclasses.replace(shipped, escalation=dataclasses.replace(shipped.escalation, levels=levels))
+    drift = next(indicator for indicator in spec.indicators if indicator.id == "drift_score")
+    chosen = period.week(WEEK)
+    world = {chosen.end: [(conventions.indicator_series(spec, drift), {"cluster": "eu", "model": "fraud-detector"}, 0.45)]}
+    text = emit.render_prose(weekly.build(spec, chosen, answers(world)))
+    assert text.split("## Action Items\n\n", 1)[1].splitlines()[0] == item
