@@ -147,7 +147,9 @@ def _decode(name: str, raw: bytes) -> tuple[str | None, list[Finding]]:
 
 
 def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
-    """Parse one spec file's bytes. Returns the document, or None with the problems that stop it."""
+    """Parse one spec file's bytes. Returns the document, or None with the problems that stop it;
+    an empty file is an empty document and its problem: it holds nothing the other files of a
+    folder could need, so they can still be checked."""
     text, problems = _decode(name, raw)
     if text is None:
         return None, problems
@@ -155,7 +157,7 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, [Finding(name, 1, 1, "", "the file is empty", "start it with 'apiVersion: indicators/v1'")]
+            return Document({}), [Finding(name, 1, 1, "", "the file is empty", "start it with 'apiVersion: indicators/v1'")]
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             return None, [Finding(name, node.start_mark.line + 1, node.start_mark.column + 1, "",

@@ -31,20 +31,25 @@ def load(sources: list[tuple[str, bytes]], label: str) -> tuple[Spec, tuple[Find
 
 
 def _load(sources: list[tuple[str, bytes]], label: str) -> tuple[Outputs, tuple[Finding, ...], loader.Document, tuple[cost.GroupCost, ...]]:
-    documents, found = [], []
+    documents, loaded, unread = [], [], False
     for name, raw in sources:
         document, problems = loader.load_text(name, raw)
-        found += problems
+        loaded += problems
+        unread |= document is None
         if document is not None:
             documents.append(document)
-    if found:
-        raise SpecError(found)
+    # a file that does not load may hold what the others name, so their checks would only echo
+    # its problem; an empty one holds nothing, so the others are checked without it
+    if loaded and (unread or not any(document.data for document in documents)):
+        raise SpecError(loaded)
     merged, found = loader.merge(documents)
     subject = checks.Subject(merged, label)
     for phase in checks.PHASES:
         found += checks.run(phase, subject)
-        if phase.stops(found):
-            raise SpecError(found)
+        if phase.stops(found):  # on the merged files' findings alone: an empty file stops no phase
+            raise SpecError(loaded + found)
+    if loaded:
+        raise SpecError(loaded + found)
     return subject.outputs, tuple(sorted(found)), merged, subject.costs
 
 

@@ -4,11 +4,12 @@ hostile corpus (tests/hostile/, test_hostile.py) holds the cases a user is most 
 from __future__ import annotations
 
 import pytest
+from conftest import spec_text
 
-from compiler import loader
+from compiler import loader, pipeline
+from compiler.problems import SpecError
 
 CASES = [
-    ("a file of comments only", b"# nothing\n", "x.yaml:1:1: the file is empty (hint: start it with 'apiVersion: indicators/v1')"),
     ("a single value", b"hello\n",
      "x.yaml:1:1: expected a mapping at the top level, found a single value (hint: a spec file is a mapping that starts with 'apiVersion: indicators/v1')"),
     ("a duplicate key", b"apiVersion: indicators/v1\nmetadata: {name: a}\nmetadata: {name: b}\n",
@@ -28,6 +29,16 @@ def test_a_malformed_file_is_one_located_problem(raw, message):
     document, problems = loader.load_text("x.yaml", raw)
     assert document is None
     assert [str(problem) for problem in problems] == [message]
+
+
+EMPTY = [("a file of nothing", b""), ("a file of comments only", b"# nothing\n"), ("a file of blank lines", b"\n\n")]
+
+
+@pytest.mark.parametrize("raw", [case[1] for case in EMPTY], ids=[case[0] for case in EMPTY])
+def test_an_empty_file_is_one_located_problem_and_a_document_holding_nothing(raw):
+    document, problems = loader.load_text("x.yaml", raw)
+    assert document is not None and document.data == {}
+    assert [str(problem) for problem in problems] == ["x.yaml:1:1: the file is empty (hint: start it with 'apiVersion: indicators/v1')"]
 
 
 SCALARS = [
@@ -79,3 +90,27 @@ def test_split_files_merge_and_conflicts_name_both_files():
     assert [i["id"] for i in merged.data["indicators"]] == ["x", "y"]
     assert merged.locate(("indicators", 1, "id")) == loader.Location("b.yaml", 5, 9)
     assert [str(p) for p in problems] == ["b.yaml:3:3: metrics.m: 'm' is also defined in a.yaml:3 (hint: each entry belongs to one file)"]
+
+
+
+# (case, a spec folder's files besides a valid spec.yaml, every problem one run reports)
+FOLDERS = [
+  ("an empty file is reported with every other file's problems: it holds nothing they could need",
+   {"spec/empty.yml": "", "spec/notes.yaml": "foo: bar\n"},
+   ["spec/empty.yml:1:1: the file is empty (hint: start it with 'apiVersion: indicators/v1')",
+    "spec/notes.yaml:1:1: foo: unknown field 'foo' (hint: allowed: apiVersion, categories, defaults, escalation, indicators, "
+    "metadata, metrics, notifications, output, reports, responders, roi, scorecard, teams)"]),
+  ("an empty file beside a valid spec is its one problem", {"spec/empty.yml": "# notes to come\n"},
+   ["spec/empty.yml:1:1: the file is empty (hint: start it with 'apiVersion: indicators/v1')"]),
+  ("a file that does not parse is the only problem reported: the others may name what it holds",
+   {"spec/broken.yaml": "teams: [\n", "spec/notes.yaml": "foo: bar\n"},
+   ["spec/broken.yaml:2:1: invalid YAML: while parsing a flow node, did not find expected node content"]),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [case[1:] for case in FOLDERS], ids=[case[0] for case in FOLDERS])
+def test_a_spec_folder_reports_every_problem_its_files_let_it_check(files, expected):
+    sources = [(name, text.encode()) for name, text in sorted({"spec/spec.yaml": spec_text(), **files}.items())]
+    with pytest.raises(SpecError) as raised:
+        pipeline.load(sources, "spec")
+    assert [str(problem) for problem in raised.value.problems] == expected
