@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import zlib
 
 from compiler import durations, presence
 from compiler.model import Indicator, Spec
@@ -112,12 +113,29 @@ def category_uid(spec: Spec, category_id: str, part: int = 1) -> str:
     return uid(spec.name, category_part(category_id, part))
 
 
+# An indicator's panel id is a hash of its id into this range (Grafana's ids are 32-bit); rows
+# and the other panels are numbered below it.
+INDICATOR_PANEL_IDS = (1_000_000, 2**31)
+
+
 def panel_ids(spec: Spec, category_id: str) -> dict[str, int]:
-    """The panel id of each indicator of the category in its dashboard: 1 + its position among
-    the category's indicators, in group order then spec order. Rows and other panels use 1000 up."""
+    """The panel id of each indicator of the category in its dashboard, from the indicator's id
+    alone (CRC-32 into INDICATOR_PANEL_IDS; on the rare collision the next free id, in id order):
+    adding, removing or moving another indicator, or moving this one to another file or group,
+    changes neither its panel's id nor the dashboard_url its alerts and bookmarks open. In panel
+    order: group order, then spec order."""
+    low, high = INDICATOR_PANEL_IDS
+    taken: dict[str, int] = {}
+    used: set[int] = set()
+    for indicator_id in sorted(indicator.id for indicator in spec.members[category_id]):
+        panel = low + zlib.crc32(indicator_id.encode()) % (high - low)
+        while panel in used:
+            panel = low if panel + 1 == high else panel + 1
+        taken[indicator_id] = panel
+        used.add(panel)
     order = {group.id: position for position, group in enumerate(spec.category(category_id).groups)}
     members = sorted(spec.members[category_id], key=lambda indicator: order[indicator.group])
-    return {indicator.id: position for position, indicator in enumerate(members, start=1)}
+    return {indicator.id: taken[indicator.id] for indicator in members}
 
 
 def dashboard_url(spec: Spec, indicator: Indicator, panel: int, part: int = 1) -> str:

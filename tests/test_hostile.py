@@ -88,7 +88,7 @@ def test_go_template_text_in_the_spec_reaches_the_responder_as_written(cli, tmp_
                     "summary": f"{title}: yellow when > 10 for 1 day",
                     "description": f"{title} is 50 for model a; target ≤ 10, warning sign > 100. {definition}",
                     "runbook_url": "https://runbooks.example.com/queue",
-                    "dashboard_url": "https://grafana.example.com/d/shop-platform-health?viewPanel=1&var-model=a",
+                    "dashboard_url": "https://grafana.example.com/d/shop-platform-health?viewPanel=1836003&var-model=a",
                 },
             }]}],
         }],

@@ -22,7 +22,7 @@ from conftest import HEADER, INDICATOR, ROOT, spec_text
 from servers import binary
 
 from bench import synth
-from compiler import backends, emit, loader, pipeline
+from compiler import backends, conventions, emit, loader, pipeline
 from compiler.backends import grafana, kubernetes, prometheus
 from compiler.backends.grafana import category
 from compiler.backends.grafana.panels import indicator_panel
@@ -306,7 +306,7 @@ def test_a_category_whose_dashboard_outgrows_one_configmap_is_cut_into_dashboard
     assert [board["uid"] for board in boards] == ["shop-platform-health", "shop-platform-health-part-2"]
     assert [board["title"] for board in boards] == ["Shop: Platform Health (1 of 2)", "Shop: Platform Health (2 of 2)"]
     # every indicator's panel once, in order, the first part's then the second's, each part with the scores
-    titles = [[panel["title"] for panel in board["panels"] if panel["id"] < 1000] for board in boards]
+    titles = [[panel["title"] for panel in board["panels"] if panel["id"] >= conventions.INDICATOR_PANEL_IDS[0]] for board in boards]
     assert titles[0] + titles[1] == [f"Queue {k}" for k in range(60)] and titles[0] and titles[1]
     assert all(board["panels"][1]["title"] == "Platform Health score" for board in boards)
     # each as kustomize builds its ConfigMap fits (measured as Kubernetes does, as kubectl builds it)

@@ -128,7 +128,32 @@ def test_names_come_from_the_conventions_module():
     assert conventions.rule_group(spec, "platform_health_long_windows") == "shop_platform_health_long_windows"
     assert conventions.prometheus_rule_name(spec, "platform_health") == "shop-platform-health"
     assert conventions.dashboard_url(spec, indicator, conventions.panel_ids(spec, indicator.category)[indicator.id]) == \
-        "https://grafana.example.com/d/shop-platform-health?viewPanel=1"
+        "https://grafana.example.com/d/shop-platform-health?viewPanel=1836003"
+
+
+SECOND = INDICATOR.removeprefix("indicators:\n").replace("id: queue", "id: backlog").replace("Queue Depth", "Backlog")
+
+
+def _panels(text: str) -> dict[str, int]:
+    spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    return conventions.panel_ids(spec, "platform_health")
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (INDICATOR, INDICATOR + SECOND),  # another indicator added after it
+    (INDICATOR, "indicators:\n" + SECOND + INDICATOR.removeprefix("indicators:\n")),  # and before it
+    (INDICATOR + SECOND, "indicators:\n" + SECOND + INDICATOR.removeprefix("indicators:\n")),  # the two swapped (another file's order)
+    (SECOND.join([INDICATOR, ""]), INDICATOR),  # the other removed
+], ids=["an indicator added after", "an indicator added before", "the two swapped", "the other removed"])
+def test_an_indicators_panel_id_stays_when_other_indicators_come_go_or_move(before, after):
+    kept = set(_panels(spec_text(before))) & set(_panels(spec_text(after)))
+    assert kept and all(_panels(spec_text(before))[i] == _panels(spec_text(after))[i] for i in kept)
+
+
+def test_indicators_whose_panel_ids_collide_get_the_next_free_ones_in_id_order(monkeypatch):
+    monkeypatch.setattr(conventions, "INDICATOR_PANEL_IDS", (5, 7))  # two ids for two indicators: they collide or wrap
+    ids = _panels(spec_text(INDICATOR + SECOND))
+    assert sorted(ids.values()) == [5, 6] and list(ids) == ["queue", "backlog"]  # still in panel order
 
 
 def test_a_dashboard_uid_never_exceeds_40_characters_and_stays_unique():

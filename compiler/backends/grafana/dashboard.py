@@ -12,7 +12,7 @@ from compiler.model import Selector, Spec
 
 SCHEMA_VERSION = 42  # Grafana 12's classic dashboard model
 WIDTH = 24
-FIRST_OTHER_ID = 1000  # ids below are indicator panels (conventions.panel_ids)
+FIRST_OTHER_ID = 1000  # up to conventions.INDICATOR_PANEL_IDS, where indicator panels' ids begin
 REFRESH = "5m"  # recorded series change at the rules' evaluation interval, not faster
 TIME_RANGE = {"from": "now-7d", "to": "now"}  # the weekly review
 
