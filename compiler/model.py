@@ -67,10 +67,16 @@ class Threshold:
 
 @dataclass(frozen=True)
 class Override:
-    """Stricter (or looser) thresholds for the series whose tracking labels equal `when`."""
+    """Stricter (or looser) thresholds for the series whose tracking labels equal `when`; of
+    overrides that overlap, the first applies."""
 
     when: tuple[tuple[str, str], ...]
     thresholds: tuple[Threshold, ...]
+
+    def overlaps(self, other: Override) -> bool:
+        """Whether one series can match both: they set no label to different values."""
+        values = dict(self.when)
+        return all(values.get(label, value) == value for label, value in other.when)
 
 
 @dataclass(frozen=True)

@@ -371,3 +371,33 @@ def test_a_users_expression_records_what_it_says(expr, series, value, tmp_path):
     (tmp_path / "unit.yaml").write_text(yaml.safe_dump(unit_test))
     result = subprocess.run([binary("promtool"), "test", "rules", "unit.yaml"], capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Two overrides one series matches both of: the region's first, then the model's.
+OVERLAPPING = (INDICATOR.replace("track_by: [model]", "track_by: [model, region]\n    overrides:\n"
+                                 "      - {when: {region: us.east+1}, target: 50, warning: 500}\n"
+                                 "      - {when: {model: ghost(x)}, target: 2, warning: 3}"))
+BOTH = 'queue_depth{model="ghost(x)", region="us.east+1"}'
+
+
+@pytest.mark.parametrize(("value", "hours", "firing"), [
+    (4, "7h", []),  # under the region's target 50: green, though past the model's warning 3
+    (60, "25h", ["yellow"]),  # past the region's target for its 1d: yellow once, never red
+], ids=["within the first override's target", "past the first override's target"])
+def test_a_series_two_overrides_match_is_judged_by_the_first_alone(value, hours, firing, tmp_path):
+    text = spec_text(OVERLAPPING).replace("queue_depth: {type: gauge, help: Jobs waiting., labels: [model]}",
+                                          "queue_depth: {type: gauge, help: Jobs waiting., labels: [model, region]}")
+    files = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml").files
+    (tmp_path / "rules.yaml").write_text(files["prometheus/platform_health.yaml"])
+    labels = {"model": "ghost(x)", "region": "us.east+1"}
+    score = 100.0 if value == 4 else round((500 - value) / (500 - 50) * 100, 6)
+    tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "5m", "tests": [{
+        "interval": "5m", "input_series": [{"series": BOTH, "values": f"{value}x400"}],
+        "promql_expr_test": [
+            {"expr": 'count by (level) (ALERTS{alertname="ShopQueue", alertstate="firing"})', "eval_time": hours,
+             "exp_samples": [{"labels": f'{{level="{level}"}}', "value": 1} for level in firing]},
+            {"expr": "round(model_region:shop_queue:score, 1e-6)", "eval_time": hours,
+             "exp_samples": [{"labels": "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}", "value": score}]}]}]}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    result = subprocess.run([binary("promtool"), "test", "rules", "t.yaml"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -51,6 +51,13 @@ def _indicator(document: Document, indicator: Indicator, teams: set[str], catego
         problems += [document.problem(at + (label,), f"Grafana would read '{value}' in the panel query as a dashboard variable",
                                       "an override selects by a label value without $ or [[")
                      for label, value in override.when if "$" in value or "[[" in value]  # Grafana has no escape for it
+    for position, override in enumerate(indicator.overrides):  # the first override a series matches applies
+        shadowing = [number for number, before in enumerate(indicator.overrides[:position]) if set(before.when) <= set(override.when)]
+        if shadowing:
+            before = ", ".join(f"{label}={value}" for label, value in indicator.overrides[shadowing[0]].when)
+            problems.append(document.problem(override.path + ("when",), f"no series reaches this override: overrides[{shadowing[0]}] "
+                                             f"({before}) matches every series it does, and the first override that matches applies",
+                                             "put the narrower override first, or merge the two"))
     return problems
 
 

@@ -123,9 +123,12 @@ def indicator_panel(spec: Spec, indicator: Indicator, filtered_by: tuple[str, ..
     name = legend(indicator.track_by)
     overridden = [selector.text(extra=tuple((label, "=", value) for label, value in o.when)) for o in indicator.overrides]
     main = " unless ".join([selector.text()] + overridden)
+    # each override's query leaves out the series an earlier one takes, as its alert rules do
+    own = [" unless ".join([expr] + [overridden[number] for number, before in enumerate(indicator.overrides[:position]) if before.overlaps(o)])
+           for position, (o, expr) in enumerate(zip(indicator.overrides, overridden))]
     instant = panel_type == "gauge"
     targets = [query(main, "A", name, instant)] + [
-        query(expr, _ref(position), name, instant) for position, expr in enumerate(overridden, start=1)]
+        query(expr, _ref(position), name, instant) for position, expr in enumerate(own, start=1)]
     places = present.decimals(indicator)
     defaults = {"unit": UNITS[indicator.unit], **({"decimals": places} if places is not None else {}),
                 "thresholds": {"mode": "absolute", "steps": steps(indicator.thresholds, indicator.good)},

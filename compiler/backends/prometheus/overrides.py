@@ -1,6 +1,7 @@
 """Which series of a recorded indicator each set of thresholds applies to: every override
-selects its own label values, and the default selection excludes all of them, so one series is
-never judged (or alerted on) twice."""
+selects its own label values but those of the overrides before it that could select the same
+series (the first that matches applies), and the default selection excludes all of them, so one
+series is never judged (or alerted on) twice."""
 
 from __future__ import annotations
 
@@ -41,7 +42,12 @@ def selections(indicator: Indicator, series: str) -> list[Selection]:
     if several:
         default = promql.join("(", default, " unless (", promql.join_by(" or ", several), "))")
     found = [Selection(None, default, indicator.thresholds)]
-    return found + [Selection(o, _only(series, o), o.thresholds) for o in overrides]
+    for position, override in enumerate(overrides):
+        own = _only(series, override)
+        if earlier := [_only(series, before) for before in overrides[:position] if before.overlaps(override)]:
+            own = promql.join("(", own, " unless (", promql.join_by(" or ", earlier), "))")
+        found.append(Selection(override, own, override.thresholds))
+    return found
 
 
 def _only(series: str, override: Override) -> promql.Joined:
