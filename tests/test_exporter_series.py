@@ -69,6 +69,9 @@ def _tickets_restarted() -> str:
 
 
 RESTARTED_TICKETS = _tickets_restarted()
+DECOMMISSIONED = (('mlops_model_probes_total{cluster="eu-1", model="m1"}', "0+10x719 stale"),
+                  ('mlops_model_probe_failures_total{cluster="eu-1", model="m1"}', "_x120 10+10x59 600x539 stale"),
+                  ('mlops_model_probes_total{cluster="eu-1", model="m2"}', "0+10x2300"))
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
 WORLDS = [
@@ -264,6 +267,15 @@ WORLDS = [
           "model_accuracy", "1d3h",
           (("cluster_model:mlops_model_accuracy:relative_to_baseline", '{cluster="eu-1", model="churn"}', round(0.80 / 0.82 - 1, 6)),),
           (), every="5m"),
+    # model m1 fails every probe for an hour from 2h, and is decommissioned at 12h (its exporter
+    # gone); m2 goes on. m1's 30 days read 1 - 600 / 7200 = 91.7% for as long as its rollups are in
+    # the window; it is red and yellow, and NoData, until it is forgotten, forget_after (1d) after
+    # its last report, and then nothing at all: a decommissioned model stops paging by itself
+    World("a decommissioned model is red until it is forgotten",
+          "platform_health", DECOMMISSIONED, "model_uptime", "1d11h", (),
+          ("MlopsModelUptime red model=m1", "MlopsModelUptime yellow model=m1", "MlopsModelUptimeNoData red model=m1"), every="1h"),
+    World("a decommissioned model stops paging once it is forgotten, though its outage is in the 30-day window",
+          "platform_health", DECOMMISSIONED, "model_uptime", "1d13h", (), (), every="1h"),
     # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
     World("a survey with no promoters is an NPS below 0 and red after 6h",
           "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
@@ -412,3 +424,14 @@ def test_the_new_version_world_can_fail_when_baselines_are_averaged_across_versi
     assert "avg by (version, cluster, model)" in rules
     result = judge(world, rules.replace("avg by (version, cluster, model)", "avg by (cluster, model)"), tmp_path)
     assert result.returncode == 1 and 'got: {alertname="MlopsModelAccuracy", level="yellow", model="churn"}' in result.stderr, result.stderr
+
+
+def test_the_decommissioned_model_world_can_fail_when_long_windows_outlast_their_entity(tmp_path):
+    """The mutation proof of the decommissioned-model world: record the 30-day value for every
+    entity the rollups hold (the rules before) and m1 stays red and yellow for 30 days."""
+    world = next(w for w in WORLDS if w.name.startswith("a decommissioned model stops paging"))
+    reported = "\n      and\n      last_over_time(cluster_model:mlops_model_uptime_sources:present[1d])"
+    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    assert reported in rules
+    result = judge(world, rules.replace(reported, ""), tmp_path)
+    assert result.returncode == 1 and 'got: {alertname="MlopsModelUptime", level="red", model="m1"}' in result.stderr, result.stderr

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compiler import conventions, durations
+from compiler import conventions, durations, presence, promql
 from compiler.backends import parts
 from compiler.backends.prometheus import alerts, measures, scores
 from compiler.backends.prometheus.overrides import selections
 from compiler.backends.prometheus.plan import ALERT, RECORD, Group, Plan, Rule, RuleFile
-from compiler.model import Indicator, Spec
+from compiler.model import Indicator, Selector, Spec
+from compiler.promql import PART, Joined
 
 RULE_FILE_LIMIT = 524_288  # prometheus-operator's MaxConfigMapDataSize (half a ConfigMap's 1 MiB): its PrometheusRule's at most
 # A category's rules are cut into parts of at most this many estimated bytes, each its own file
@@ -47,6 +48,8 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel_url: str) -> tuple[l
     in the group that evaluates the value; an unhurried indicator's all in the long-window group.
     `panel_url` opens the indicator's dashboard panel (conventions.dashboard_url), which its alerts link to."""
     expression, state = measures.value(spec, indicator)
+    if state.long and presence.per_entity(spec, indicator):
+        expression = _still_reporting(spec, indicator, expression)
     ratios = budget.error_ratio_rules(state) if (budget := indicator.measure.budget()) is not None else []
     series = conventions.indicator_series(spec, indicator)
     chosen = selections(indicator, series)  # what the score and the threshold alerts judge
@@ -62,6 +65,15 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel_url: str) -> tuple[l
     if state.long:
         return inputs + watch, rollups, valued
     return inputs + valued + watch, rollups, []
+
+
+def _still_reporting(spec: Spec, indicator: Indicator, expression: Joined) -> Joined:
+    """A long window's value, for the entities that reported within `forget_after`: its rollups
+    outlast an entity that stops by the whole window (a decommissioned model's last outage would
+    keep it red for 30 days), while its NoData is forgotten after `forget_after`."""
+    reported = Selector(conventions.presence_series(spec, indicator))
+    window = durations.text(indicator.forget_after)
+    return promql.join("(\n", expression, "\n)\nand\n", promql.placed(reported, f"last_over_time({PART}[{window}])"))
 
 
 def unhurried(rules: list[Rule], slow: float) -> bool:
