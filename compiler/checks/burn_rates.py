@@ -27,6 +27,8 @@ def _objective(document: Document, indicator: Indicator) -> list[Finding]:
         return [document.problem(here + ("objective",), f"the objective {_percent(body['objective'])} disagrees with the target, "
                                  f"which allows {_percent(allowed)} errors: the objective is the target",
                                  f"remove objective (it defaults to the target) or set it to {1 - allowed:.10g}")]
+    if any(threshold.name == "target" and not 0 <= threshold.number <= 1 for threshold in indicator.thresholds):
+        return []  # a target past 0..1 (99.5 for 99.5%) is the thresholds check's error, with the ratio meant
     if not 0 < allowed < 1:
         return [document.problem(indicator.path + ("target",), f"the target allows {_percent(allowed)} errors: "
                                  "an objective needs an error budget between 0% and 100%")]

@@ -1,10 +1,14 @@
 """Target, warning sign and critical threshold agree with the direction that is good, use the
-indicator's unit, and each raises a level the escalation matrix defines."""
+indicator's unit, and each raises a level the escalation matrix defines. A ratio of a part to its
+whole (ratio, availability) lies in 0..1: a threshold past it (`target: 95`, meant as 95%) is an
+error, as its alert could never clear or never fire; other forms' ratios (a trend's change, an
+expr) may pass 1."""
 
 from __future__ import annotations
 
 from compiler import durations
 from compiler.loader import Document, Path
+from compiler.measures.forms import BY_NAME
 from compiler.problems import Finding
 from compiler.spec_types import Indicator, Spec, Threshold
 
@@ -36,6 +40,9 @@ def _ordered(document: Document, indicator: Indicator, thresholds: tuple[Thresho
         values[threshold.name] = threshold.number
         if indicator.unit == "percent" and not 0 <= threshold.number <= 100:
             problems.append(document.problem(path, f"{threshold.number:g} is not a percentage between 0 and 100"))
+        if indicator.unit == "ratio" and BY_NAME[indicator.measure.form].share and not 0 <= threshold.number <= 1:
+            meant = f"did you mean {threshold.number / 100:g}?" if 1 < threshold.number <= 100 else ""
+            problems.append(document.problem(path, f"{threshold.name} {threshold.number:g} is outside 0..1, the range of a ratio", meant))
     present = list(values)
     for better, worse in zip(present, present[1:]):
         if (values[better] < values[worse]) if indicator.good == "higher" else (values[better] > values[worse]):
