@@ -165,7 +165,7 @@ def load_text(name: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
                                   "a spec file is a mapping that starts with 'apiVersion: indicators/v1'")]
         return _document(loader, node, name, [MAX_NODES, MAX_TEXT]), []
     except _FAILURES as err:
-        return None, [_failure(name, err)]
+        return None, [_failure(name, err, text)]
     finally:
         loader.dispose()
 
@@ -186,7 +186,7 @@ def load_stream(name: str, raw: bytes) -> tuple[list[Document], list[Finding]]:
                 documents.append(_document(loader, node, name, budget))
         return documents, []
     except _FAILURES as err:
-        return [], [_failure(name, err)]
+        return [], [_failure(name, err, text)]
     finally:
         loader.dispose()
 
@@ -200,8 +200,8 @@ def _document(loader, node, name: str, budget: list[int]) -> Document:
 _FAILURES = (_Limit, yaml.YAMLError, RecursionError)
 
 
-def _failure(name: str, err: Exception) -> Finding:
-    """The located problem for a limit or a YAML error that stops reading a file."""
+def _failure(name: str, err: Exception, text: str) -> Finding:
+    """The located problem for a limit or a YAML error that stops reading `text`."""
     if isinstance(err, _Limit):
         return Finding(name, *err.where, "", err.message, err.hint)
     if not isinstance(err, yaml.MarkedYAMLError):
@@ -210,8 +210,17 @@ def _failure(name: str, err: Exception) -> Finding:
     message = err.problem or str(err)
     if err.context:
         message = f"{err.context}, {message}"
-    hint = "indent with spaces; YAML does not allow tabs" if "tab" in message else ""
-    return Finding(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "", f"invalid YAML: {message}", hint)
+    where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "tab character" in message or _tab_at(text, *where):
+        # libyaml names no character ("found character that cannot start any token"): say what it is
+        return Finding(name, *where, "", "invalid YAML: YAML does not allow tabs for indentation", "indent with spaces")
+    return Finding(name, *where, "", f"invalid YAML: {message}")
+
+
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """Whether the character at 1-based `line`:`column` is a tab."""
+    lines = text.split("\n", line)
+    return line <= len(lines) and lines[line - 1][column - 1:column] == "\t"
 
 
 def _converter(loader, name: str, document: Document, budget: list[int]):

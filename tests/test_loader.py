@@ -21,6 +21,12 @@ CASES = [
     ("a merge key", b"a: &x {b: 1}\nc:\n  <<: *x\n",
      "x.yaml:3:3: merge keys ('<<') are not supported (hint: use the spec's 'defaults')"),
     ("a key with a tag", b"!custom k: 1\n", "x.yaml:1:1: invalid YAML: could not determine a constructor for the tag '!custom'"),
+    ("a line indented with a tab", b"a:\n  b: 1\n\tc: 2\n",
+     "x.yaml:3:1: invalid YAML: YAML does not allow tabs for indentation (hint: indent with spaces)"),
+    ("a key indented with a tab, where libyaml names no character", b"a:\n\tb: 1\n",
+     "x.yaml:2:1: invalid YAML: YAML does not allow tabs for indentation (hint: indent with spaces)"),
+    ("a tab after spaces, at the tab", b"a:\n  \tb: 1\n",
+     "x.yaml:2:3: invalid YAML: YAML does not allow tabs for indentation (hint: indent with spaces)"),
 ]
 
 
