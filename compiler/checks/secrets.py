@@ -30,6 +30,7 @@ _WEBHOOK_IS_SECRET = re.compile(
     r"hooks\.slack\.com/(services|workflows|triggers)/|discord(app)?\.com/api/webhooks/"
     r"|webhook\.office\.com/|outlook\.office(365)?\.com/webhook", re.IGNORECASE)
 _PARENT = re.compile(r"(^|/)\.\.(/|$)")
+_MOUNTED = "/etc/alertmanager/secrets/<secret>/<key>"  # where prometheus-operator mounts a Secret's key
 
 
 def check(document: Document) -> list[Finding]:
@@ -49,10 +50,13 @@ def _walk(document: Document, value: dict | list, path: tuple, problems: list[Fi
         elif isinstance(item, str):
             if str(key).endswith("_file") and _PARENT.search(item):
                 problems.append(document.problem(path + (key,), "a secret file's path must not contain '..'",
-                                                 "write the absolute path of the mounted file itself, e.g. /etc/alertmanager/secrets/<secret>/<key>"))
+                                                 f"write the absolute path of the mounted file itself, e.g. {_MOUNTED}"))
             elif _carries_credential(item):
-                problems.append(document.problem(path + (key,), "inline secret: this URL carries a credential",
-                                                 "keep the URL's secret part in a file ('api_url_file' or 'credentials_file')"))
+                # in a *_file field the user chose the right field: what goes in it is what they miss
+                hint = (f"'{key}' takes the absolute path of a file holding the secret, mounted into Alertmanager "
+                        f"(e.g. {_MOUNTED}), not the secret itself" if str(key).endswith("_file")
+                        else "keep the URL's secret part in a file ('api_url_file' or 'credentials_file')")
+                problems.append(document.problem(path + (key,), "inline secret: this URL carries a credential", hint))
         elif isinstance(item, (dict, list)):
             _walk(document, item, path + (key,), problems)
 
