@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from compiler.problems import Finding, SpecError
+from compiler.problems import Finding, SpecError, counted
 
 if TYPE_CHECKING:
     from compiler import collect as collector
@@ -131,7 +131,7 @@ def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")
-        _fail(f"{spec}: {errors} error{'s' if errors != 1 else ''}" + ("; nothing was written" if writes else ""), code=failure)
+        _fail(f"{spec}: {counted(errors, 'error')}" + ("; nothing was written" if writes else ""), code=failure)
     _report(compilation.warnings)
     return compilation
 
@@ -192,7 +192,7 @@ def generate(spec: Path, out: Path, quiet: bool, verbose: bool) -> None:
             click.echo(f"  removed {out / path}")
     if not quiet:
         click.echo(f"{out}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed "
-                   f"({len(compilation.spec.indicators)} indicators)")
+                   f"({counted(len(compilation.spec.indicators), 'indicator')})")
     if verbose:
         _costs(compilation)
 
@@ -214,7 +214,8 @@ def check(spec: Path, out: Path, quiet: bool) -> None:
         _fail(str(err))
     if diffs:
         click.echo("".join(diffs), nl=False)
-        _fail(f"{out} is stale: {len(diffs)} file(s) differ from what {spec} compiles to; run `{_generate_command(spec, out)}`")
+        differ = "differs" if len(diffs) == 1 else "differ"
+        _fail(f"{out} is stale: {counted(len(diffs), 'file')} {differ} from what {spec} compiles to; run `{_generate_command(spec, out)}`")
     if not quiet:
         click.echo(f"{out}: up to date with {spec}")
 
@@ -228,7 +229,7 @@ def validate(spec: Path, quiet: bool, verbose: bool) -> None:
     _one_of(quiet, verbose)
     compilation = _compile(spec, checks_only=True)
     if not quiet:
-        click.echo(f"{spec}: valid ({len(compilation.spec.indicators)} indicators)")
+        click.echo(f"{spec}: valid ({counted(len(compilation.spec.indicators), 'indicator')})")
     if verbose:
         _costs(compilation)
 
@@ -310,10 +311,9 @@ def verify(spec: Path, out: Path, quiet: bool, url: str | None, lookback: float,
                     click.echo(f"{out / run.file}: {check.title} failed{what}:\n{(result.stdout + result.stderr).strip()}", err=True)
             failed += bad
             if not quiet or bad:
-                plural = "s" if len(check.runs) != 1 else ""
-                click.echo(f"{check.title}: {len(check.runs)} {check.unit}{plural}, {bad} failed")
+                click.echo(f"{check.title}: {counted(len(check.runs), check.unit)}, {bad} failed")
     if failed:
-        _fail(f"{out}: {failed} check{'s' if failed != 1 else ''} failed")
+        _fail(f"{out}: {counted(failed, 'check')} failed")
     if absent:
         _fail(f"{out}: not verified by {', '.join(dict.fromkeys(absent))}", code=TOOL_MISSING)
 
@@ -418,7 +418,7 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")
-        _fail(f"{errors} error{'s' if errors != 1 else ''}; nothing was written")
+        _fail(f"{counted(errors, 'error')}; nothing was written")
     _report(result.warnings)
     if out is None or str(out) == "-":
         click.echo(result.text, nl=False)
@@ -427,7 +427,7 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
         out.write_text(result.text)
     except OSError as err:
         _fail(f"{out}: cannot write: {err.strerror}")
-    click.echo(f"{out}: {result.indicators} indicators imported from {tool}", err=True)
+    click.echo(f"{out}: {counted(result.indicators, 'indicator')} imported from {tool}", err=True)
 
 
 RECORD_EXTENSIONS = (".csv", ".json", ".yaml", ".yml")
@@ -467,7 +467,7 @@ def collect(records: tuple[Path, ...], spec: Path, out: Path | None, address: st
             out.write_text(text)
         except OSError as err:
             _fail(f"{out}: cannot write: {err.strerror}")
-    click.echo(f"{out or 'standard output'}: {len(samples)} records written, {len(problems)} left out", err=True)
+    click.echo(f"{out or 'standard output'}: {counted(len(samples), 'record')} written, {len(problems)} left out", err=True)
     if problems:
         sys.exit(1)
 

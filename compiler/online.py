@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from compiler import durations, presence, promql
 from compiler.backends.prometheus.plan import Plan
 from compiler.model import Metric, Selector, Spec
+from compiler.problems import counted
 from compiler.reports.queries import Ask, Query, RangeQuery, Series
 
 LOOKBACK = 7 * 86400  # pint's default lookbackRange
@@ -238,10 +239,10 @@ def report(sections: tuple[Section, ...], server: Settings, url: str, quiet: boo
     for section in sections:
         if quiet and not section.findings:
             continue
-        counts = ", ".join(_counted(section.count(kind), kind) for kind in (MISSING_METRIC, MISSING_VALUE, MISSING_COMBINATION, CARDINALITY)
+        counts = ", ".join(counted(section.count(kind), kind) for kind in (MISSING_METRIC, MISSING_VALUE, MISSING_COMBINATION, CARDINALITY)
                            if section.count(kind)) or "every series present"
         name = f"{section.indicator} ({section.title})" if section.indicator else section.title
-        lines.append(f"{name}: {_counted(len(section.metrics), 'series' if section.indicator else 'metric')} "
+        lines.append(f"{name}: {counted(len(section.metrics), 'series' if section.indicator else 'metric')} "
                      f"{'read' if section.indicator else 'checked'}: {counts}")
         lines += [f"  {finding.kind} {finding.subject}: {finding.detail}" for finding in section.findings]
     if server.findings or not quiet:
@@ -250,10 +251,6 @@ def report(sections: tuple[Section, ...], server: Settings, url: str, quiet: boo
     indicators = [section for section in sections if section.indicator]
     failing = sum(1 for section in indicators if any(finding.failure for finding in section.findings))
     warnings = len({finding for section in sections for finding in section.findings if not finding.failure})
-    lines.append(f"{url}: {len(indicators)} indicators, {len(indicators) - failing} with every series they read, "
-                 f"{failing} missing some; {_counted(warnings, CARDINALITY)}")
+    lines.append(f"{url}: {counted(len(indicators), 'indicator')}, {len(indicators) - failing} with every series they read, "
+                 f"{failing} missing some; {counted(warnings, CARDINALITY)}")
     return lines
-
-
-def _counted(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 or noun.endswith('s') else 's'}"

@@ -30,6 +30,11 @@ def _one_line(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 indicator`, `2 indicators`: a count as people write it (a noun ending in s, `series`, stays)."""
+    return f"{count} {noun}{'' if count == 1 or noun.endswith('s') else 's'}"
+
+
 def did_you_mean(word: str, choices) -> str:
     """A hint naming the closest of `choices`, or "" when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1)

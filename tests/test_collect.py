@@ -94,6 +94,7 @@ def test_the_command_reports_every_bad_record_writes_the_rest_and_exits_1(cli, t
     result = cli("collect", "records", "--spec", str(SPEC), "--out", "history.om")
     assert result.exit_code == 1
     assert "records/hr.csv:3:1: date: 2999-01-01 is in the future" in result.output
+    assert "history.om: 1 record written, 1 left out" in result.output
     assert 'mlops_ml_team_size{team="search"} 12.0' in (tmp_path / "history.om").read_text()
 
 

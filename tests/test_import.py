@@ -79,6 +79,7 @@ def test_a_disabled_sloth_alert_leaves_only_the_other_alerts_burn_rates(cli, ale
     burns = yaml.safe_load(Path("out.yaml").read_text())["indicators"][0]["measure"]["availability"].get("burn_rates")
     assert ([burn["factor"] for burn in burns] if burns else None) == factors
     assert said is None or said in result.output
+    assert "out.yaml: 1 indicator imported from sloth" in result.output
 
 
 @pytest.mark.parametrize("text, message", [

@@ -190,7 +190,7 @@ def one_object(files: dict, path: str) -> dict:
 # (case, the file that makes the object, limit, how it is measured, where the error is located, what it names)
 LIMITS = [
     ("a dashboard ConfigMap's data", "grafana/dashboards/shop-platform-health.json", "data_limit", file_bytes,
-     "categories.platform_health", "its 1 indicators of category 'platform_health' make it, the biggest queue ("),
+     "categories.platform_health", "its 1 indicator of category 'platform_health' makes it, the biggest queue ("),
     ("a category's PrometheusRule, as the operator writes its rule file", "kubernetes/shop-platform-health-prometheusrule.yaml",
      "rule_file_limit", rule_file_bytes, "categories.platform_health", "the biggest queue ("),
     ("the overview dashboard's ConfigMap (no indicator panels of its own)", "grafana/dashboards/shop-overview.json", "data_limit",
@@ -347,7 +347,7 @@ def test_an_indicator_whose_panel_alone_outgrows_a_configmap_is_an_error_naming_
     result = cli("generate")
     assert result.exit_code == 1
     assert "ConfigMap grafana-dashboard-shop-platform-health holds 1,102 KiB of data" in result.output
-    assert "of data, over the 1,024 KiB Kubernetes stores in one ConfigMap; its 1 indicators of category 'platform_health' make it, " \
+    assert "of data, over the 1,024 KiB Kubernetes stores in one ConfigMap; its 1 indicator of category 'platform_health' makes it, " \
            "the biggest queue (" in result.output
     assert not Path("generated").exists()
 
@@ -406,7 +406,7 @@ def test_an_indicator_whose_rules_alone_outgrow_a_prometheusrule_is_an_error_nam
     result = cli("generate")
     assert result.exit_code == 1
     assert "PrometheusRule shop-platform-health is " in result.output
-    assert "its 1 indicators of category 'platform_health' make it, the biggest queue (" in result.output
+    assert "its 1 indicator of category 'platform_health' makes it, the biggest queue (" in result.output
     assert not Path("generated").exists()
 
 

@@ -23,6 +23,7 @@ from compiler import conventions, emit
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus import RULE_FILE_LIMIT
 from compiler.model import Spec
+from compiler.problems import counted
 
 KUSTOMIZATION = "kubernetes/kustomization.yaml"
 DATA_LIMIT = 1_048_576
@@ -109,7 +110,8 @@ def _finding(built: Outputs, path: str, manifest: dict, message: str) -> tuple[t
     biggest = sorted(sizes, key=lambda indicator_id: (-sizes[indicator_id], indicator_id))
     category = next(i.category for i in spec.indicators if i.id == biggest[0])
     named = ", ".join(f"{indicator_id} ({_size(sizes[indicator_id])})" for indicator_id in biggest[:NAMED])
-    return ("categories", category), (f"{message}; its {len(sizes)} indicators of category '{category}' make it, "
+    make = "makes" if len(sizes) == 1 else "make"
+    return ("categories", category), (f"{message}; its {counted(len(sizes), 'indicator')} of category '{category}' {make} it, "
                                       f"the biggest {named}: move some to another category, or split the spec")
 
 

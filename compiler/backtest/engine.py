@@ -27,6 +27,7 @@ from pathlib import Path
 
 from compiler import processes, prometheus_api
 from compiler.backtest import history
+from compiler.problems import counted
 from compiler.processes import LOOPBACK
 from compiler.reports.figures import moment
 from compiler.reports.queries import Answer, Ask, RawQuery, Series
@@ -84,7 +85,7 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
             step = min(rule.interval for rule in rules)
             overlap = max((rule.for_seconds for rule in rules if rule.alert), default=0.0) + max(r.interval for r in rules)
             for number, (first, last) in enumerate(_chunks(max(begin, copied_from), end, step, overlap), start=1):
-                progress(f"replaying {len(rules)} rules with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
+                progress(f"replaying {counted(len(rules), 'rule')} with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
                 _vmalert(tools["vmalert"], paths, url, first, last, step, work, progress, len(rules))
             answers = [_series(store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, end)))) for day in _days(start - 1, end)]
         intervals = {rule.name: rule.interval for rule in rules if rule.alert}
