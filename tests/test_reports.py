@@ -645,6 +645,15 @@ def test_without_a_headline_the_weekly_review_shows_every_categorys_score_even_o
         (f"{category.title} score", present.score(10.0 + n).text) for n, category in enumerate(spec.categories)]
 
 
+def test_a_scorecard_entry_whose_indicators_all_score_100_names_none_the_weakest():
+    shipped = pipeline.compile_spec([("indicators.yaml", (ROOT / "indicators.yaml").read_bytes())], "indicators.yaml").spec
+    chosen = period.month(MONTH)
+    series = conventions.rollup_score_series(shipped, conventions.INDICATOR_LABEL)
+    world = {chosen.end: [(series, {"cluster": "eu", conventions.INDICATOR_LABEL: i.id}, 100.0) for i in shipped.indicators]}
+    rows = monthly.build(shipped, chosen, answers(world)).context["rows"]
+    assert [row.note for row in rows] == ["none below target"] * len(shipped.scorecard)
+
+
 # (case, the levels' action, the drift score's action item in the weekly review)
 ACTIONS = [
   ("a level's action is a sentence of the item", "War room, incident management",

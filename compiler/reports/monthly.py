@@ -18,7 +18,7 @@ from compiler.reports.queries import Ask
 class EntryRow:
     weight: str
     figure: Figure
-    note: str  # "weakest: Toil Ratio (35/100)"
+    note: str  # "weakest: Toil Ratio (35/100)", or "none below target" when all score 100
 
 
 def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ...] = (), html: bool = False) -> Prose:
@@ -54,5 +54,8 @@ def _weakest(spec: Spec, reader: Reader, period: Period, entry: ScorecardEntry) 
         return "no indicator scores"
     means = {name: sum(values) / len(values) for name, values in scores.items()}
     weakest = min(sorted(means), key=lambda name: means[name])
+    score = present.score(means[weakest])
+    if score.number >= 100:  # every indicator at or beyond its target: none is weak
+        return "none below target"
     title = next(i.title for i in spec.indicators if i.id == weakest)
-    return f"weakest: {title} ({present.score(means[weakest]).text})"
+    return f"weakest: {title} ({score.text})"
