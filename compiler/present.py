@@ -139,6 +139,9 @@ def _places(number: float) -> int:
     return len(text.split(".")[1]) if "." in text and "e" not in text else 0
 
 
+HUMAN_UNITS = frozenset(("ratio", "percent", "seconds", "days"))  # those `limit` writes as more than the number
+
+
 def limit(indicator: Indicator, number: float) -> str:
     """A threshold as the spec wrote it: 0.999 -> 99.9%; 1209600 -> 14 days; 0.25 -> 250ms."""
     if indicator.unit == "ratio":

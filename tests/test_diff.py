@@ -27,6 +27,12 @@ TEAMS = HEADER.replace("  core: {title: Core}\n", "  core: {title: Core}\n  sear
 LEAD_TO_PAGER = ("response_time: 4h, responders: [lead]}", "response_time: 4h, responders: [pager]}")
 WORDING = ("summary", "description")  # the annotations every threshold edit rewords; pinned by the golden files
 
+# a latency in seconds, and a share of requests: units whose thresholds read in their own form
+LATENCY = INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}", "{quantile: {histogram: latency_seconds, q: 0.9}}").replace(
+    "unit: count", "unit: seconds").replace("target: 10", "target: 100ms").replace("warning: 100", "warning: 250ms")
+SHARE = INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}",
+                          "{ratio: {numerator: http_errors_total, denominator: http_requests_total}}").replace(
+    "unit: count", "unit: ratio").replace("target: 10", "target: 0.01").replace("warning: 100", "warning: 0.05")
 RED = "alert ShopQueue (red)"
 NO_DATA = "alert ShopQueueNoData (red)"
 PANEL = "panel 'Queue Depth' on Shop: Platform Health"
@@ -36,6 +42,10 @@ CASES = [
     ("an unchanged compilation reports nothing", BASE, BASE, []),
     ("lowering a threshold shows it before and after", BASE, spec_text(INDICATOR.replace("warning: 100", "warning: 80")),
      [Change("queue", RED, "threshold", "> 100", "> 80")]),
+    ("a threshold in seconds reads as a duration, as the alert's summary does", spec_text(LATENCY),
+     spec_text(LATENCY.replace("warning: 250ms", "warning: 300ms")), [Change("queue", RED, "threshold", "> 250ms", "> 300ms")]),
+    ("a ratio's threshold reads as a percentage", spec_text(SHARE),
+     spec_text(SHARE.replace("warning: 0.05", "warning: 0.1")), [Change("queue", RED, "threshold", "> 5%", "> 10%")]),
     ("an override's threshold is told apart from the default rule's", spec_text(OVERRIDE),
      spec_text(OVERRIDE.replace("warning: 50", "warning: 40")),
      [Change("queue", "alert ShopQueue (red, model=checkout)", "threshold", "> 50", "> 40")]),
