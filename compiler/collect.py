@@ -88,6 +88,10 @@ def _sample(row: dict, spec: Spec, now: float):
     """The record as a sample, or (field, message[, hint]) of its first problem."""
     missing = [field for field in FIELDS if field not in row]
     if missing:
+        # a key close to the missing field is its misspelling: name both, as the spec's schema does
+        typo = next((str(key) for key in row if key not in FIELDS and did_you_mean(str(key), missing)), None)
+        if typo is not None:
+            return None, (typo, f"unknown field '{typo}'", did_you_mean(typo, missing))
         return None, (missing[0], f"a record needs {', '.join(FIELDS)}; this one has no {missing[0]}")
     name = str(row["metric"])
     metric = next((m for m in spec.metrics if m.name == name), None)
@@ -112,12 +116,13 @@ def _sample(row: dict, spec: Spec, now: float):
 def _labels(row: dict, metric: Metric, spec: Spec):
     given = {key: str(value) for key, value in row.items() if key not in FIELDS}
     allowed = set(metric.labels) | set(spec.global_labels)
+    for label in given:  # before the missing ones: a misspelled label is both, and its name says which
+        if label not in allowed:
+            return None, (label, f"'{metric.name}' has no label '{label}'",
+                          did_you_mean(label, sorted(allowed)) or f"its labels: {', '.join(sorted(allowed))}")
     for label in metric.labels:
         if label not in given:
             return None, (label, f"'{metric.name}' has the label '{label}'; this record has no value for it")
-    for label in given:
-        if label not in allowed:
-            return None, (label, f"'{metric.name}' has no label '{label}'", f"its labels: {', '.join(sorted(allowed))}")
     for label, values in metric.values:
         if given[label] not in values:
             return None, (label, f"'{given[label]}' is not a value of '{label}' the catalogue declares", f"declared: {', '.join(values)}")
