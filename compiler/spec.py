@@ -60,17 +60,24 @@ def burn_threshold(indicator: Indicator, factor: float) -> str | None:
     return beyond[-1] if beyond else None
 
 
+# the counter series a histogram or summary exposes besides its name
+EXPOSED = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
+
+
 def series_type(name: str, metrics: dict) -> tuple[str, str] | None:
     """(catalogued metric, the type of this series) for a metric or a series it exposes."""
     if name in metrics:
         return name, metrics[name]["type"]
-    for suffix in ("_bucket", "_sum", "_count"):
+    for suffix in EXPOSED["histogram"]:
         base = name[: -len(suffix)]
-        if name.endswith(suffix) and base in metrics and metrics[base]["type"] in ("histogram", "summary"):
-            if suffix == "_bucket" and metrics[base]["type"] == "summary":
-                return None
+        if name.endswith(suffix) and base in metrics and suffix in EXPOSED.get(metrics[base]["type"], ()):
             return base, "counter"
     return None
+
+
+def series_names(metrics: dict) -> list[str]:
+    """Every series the catalogue's metrics expose: each name, and a histogram's x_bucket, x_sum, x_count."""
+    return [name + suffix for name, metric in metrics.items() for suffix in ("", *EXPOSED.get(metric["type"], ()))]
 
 
 def series_labels(name: str, metrics: dict, global_labels: tuple[str, ...]) -> set[str]:

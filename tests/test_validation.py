@@ -386,7 +386,7 @@ CASES += [
    .replace(', values: {code: ["200", "500"]}', ""), []),
   ("a test case reading an uncatalogued metric is rejected", case("queue_depth{", "queue_dept{"),
    [
-       "indicators.yaml:55:22: indicators[0].tests[0].input_series[0].series: 'queue_dept' is not in the metric catalogue (hint: input series are catalogued metrics (or a histogram's _bucket, _sum, _count))",
+       "indicators.yaml:55:22: indicators[0].tests[0].input_series[0].series: 'queue_dept' is not in the metric catalogue (hint: did you mean 'queue_depth'?)",
    ]),
   ("a test case expecting a level the indicator never raises is rejected", case("level: red", "level: purple"),
    [

@@ -56,7 +56,8 @@ def _inputs(document: Document, case: Case, metrics: dict) -> list[Finding]:
             continue
         if spec.series_type(selector.metric, metrics) is None:
             problems.append(document.problem(series.path + ("series",), f"'{selector.metric}' is not in the metric catalogue",
-                                             "input series are catalogued metrics (or a histogram's _bucket, _sum, _count)"))
+                                             did_you_mean(selector.metric, spec.series_names(metrics))
+                                             or "input series are catalogued metrics (or a histogram's _bucket, _sum, _count)"))
         if any(operator != "=" for _, operator, _ in selector.matchers):
             problems.append(document.problem(series.path + ("series",), "an input series names its labels with '=' only"))
         bad = [token for token in series.values.split() if not SAMPLE.match(token)]
