@@ -402,3 +402,29 @@ def test_a_series_two_overrides_match_is_judged_by_the_first_alone(value, hours,
     (tmp_path / "t.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
     result = subprocess.run([binary("promtool"), "test", "rules", "t.yaml"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SCORED = 'cluster_indicator:mlops_indicator_score:avg{cluster="eu-1", indicator="%s", group="%s", category="%s"}'
+ENTRIES = {  # a scorecard entry of the shipped spec: one of its indicators' per-indicator score
+    "platform_adoption": SCORED % ("active_users", "adoption", "platform_health"),
+    "deployment_velocity": SCORED % ("deployment_frequency", "velocity", "platform_health"),
+    "model_quality": SCORED % ("model_accuracy", "accuracy", "model_quality"),
+    "team_productivity": SCORED % ("nps", "satisfaction", "team_productivity"),
+}
+
+
+@pytest.mark.parametrize(("scores", "composite"), [
+    ({"platform_adoption": 80, "deployment_velocity": 60, "model_quality": 90, "team_productivity": 50},
+     0.25 * 80 + 0.25 * 60 + 0.3 * 90 + 0.2 * 50),
+    # no people metrics collected yet: the other entries' weighted average, not no composite at all
+    ({"platform_adoption": 80, "deployment_velocity": 60, "model_quality": 90}, (0.25 * 80 + 0.25 * 60 + 0.3 * 90) / 0.8),
+    ({"model_quality": 90}, 90),
+], ids=["every entry scored", "one entry not scored yet", "one entry scored"])
+def test_the_composite_weighs_the_scorecard_entries_that_have_a_score(scores, composite, tmp_path):
+    tests = {"rule_files": [str(ROOT / "generated" / "prometheus" / "scorecard.yaml")], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": [{"series": ENTRIES[entry], "values": f"{score}x30"} for entry, score in scores.items()],
+        "promql_expr_test": [{"expr": "round(cluster:mlops_scorecard_score:weighted_sum, 1e-6)", "eval_time": "10m",
+                              "exp_samples": [{"labels": '{cluster="eu-1"}', "value": round(composite, 6)}]}]}]}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    result = subprocess.run([binary("promtool"), "test", "rules", "t.yaml"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

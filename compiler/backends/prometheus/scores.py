@@ -70,10 +70,16 @@ def scorecard_rules(spec: Spec) -> list[Rule]:
     found += [Rule(RECORD, per_entry, f"avg by ({grouping}) ({_members(spec, per_indicator, entry)})",
                    labels=((conventions.SCORECARD_LABEL, entry.id),), keeps=(*spec.global_labels, conventions.SCORECARD_LABEL))
               for entry in spec.scorecard if entry.indicators]
-    weighted = "\n+\n".join(f'{number(entry.weight)} * avg by ({grouping}) ({per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}})'
-                              for entry in spec.scorecard if entry.indicators)
-    if weighted:  # scorecard entries whose groups hold no indicator yet weigh nothing
-        found.append(Rule(RECORD, conventions.composite_score_series(spec), weighted, keeps=spec.global_labels))
+    scored = [(number(entry.weight), f'{per_entry}{{{conventions.SCORECARD_LABEL}="{entry.id}"}}')
+              for entry in spec.scorecard if entry.indicators]  # entries whose groups hold no indicator yet weigh nothing
+    if scored:
+        # weighted over the entries that have a score (each entry keeps its scorecard label, so
+        # `or` holds them all): one not scored yet (no people metrics collected) leaves the
+        # composite to the others, where a sum of all would have no value at all
+        weighted = "\nor\n".join(f"{weight} * {entry}" for weight, entry in scored)
+        weights = "\nor\n".join(f"({entry} * 0 + {weight})" for weight, entry in scored)
+        found.append(Rule(RECORD, conventions.composite_score_series(spec),
+                          f"sum by ({grouping}) (\n{weighted}\n)\n/\nsum by ({grouping}) (\n{weights}\n)", keeps=spec.global_labels))
     if spec.roi is not None:
         terms = "\n+\n".join(f"{number(term.coefficient)} * {_roi_input(spec, term)}" for term in spec.roi.terms)
         found.append(Rule(RECORD, conventions.roi_series(spec), f"clamp_min(\n  {number(spec.roi.intercept)}\n+\n{terms},\n0)",
