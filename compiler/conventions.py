@@ -160,6 +160,7 @@ OWNER_LABEL = "owner"  # the owning team; not "team", which indicators are often
 NO_DATA_SUFFIX = "NoData"
 BURN_RATE_SUFFIX = "ErrorBudgetBurn"
 ESCALATED_SUFFIX = "Escalated"
+DERIVED_SUFFIXES = (NO_DATA_SUFFIX, BURN_RATE_SUFFIX, ESCALATED_SUFFIX)  # no indicator's own alert name may end so
 NO_DATA_THRESHOLD = "warning"  # a silent indicator raises its warning sign's level
 
 

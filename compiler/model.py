@@ -79,6 +79,13 @@ class Override:
         return all(values.get(label, value) == value for label, value in other.when)
 
 
+def taken_before(overrides: tuple[Override, ...]) -> list[tuple[int, ...]]:
+    """For each override, the positions of the earlier ones a series could match as well: it
+    leaves those series to them (the rules, the score and the panel query alike)."""
+    return [tuple(number for number, before in enumerate(overrides[:position]) if before.overlaps(override))
+            for position, override in enumerate(overrides)]
+
+
 @dataclass(frozen=True)
 class ExpectedAlert:
     """An alert a spec test case expects at its eval time: the level, and the global and

@@ -428,3 +428,18 @@ def test_the_composite_weighs_the_scorecard_entries_that_have_a_score(scores, co
     (tmp_path / "t.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
     result = subprocess.run([binary("promtool"), "test", "rules", "t.yaml"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_long_window_rate_under_min_volume_has_no_value_for_a_new_entitys_first_event(tmp_path):
+    """One event, the counter's first (it appears at 1 at 1h05m), is under min_volume 5 over 7
+    days: no value. An average of its hourly rollups stretched over the week read 21 at 9h."""
+    measure = "measure: {rate: {counter: http_errors_total, function: increase, window: 7d, min_volume: 5}}"
+    text = spec_text(INDICATOR.replace("measure: {gauge: {series: queue_depth, aggregation: max}}", measure))
+    files = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml").files
+    (tmp_path / "rules.yaml").write_text(files["prometheus/platform_health.yaml"])
+    tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "1h", "tests": [{
+        "interval": "1m", "input_series": [{"series": 'http_errors_total{model="new"}', "values": "_x65 1x600"}],
+        "promql_expr_test": [{"expr": "model:shop_queue:increase7d", "eval_time": "9h", "exp_samples": []}]}]}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    result = subprocess.run([binary("promtool"), "test", "rules", "t.yaml"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -2,7 +2,9 @@
 alerts, panels and files. Category ids name dashboards (their uid), rule files and groups, so
 no two of them, nor one and the overview or the scorecard, may give one name to two things.
 Group ids are unique across categories: group scores average by the group label alone and
-scorecard entries select groups by id, so a shared id would mix two categories' groups."""
+scorecard entries select groups by id, so a shared id would mix two categories' groups. No
+indicator's alert name ends as a derived alert's does (NoData, ErrorBudgetBurn, Escalated): the
+inhibition rules match those endings."""
 
 from __future__ import annotations
 
@@ -25,6 +27,10 @@ def check(document: Document, typed: Spec) -> list[Finding]:
         suffixes = [conventions.NO_DATA_SUFFIX] + [conventions.ESCALATED_SUFFIX] * escalates
         if indicator.measure.form == "availability":
             suffixes.append(conventions.BURN_RATE_SUFFIX)
+        name = conventions.alert_name(typed.name, indicator.id)
+        if reserved := next((suffix for suffix in conventions.DERIVED_SUFFIXES if name.endswith(suffix)), None):
+            problems.append(document.problem(here, f"its alert name '{name}' ends in '{reserved}', which names the alerts the "
+                                             f"compiler derives (Alertmanager tells them apart by it)", "rename the indicator"))
         longest = max((conventions.alert_name(typed.name, indicator.id, suffix) for suffix in suffixes), key=len)
         if len(longest) > conventions.MAX_ALERT_NAME:
             problems.append(document.problem(here, f"the alert name '{longest}' is {len(longest)} characters, over {conventions.MAX_ALERT_NAME}",

@@ -1,10 +1,12 @@
 """Target, warning sign and critical threshold agree with the direction that is good, use the
-indicator's unit, and each raises a level the escalation matrix defines. A ratio of a part to its
-whole (ratio, availability) lies in 0..1: a threshold past it (`target: 95`, meant as 95%) is an
-error, as its alert could never clear or never fire; other forms' ratios (a trend's change, an
-expr) may pass 1."""
+indicator's unit, and each raises a level the escalation matrix defines. A threshold past 0..1
+(`target: 95`, meant as 95%) is an error for an availability objective, whose error ratio never
+passes 1, and a warning for a ratio, which may (overcommit); other forms' ratios (a trend's
+change, an expr) are not checked."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from compiler import durations
 from compiler.loader import Document, Path
@@ -41,8 +43,11 @@ def _ordered(document: Document, indicator: Indicator, thresholds: tuple[Thresho
         if indicator.unit == "percent" and not 0 <= threshold.number <= 100:
             problems.append(document.problem(path, f"{threshold.number:g} is not a percentage between 0 and 100"))
         if indicator.unit == "ratio" and BY_NAME[indicator.measure.form].share and not 0 <= threshold.number <= 1:
-            meant = f"did you mean {threshold.number / 100:g}?" if 1 < threshold.number <= 100 else ""
-            problems.append(document.problem(path, f"{threshold.name} {threshold.number:g} is outside 0..1, the range of a ratio", meant))
+            # an error rate can never pass 1; a ratio of two series may (overcommit, cost over
+            # budget), so there it is a warning, with the percentage it likely is
+            meant = f"did you mean {threshold.number / 100:g}?" if 2 <= threshold.number <= 100 else ""
+            found = document.problem(path, f"{threshold.name} {threshold.number:g} is outside 0..1, the range of a ratio", meant)
+            problems.append(found if indicator.measure.form == "availability" else dataclasses.replace(found, severity="warning"))
     present = list(values)
     for better, worse in zip(present, present[1:]):
         if (values[better] < values[worse]) if indicator.good == "higher" else (values[better] > values[worse]):

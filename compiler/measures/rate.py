@@ -42,7 +42,7 @@ class Rate(Measure):
 
     def value(self, state: Value) -> Joined:
         rate = or_zero(state.counter("counter", self.counter, self.window, self.function), state.exported(self.counter))
-        volume = state.counter("counter", self.counter, self.window, "increase")
+        volume = state.counter("counter", self.counter, self.window, "increase", summed=True)
         return guarded(rate, volume, self.min_volume) if self.min_volume else rate
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:

@@ -54,8 +54,8 @@ class Trend(Measure):
         return promql.join(change, "\nand\n", state.aggregate("group", self._existed(state, counter)))
 
     def _existed(self, state: Value, counter: bool) -> Joined:
-        """The entities that had a series in the window before the previous one began (of a long
-        window's rollups, in the day before): seen within that span rather than at its last
+        """The entities that had a series in the hour (at most the window) before the previous one
+        began (of a long window's rollups, in the day before): seen within that span rather than at its last
         instant, so a scrape gap or an exporter restart then does not hide the trend (and restart
         its alerts' `for`), and no earlier than before, since nothing older than the series exists.
         A counter's rollups from the hour before too: its first rollup counts its creation."""
@@ -63,4 +63,5 @@ class Trend(Measure):
             rollup = state.rollup("series", "rate" if counter else "avg")
             start = duration(2 * self.window + (ROLLUP if counter else 0))
             return promql.placed(rollup, f"last_over_time({PART}[{duration(ROLLUP_SEEN_BEFORE)}] offset {start})")
-        return promql.placed(self.series, f"last_over_time({PART}[{duration(self.window)}] offset {duration(2 * self.window)})")
+        span = duration(min(self.window, ROLLUP))  # an hour covers a scrape gap and costs a short window little
+        return promql.placed(self.series, f"last_over_time({PART}[{span}] offset {duration(2 * self.window)})")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from compiler import conventions, present
-from compiler.model import Indicator, Selector, Spec, Threshold
+from compiler.model import Indicator, Selector, Spec, Threshold, taken_before
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 ALL = ".*"  # the "All" value of a multi-value variable, as a regex matcher
@@ -124,8 +124,7 @@ def indicator_panel(spec: Spec, indicator: Indicator, filtered_by: tuple[str, ..
     overridden = [selector.text(extra=tuple((label, "=", value) for label, value in o.when)) for o in indicator.overrides]
     main = " unless ".join([selector.text()] + overridden)
     # each override's query leaves out the series an earlier one takes, as its alert rules do
-    own = [" unless ".join([expr] + [overridden[number] for number, before in enumerate(indicator.overrides[:position]) if before.overlaps(o)])
-           for position, (o, expr) in enumerate(zip(indicator.overrides, overridden))]
+    own = [" unless ".join([expr] + [overridden[number] for number in earlier]) for expr, earlier in zip(overridden, taken_before(indicator.overrides))]
     instant = panel_type == "gauge"
     targets = [query(main, "A", name, instant)] + [
         query(expr, _ref(position), name, instant) for position, expr in enumerate(own, start=1)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler import promql
-from compiler.model import SEVERITY_ORDER, Indicator, Override, Selector, Threshold
+from compiler.model import SEVERITY_ORDER, Indicator, Override, Selector, Threshold, taken_before
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,10 @@ def selections(indicator: Indicator, series: str) -> list[Selection]:
     if several:
         default = promql.join("(", default, " unless (", promql.join_by(" or ", several), "))")
     found = [Selection(None, default, indicator.thresholds)]
-    for position, override in enumerate(overrides):
+    for override, earlier in zip(overrides, taken_before(overrides)):
         own = _only(series, override)
-        if earlier := [_only(series, before) for before in overrides[:position] if before.overlaps(override)]:
-            own = promql.join("(", own, " unless (", promql.join_by(" or ", earlier), "))")
+        if earlier:
+            own = promql.join("(", own, " unless (", promql.join_by(" or ", [_only(series, overrides[number]) for number in earlier]), "))")
         found.append(Selection(override, own, override.thresholds))
     return found
 
