@@ -174,6 +174,7 @@ CHECKS = (
     Check("cases", "semantic", _semantic(cases.check)),
     Check("case_values", "semantic", _semantic(case_values.check)),
     Check("routes", "model", _model(escalation.routes)),
+    Check("after_hours", "model", _model(escalation.after_hours)),
     Check("recorded_series", "model", _model(queries.recorded_series_read)),
     Check("case_levels", "model", _model(cases.levels)),
     Check("overview", "model", _model(overview.check)),

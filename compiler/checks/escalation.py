@@ -12,8 +12,9 @@ import zoneinfo
 from compiler import conventions, durations
 from compiler.loader import Document
 from compiler.model import SEVERITY_ORDER, Spec
+from compiler.model import BusinessHours as BuiltHours
 from compiler.problems import Finding
-from compiler.spec_types import BusinessHours, Escalation, Level
+from compiler.spec_types import BusinessHours, Level
 from compiler.spec_types import Spec as Typed
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -34,56 +35,7 @@ def check(document: Document, typed: Typed) -> list[Finding]:
     for level in escalation.levels:
         problems += _level(document, typed, level, seen, raised)
     problems += _channels(document, typed)
-    problems += _escalated_after_hours(document, escalation)
     return problems + _business_hours(document, escalation.business_hours)
-
-
-def _escalated_after_hours(document: Document, escalation: Escalation) -> list[Finding]:
-    """A warning where a business-hours level escalates, before business hours come back, to a
-    level notified around the clock: its escalate_after counts every hour, so an alert raised
-    after hours, whose own notification waits for the morning, pages the next level at night."""
-    hours = escalation.business_hours
-    if hours is None:
-        return []
-    ranked = sorted((level for level in escalation.levels if level.threshold in RANKS), key=lambda level: RANKS[level.threshold or ""])
-    found = []
-    for level, above in zip(ranked, ranked[1:]):
-        if level.business_hours and level.escalate_after is not None and not above.business_hours:
-            if level.escalate_after < (closed := _longest_closed(hours)):
-                found.append(dataclasses.replace(document.problem(
-                    level.path + ("escalate_after",),
-                    f"'{level.name}' is notified in business hours only, but escalates to '{above.name}' (notified at any hour) after "
-                    f"{durations.text(level.escalate_after)} of any hours: an alert raised after hours pages '{above.name}' before "
-                    f"anyone was told of it",
-                    f"escalate_after counts all hours; make it longer than the longest time business hours are closed "
-                    f"({durations.text(closed)}), or give '{above.name}' business hours too"), severity="warning"))
-    return found
-
-
-def _longest_closed(hours: BusinessHours) -> float:
-    """The longest stretch of a week outside business hours, in seconds (holidays aside); a week
-    when they are never open."""
-    days = set()
-    for entry in hours.weekdays:
-        first, _, last = entry.lower().partition(":")
-        if first not in WEEKDAYS or (last or first) not in WEEKDAYS:
-            return 0.0  # _business_hours reports it
-        days |= set(range(WEEKDAYS.index(first), WEEKDAYS.index(last or first) + 1))
-    week = [False] * (7 * 1440)
-    for day in days:
-        for span in hours.times:
-            if not (_TIME.match(span.start) and _TIME.match(span.end)):
-                return 0.0
-            start, end = (int(text[:2]) * 60 + int(text[3:]) for text in (span.start, span.end))
-            week[day * 1440 + start:day * 1440 + end] = [True] * max(end - start, 0)
-    if not any(week):
-        return 7 * 86400.0
-    opened = week.index(True)
-    longest = run = 0
-    for open_now in week[opened:] + week[:opened]:  # from an open minute, so a closed stretch never wraps
-        run = 0 if open_now else run + 1
-        longest = max(longest, run)
-    return longest * 60.0
 
 
 def _level(document: Document, typed: Typed, level: Level, seen: dict[str, str], raised: set[int]) -> list[Finding]:
@@ -211,3 +163,46 @@ def _business_hours(document: Document, hours: BusinessHours | None) -> list[Fin
         except ValueError:
             problems.append(document.problem(here + ("holidays", number), f"'{day}' is not a date"))
     return problems
+
+
+def after_hours(document: Document, spec: Spec) -> list[Finding]:
+    """On the built model, where a level escalates to the next alerting one as the rules do: a
+    warning where a business-hours level escalates, before business hours come back, to a level
+    notified at any hour. Its escalate_after counts every hour, so an alert raised after hours,
+    whose own notification waits for the morning, pages the next level at night."""
+    hours = spec.escalation.business_hours
+    levels = spec.escalation.alerting
+    if hours is None:
+        return []
+    closed = _longest_closed(hours)
+    return [dataclasses.replace(document.problem(
+        ("escalation", "levels", lower.name, "escalate_after"),
+        f"'{lower.name}' is notified in business hours only, but escalates to '{higher.name}' (notified at any hour) after "
+        f"{durations.text(lower.escalate_after)} of any hours: an alert raised after hours pages '{higher.name}' before "
+        f"anyone was told of it",
+        f"escalate_after counts all hours; make it longer than the longest time business hours are closed "
+        f"({durations.text(closed)}), or give '{higher.name}' business hours too"), severity="warning")
+        for lower, higher in zip(levels, levels[1:])
+        if lower.escalate_after is not None and lower.business_hours and not higher.business_hours and lower.escalate_after < closed]
+
+
+def _longest_closed(hours: BuiltHours) -> float:
+    """The longest stretch of a week outside business hours (valid ones: _business_hours checked
+    them), in seconds, holidays aside; a week when they are never open."""
+    days = set()
+    for entry in hours.weekdays:
+        first, _, last = entry.lower().partition(":")
+        days |= set(range(WEEKDAYS.index(first), WEEKDAYS.index(last or first) + 1))
+    week = [False] * (7 * 1440)
+    for day in days:
+        for span in hours.times:
+            start, end = (int(text[:2]) * 60 + int(text[3:]) for text in span)
+            week[day * 1440 + start:day * 1440 + end] = [True] * (end - start)
+    if not any(week):
+        return 7 * 86400.0
+    opened = week.index(True)
+    longest = run = 0
+    for open_now in week[opened:] + week[:opened]:  # from an open minute, so a closed stretch never wraps
+        run = 0 if open_now else run + 1
+        longest = max(longest, run)
+    return longest * 60.0
