@@ -89,9 +89,9 @@ def _sample(row: dict, spec: Spec, now: float):
     missing = [field for field in FIELDS if field not in row]
     if missing:
         # a key close to the missing field is its misspelling: name both, as the spec's schema does
-        typo = next((str(key) for key in row if key not in FIELDS and did_you_mean(str(key), missing)), None)
-        if typo is not None:
-            return None, (typo, f"unknown field '{typo}'", did_you_mean(typo, missing))
+        for key in row:
+            if key not in FIELDS and (hint := did_you_mean(str(key), missing)):
+                return None, (str(key), f"unknown field '{key}'", hint)
         return None, (missing[0], f"a record needs {', '.join(FIELDS)}; this one has no {missing[0]}")
     name = str(row["metric"])
     metric = next((m for m in spec.metrics if m.name == name), None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from compiler import durations, spec, spec_types
 from compiler.checks.windows import SHORTEST
 from compiler.loader import Document
-from compiler.measures.forms import BY_NAME
+from compiler.measures import forms
 from compiler.problems import Finding
 
 Written = tuple[tuple, float | None]  # a duration's path and seconds (None: a default not written)
@@ -42,8 +42,7 @@ def _written(indicator: spec_types.Indicator) -> list[Written]:
     """The indicator's durations that must be positive, where it writes them (a default's are
     checked once, at defaults)."""
     measure = indicator.measure
-    fields = BY_NAME[measure.form].schema.get("properties")
-    body = measure.body if isinstance(fields, dict) else {}  # a form with fields is a mapping; an expr's body is its text
+    body = measure.body if forms.fields(measure.form) else {}  # a form with fields is a mapping; an expr's body is its text
     found: list[Written] = [(measure.path + (field,), durations.seconds(body[field])) for field in ("window", "period") if field in body]
     found += [(measure.path + ("burn_rates", number, side), durations.seconds(burn[side]))
               for number, burn in enumerate(body.get("burn_rates") or ()) for side in ("long", "short")]

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from compiler import durations
 from compiler.loader import Document
-from compiler.measures.forms import BY_NAME
+from compiler.measures import forms
 from compiler.problems import Finding
 from compiler.spec_types import Spec
 
@@ -24,8 +24,7 @@ def check(document: Document, typed: Spec) -> list[Finding]:
     problems, defaulted = [], []
     for indicator in typed.indicators:
         measure = indicator.measure
-        fields = BY_NAME[measure.form].schema.get("properties")
-        if not 0 < measure.window < SHORTEST or not isinstance(fields, dict) or "window" not in fields:
+        if not 0 < measure.window < SHORTEST or "window" not in forms.fields(measure.form):
             # a zero window is the positive check's error; a gauge read as it is, an expr or an
             # availability objective reads no window of its own
             continue

@@ -19,6 +19,12 @@ FORMS: tuple[type[Measure], ...] = (Expr, Ratio, Quantile, Rate, Trend, Baseline
 BY_NAME: dict[str, type[Measure]] = {form.name: form for form in FORMS}
 
 
+def fields(form: str) -> frozenset[str]:
+    """The fields a form's mapping takes; none for a form written as text (an expr)."""
+    properties = BY_NAME[form].schema.get("properties")
+    return frozenset(properties) if isinstance(properties, dict) else frozenset()
+
+
 def schema() -> dict[str, object]:
     """`indicators[].measure` in the spec's JSON Schema: exactly one of the forms."""
     return {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False,

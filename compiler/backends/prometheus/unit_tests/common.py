@@ -48,8 +48,8 @@ class Grid:
                                 for labels, value in sorted(samples, key=lambda sample: sorted(sample[0].items()))]}
 
 
-
 GRIDS = (Grid(300), Grid(3600), Grid(21600), Grid(86400))  # finest first; a group is placed on the first it fits
+
 
 def data_labels(spec: Spec, indicator: Indicator, override: Override | None = None) -> dict[str, str]:
     """The global and tracking labels of the test series: test-<label>, or an override's values."""
