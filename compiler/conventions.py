@@ -192,10 +192,9 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
     if (budget := indicator.measure.budget()) is not None:
         for burn in budget.burn_rates:
             raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.raising(burn.threshold).name))
-    levels = spec.escalation.alerting
-    for lower, higher in zip(levels, levels[1:]):
-        if lower.escalate_after is not None and any(level == lower.name for _, level in raised):
-            raised.add((alert_name(spec.name, indicator.id, ESCALATED_SUFFIX), higher.name))
+    for step in spec.escalation.escalating:
+        if any(level == step.lower.name for _, level in raised):
+            raised.add((alert_name(spec.name, indicator.id, ESCALATED_SUFFIX), step.higher.name))
     return sorted(raised)
 
 

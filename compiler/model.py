@@ -236,6 +236,14 @@ class Level:
 
 
 @dataclass(frozen=True)
+class Escalating:
+    """An alerting level with `escalate_after`, the next alerting level it is raised to, and after how long."""
+    lower: Level
+    higher: Level
+    after: float
+
+
+@dataclass(frozen=True)
 class Escalation:
     levels: tuple[Level, ...]  # least to most severe
     business_hours: BusinessHours | None
@@ -244,6 +252,12 @@ class Escalation:
     def alerting(self) -> tuple[Level, ...]:
         """The levels a threshold raises, least to most severe (the green one raises nothing)."""
         return tuple(level for level in self.levels if level.threshold)
+
+    @cached_property
+    def escalating(self) -> tuple[Escalating, ...]:
+        """Each alerting level that escalates, with the next one, least severe first: what the rules raise again."""
+        return tuple(Escalating(lower, higher, lower.escalate_after) for lower, higher in zip(self.alerting, self.alerting[1:])
+                     if lower.escalate_after is not None)
 
     def level(self, name: str) -> Level:
         return self._by_name[name]

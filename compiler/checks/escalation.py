@@ -171,19 +171,18 @@ def after_hours(document: Document, spec: Spec) -> list[Finding]:
     notified at any hour. Its escalate_after counts every hour, so an alert raised after hours,
     whose own notification waits for the morning, pages the next level at night."""
     hours = spec.escalation.business_hours
-    levels = spec.escalation.alerting
     if hours is None:
         return []
     closed = _longest_closed(hours)
     return [dataclasses.replace(document.problem(
-        ("escalation", "levels", lower.name, "escalate_after"),
-        f"'{lower.name}' is notified in business hours only, but escalates to '{higher.name}' (notified at any hour) after "
-        f"{durations.text(lower.escalate_after)} of any hours: an alert raised after hours pages '{higher.name}' before "
+        ("escalation", "levels", step.lower.name, "escalate_after"),
+        f"'{step.lower.name}' is notified in business hours only, but escalates to '{step.higher.name}' (notified at any hour) "
+        f"after {durations.text(step.after)} of any hours: an alert raised after hours pages '{step.higher.name}' before "
         f"anyone was told of it",
         f"escalate_after counts all hours; make it longer than the longest time business hours are closed "
-        f"({durations.text(closed)}), or give '{higher.name}' business hours too"), severity="warning")
-        for lower, higher in zip(levels, levels[1:])
-        if lower.escalate_after is not None and lower.business_hours and not higher.business_hours and lower.escalate_after < closed]
+        f"({durations.text(closed)}), or give '{step.higher.name}' business hours too"), severity="warning")
+        for step in spec.escalation.escalating
+        if step.lower.business_hours and not step.higher.business_hours and step.after < closed]
 
 
 def _longest_closed(hours: BuiltHours) -> float:

@@ -212,21 +212,21 @@ def _escalations(alerting: _Alerting) -> list[Rule]:
     """An alert of a level with `escalate_after` still firing after that long is raised again
     as the next level (labelled so, so it is routed and inhibited like that level)."""
     spec, indicator = alerting.spec, alerting.indicator
-    levels = spec.escalation.alerting
-    if all(lower.escalate_after is None for lower in levels[:-1]):  # then what the indicator raises need not be worked out
+    if not spec.escalation.escalating:  # then what the indicator raises need not be worked out
         return []
     raised = {level for _, level in conventions.raised_levels(spec, indicator)}
     found = []
-    for lower, higher in zip(levels, levels[1:]):
-        if lower.escalate_after is None or lower.name not in raised:
+    for step in spec.escalation.escalating:
+        lower, higher = step.lower.name, step.higher.name
+        if lower not in raised:
             continue
         alerts = Selector("ALERTS", (("alertstate", "=", "firing"), (conventions.INDICATOR_LABEL, "=", indicator.id),
-                                     (conventions.LEVEL_LABEL, "=", lower.name)))
+                                     (conventions.LEVEL_LABEL, "=", lower)))
         firing = promql.join("max without (alertname, alertstate) (", promql.placed(alerts), ")")
-        after = durations.human(lower.escalate_after)
+        after = durations.human(step.after)
         found.append(alerting.alert(
-            conventions.ESCALATED_SUFFIX, firing.text, durations.text(lower.escalate_after),
-            higher.name, f"{alerting.title} is still {lower.name} after {after}",
-            f"A {lower.name} alert of {alerting.title}{alerting.where} has been firing for {after} "
-            f"without being resolved; it is escalated to {higher.name}.", reads=firing.reads))
+            conventions.ESCALATED_SUFFIX, firing.text, durations.text(step.after),
+            higher, f"{alerting.title} is still {lower} after {after}",
+            f"A {lower} alert of {alerting.title}{alerting.where} has been firing for {after} "
+            f"without being resolved; it is escalated to {higher}.", reads=firing.reads))
     return found

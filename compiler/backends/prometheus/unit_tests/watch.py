@@ -132,12 +132,12 @@ def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> lis
     """A threshold's alert left firing for `escalate_after` is raised again as the next level,
     not before: `escalate_after` after the threshold's `for`, or after the start when a burn-rate
     alert of that level fires at the same value (any alert of the level escalates)."""
-    levels = spec.escalation.alerting
     thresholds = indicator.thresholds
     found = []
-    for lower, higher in zip(levels, levels[1:]):
+    for step in spec.escalation.escalating:
+        lower, higher = step.lower, step.higher
         index = next((i for i, t in enumerate(thresholds) if t.level == lower.name), None)
-        if lower.escalate_after is None or index is None:
+        if index is None:
             continue
         labels = data_labels(spec, indicator)
         wanted = past(indicator, thresholds, index)
@@ -146,13 +146,13 @@ def escalations(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> lis
             continue
         breached = [t for t in thresholds if t.breached_by(probe.value, indicator.good)]
         fired, _ = settle(probe.warmup + thresholds[index].for_seconds + grid.margin, breached, probe.warmup, grid)
-        when = fired + lower.escalate_after + grid.margin
+        when = fired + step.after + grid.margin
         held = holding(spec, indicator, labels, wanted, grid.samples(when))
         name = conventions.alert_name(spec.name, indicator.id, conventions.ESCALATED_SUFFIX)
         lower_labels = labels | conventions.alert_labels(spec, indicator, lower.name)
         expected = [expected_alert(_rule(spec, plan, indicator, conventions.ESCALATED_SUFFIX, higher.name), lower_labels, 1,
                                    conventions.alert_labels(spec, indicator, higher.name))]
-        early = (0 if lower.name in _burning(spec, indicator, probe.value) else thresholds[index].for_seconds) + lower.escalate_after - grid.step
-        found.append(group(f"{indicator.id}: {lower.name} left firing for {durations.human(lower.escalate_after)} escalates to {higher.name}",
+        early = (0 if lower.name in _burning(spec, indicator, probe.value) else thresholds[index].for_seconds) + step.after - grid.step
+        found.append(group(f"{indicator.id}: {lower.name} left firing for {durations.human(step.after)} escalates to {higher.name}",
                            held.series, [grid.alert_test(name, early, []), grid.alert_test(name, when, expected)]))
     return found
