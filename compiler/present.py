@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -139,25 +140,32 @@ def _places(number: float) -> int:
     return len(text.split(".")[1]) if "." in text and "e" not in text else 0
 
 
-HUMAN_UNITS = frozenset(("ratio", "percent", "seconds", "days"))  # those `limit` writes as more than the number
-
-
 def limit(indicator: Indicator, number: float) -> str:
     """A threshold as the spec wrote it: 0.999 -> 99.9%; 1209600 -> 14 days; 0.25 -> 250ms."""
-    if indicator.unit == "ratio":
-        return f"{number * 100:.{EXACT}g}%"
-    if indicator.unit == "percent":
-        return f"{number:.{EXACT}g}%"
-    if indicator.unit == "seconds":
-        return _duration(number)
-    if indicator.unit == "days":
-        return f"{number:.{EXACT}g} day{'s' if number != 1 else ''}"
-    return f"{number:.{EXACT}g}"
+    written = _IN_UNIT.get(indicator.unit)
+    return written(number) if written else f"{number:.{EXACT}g}"
+
+
+def compared(indicator: Indicator, number: float) -> str:
+    """A threshold alert's comparison as `indicators diff` shows it: in the unit (`> 250ms`,
+    `< 99.9%`), so a reviewer need not convert; a count as the bare number the rule compares against."""
+    if indicator.unit in _IN_UNIT:
+        return breached(indicator, number)
+    return f"{indicator.breach_operator} {number:.12g}"
 
 
 def _duration(number: float) -> str:
     """14 days, 90 minutes, 250ms; 1m30s500ms when no one unit is whole."""
     return f"{number * 1000:.{EXACT}g}ms" if 0 < number < 1 else durations.human(number)
+
+
+# The units a threshold is written in as more than its number.
+_IN_UNIT: dict[str, Callable[[float], str]] = {
+    "ratio": lambda number: f"{number * 100:.{EXACT}g}%",
+    "percent": lambda number: f"{number:.{EXACT}g}%",
+    "seconds": _duration,
+    "days": lambda number: f"{number:.{EXACT}g} day{'s' if number != 1 else ''}",
+}
 
 
 def met(indicator: Indicator, number: float) -> str:

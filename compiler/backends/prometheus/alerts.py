@@ -86,16 +86,8 @@ def _threshold_alerts(alerting: _Alerting, selection: Selection) -> list[Rule]:
     return [alerting.alert("", f"{series.text} {indicator.breach_operator} {_bound(indicator, threshold)}",
                            durations.text(threshold.for_seconds) if threshold.for_seconds else None, threshold.level,
                            heading + present.level_rule(indicator, threshold), description, when, override=selection.override,
-                           thresholds=(_compared(indicator, threshold.value),), reads=series.reads)
+                           thresholds=(present.compared(indicator, threshold.value),), reads=series.reads)
             for threshold in selection.thresholds]
-
-
-def _compared(indicator: Indicator, value: float) -> str:
-    """A threshold alert's comparison as `indicators diff` shows it: in the unit, as the summary
-    reads it (`> 250ms`, `< 99.9%`), so a reviewer need not convert; else the number itself."""
-    if indicator.unit in present.HUMAN_UNITS:
-        return present.breached(indicator, value)
-    return f"{indicator.breach_operator} {_shown(value)}"
 
 
 def _shown(value: float) -> str:
