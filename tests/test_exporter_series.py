@@ -171,6 +171,15 @@ WORLDS = [
           "platform_health", (('mlops_deployments_total{cluster="eu-1", team="search", model="ranker", status="rolled_back"}', "_x65 1x600"),),
           "deployment_success_rate", "9h",
           (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', None),), (), every="1h"),
+    # an established team of 3, red and yellow at 0 experiments, whose first one, at 8d20h, creates
+    # its labelled counter at 1: one in 7 days, 0.33 a head, still red (averaged over the 10 hours
+    # the counter has existed and stretched to the week it read as 1 / 10h * 168h / 3 = 5.6: not red)
+    World("an established team's one experiment in a week is 0.33 a head and red",
+          "team_productivity", (('mlops_ml_team_size{cluster="eu-1", team="search"}', "3x13400"),
+                                ('mlops_experiments_created_total{cluster="eu-1", team="search", project="p1"}', "_x12720 1x660")),
+          "experiments_per_week", "9d6h",
+          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', round(1 / 3, 6)),),
+          ("MlopsExperimentsPerWeek red team=search", "MlopsExperimentsPerWeek yellow team=search"), every="1h"),
     World("before the first regulatory violation nothing is counted or raised",
           "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
           "regulatory_violations", "59m", (), ()),
@@ -226,13 +235,13 @@ WORLDS = [
     World("then a steady ticket rate is a flat trend of 0 and raises nothing",
           "team_productivity", TICKETS_STEADY, "support_ticket_volume", "14d1h", ((TICKET_TREND, TEAM, 0.0),), (), every="1h"),
     # tickets triple at 7d; the trend has a value from 14d1h: the week before holds 162 hourly
-    # rollups of 1 a minute and 7 of 3, this week 169 of 3, so it is 3 * 169 / 183 - 1; red
+    # rollups of 1 a minute and 6 of 3, this week 168 of 3, so it is 3 * 168 / 180 - 1; red
     # (> 25%) for 6h fires 6h after that, and not before
     World("a real rise in tickets is judged once the previous week is whole, pending just before red's 6h",
           "team_productivity", TICKETS_TRIPLE, "support_ticket_volume", "14d6h", (), (), every="1h"),
     World("a real rise in tickets is judged once the previous week is whole, red at red's 6h",
           "team_productivity", TICKETS_TRIPLE, "support_ticket_volume", "14d7h",
-          ((TICKET_TREND, TEAM, round(3 * 169 / 183 - 1, 6)),), ("MlopsSupportTicketVolume red team=search",), every="1h"),
+          ((TICKET_TREND, TEAM, round(3 * 168 / 180 - 1, 6)),), ("MlopsSupportTicketVolume red team=search",), every="1h"),
     # a team's first rollback ever, at 1h05m, took 90 minutes: the histogram child is created by
     # it, its buckets already at 1 from 7200 up; the second, at 3h05m, took 200s. The p90 of the
     # two is at rank 1.8, in the (3600, 7200] bucket: 6480s (6474 with rate()'s extrapolation of
@@ -321,7 +330,8 @@ HOURLY_ERRORS = ("((last_over_time(mlops_inference_errors_total[1h]) unless last
                  "      or\n        rate(mlops_inference_errors_total[1h])")
 FIRST_ROLLBACK = ("((last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
                   "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h)) > 0) / 3600\n      or\n")
-DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d]) * 3600)"
+DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d] offset 1s) * 3600)"
+EXPERIMENTS = "(sum_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d] offset 1s) * 3600)"
 # The worlds' mutation proofs: (what the rules did before, the world it fails, the text of the
 # shipped rules, what it was, what promtool then reports). Each world above is only worth its
 # keep if the rules it guards against get it wrong.
@@ -347,6 +357,9 @@ MUTATIONS = [
     ("min_volume judged by the average hourly rate times the week reads one rollback as 21: red at 8h",
      "a new team's first deployment", DEPLOYMENTS, DEPLOYMENTS.replace("sum_over_time", "avg_over_time").replace("* 3600", "* 604800"),
      'got: {alertname="MlopsDeploymentSuccessRate", level="red", team="search"}'),
+    ("a count averaged over its own hours and stretched to the week reads one experiment as 5.6 a head: not red",
+     "an established team's one experiment", EXPERIMENTS,
+     "(avg_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d]) * 604800)", "got: {cluster=\"eu-1\", team=\"search\"} 5."),
     ("every version's accuracy and baseline averaged apart set v2's baseline against v1's accuracy: -8%, yellow",
      "a new version's baseline", "avg by (version, cluster, model)", "avg by (cluster, model)",
      'got: {alertname="MlopsModelAccuracy", level="yellow", model="churn"}'),

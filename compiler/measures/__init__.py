@@ -72,6 +72,12 @@ class Measure(Protocol):
         """The spec author's own PromQL, for the forms that are one."""
         return None
 
+    def counts_rollups(self, spec: Spec) -> bool:
+        """Whether its value counts the events of hourly rollups (a long window's increase or rate,
+        not a ratio of two such sums): a test records one rollup an hour, as the rollup group
+        does, only on a grid stepping hourly."""
+        return False
+
     def budget(self) -> Availability | None:
         """The availability objective whose error budget burn-rate alerts watch, if any."""
         return None

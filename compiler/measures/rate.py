@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from compiler.backends.prometheus.measures import Value, guarded, or_zero
+from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Inputs, Maker, counter, warmup
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, selector
-from compiler.model import Selector
+from compiler.model import Selector, Spec
 from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -40,6 +40,9 @@ class Rate(Measure):
     def operation(self, good: str) -> str:
         return f"{self.function}{duration(self.window)}"
 
+    def counts_rollups(self, spec: Spec) -> bool:
+        return self.window >= LONG_WINDOW
+
     def value(self, state: Value) -> Joined:
         rate = or_zero(state.counter("counter", self.counter, self.window, self.function), state.exported(self.counter))
         volume = state.counter("counter", self.counter, self.window, "increase", summed=True)
@@ -53,4 +56,4 @@ class Rate(Measure):
         if wanted < 0 or not make.add(self.counter, counter(per_step, make.steps)):
             return None
         value = per_step / STEP if self.function == "rate" else increase
-        return make.done(value, warmup(self.window))
+        return make.done(value, warmup(self.window, self.counts_rollups(make.spec)))

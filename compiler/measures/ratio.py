@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from compiler import promql
-from compiler.backends.prometheus.measures import Value, guarded, or_zero
+from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, or_zero
 from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, warmup
 from compiler.durations import text as duration
 from compiler.measures import MIN_VOLUME, SELECTOR, WINDOW, Measure, is_counter, selector
-from compiler.model import Selector
+from compiler.model import Selector, Spec
 from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
@@ -43,6 +43,11 @@ class Ratio(Measure):
 
     def sources(self) -> list[str]:
         return [self.denominator.metric]  # a ratio over no high-risk model has no value but is not silent
+
+    def counts_rollups(self, spec: Spec) -> bool:
+        """A counter against a gauge: the counter's increase is the count of its rollups' events."""
+        counters = is_counter(spec, self.numerator), is_counter(spec, self.denominator)
+        return self.window >= LONG_WINDOW and any(counters) and not all(counters)
 
     def value(self, state: Value) -> Joined:
         """Rates when both are counters, a counter's increase over the window against a gauge,
@@ -75,4 +80,4 @@ class Ratio(Measure):
 
         if not make.pair(self.numerator, self.denominator, amount(part, counters[0]), amount(whole, counters[1])):
             return None
-        return make.done(part / whole, warmup(self.window) if any(counters) else STEP)
+        return make.done(part / whole, warmup(self.window, self.counts_rollups(make.spec)) if any(counters) else STEP)

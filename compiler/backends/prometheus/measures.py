@@ -112,19 +112,22 @@ class Value:
     def counter(self, role: str, selector: Selector, window: float, function: str, previous: bool = False,
                 summed: bool = False) -> Joined:
         """rate() or increase() of a counter over `window` (or the window before it), summed.
-        `summed`: over a long window, the sum of its hourly rates: one side of a ratio of counters,
-        as the other side is (the ratio is what counts, not the scale), or times an hour the
-        events counted (a ratio's volume: an average times the window would stretch a new team's
-        first deployment over the week)."""
+        Over a long window, from the events its hourly rollups counted (their rates' sum times an
+        hour), not their average stretched over the window: that would make a new model's first
+        deployment, or the one deployment an exporter restart left rollups of, several a week.
+        `summed` rates: the sum of the hourly rates as it is, for one side of a ratio of counters,
+        as the other side is (the ratio is what counts, not the scale)."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
             return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
         hourly = self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE))
-        if summed:
-            total = self.over_long_window(role, "rate", hourly, window, offset, summed=True)
-            return total if function == "rate" else promql.join("(", total, f" * {number(ROLLUP)})")
-        average = self.over_long_window(role, "rate", hourly, window, offset)
-        return average if function == "rate" else promql.join("(", average, f" * {number(window)})")
+        if summed and function == "rate":
+            return self.over_long_window(role, "rate", hourly, window, offset, summed=True)
+        # one rollup an hour: a range holds both its ends (Prometheus 2), so one ending a second
+        # early counts each hour once when the reading falls on a rollup's instant
+        early = f" offset {durations.text(window + 1 if previous else 1)}"
+        events = promql.join("(", self.over_long_window(role, "rate", hourly, window, early, summed=True), f" * {number(ROLLUP)})")
+        return events if function == "increase" else promql.join("(", events, f" / {number(window)})")
 
     def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> Joined:
         """A gauge's average over `window` (or the window before it), from its recorded average."""

@@ -26,6 +26,7 @@ from compiler.model import Indicator, Spec
 
 FOLDER = "prometheus/tests"
 MAX_STEPS = 20
+HOURLY = GRIDS[1]  # the rollup group's interval: a value counting its rollups is tested on this grid alone
 
 
 def indicator_groups(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
@@ -57,11 +58,14 @@ def _placed(spec: Spec, plan: Plan, indicators: list[Indicator]) -> dict[Grid, l
     for grid in GRIDS:
         longer: list[Indicator] = []
         for indicator in indicators:
+            if indicator.measure.counts_rollups(spec) and grid != HOURLY:  # all of them there, however long
+                longer.append(indicator)
+                continue
             for group in indicator_groups(spec, plan, indicator, grid):
                 key = f"{indicator.id}/{group['name']}"
                 if key in names:
                     continue
-                if _steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1]:
+                if _steps(group, grid) <= MAX_STEPS or grid in (GRIDS[-1], HOURLY) and indicator.measure.counts_rollups(spec):
                     names.add(key)
                     placed.setdefault(grid, []).append(group)
                 elif not longer or longer[-1] is not indicator:

@@ -66,10 +66,11 @@ def gauge(value: float, steps: int) -> str:
     return f"{literal(value)}+0x{steps}"
 
 
-def warmup(window: float) -> float:
+def warmup(window: float, counts: bool = False) -> float:
     """Short windows fill from the first sample; long ones read the hourly rollups recorded
-    from the first step on, whose ratios hold from the start."""
-    return float(SETTLE) if window >= LONG_WINDOW else window + SETTLE
+    from the first step on, whose ratios hold from the start, and whose `counts` (events over
+    the window) fill as the window does."""
+    return float(SETTLE) if window >= LONG_WINDOW and not counts else window + SETTLE
 
 
 class Maker:
