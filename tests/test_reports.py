@@ -210,7 +210,8 @@ def test_every_number_in_the_monthly_review_is_the_one_computed_from_the_dataset
 def test_a_headline_chart_spans_the_last_weeks_of_daily_values(spec, prometheus):
     chosen = period.week(WEEK)
     figure = weekly.build(spec, chosen, Client(prometheus.url).ask, html=True).context["headline"][0]
-    days = [chosen.history[0] + 86400 * day for day in range(int((chosen.end - chosen.history[0]) // 86400) + 1)]
+    days = [chosen.history[0] + 86400 * day for day in range(8 * 7 + 1)]  # eight weeks of days, both ends drawn
+    assert days[-1] == chosen.end
     daily = [mean(n for _, n in values("active_users", t)) for t in days]
     active_users = next(i for i in spec.indicators if i.id == "active_users")
     assert (figure.chart.low, figure.chart.high) == (present.value(active_users, min(daily)), present.value(active_users, max(daily)))
@@ -603,7 +604,29 @@ def test_a_week_is_read_at_the_monday_after_it_and_compared_with_the_monday_befo
     chosen = period.week("2026-W01")
     assert (chosen.previous_end, chosen.end) == (datetime(2025, 12, 29, tzinfo=UTC).timestamp(),
                                                  datetime(2026, 1, 5, tzinfo=UTC).timestamp())
-    assert len(chosen.history) == 8 and chosen.history[-1] == chosen.end
+    assert chosen.history[-1] == chosen.end
+
+
+def utc(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+# (case, the period, where its trend charts start): eight whole weeks or six whole months, this one last
+CHART_SPANS = [
+    ("a week's charts start at the Monday seven weeks before its own", period.week("2026-W45"), "2026-09-14"),
+    ("a first week's charts reach into the year before", period.week("2026-W01"), "2025-11-10"),
+    ("an ISO week 53 counts back over its own year", period.week("2026-W53"), "2026-11-09"),
+    ("a month's charts start on the first of the fifth month before it", period.month("2026-10"), "2026-05-01"),
+    ("a January's charts start in August of the year before", period.month("2027-01"), "2026-08-01"),
+    ("a June's charts start with January", period.month("2026-06"), "2026-01-01"),
+]
+
+
+@pytest.mark.parametrize(("chosen", "start"), [case[1:] for case in CHART_SPANS], ids=[case[0] for case in CHART_SPANS])
+def test_a_trend_chart_covers_the_last_eight_weeks_or_six_months_this_one_included(chosen, start):
+    shown = 8 if "W" in chosen.label else 6
+    assert (chosen.history[0], chosen.history[-1], len(chosen.history)) == (utc(start), chosen.end, shown + 1)
+    assert chosen.history[-2] == chosen.previous_end  # each bound is a period's end: the one before this one's is its start
 
 
 def test_spec_text_in_the_html_is_escaped(spec):

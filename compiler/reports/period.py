@@ -26,7 +26,9 @@ class Period:
     title: str  # "week of 16 Nov 2026" | "November 2026"
     previous_end: float  # unix seconds, UTC: the period's start, when the period before it is evaluated
     end: float  # exclusive: when the report is evaluated
-    history: tuple[float, ...]  # ends of the periods the trend charts cover, oldest first, this one last
+    # the bounds of the periods the trend charts cover, oldest first: the oldest one's start, then
+    # each one's end, this one's (`end`) last; eight weeks are nine bounds
+    history: tuple[float, ...]
 
 
 def _utc(day: date) -> float:
@@ -46,7 +48,7 @@ def week(text: str, weeks_shown: int = 8) -> Period:
     start = _utc(monday)
     end = start + WEEK
     return Period(text, f"week of {monday.day} {monday:%b %Y}", start, end,
-                  tuple(end - WEEK * back for back in reversed(range(weeks_shown))))
+                  tuple(end - WEEK * back for back in reversed(range(weeks_shown + 1))))
 
 
 def month(text: str, months_shown: int = 6) -> Period:
@@ -57,7 +59,7 @@ def month(text: str, months_shown: int = 6) -> Period:
         raise PeriodError(f"--month {text!r}: expected a month from {YEARS[0]}-01 to {YEARS[-1]}-12")
     first = date(int(match[1]), int(match[2]), 1)
     ends = [_month_after(first)]
-    for _ in range(months_shown - 1):
+    for _ in range(months_shown):  # back to the start of the oldest month shown
         ends.insert(0, _month_before(ends[0]))
     return Period(text, f"{first:%B %Y}", _utc(first), _utc(ends[-1]), tuple(_utc(day) for day in ends))
 
