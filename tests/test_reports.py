@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from compiler import conventions, emit, pipeline, present, promql
-from compiler.backends.prometheus.plan import RECORD
+from compiler.backends.prometheus.plan import ALERT, RECORD
 from compiler.cli import main
 from compiler.prometheus_api import Client, PrometheusError
 from compiler.reports import monthly, period, weekly
@@ -56,7 +56,10 @@ def prometheus(tmp_path_factory):
 
 # The dataset's indicator values, computed from the source series as the spec defines them.
 def value(indicator: str, labels: dict[str, str], t: float) -> float | None:
+    """None where the series does not exist (an exporter that stopped)."""
     src = history.source
+    if history.STOPS.get((labels["cluster"], labels.get("team") or labels.get("model")), history.END + 1) <= t:
+        return None
     if indicator == "active_users":
         return src("mlops_active_users", labels, t) / src("mlops_ml_team_size", labels, t)
     if indicator == "time_to_production":
@@ -134,6 +137,23 @@ def worst(indicator: str, t: float) -> tuple[dict[str, str], float]:
     return max(values(indicator, t), key=lambda item: (rank.index(level(indicator, *item)), sign * item[1]))
 
 
+def stopped(indicator: str, t: float, period: float) -> list[dict[str, str]]:
+    """The entities whose exporter stopped during the period ending at `t`: reported in it, not at `t`."""
+    return [labels for labels in entities(indicator)
+            if t - period < history.STOPS.get((labels["cluster"], labels[ENTITIES[indicator]]), history.END + 1) <= t]
+
+
+def paging(labels: dict[str, str], t: float) -> bool:
+    """Whether the entity's NoData alert (red) fires at `t`: from an hour after its exporter's
+    last sample, for a day after that sample (then it is forgotten)."""
+    stop = history.STOPS.get((labels["cluster"], labels.get("team") or labels.get("model")))
+    return stop is not None and stop + history.HOUR <= t < stop - history.HOUR + history.DAY
+
+
+def named(labels: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in labels.items())
+
+
 def points(t: float) -> str:
     return f"{round(t, 1):g}/100"
 
@@ -152,15 +172,20 @@ def test_every_number_in_the_weekly_review_is_the_one_computed_from_the_dataset(
         "Model Quality score": (points(mean(entry_score("model_quality", c, NOW) for c in ("eu", "us"))),
                                 points(mean(entry_score("model_quality", c, LAST_WEEK) for c in ("eu", "us")))),
     }
-    assert [figure.direction for figure in context["headline"]] == ["better", "better", "worse"]
+    assert [figure.direction for figure in context["headline"]] == ["better", "worse", "worse"]  # the stopped search team was fast
 
     health = {row.title: (row.this_week, row.last_week, row.status, row.where) for row in context["health"]}
     expected = {}
+    rank = ("green", "yellow", "red", "critical").index
     for name in ("active_users", "time_to_production"):
         (labels, now), (_, before) = worst(name, NOW), worst(name, LAST_WEEK)
-        expected[indicator[name].title] = (shown(name, now), shown(name, before), level(name, labels, now),
-                                           ", ".join(f"{k}={v}" for k, v in labels.items()))
+        silent = [gone for gone in stopped(name, NOW, history.WEEK) if paging(gone, NOW)]
+        if silent and rank(level(name, labels, now)) < rank("red"):  # a NoData (red) more severe than every value
+            expected[indicator[name].title] = ("no data", shown(name, before), "red", named(silent[0]))
+        else:
+            expected[indicator[name].title] = (shown(name, now), shown(name, before), level(name, labels, now), named(labels))
     assert health == expected
+    assert health["Active Users"] == ("no data", "30%", "red", "cluster=eu, team=search")
 
     columns = ["model_accuracy", "drift_score", "model_age"]
     assert context["quality"]["columns"] == [indicator[name].title for name in columns]
@@ -168,16 +193,21 @@ def test_every_number_in_the_weekly_review_is_the_one_computed_from_the_dataset(
     expected_rows = {}
     for cluster, model in history.MODELS:
         labels, cells, levels = {"cluster": cluster, "model": model}, [], []
+        if labels not in stopped("drift_score", NOW, history.WEEK) and value("drift_score", labels, NOW) is None:
+            continue  # gone before the week
         for name in columns:
             number = value(name, labels, NOW)
             if number is None:
-                cells.append(("no data", ""))
+                cells.append(("no data", "red" if paging(labels, NOW) else ""))
+                levels.append("red" if paging(labels, NOW) else "green")
                 continue
             found = level(name, labels, number)
             levels.append(found)
             cells.append((shown(name, number), "" if found == "green" else found))
         expected_rows[f"{model} (cluster={cluster})"] = (cells, max(levels, key=("green", "yellow", "red", "critical").index))
     assert rows == expected_rows
+    assert rows["pricing (cluster=eu)"] == ([("no data", "red")] * 3, "red")  # stopped on Sunday, its NoData paging
+    assert "legacy (cluster=us)" not in rows  # stopped in October: forgotten
 
     responders = {"red": "Platform Team, Manager", "critical": "On-call, Leadership"}  # the team's red replaces the level's
     actions = {(item.indicator, item.where, item.value, item.status, item.responders) for item in context["actions"]}
@@ -185,9 +215,15 @@ def test_every_number_in_the_weekly_review_is_the_one_computed_from_the_dataset(
         (indicator[name].title, ", ".join(f"{k}={v}" for k, v in labels.items()), shown(name, number), found, responders[found])
         for name in ENTITIES for labels, number in values(name, NOW)
         if (found := level(name, labels, number)) in responders
-    }
+    } | {(indicator[name].title, named(labels), "no data", "red", responders["red"])
+         for name in ENTITIES for labels in stopped(name, NOW, history.WEEK) if paging(labels, NOW)}
+    assert {(item.indicator, item.where) for item in context["actions"] if item.value == "no data"} == {
+        ("Active Users", "cluster=eu, team=search"), ("Time-to-Production", "cluster=eu, team=search"),
+        ("Accuracy / AUC", "cluster=eu, model=pricing"), ("Drift Score", "cluster=eu, model=pricing"), ("Model Age", "cluster=eu, model=pricing")}
     assert [item.status for item in context["actions"]][0] == "critical"  # most severe first
-    assert {gap["series"] for gap in context["missing"]} == {'cluster_model:mlops_model_age:age_seconds{cluster="us", model="churn"}'}
+    assert {gap["series"] for gap in context["missing"]} == {'cluster_model:mlops_model_age:age_seconds{cluster="us", model="churn"}'} | {
+        f'{conventions.indicator_series(spec, indicator[name])}{{cluster="eu", {ENTITIES[name]}="{labels[ENTITIES[name]]}"}}'
+        for name in ENTITIES for labels in stopped(name, NOW, history.WEEK)}
 
 
 def test_every_number_in_the_monthly_review_is_the_one_computed_from_the_dataset(spec, prometheus):
@@ -198,13 +234,45 @@ def test_every_number_in_the_monthly_review_is_the_one_computed_from_the_dataset
     for entry, title, weight in (("platform_adoption", "Platform Adoption", "40%"), ("model_quality", "Model Quality", "60%")):
         means = {name: mean(s for c in ("eu", "us") if (s := indicator_score(name, c, MONTH_END)) is not None) for name in MEMBERS[entry]}
         weakest = min(means, key=means.get)
+        gone: dict[str, tuple[list[str], str]] = {}  # who stopped during the month: its indicators' titles, its NoData level
+        for name in MEMBERS[entry]:
+            for labels in stopped(name, MONTH_END, MONTH_END - LAST_MONTH_END):
+                gone.setdefault(named(labels), ([], " (NoData red)" if paging(labels, MONTH_END) else ""))[0].append(titles[name])
         expected[title] = (weight, points(mean(entry_score(entry, c, MONTH_END) for c in ("eu", "us"))),
                            points(mean(entry_score(entry, c, LAST_MONTH_END) for c in ("eu", "us"))),
-                           f"weakest: {titles[weakest]} ({points(means[weakest])})")
+                           "; ".join([f"weakest: {titles[weakest]} ({points(means[weakest])})"] +
+                                     [f"no data from {where}: {', '.join(names)}{paged}" for where, (names, paged) in gone.items()]))
     assert rows == expected
+    assert rows["Model Quality"][3].endswith("; no data from cluster=us, model=legacy: Accuracy / AUC, Drift Score, Model Age (NoData red)")
     assert (context["composite"].now, context["composite"].before) == (points(composite(MONTH_END)), points(composite(LAST_MONTH_END)))
     assert (context["roi"].now, context["roi"].before) == (f"{roi(MONTH_END):.2f}x", f"{roi(LAST_MONTH_END):.2f}x")
-    assert context["missing"] == []
+    assert {gap["series"] for gap in context["missing"]} == {
+        f'{conventions.indicator_series(spec, indicator)}{{cluster="us", model="legacy"}}' for indicator in spec.indicators
+        if indicator.id in MEMBERS["model_quality"]}
+
+
+# (case, report, period, a line of its Markdown): exporters that stopped (report_history.STOPS)
+STOPPED = [
+    ("a model that stopped on Sunday keeps its row, each cell no data at its NoData alert's level", "weekly", WEEK,
+     "| pricing (cluster=eu) | no data (red) | no data (red) | no data (red) | red |"),
+    ("a team whose NoData pages is the platform-health row's worst, its value no data", "weekly", WEEK,
+     "| Active Users | no data | 30% | ≥ 80% | red | cluster=eu, team=search |"),
+    ("a NoData alert firing at the week's end is an action item", "weekly", WEEK,
+     "- **red** Drift Score (cluster=eu, model=pricing): no data. Immediate action, status updates. Responders: Platform Team, "
+     "Manager. Runbook: https://runbooks.example.com/mlops/drift_score"),
+    ("a series that stopped is listed under No Data", "weekly", WEEK,
+     '- `cluster_model:mlops_drift_score:max{cluster="eu", model="pricing"}` at 2026-11-09 00:00 UTC'),
+    ("the monthly review names who stopped in its scorecard entry's note", "monthly", MONTH,
+     "| Model Quality | 60% | 28.3/100 | 60.4/100 | ↓ -32.1 pts (worse) | weakest: Drift Score (8.3/100); no data from cluster=us, "
+     "model=legacy: Accuracy / AUC, Drift Score, Model Age (NoData red) |"),
+]
+
+
+@pytest.mark.parametrize(("kind", "chosen", "line"), [case[1:] for case in STOPPED], ids=[case[0] for case in STOPPED])
+def test_a_series_that_stopped_reporting_reads_no_data_where_its_nodata_alert_pages(prometheus, kind, chosen, line):
+    result = report(kind, f"--{'week' if kind == 'weekly' else 'month'}", chosen, "--prometheus", prometheus.url)
+    assert result.exit_code == 0, result.output
+    assert line in result.output.splitlines()
 
 
 def test_a_headline_chart_spans_the_last_weeks_of_daily_values(spec, prometheus):
@@ -329,6 +397,11 @@ def test_every_series_a_report_reads_is_recorded_by_the_generated_rules(path):
     for build, chosen in ((weekly.build, period.week(WEEK)), (monthly.build, period.month(MONTH))):
         build(compiled.spec, chosen, lambda query: asked.append(query.promql) or [], html=True)
     read = {(series.name, label) for text in asked for series in promql.series_read(text) for label in series.labels}
+    # besides recorded series, ALERTS: for the NoData alerts the rules raise, each asked by its name
+    alerts = {rule.name for rule in compiled.outputs.rules.rules() if rule.kind == ALERT}
+    asked_alerts = set(re.findall(r'ALERTS\{alertname="(\w+)"', " ".join(asked)))
+    assert asked_alerts and asked_alerts <= alerts and all(name.endswith(conventions.NO_DATA_SUFFIX) for name in asked_alerts)
+    read = {(name, label) for name, label in read if name != "ALERTS"}
     assert {name for name, _ in read} <= set(recorded) and any(label == "scorecard" for _, label in read)
     # the labels a report selects on are the rules' own (indicator, scorecard, category) or kept by every series
     for name, label in read:

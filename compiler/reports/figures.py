@@ -24,10 +24,11 @@ class Reader:
         self.where = where
         self._missing: set[tuple[str, str]] = set()
 
-    def samples(self, series: str, at: float, *matchers: tuple[str, str, str]) -> list[Sample]:
+    def samples(self, series: str, at: float, *matchers: tuple[str, str, str], listed: bool = True) -> list[Sample]:
+        """The matching series with a value at `at`; none is listed as missing unless `listed`."""
         text = selector(series, self.where, *matchers)
         found = [sample for sample in self._instant(text, at) if known(sample.value)]
-        if not found:
+        if not found and listed:
             self._missing.add((text, moment(at)))
         return found
 
@@ -42,6 +43,17 @@ class Reader:
         if not found:
             self._missing.add((selector(series, self.where, *matchers), moment(at)))
         return found[0] if found else None
+
+    def over(self, series: str, start: float, end: float, *matchers: tuple[str, str, str]) -> list[Sample]:
+        """Every matching series with a value in (start, end], at its last one: the series a
+        period's end expects. Not listed as missing: the instant read at `end` is."""
+        return self._instant(f"last_over_time({selector(series, self.where, *matchers)}[{int(end - start)}s])", end)
+
+    def firing(self, alertname: str, at: float) -> list[Sample]:
+        """The alert's firing instances at `at`, from the ALERTS series Prometheus records: those
+        --where names, and those without its labels (an absent() alert's), which concern every series."""
+        answer = self._instant(selector("ALERTS", (), ("alertname", "=", alertname), ("alertstate", "=", "firing")), at)
+        return [sample for sample in answer if all(sample.label(label) in ("", value) for label, value in self.where)]
 
     def lacks(self, series: str, at: float, *matchers: tuple[str, str, str]) -> None:
         """Lists a series the report wanted but did not find among the answers it had."""

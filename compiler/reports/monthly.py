@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from compiler import conventions, present
 from compiler.emit import Prose
 from compiler.model import ScorecardEntry, Spec
+from compiler.reports import silence
 from compiler.reports.figures import Figure, Reader, figure, moment
 from compiler.reports.period import Period
 from compiler.reports.queries import Ask
@@ -18,7 +19,7 @@ from compiler.reports.queries import Ask
 class EntryRow:
     weight: str
     figure: Figure
-    note: str  # "weakest: Toil Ratio (35/100)", or "none below target" when all score 100
+    note: str  # "weakest: Toil Ratio (35/100)", or "none below target" when all score 100; then the series that stopped
 
 
 def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ...] = (), html: bool = False) -> Prose:
@@ -27,7 +28,7 @@ def build(spec: Spec, period: Period, ask: Ask, where: tuple[tuple[str, str], ..
     rows = [EntryRow(present.weight(entry.weight),
                      figure(reader, entry.title, per_entry, period, ((conventions.SCORECARD_LABEL, "=", entry.id),),
                             present.score, "higher", None, html),
-                     _weakest(spec, reader, period, entry))
+                     "; ".join((_weakest(spec, reader, period, entry), *_stopped(spec, reader, period, entry))))
             for entry in spec.scorecard]
     composite = figure(reader, "Composite score", conventions.composite_score_series(spec), period, (),
                        present.score, "higher", None, html) if spec.scorecard else None
@@ -59,3 +60,18 @@ def _weakest(spec: Spec, reader: Reader, period: Period, entry: ScorecardEntry) 
         return "none below target"
     title = next(i.title for i in spec.indicators if i.id == weakest)
     return f"weakest: {title} ({score.text})"
+
+
+def _stopped(spec: Spec, reader: Reader, period: Period, entry: ScorecardEntry) -> list[str]:
+    """The series of the entry's indicators that stopped reporting, per series: "no data from
+    cluster=us, model=legacy: Accuracy / AUC, Drift Score (NoData red)". Its score, averaged over
+    the series left, no longer counts them."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for indicator in (i for i in spec.indicators if i.id in entry.indicators):
+        now = reader.samples(conventions.indicator_series(spec, indicator), period.end, listed=False)  # the table shows scores
+        for gone in silence.silent(spec, reader, period, indicator, now):
+            titles, levels = found.setdefault(", ".join(f"{label}={value}" for label, value in gone.labels), ([], []))
+            titles.append(indicator.title)
+            levels += [gone.alert.name] if gone.alert and gone.alert.name not in levels else []
+    return [f"no data{' from ' + where if where else ''}: {', '.join(titles)}{' (NoData ' + ', '.join(levels) + ')' if levels else ''}"
+            for where, (titles, levels) in sorted(found.items())]
