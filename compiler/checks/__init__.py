@@ -22,6 +22,7 @@ from compiler.backends.prometheus import cost
 from compiler.build import build
 from compiler.checks import (
     addresses,
+    age_order,
     burn_rates,
     case_values,
     cases,
@@ -162,6 +163,7 @@ CHECKS = (
     Check("mounts", "semantic", _semantic(mounts.check)),
     Check("thresholds", "semantic", _semantic(thresholds.check)),
     Check("burn_rates", "semantic", _semantic(burn_rates.check)),
+    Check("age_order", "semantic", _semantic(age_order.check)),
     Check("silence", "semantic", _semantic(silence.check)),
     Check("windows", "semantic", _semantic(windows.check)),
     Check("positive", "semantic", _semantic(positive.check)),
