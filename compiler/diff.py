@@ -3,8 +3,9 @@
 It compares what the two compilations were rendered from (the rule plans, the Alertmanager
 configurations, the dashboards), so it reports what will really change: alerts and recording
 rules added or removed, thresholds, `for`, the rule group an alert moves to (which restarts its
-`for`), levels, severities, which receivers each alert reaches and on what timers, and
-dashboard panels; any other generated file that changes is listed by name.
+`for`), levels, severities, which receivers each alert reaches and on what timers, the time
+intervals those timers name (business hours, holidays, their time zone), and dashboard panels;
+any other generated file that changes is listed by name.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler import conventions, present
+from compiler.backends.alertmanager.routing import MONTHS
 from compiler.backends.alertmanager.walk import route
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus.plan import ALERT, Plan, Rule
@@ -21,7 +23,7 @@ from compiler.pipeline import Compilation
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 # What a reviewer must see first: what fires, when, and who is told; wording and files last.
 ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "reaches", "level", "severity", "notification timers",
-                "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
+                "times", "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
 TIMERS = ("group_wait", "group_interval", "repeat_interval", "active_time_intervals", "mute_time_intervals")
 
 
@@ -36,7 +38,7 @@ class Change:
 
 def semantic_diff(base: Compilation, head: Compilation) -> list[Change]:
     old, new = base.outputs, head.outputs
-    changes = (_rules(old.rules, new.rules) + _routing(old, new) + _receivers(old, new) + _panels(old, new)
+    changes = (_rules(old.rules, new.rules) + _routing(old, new) + _time_intervals(old, new) + _receivers(old, new) + _panels(old, new)
                + _other_files(base.files, head.files))
     # ties in order of aspect, then by value, so that the report is the same on every run
     return sorted(set(changes), key=lambda c: (c.indicator, c.subject.startswith("file "), _priority(c.aspect), c.subject,
@@ -148,6 +150,68 @@ def _routing(base: Outputs, head: Outputs) -> list[Change]:
     return changes
 
 
+def _time_intervals(base: Outputs, head: Outputs) -> list[Change]:
+    """Each time interval whose days, times or time zone change: the notification timers name an
+    interval, so a new time zone or a holiday less changes when people are told without
+    changing any route."""
+    if not base.alertmanager or not head.alertmanager:
+        return []
+    old, new = _intervals(base.alertmanager), _intervals(head.alertmanager)
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        if old.get(name) != new.get(name):
+            used = _used(head, name) or _used(base, name)
+            subject = f"time interval {name}" + (f" ({used})" if used else "")
+            changes.append(Change("", subject, "times", _when(old.get(name)), _when(new.get(name))))
+    return changes
+
+
+def _intervals(config: dict) -> dict[str, list[dict]]:
+    return {entry["name"]: entry.get("time_intervals") or [] for entry in config.get("time_intervals") or []}
+
+
+def _used(built: Outputs, name: str) -> str:
+    """Which levels' notifications the interval decides, as the routes the alerts reach use it:
+    'yellow notified only within it', 'yellow muted within it'."""
+    reached = [(level, leaf) for (_, level), labels in _alerts(built.rules).items() for leaf in route(built.alertmanager, labels)]
+    said = []
+    for key, what in (("active_time_intervals", "notified only within it"), ("mute_time_intervals", "muted within it")):
+        if levels := sorted({level for level, leaf in reached if name in (leaf.get(key) or [])}):
+            said.append(f"{', '.join(levels)} {what}")
+    return "; ".join(said)
+
+
+def _when(entries: list[dict] | None) -> str:
+    """An interval as people read it: `monday:friday 09:00-17:00 (Europe/London)`, holidays
+    `2026-12-25; 2026-12-26 (Europe/London)`; the time zone once when the entries share it."""
+    if entries is None:
+        return "-"
+    if not entries:
+        return "none"
+    locations = {entry.get("location", "UTC") for entry in entries}
+    shown = []
+    for entry in entries:
+        day = _day(entry)
+        parts = [day] if day else [" ".join(entry[key]) for key in _CALENDAR if entry.get(key)]
+        parts += [" ".join(entry.get("weekdays") or []),
+                  " ".join(f"{span['start_time']}-{span['end_time']}" for span in entry.get("times") or [])]
+        if len(locations) > 1:
+            parts.append(f"({entry.get('location', 'UTC')})")
+        shown.append(" ".join(part for part in parts if part))
+    return "; ".join(shown) + (f" ({locations.pop()})" if len(locations) == 1 else "")
+
+
+_CALENDAR = ("years", "months", "days_of_month")
+
+
+def _day(entry: dict) -> str:
+    """`2026-12-25` for an entry of one year, month and day of month (a holiday), else ""."""
+    years, months, days = (entry.get(key) or [] for key in _CALENDAR)
+    if not (len(years) == len(months) == len(days) == 1 and months[0] in MONTHS and days[0].isdigit() and years[0].isdigit()):
+        return ""
+    return f"{years[0]}-{MONTHS.index(months[0]) + 1:02d}-{int(days[0]):02d}"
+
+
 def _receivers(base: Outputs, head: Outputs) -> list[Change]:
     if not base.alertmanager or not head.alertmanager:
         return []
@@ -218,6 +282,6 @@ def report(changes: list[Change], base: str, head: str, titles: dict[str, str], 
                  else f"{titles.get(indicator, indicator)} ({indicator})",
                  "changes": items} for indicator, items in sorted(by_indicator.items()) if indicator]
     if "" in by_indicator:
-        sections.append({"title": "Receivers, dashboards and other files", "changes": by_indicator[""]})
+        sections.append({"title": "Time intervals, receivers, dashboards and other files", "changes": by_indicator[""]})
     return Prose("diff.md.j2" if markdown else "diff.txt.j2",
                  {"base": base, "head": head, "count": len(changes), "sections": sections})

@@ -36,6 +36,9 @@ SHARE = INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}",
 RED = "alert ShopQueue (red)"
 NO_DATA = "alert ShopQueueNoData (red)"
 PANEL = "panel 'Queue Depth' on Shop: Platform Health"
+HOURS = "yellow notified only within it"
+HOLIDAYS = ('    times: [{start: "09:00", end: "17:00"}]\n',
+            '    times: [{start: "09:00", end: "17:00"}]\n    holidays: [2026-12-25, 2026-12-26]\n')
 TIMERS_BEFORE, TIMERS_AFTER = "group_wait 2m, group_interval 20m, repeat_interval 4h", "group_wait 5m, group_interval 1h, repeat_interval 1d"
 # (case, base spec, head spec, the changes to the subjects they name: exactly these, wording aside)
 CASES = [
@@ -72,6 +75,24 @@ CASES = [
      HEADER.replace("response_time: 4h, responders: [lead]}", "response_time: 1d, responders: [lead]}") + INDICATOR,
      [Change("queue", RED, "notification timers", TIMERS_BEFORE, TIMERS_AFTER),
       Change("queue", NO_DATA, "notification timers", TIMERS_BEFORE, TIMERS_AFTER)]),
+    ("a new business-hours time zone is shown as the interval's times before and after", BASE,
+     HEADER.replace("location: Europe/London", "location: America/New_York") + INDICATOR,
+     [Change("", f"time interval business-hours ({HOURS})", "times", "monday:friday 09:00-17:00 (Europe/London)",
+             "monday:friday 09:00-17:00 (America/New_York)")]),
+    ("shorter business days and hours are shown as the interval's times before and after", BASE,
+     HEADER.replace("weekdays: [monday:friday]", "weekdays: [monday:thursday]").replace('end: "17:00"', 'end: "12:00"') + INDICATOR,
+     [Change("", f"time interval business-hours ({HOURS})", "times", "monday:friday 09:00-17:00 (Europe/London)",
+             "monday:thursday 09:00-12:00 (Europe/London)")]),
+    ("a removed holiday is shown as the holidays before and after", HEADER.replace(*HOLIDAYS) + INDICATOR,
+     HEADER.replace(*HOLIDAYS).replace("2026-12-25, 2026-12-26", "2026-12-25") + INDICATOR,
+     [Change("", "time interval holidays (yellow muted within it)", "times", "2026-12-25; 2026-12-26 (Europe/London)",
+             "2026-12-25 (Europe/London)")]),
+    ("the first holidays are shown as a new interval, and the alerts they mute as a timer change", BASE,
+     HEADER.replace(*HOLIDAYS) + INDICATOR,
+     [Change("", "time interval holidays (yellow muted within it)", "times", "-", "2026-12-25; 2026-12-26 (Europe/London)"),
+      Change("queue", "alert ShopQueue (yellow)", "notification timers",
+             "group_wait 5m, group_interval 1h, repeat_interval 1d, active_time_intervals business-hours",
+             "group_wait 5m, group_interval 1h, repeat_interval 1d, active_time_intervals business-hours, mute_time_intervals holidays")]),
     ("a changed severity label is shown", BASE,
      HEADER.replace("{threshold: warning, severity: error", "{threshold: warning, severity: critical") + INDICATOR,
      [Change("queue", RED, "severity", "error", "critical"), Change("queue", NO_DATA, "severity", "error", "critical")]),
