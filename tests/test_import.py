@@ -66,20 +66,49 @@ DISABLED = ("version: prometheus/v1\nservice: a\nslos:\n  - name: b\n    objecti
             "    sli: {events: {error_query: 'sum(rate(e_total[{{.window}}]))', total_query: 'sum(rate(t_total[{{.window}}]))'}}\n")
 
 
-@pytest.mark.parametrize("alerting, factors, said", [
-    ("{}", None, None),
-    ("{page_alert: {disable: true}}", [3, 1], None),
-    ("{ticket_alert: {disable: true}}", [14.4, 6], None),
-    ("{page_alert: {disable: true}, ticket_alert: {disable: true}}", None, "both page and ticket alerts are disabled"),
-])
-def test_a_disabled_sloth_alert_leaves_only_the_other_alerts_burn_rates(cli, alerting, factors, said):
+# (alerting, the burn factors imported, what the import says, the levels that fire when every request fails for 2 days)
+ALERTINGS = [
+    ("{}", None, None, {"page", "ticket"}),
+    ("{page_alert: {disable: true}}", [3, 1], "the page alert is disabled: the warning sign is 0", {"ticket"}),
+    ("{ticket_alert: {disable: true}}", [14.4, 6], None, {"page", "ticket"}),
+    ("{page_alert: {disable: true}, ticket_alert: {disable: true}}", None,
+     "both page and ticket alerts are disabled: the indicator still has burn-rate alerts, at the `ticket` level", {"ticket"}),
+]
+
+
+@pytest.mark.parametrize("alerting, factors, said, firing", ALERTINGS, ids=[case[0] for case in ALERTINGS])
+def test_a_disabled_sloth_alert_leaves_only_the_other_alerts_and_a_disabled_page_alert_pages_nobody(cli, tmp_path, alerting, factors,
+                                                                                                   said, firing):
     Path("in.yml").write_text(DISABLED + f"    alerting: {alerting}\n")
     result = cli("import", "sloth", "in.yml", "--out", "out.yaml")
     assert result.exit_code == 0, result.output
-    burns = yaml.safe_load(Path("out.yaml").read_text())["indicators"][0]["measure"]["availability"].get("burn_rates")
+    text = Path("out.yaml").read_text()
+    burns = yaml.safe_load(text)["indicators"][0]["measure"]["availability"].get("burn_rates")
     assert ([burn["factor"] for burn in burns] if burns else None) == factors
-    assert said is None or said in result.output
+    assert said is None or (said in result.output and said in text)  # said, and commented in the spec
     assert "out.yaml: 1 indicator imported from sloth" in result.output
+    (tmp_path / "rules.yaml").write_text(pipeline.compile_spec([("out.yaml", text.encode())], "out.yaml").files["prometheus/slos.yaml"])
+    # every request fails from the start: each alert that can fire has fired after 2 days (the value's `for` is a day)
+    levels = [{"expr": f'(count(ALERTS{{alertstate="firing", level="{level}"}}) > bool 0) or vector(0)', "eval_time": "2d",
+               "exp_samples": [{"labels": "{}", "value": 1 if level in firing else 0}]} for level in ("page", "ticket")]
+    case = {"rule_files": [str(tmp_path / "rules.yaml")], "evaluation_interval": "5m",
+            "tests": [{"interval": "5m", "input_series": [{"series": "e_total", "values": "0+100x600"},
+                                                          {"series": "t_total", "values": "0+100x600"}],
+                       "promql_expr_test": levels}]}
+    (tmp_path / "fails.yaml").write_text(yaml.safe_dump(case, sort_keys=False))
+    run = subprocess.run([binary("promtool"), "test", "rules", str(tmp_path / "fails.yaml")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_tickets_only_slo_over_a_gauge_says_its_no_data_alert_still_pages(cli):
+    """The warning sign's level is every indicator's NoData level, and a gauge read gives one."""
+    Path("in.yml").write_text(DISABLED.replace("{events: {error_query: 'sum(rate(e_total[{{.window}}]))', total_query: "
+                                               "'sum(rate(t_total[{{.window}}]))'}}", "{raw: {error_ratio_query: '1 - avg(g)'}}")
+                              + "    alerting: {page_alert: {disable: true}}\n")
+    result = cli("import", "sloth", "in.yml", "--out", "out.yaml")
+    assert result.exit_code == 0, result.output
+    assert ("the page alert is disabled: the warning sign is 0, which no availability is below, so its value alerts raise the "
+            "`ticket` level at most; its NoData alert (the gauge g not reported) still raises `page`") in result.output
 
 
 @pytest.mark.parametrize("text, message", [

@@ -266,7 +266,11 @@ def build(tool: str, slos: list[Slo], notes: list[tuple[Where, str]]) -> Result:
         indicator = {"id": _indicator_id(slo, taken), "title": f"{slo.service} {slo.name}", "category": CATEGORY,
                      "group": identifier(slo.service, "s"), "definition": slo.description or f"The {tool} SLO {slo.name} of {slo.service}.",
                      "team": identifier(slo.team or slo.service, "t"), "measure": measure, "unit": "ratio", "good": "higher",
-                     "target": target, "warning": warning}
+                     "target": target, "warning": warning if slo.page else 0.0}
+        if not slo.page:  # tickets only: no availability is below 0, so neither the value nor a burn raises `page`
+            local.append((slo.where, "the page alert is disabled: the warning sign is 0, which no availability is below, "
+                                     f"so its {'value and burn-rate' if 'availability' in measure else 'value'} alerts raise the `ticket` level at most"
+                                     + _no_data(measure, metrics)))
         if track_by:
             indicator["track_by"] = list(track_by)
         labels = {}
@@ -289,7 +293,8 @@ def build(tool: str, slos: list[Slo], notes: list[tuple[Where, str]]) -> Result:
         if annotations:
             indicator["annotations"] = annotations
         if not (slo.page or slo.ticket):
-            local.append((slo.where, "both page and ticket alerts are disabled: the indicator still has burn-rate alerts"))
+            local.append((slo.where, "both page and ticket alerts are disabled: the indicator still has burn-rate alerts, "
+                                     "at the `ticket` level"))
         warnings += [where.problem(message) for where, message in local]
         entries.append((indicator, [f"{message} ({where.cite()})" for where, message in local], slo))
     for name in sorted(metrics):
@@ -297,6 +302,17 @@ def build(tool: str, slos: list[Slo], notes: list[tuple[Where, str]]) -> Result:
             f"metric {name}: type ({metrics[name]['type']}), labels and help inferred from the queries; check them against the exporter"))
     return Result(_text(tool, entries, metrics, [f"{message} ({where.cite()})" for where, message in notes], slos),
                   tuple(sorted(warnings)), len(entries))
+
+
+def _no_data(measure: dict, metrics: dict) -> str:
+    """The rest of a tickets-only note: nothing pages, unless a gauge the SLO reads gives the
+    indicator a NoData alert, which raises the warning sign's level (`page`) for every indicator."""
+    gauges = sorted({found.name for found in promql.series_read(measure["expr"]) if metrics[found.name]["type"] == "gauge"}
+                    if "expr" in measure else ())
+    if not gauges:
+        return " and nothing pages"
+    return (f"; its NoData alert (the gauge {', '.join(gauges)} not reported) still raises `page`, the warning sign's level "
+            "for every indicator: Sloth has no such alert")
 
 
 def _severity(slos: list[Slo], alert: str, default: str) -> str:
