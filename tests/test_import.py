@@ -100,6 +100,30 @@ def test_a_disabled_sloth_alert_leaves_only_the_other_alerts_and_a_disabled_page
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+# (case, error query, total query, the measure form, each metric's catalogued labels, track_by)
+SUMMED_BY = [
+    ("Sloth's documented shape summed by a label no matcher names tracks it", 'sum by (model) (rate(e_total{job="a"}[{{.window}}]))',
+     'sum by (model) (rate(t_total{job="a"}[{{.window}}]))', "availability", {"e_total": ["job", "model"], "t_total": ["job", "model"]},
+     ["model"]),
+    ("an expr indicator's series carry the labels they are summed by", 'sum by (model) (rate(e_total{job="a"}[{{.window}}]))',
+     'sum by (model, code) (increase(t_total[{{.window}}]))', "expr", {"e_total": ["job", "model"], "t_total": ["code", "model"]}, None),
+    ("without by, the labels are those the matchers name", 'sum(rate(e_total{job="a"}[{{.window}}]))', "sum(rate(t_total[{{.window}}]))",
+     "availability", {"e_total": ["job"], "t_total": []}, None),
+]
+
+
+@pytest.mark.parametrize("errors, total, form, labels, track_by", [case[1:] for case in SUMMED_BY], ids=[case[0] for case in SUMMED_BY])
+def test_the_labels_a_query_is_summed_by_are_catalogued_on_the_series_it_reads(cli, errors, total, form, labels, track_by):
+    Path("in.yml").write_text(DISABLED.replace("'sum(rate(e_total[{{.window}}]))'", f"'{errors}'").replace(
+        "'sum(rate(t_total[{{.window}}]))'", f"'{total}'"))
+    result = cli("import", "sloth", "in.yml", "--out", "out.yaml")
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(Path("out.yaml").read_text())
+    (indicator,) = data["indicators"]
+    assert next(iter(indicator["measure"])) == form and indicator.get("track_by") == track_by
+    assert {name: metric["labels"] for name, metric in data["metrics"].items()} == labels
+
+
 def test_a_tickets_only_slo_over_a_gauge_says_its_no_data_alert_still_pages(cli):
     """The warning sign's level is every indicator's NoData level, and a gauge read gives one."""
     Path("in.yml").write_text(DISABLED.replace("{events: {error_query: 'sum(rate(e_total[{{.window}}]))', total_query: "

@@ -211,7 +211,7 @@ def _measure(slo: Slo, metrics: dict, notes: list[tuple[Where, str]]) -> tuple[d
     total = window_selector(slo.total) if slo.total else None
     if errors and total and errors[1] == total[1]:
         for selector in (errors[0], total[0]):
-            _catalogue(metrics, selector, slo)
+            _catalogue(metrics, selector, slo, labels=errors[1])  # summed by them, so every series carries them
         body: dict[str, object] = {"errors": errors[0], "total": total[0]}
         if slo.period != DEFAULT_PERIOD:
             body["period"] = slo.period
@@ -227,14 +227,30 @@ def _measure(slo: Slo, metrics: dict, notes: list[tuple[Where, str]]) -> tuple[d
     expr = expr.replace(WINDOW, slo.period)
     notes.append((slo.where, f"imported as an expr indicator ({kind}): its value is the availability over {slo.period}, "
                              "and it alerts on that value, not on burn rates"))
+    grouped = _grouped(promql.parse(expr))
     for found in promql.series_read(expr):
-        _catalogue(metrics, found.name, slo, "counter" if found.in_range_function else "gauge", found.labels)
+        _catalogue(metrics, found.name, slo, "counter" if found.in_range_function else "gauge", found.labels + grouped.get(found.name, ()))
     return {"expr": expr}, ()
+
+
+def _grouped(node, by: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """The labels each series is aggregated by (`sum by (model) (rate(x[5m]))`: x has model),
+    which it must carry as much as those its matchers name."""
+    if isinstance(node, promql_parser.VectorSelector):
+        return {node.name: by} if node.name else {}
+    if isinstance(node, promql_parser.AggregateExpr) and node.modifier is not None and node.modifier.type == promql_parser.AggModifierType.By:
+        by = by + tuple(node.modifier.labels)
+    found: dict[str, tuple[str, ...]] = {}
+    for child in node.args if isinstance(node, promql_parser.Call) else promql.children(node):
+        for name, labels in _grouped(child, by).items():
+            found[name] = tuple(dict.fromkeys(found.get(name, ()) + labels))
+    return found
 
 
 def _catalogue(metrics: dict, selector: str, slo: Slo, kind: str = "counter", labels: tuple[str, ...] = ()) -> None:
     """Add what a query reads to the catalogue: a histogram's _count/_bucket/_sum as the
-    histogram, anything else as `kind`; labels are those its matchers name."""
+    histogram, anything else as `kind`; labels are those its matchers name and `labels` (those
+    it is summed by)."""
     read = promql.series_read(selector)[0]
     name, used = read.name, set(read.labels) | set(labels)
     base = next((name[: -len(suffix)] for suffix in ("_bucket", "_count", "_sum") if name.endswith(suffix) and kind == "counter"), None)
