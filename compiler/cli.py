@@ -414,7 +414,7 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
     sources = [source for file in files for source in read_sources(file)]
     try:
         parse = {sloth.TOOL: sloth.parse, openslo.TOOL: openslo.parse}[tool]
-        result = importers.run(parse, tool, sources, out.name if out else "indicators.yaml")
+        result = importers.run(parse, tool, sources, str(out) if out is not None and str(out) != "-" else "<stdout>")
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")

@@ -158,6 +158,38 @@ def test_a_file_that_cannot_be_imported_is_a_located_error_and_nothing_is_writte
     assert not Path("out.yaml").exists()
 
 
+BAD_LABEL = DISABLED.replace("service: a\n", "service: a\nlabels: {bad-label: x}\n")
+RAW_COUNTER = DISABLED.replace("total_query: 'sum(rate(t_total[{{.window}}]))'", "total_query: 'sum(rate(e_total[{{.window}}])) + sum(e_total)'")
+# (case, input, the --out arguments, the error as printed)
+UNWRITTEN = [
+    ("a label Prometheus refuses is located at its SLO, with where the unwritten spec holds it", BAD_LABEL, ["--out", "out.yaml"],
+     "in.yml:5:5: slos[0]: imported as indicators[0].labels.bad-label (at out.yaml:76:7 of the spec that was not written): "
+     "'bad-label' is not a valid Prometheus label or metric name"),
+    ("a spec for /dev/null names the path, not a file 'null'", BAD_LABEL, ["--out", "/dev/null"],
+     "in.yml:5:5: slos[0]: imported as indicators[0].labels.bad-label (at /dev/null:76:7 of the spec that was not written)"),
+    ("a spec for standard output names it, not a file indicators.yaml", BAD_LABEL, [],
+     "in.yml:5:5: slos[0]: imported as indicators[0].labels.bad-label (at <stdout>:76:7 of the spec that was not written)"),
+    ("a query the compiler refuses is located at its SLO", RAW_COUNTER, ["--out", "out.yaml"],
+     "in.yml:4:5: slos[0]: imported as indicators[0].measure.expr (at out.yaml:65:13 of the spec that was not written): "
+     "the counter 'e_total' is read without rate() or increase()"),
+]
+
+
+@pytest.mark.parametrize("text, out, message", [case[1:] for case in UNWRITTEN], ids=[case[0] for case in UNWRITTEN])
+def test_an_error_of_the_imported_spec_is_located_at_the_input_it_came_from(cli, text, out, message):
+    Path("in.yml").write_text(text)
+    result = cli("import", "sloth", "in.yml", *out)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert all(line.startswith(("in.yml:", "error: ")) for line in result.output.splitlines()), result.output
+    assert "nothing was written" in result.output and not Path("out.yaml").exists()
+
+
+def test_a_warning_about_a_spec_written_to_standard_output_names_it(cli):
+    Path("in.yml").write_text(DISABLED)
+    result = cli("import", "sloth", "in.yml")
+    assert result.exit_code == 0 and "<stdout>:56:3: warning: output.grafana_url: not set" in result.stderr, result.stderr
+
+
 # --- Agreement with Sloth's own generated rules -------------------------------------------------
 # Sloth's golden rules for getting-started.yml (examples/_gen/) and the imported spec's rules run
 # in one promtool test over the same series, shaped as a prometheus_client exporter publishes

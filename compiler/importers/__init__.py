@@ -84,6 +84,7 @@ class Result:
     text: str  # the spec, with comments
     warnings: tuple[Finding, ...]
     indicators: int
+    origins: tuple[tuple[str, Where], ...] = ()  # (a part of the spec, as findings name it: indicators[0], metrics.x), what it came from
 
 
 def read(sources: list[tuple[str, bytes]], parse) -> tuple[list[Slo], list[tuple[Where, str]]]:
@@ -313,11 +314,13 @@ def build(tool: str, slos: list[Slo], notes: list[tuple[Where, str]]) -> Result:
                                      "at the `ticket` level"))
         warnings += [where.problem(message) for where, message in local]
         entries.append((indicator, [f"{message} ({where.cite()})" for where, message in local], slo))
+    origins = [(loader.dotted(("indicators", number)), slo.where) for number, slo in enumerate(slos)]
     for name in sorted(metrics):
+        origins.append((loader.dotted(("metrics", name)), metrics[name]["_read_by"]))
         warnings.append(metrics[name].pop("_read_by").problem(
             f"metric {name}: type ({metrics[name]['type']}), labels and help inferred from the queries; check them against the exporter"))
     return Result(_text(tool, entries, metrics, [f"{message} ({where.cite()})" for where, message in notes], slos),
-                  tuple(sorted(warnings)), len(entries))
+                  tuple(sorted(warnings)), len(entries), tuple(origins))
 
 
 def _no_data(measure: dict, metrics: dict) -> str:
@@ -378,8 +381,25 @@ def _text(tool: str, entries: list, metrics: dict, notes: list[str], slos: list[
 def run(parse, tool: str, sources: list[tuple[str, bytes]], name: str) -> Result:
     """Read, map and compile: the spec text `name` will hold, with every warning (the import's,
     then the compiler's on it). Raises SpecError with located problems; a spec that did not
-    compile would be a bug of the importer and is never written."""
+    compile would be a bug of the importer and is never written, so its errors are located at
+    what the user gave: the SLO or query each part of it came from."""
     slos, notes = read(sources, parse)
     result = build(tool, slos, notes)
-    _, warnings = pipeline.load([(name, result.text.encode())], name)
+    try:
+        _, warnings = pipeline.load([(name, result.text.encode())], name)
+    except SpecError as err:
+        raise SpecError([_traced(problem, result.origins) for problem in err.problems]) from None
     return replace(result, warnings=result.warnings + warnings)
+
+
+def _traced(problem: Finding, origins: tuple[tuple[str, Where], ...]) -> Finding:
+    """A problem of the imported spec, which was not written, at the input it came from (an
+    indicator at its SLO, a metric at the first query that reads it), naming the part of the
+    imported spec and its place there; else at that place, said to be the unwritten output."""
+    imported = f"{problem.file}:{problem.line}:{problem.column}"
+    for part, where in origins:
+        if problem.path == part or problem.path.startswith((part + ".", part + "[")):
+            source = where.problem(f"imported as {problem.path} (at {imported} of the spec that was not written): {problem.message}",
+                                   problem.hint)
+            return replace(source, severity=problem.severity)
+    return replace(problem, message=f"in the imported spec, which was not written: {problem.message}")
