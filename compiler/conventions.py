@@ -189,9 +189,10 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
     no_data = spec.escalation.level_for(NO_DATA_THRESHOLD)
     if no_data is not None and presence.sources(spec, indicator):
         raised.add((alert_name(spec.name, indicator.id, NO_DATA_SUFFIX), no_data.name))
-    if (budget := indicator.measure.budget()) is not None:
-        for burn in budget.burn_rates:
-            raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.raising(burn.threshold).name))
+    if (measure := indicator.measure.budget()) is not None:
+        for _, budget in measure.budgets(indicator.overrides):  # an override's series burn against its own objective
+            for burn in budget.burn_rates:
+                raised.add((alert_name(spec.name, indicator.id, BURN_RATE_SUFFIX), spec.escalation.raising(burn.threshold).name))
     for step in spec.escalation.escalating:
         if any(level == step.lower.name for _, level in raised):
             raised.add((alert_name(spec.name, indicator.id, ESCALATED_SUFFIX), step.higher.name))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from compiler.model import tolerance
-from compiler.spec_types import Indicator, Threshold
+from compiler.spec_types import Indicator, Override, Threshold
 
 DEFAULT_PERIOD = "30d"  # an availability objective's
 
@@ -33,29 +33,42 @@ def error_ratio(indicator: Indicator, threshold: Threshold) -> float:
     return 1 - threshold.number if indicator.good == "higher" else threshold.number
 
 
-def allowed(indicator: Indicator) -> float:
-    """The error ratio an availability indicator's target allows (it has one: the schema requires it)."""
-    return error_ratio(indicator, next(threshold for threshold in indicator.thresholds if threshold.name == "target"))
+def allowed(indicator: Indicator, override: Override | None = None) -> float:
+    """The error ratio an availability indicator's target allows (it has one: the schema requires
+    it), or an override's target: its own, else the indicator's."""
+    thresholds = override.thresholds if override is not None else indicator.thresholds
+    return error_ratio(indicator, next(threshold for threshold in thresholds if threshold.name == "target"))
 
 
-def objective(indicator: Indicator) -> float:
-    """An availability objective: as written, or else the target's (the two must agree)."""
+def objective(indicator: Indicator, override: Override | None = None) -> float:
+    """An availability objective: as written, or else the target's (the two must agree). An
+    override that sets its own target sets its series' objective, and so their error budget:
+    its burn-rate alerts judge them against it (Sloth's and Pyrra's burn rate, the error ratio
+    over the budget, 1 - the objective)."""
+    if override is not None and _target(override.thresholds) != _target(indicator.thresholds):
+        return 1 - allowed(indicator, override)
     body = indicator.measure.body
     return float(body["objective"]) if "objective" in body else 1 - allowed(indicator)
+
+
+def _target(thresholds: tuple[Threshold, ...]) -> Threshold | None:
+    return next((threshold for threshold in thresholds if threshold.name == "target"), None)
 
 
 def burn_rates(indicator: Indicator) -> list[dict]:
     return list(indicator.measure.body.get("burn_rates") or DEFAULT_BURN_RATES)
 
 
-def burn_threshold(indicator: Indicator, factor: float) -> str | None:
+def burn_threshold(indicator: Indicator, factor: float, override: Override | None = None) -> str | None:
     """The most severe threshold an error ratio above `factor` times the budget is beyond, so the
     burn alert raises no level the value itself would not: with the target 99.9% and the warning
     sign 99%, 14.4x (1.44% errors) is past the warning sign and 6x, 3x, 1x only past the target.
-    None when the burn is within the target (a factor below 1)."""
-    burning = factor * (1 - objective(indicator))
+    Of an override's series, against its objective and thresholds. None when the burn is within
+    the target (a factor below 1)."""
+    burning = factor * (1 - objective(indicator, override))
+    thresholds = override.thresholds if override is not None else indicator.thresholds
     # float noise is no shortfall (1 - 0.999 is 0.0010000000000000009), as the rules judge it
-    beyond = [threshold.name for threshold in indicator.thresholds
+    beyond = [threshold.name for threshold in thresholds
               if burning >= (ratio := error_ratio(indicator, threshold)) - tolerance(ratio)]
     return beyond[-1] if beyond else None
 

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import HEADER, INDICATOR, spec_text
+from conftest import HEADER, INDICATOR, UPTIME, spec_text
 
 from compiler import loader, pipeline
 from compiler.backends.alertmanager.walk import route
@@ -33,6 +33,9 @@ LATENCY = INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}", 
 SHARE = INDICATOR.replace("{gauge: {series: queue_depth, aggregation: max}}",
                           "{ratio: {numerator: http_errors_total, denominator: http_requests_total}}").replace(
     "unit: count", "unit: ratio").replace("target: 10", "target: 0.01").replace("warning: 100", "warning: 0.05")
+# an availability override's target is its series' objective: its burn-rate bounds follow it
+RANKER = UPTIME + "    overrides:\n      - when: {model: ranker}\n        target: 0.9995\n"
+RANKER_BURN = "alert ShopUptimeErrorBudgetBurn (yellow, model=ranker)"
 RED = "alert ShopQueue (red)"
 NO_DATA = "alert ShopQueueNoData (red)"
 PANEL = "panel 'Queue Depth' on Shop: Platform Health"
@@ -52,6 +55,10 @@ CASES = [
     ("an override's threshold is told apart from the default rule's", spec_text(OVERRIDE),
      spec_text(OVERRIDE.replace("warning: 50", "warning: 40")),
      [Change("queue", "alert ShopQueue (red, model=checkout)", "threshold", "> 50", "> 40")]),
+    ("an availability override's stricter target shows its own burn-rate alert's bounds before and after", spec_text(RANKER),
+     spec_text(RANKER.replace("target: 0.9995", "target: 0.9999")),
+     [Change("uptime", RANKER_BURN, "threshold", "> 0.0072, > 0.0072, > 0.003, > 0.003, > 0.0015, > 0.0015, > 0.0005, > 0.0005",
+             "> 0.00144, > 0.00144, > 0.0006, > 0.0006, > 0.0003, > 0.0003, > 0.0001, > 0.0001")]),
     ("the default rule's threshold is told apart from an override's", spec_text(OVERRIDE),
      spec_text(OVERRIDE.replace("warning: 100", "warning: 80")), [Change("queue", RED, "threshold", "> 100", "> 80")]),
     ("a longer for is shown", BASE, spec_text(INDICATOR.replace("warning: 100", "warning: {value: 100, for: 1d}")),

@@ -8,8 +8,10 @@ chapter's, worked out by hand in the comments."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import yaml
@@ -17,6 +19,8 @@ from conftest import ROOT
 from servers import binary
 
 RULES = ROOT / "generated" / "prometheus"
+# the shipped spec has no availability override: its worlds read the golden case's rules
+OVERRIDE_RULES = ROOT / "tests" / "golden" / "availability_override" / "expected" / "prometheus"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class World:
     firing: tuple[str, ...]  # "Alertname level [label=value ...]" of the indicator's alerts firing then
     every: str = "1m"  # promtool's evaluation interval
     precision: float = 1e-6  # what values are rounded to: coarser where promtool's order of groups moves the last digits
+    rules: Path = RULES  # the folder of rule_file: the shipped rules, or a golden case's
 
 
 PROBES = (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x300"),)
@@ -72,6 +77,13 @@ RESTARTED_TICKETS = _tickets_restarted()
 DECOMMISSIONED = (('mlops_model_probes_total{cluster="eu-1", model="m1"}', "0+10x719 stale"),
                   ('mlops_model_probe_failures_total{cluster="eu-1", model="m1"}', "_x120 10+10x59 600x539 stale"),
                   ('mlops_model_probes_total{cluster="eu-1", model="m2"}', "0+10x2300"))
+# two models at 1000 requests a minute for 26h (requests counted from the start); the errors
+# counter of each is created by its first error: ranker's (2% of its requests) at 24h, after a
+# healthy day, search's (0.3%) at the first minute and on since
+OVERRIDDEN = (('http_requests_total{cluster="eu-1", model="ranker", code="200"}', "0+1000x1560"),
+              ('http_errors_total{cluster="eu-1", model="ranker"}', "_x1440 20+20x119"),
+              ('http_requests_total{cluster="eu-1", model="search", code="200"}', "0+1000x1560"),
+              ('http_errors_total{cluster="eu-1", model="search"}', "_x1 3+3x1558"))
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
 WORLDS = [
@@ -285,6 +297,20 @@ WORLDS = [
           ("MlopsModelUptime red model=m1", "MlopsModelUptime yellow model=m1", "MlopsModelUptimeNoData red model=m1"), every="1h"),
     World("a decommissioned model stops paging once it is forgotten, though its outage is in the 30-day window",
           "platform_health", DECOMMISSIONED, "model_uptime", "1d13h", (), (), every="1h"),
+    # The objective is 99.5% (a 0.5% budget); ranker's override sets 99.9% (0.1%). Ranker's 2%
+    # is 20x its budget: the 1h and 5m ratios (2%) are past 14.4x (1.44%), and 6h's (2h of 2%:
+    # 0.67%) and 30m's past 6x (0.6%): red, as 2% is past its warning sign 99.5%; its 3d ratio
+    # (26h of history, 2h of them at 2%: 0.15%) and 6h's are past 1x (0.1%): yellow. Against the
+    # default budget (the rules before) 2% passed every bound (7.2%, 3%, 1.5% over 1d, 0.5% over
+    # 3d) and nothing paged. Search's steady 0.3% is 0.6x the default budget: no burn rate, and
+    # its 30-day 99.7% meets the 99.5% target (against ranker's budget, 3x: yellow).
+    # Evaluated every 5m to stay fast.
+    World("an override's stricter objective: 2% errors for 2h after a healthy day pages by its own budget's burn rate, 0.3% elsewhere nothing",
+          "platform_health", OVERRIDDEN, "availability", "26h",
+          (('cluster_model:shop_availability:error_ratio_rate1h{model="ranker"}', '{cluster="eu-1", model="ranker"}', 0.02),
+           ('cluster_model:shop_availability:error_ratio_rate1h{model="search"}', '{cluster="eu-1", model="search"}', 0.003)),
+          ("ShopAvailabilityErrorBudgetBurn red model=ranker", "ShopAvailabilityErrorBudgetBurn yellow model=ranker"),
+          every="5m", rules=OVERRIDE_RULES),
     # 50 passives, 10 detractors, no promoter series: 100 * (0 - 10) / 60
     World("a survey with no promoters is an NPS below 0 and red after 6h",
           "team_productivity", (('mlops_survey_responses{cluster="eu-1", team="search", category="passive"}', "50x400"),
@@ -322,7 +348,7 @@ def judge(world: World, rules: str, tmp_path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("world", WORLDS, ids=[world.name for world in WORLDS])
 def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_path):
-    result = judge(world, (RULES / f"{world.rule_file}.yaml").read_text(), tmp_path)
+    result = judge(world, (world.rules / f"{world.rule_file}.yaml").read_text(), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -363,6 +389,9 @@ MUTATIONS = [
     ("every version's accuracy and baseline averaged apart set v2's baseline against v1's accuracy: -8%, yellow",
      "a new version's baseline", "avg by (version, cluster, model)", "avg by (cluster, model)",
      'got: {alertname="MlopsModelAccuracy", level="yellow", model="churn"}'),
+    ("the default series judged against the override's 0.1% budget read search's steady 0.3% as a 3x burn: yellow",
+     "an override's stricter objective", '{model!="ranker"} > 0.005 + 1e-09', '{model!="ranker"} > 0.001 + 1e-09',
+     '{alertname="ShopAvailabilityErrorBudgetBurn", level="yellow", model="search"} 1E+00'),
     ("a 30-day value recorded for every entity the rollups hold keeps a decommissioned model red",
      "a decommissioned model stops paging", "\n      and\n      last_over_time(cluster_model:mlops_model_uptime_sources:present[1d])", "",
      'got: {alertname="MlopsModelUptime", level="red", model="m1"}'),
@@ -372,7 +401,7 @@ MUTATIONS = [
 @pytest.mark.parametrize(("world_name", "shipped", "before", "reported"), [case[1:] for case in MUTATIONS], ids=[case[0] for case in MUTATIONS])
 def test_each_world_fails_on_the_rules_it_guards_against(world_name, shipped, before, reported, tmp_path):
     world = next(w for w in WORLDS if w.name.startswith(world_name))
-    rules = (RULES / f"{world.rule_file}.yaml").read_text()
+    rules = (world.rules / f"{world.rule_file}.yaml").read_text()
     assert shipped in rules
     result = judge(world, rules.replace(shipped, before), tmp_path)
     assert result.returncode == 1 and reported in result.stdout + result.stderr, result.stdout + result.stderr
@@ -390,4 +419,17 @@ def test_the_trend_gap_worlds_can_fail_when_the_previous_week_is_judged_by_its_f
     guard = next(line for line in rules.splitlines() if f"[1d] offset {offset}))" in line)
     instant = guard[:guard.index("(last_over_time(")] + f"({metric} offset {offset})"
     result = judge(world, rules.replace(guard, instant), tmp_path)
+    assert result.returncode == 1 and "got: nil" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_the_override_world_fails_when_the_overridden_series_burn_the_default_budget(tmp_path):
+    """The mutation proof of the override world's page: the rules before judged every series'
+    burn against the indicator's 0.5% budget, the override's target notwithstanding. Its burn
+    rules' bounds set to the default budget's, ranker's 2% passes every one and nothing pages."""
+    world = next(w for w in WORLDS if w.name.startswith("an override's stricter objective"))
+    rules = (world.rules / f"{world.rule_file}.yaml").read_text()
+    default = {"0.0144": "0.072", "0.006": "0.03", "0.003": "0.015", "0.001": "0.005"}  # 14.4x, 6x, 3x, 1x
+    before = re.sub(r'(\{model="ranker"\} > )(0\.\d+)( \+ 1e-09)', lambda found: found[1] + default[found[2]] + found[3], rules)
+    assert before.count('{model="ranker"} > 0.072 + 1e-09') == 2
+    result = judge(world, before, tmp_path)
     assert result.returncode == 1 and "got: nil" in result.stdout + result.stderr, result.stdout + result.stderr

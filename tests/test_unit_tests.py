@@ -147,6 +147,25 @@ def test_every_alert_the_rules_can_raise_is_expected_firing_by_a_generated_test(
     assert missing == []
 
 
+def test_an_overrides_burn_rates_are_tested_against_its_own_budget_as_the_defaults_are():
+    """ranker's override sets a 99.9% objective beside the indicator's 99.5%: every burn-rate
+    alert rule, the override's too, is expected firing by a generated test on the series it
+    judges, and each of the override's burn rates is tested at its own bound (14.4x 0.1%)."""
+    path = ROOT / "tests" / "golden" / "availability_override" / "spec.yaml"
+    spec, _ = pipeline.load([(str(path), path.read_bytes())], path.name)
+    plan = prometheus.build(spec)
+    groups = [group for data in unit_tests.render(Outputs(spec, plan, {}, {}, {})).values() for group in data["tests"]]
+    expected = {(check["alertname"], alert["exp_labels"]["level"], alert["exp_labels"]["model"])
+                for group in groups for check in group.get("alert_rule_test", []) for alert in check["exp_alerts"]}
+    rules = {(rule.name, rule.level, dict(rule.override.when)["model"] if rule.override else "test-model") for rule in plan.rules()
+             if rule.kind == "alert" and rule.name.endswith(conventions.BURN_RATE_SUFFIX)}
+    assert ("ShopAvailabilityErrorBudgetBurn", "red", "ranker") in rules and rules <= expected, sorted(rules - expected)
+    bound = next(group for group in groups if group["name"].startswith("availability model=ranker: 14.4x over 1h/5m, both windows just beyond"))
+    assert [(series["series"].split("{")[0], series["values"].split("x")[0]) for series in bound["input_series"]] == [
+        ("cluster_model:shop_availability:error_ratio_rate1h", "0.014544+0"), ("cluster_model:shop_availability:error_ratio_rate5m", "0.014544+0")]
+    assert all('model="ranker"' in series["series"] for series in bound["input_series"])
+
+
 def test_a_spec_may_turn_the_generated_cases_off_and_keep_its_own():
     text = (ROOT / "indicators.yaml").read_text().replace("output:\n", "output:\n  prometheus: {unit_tests: false}\n", 1)
     files = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml").files

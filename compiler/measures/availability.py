@@ -12,9 +12,10 @@ from compiler.backends.prometheus.measures import LONG_WINDOW, Value, guarded, o
 from compiler.backends.prometheus.plan import RECORD, Rule
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, warmup
 from compiler.measures import DURATION, MIN_VOLUME, SELECTOR, Measure, selector
-from compiler.model import Selector
+from compiler.model import Override, Selector
 from compiler.promql import Joined
 from compiler.spec_types import Indicator as TypedIndicator
+from compiler.spec_types import Override as TypedOverride
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,22 @@ class BurnRate:
     threshold: str  # target | warning | critical: the level it raises is that threshold's
 
 
-def _burn_rate(raw: dict, indicator: TypedIndicator) -> BurnRate:
-    threshold = raw.get("threshold") or spec.burn_threshold(indicator, float(raw["factor"]))
+@dataclass(frozen=True)
+class Budget:
+    """An objective and the burn rates that watch its error budget (1 - the objective): the
+    indicator's, or an override's, whose target is its series' objective."""
+    objective: float
+    burn_rates: tuple[BurnRate, ...]
+
+
+def _burn_rate(raw: dict, indicator: TypedIndicator, override: TypedOverride | None) -> BurnRate:
+    threshold = raw.get("threshold") or spec.burn_threshold(indicator, float(raw["factor"]), override)
     assert threshold is not None, "checks.burn_rates rejects a burn within the target"
     return BurnRate(durations.seconds(raw["long"]), durations.seconds(raw["short"]), float(raw["factor"]), threshold)
+
+
+def _budget(indicator: TypedIndicator, override: TypedOverride | None = None) -> Budget:
+    return Budget(spec.objective(indicator, override), tuple(_burn_rate(b, indicator, override) for b in spec.burn_rates(indicator)))
 
 
 @dataclass(frozen=True)
@@ -40,7 +53,8 @@ class Availability(Measure):
             "errors": SELECTOR, "total": SELECTOR,
             "objective": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
                           "description": "The availability to keep over the period; defaults to the target's (1 - the error ratio the "
-                                         "target allows), and must agree with it."},
+                                         "target allows), and must agree with it. An override's target is its series' objective: their "
+                                         "burn-rate alerts burn its budget."},
             "period": {**DURATION, "default": "30d"},
             "min_volume": MIN_VOLUME,
             "burn_rates": {
@@ -74,12 +88,20 @@ class Availability(Measure):
     period: float
     min_volume: float | None
     burn_rates: tuple[BurnRate, ...]
+    overridden: tuple[Budget, ...] = ()  # each override's objective and burn rates, in the indicator's order of overrides
 
     @classmethod
     def from_spec(cls, body: dict, window: float, indicator: TypedIndicator) -> Availability:
-        burn_rates = tuple(_burn_rate(b, indicator) for b in spec.burn_rates(indicator))
-        return cls(selector(body, "errors"), selector(body, "total"), spec.objective(indicator),
-                   durations.seconds(body.get("period", spec.DEFAULT_PERIOD)), body.get("min_volume"), burn_rates)
+        own = _budget(indicator)
+        return cls(selector(body, "errors"), selector(body, "total"), own.objective,
+                   durations.seconds(body.get("period", spec.DEFAULT_PERIOD)), body.get("min_volume"), own.burn_rates,
+                   tuple(_budget(indicator, override) for override in indicator.overrides))
+
+    def budgets(self, overrides: tuple[Override, ...]) -> list[tuple[Override | None, Budget]]:
+        """The default budget (None: the series no override selects), then each of the indicator's
+        `overrides` with its own: the burn-rate alerts judge each override's series against their
+        own budget, as its threshold alerts judge them against its thresholds."""
+        return [(None, Budget(self.objective, self.burn_rates)), *zip(overrides, self.overridden)]
 
     def operation(self, good: str) -> str:
         """Where lower is good the series holds the error ratio, and is named so."""

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from compiler import conventions, durations, presence, present, promql
 from compiler.backends.prometheus.measures import number
-from compiler.backends.prometheus.overrides import Selection
+from compiler.backends.prometheus.overrides import Selection, selections
 from compiler.backends.prometheus.plan import ALERT, RECORD, Rule
-from compiler.model import Indicator, Selector, Spec, Threshold, tolerance
+from compiler.model import Indicator, Override, Selector, Spec, Threshold, tolerance
 
 if TYPE_CHECKING:  # the forms build on this backend: it never imports them
-    from compiler.measures.availability import Availability, BurnRate
+    from compiler.measures.availability import Availability, Budget, BurnRate
 
 
 def _static(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -171,32 +171,49 @@ def _no_data(alerting: _Alerting, reporting: Rule | None) -> Rule | None:
 
 def _burn_rates(alerting: _Alerting, measure: Availability) -> list[Rule]:
     """Multi-window multi-burn-rate alerts: one rule per level, each long window confirmed by
-    its short window so that the alert stops soon after the errors do."""
+    its short window so that the alert stops soon after the errors do. The series an override
+    selects are judged against its own objective's budget by rules of their own, and the
+    default rules exclude them, exactly as the threshold alerts do (overrides.selections)."""
     spec, indicator = alerting.spec, alerting.indicator
+    windows = measure.windows()
+    chosen = {window: selections(indicator, conventions.error_ratio_series(spec, indicator, window)) for window in windows}
+    found = []
+    for position, (override, budget) in enumerate(measure.budgets(indicator.overrides)):
+        found += _burn_rules(alerting, measure, override, budget, {window: chosen[window][position] for window in windows})
+    return found
+
+
+def _burn_rules(alerting: _Alerting, measure: Availability, override: Override | None, budget: Budget,
+                chosen: dict[float, Selection]) -> list[Rule]:
+    """The burn-rate alerts of the series one selection judges (`chosen`: per window, its error
+    ratio's series they read) against `budget`."""
+    spec = alerting.spec
     by_level: dict[str, list[BurnRate]] = {}
-    for burn in measure.burn_rates:
+    for burn in budget.burn_rates:
         by_level.setdefault(spec.escalation.raising(burn.threshold).name, []).append(burn)
-    budget = 1 - measure.objective
-    objective = f"{measure.objective * 100:.10g}%"
+    allowed = 1 - budget.objective
+    objective = f"{budget.objective * 100:.10g}%"
     period = durations.human(measure.period)
+    when = override.when if override is not None else ()
+    where = present.template_literal(chosen[measure.windows()[0]].where)
     found = []
     for level, burns in by_level.items():
         conditions: list[promql.Joined] = []
         bounds: list[str] = []
         for burn in burns:
-            burning = burn.factor * budget
+            burning = burn.factor * allowed
             bound = f"{number(burning)} + {number(tolerance(burning))}"  # float noise is no burn, as no breach
-            windows = [promql.placed(Selector(conventions.error_ratio_series(spec, indicator, window))) for window in (burn.long, burn.short)]
-            conditions.append(promql.join("(\n  ", windows[0], f" > {bound}\nand\n  ", windows[1], f" > {bound}\n)"))
+            long, short = chosen[burn.long].series, chosen[burn.short].series
+            conditions.append(promql.join("(\n  ", long, f" > {bound}\nand\n  ", short, f" > {bound}\n)"))
             bounds += [f"> {_shown(burning)}"] * 2  # the long window's and the short one's
         factors = ", ".join(f"{burn.factor:g}x" for burn in burns)
         fast = promql.join_by("\nor\n", conditions)
         found.append(alerting.alert(
             conventions.BURN_RATE_SUFFIX, fast.text, None, level,
-            f"{alerting.title} burns its error budget too fast",
+            f"{alerting.title}{where} burns its error budget too fast",
             f"The error ratio of {alerting.title} is {{{{ $value | humanizePercentage }}}}{alerting.where}: "
             f"at this rate ({factors} the budget in both windows) the {objective} objective over {period} will be missed.",
-            thresholds=tuple(bounds), reads=fast.reads))
+            when, override=override, thresholds=tuple(bounds), reads=fast.reads))
     return found
 
 

@@ -1,7 +1,8 @@
 """The alerts that watch something other than the value: the no-data alert when a source is
 absent everywhere or one entity stops reporting, burn-rate alerts for a fast and a slow burn
-of an availability objective's error budget and at each burn rate's bound, and the escalation
-of a level that has `escalate_after`."""
+of an availability objective's error budget and at each burn rate's bound (of the default
+budget and of each override's, whose series burn their own), and the escalation of a level
+that has `escalate_after`."""
 
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ from compiler.backends.prometheus.plan import Plan, Rule
 from compiler.backends.prometheus.unit_tests.common import Grid, data_labels, expected_alert, group
 from compiler.backends.prometheus.unit_tests.inputs import STEP, Maker, gauge, inputs, series_text
 from compiler.backends.prometheus.unit_tests.thresholds import holding, past, settle
-from compiler.model import Indicator, Spec, tolerance
+from compiler.model import Indicator, Override, Spec, tolerance
 
 if TYPE_CHECKING:  # the forms build on this backend: it never imports them
-    from compiler.measures.availability import BurnRate
+    from compiler.measures.availability import Budget, BurnRate
 
 REPORTED = 3600  # the sources report this long before they vanish
 BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
 NEAR = 0.01  # relative distance from a burn rate's bound of the error ratios just inside and beyond it
 
 
-def _rule(spec: Spec, plan: Plan, indicator: Indicator, suffix: str, level: str) -> Rule:
-    return plan.alert(indicator.id, conventions.alert_name(spec.name, indicator.id, suffix), level)
+def _rule(spec: Spec, plan: Plan, indicator: Indicator, suffix: str, level: str, override: Override | None = None) -> Rule:
+    return plan.alert(indicator.id, conventions.alert_name(spec.name, indicator.id, suffix), level, override)
 
 
 def _other(labels: dict[str, str]) -> dict[str, str]:
@@ -64,41 +65,62 @@ def no_data(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[di
 
 
 def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list[dict]:
-    """A fast burn (beyond the largest factor) and a slow one (just beyond the smallest)."""
+    """Of the default budget and of each override's (its series burn their own): a fast burn
+    (beyond the largest factor) and a slow one (just beyond the smallest), and each burn rate at
+    its bound."""
     measure = indicator.measure.budget()
     if measure is None or not measure.burn_rates:
         return []
-    budget = 1 - measure.objective
-    factors = sorted({burn.factor for burn in measure.burn_rates})
+    return [case for override, budget in measure.budgets(indicator.overrides)
+            for case in _burns(spec, plan, indicator, override, budget, grid)]
+
+
+def _burns(spec: Spec, plan: Plan, indicator: Indicator, override: Override | None, budget: Budget, grid: Grid) -> list[dict]:
+    measure = indicator.measure.budget()
+    assert measure is not None, "burn_rates reads an availability objective's budgets"
+    allowed = 1 - budget.objective
+    factors = sorted({burn.factor for burn in budget.burn_rates})
     slow = (factors[0] + factors[1]) / 2 if len(factors) > 1 else factors[0] * 1.25
+    labels = data_labels(spec, indicator, override)
     found = []
     for speed, factor in (("fast", factors[-1] * 1.25), ("slow", slow)):
         when = BURNING + grid.margin
-        labels = data_labels(spec, indicator)
-        held = measure.held_at(Maker(spec, indicator, labels, grid.samples(when)), min(factor * budget, 1.0))
+        held = measure.held_at(Maker(spec, indicator, labels, grid.samples(when)), min(factor * allowed, 1.0))
         if held is None:
             continue
         ratio = held.value if indicator.good == "lower" else 1 - held.value
-        levels = _burning(spec, indicator, held.value)
+        levels = _burning(spec, indicator, held.value, override)
         name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
-        expected = [expected_alert(_rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level), labels, ratio,
-                                   conventions.alert_labels(spec, indicator, level)) for level in levels]
-        found.append(group(f"{indicator.id}: a {speed} burn ({factor:g}x the budget) raises {', '.join(levels)}",
+        expected = [expected_alert(_rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level, override), labels, ratio,
+                                   _static(spec, indicator, level, override)) for level in levels]
+        found.append(group(f"{indicator.id}{_where(override)}: a {speed} burn ({factor:g}x the budget) raises {', '.join(levels)}",
                            held.series, [grid.alert_test(name, when, expected)]))
-    return found + [case for burn in measure.burn_rates for case in _burn_bound(spec, plan, indicator, burn, budget, grid)]
+    return found + [case for burn in budget.burn_rates for case in _burn_bound(spec, plan, indicator, override, burn, allowed, grid)]
 
 
-def _burning(spec: Spec, indicator: Indicator, value: float) -> list[str]:
-    """The levels the burn-rate alerts raise while the indicator holds `value`, sorted."""
+def _where(override: Override | None) -> str:
+    """' model=ranker' for an override's cases, as the threshold cases name them."""
+    return "".join(f" {label}={value}" for label, value in (override.when if override is not None else ()))
+
+
+def _static(spec: Spec, indicator: Indicator, level: str, override: Override | None) -> dict[str, str]:
+    """A burn-rate alert's static labels: an override's carries its `when`."""
+    return dict(override.when if override is not None else ()) | conventions.alert_labels(spec, indicator, level)
+
+
+def _burning(spec: Spec, indicator: Indicator, value: float, override: Override | None = None) -> list[str]:
+    """The levels the burn-rate alerts raise while the series (the default's, or `override`'s) holds `value`, sorted."""
     measure = indicator.measure.budget()
     if measure is None:
         return []
+    budget = dict(measure.budgets(indicator.overrides))[override]
     ratio = value if indicator.good == "lower" else 1 - value
-    return sorted({spec.escalation.raising(burn.threshold).name for burn in measure.burn_rates
-                   if ratio > burn.factor * (1 - measure.objective)})
+    return sorted({spec.escalation.raising(burn.threshold).name for burn in budget.burn_rates
+                   if ratio > burn.factor * (1 - budget.objective)})
 
 
-def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, budget: float, grid: Grid) -> list[dict]:
+def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, override: Override | None, burn: BurnRate, budget: float,
+                grid: Grid) -> list[dict]:
     """One burn rate alone at its bound: its two windows' recorded error ratios are fed as input
     series (no source series, so no other window has a ratio and no other burn rate can fire).
     Both just beyond the bound raise its level; either window just inside, or both within float
@@ -110,8 +132,8 @@ def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, bu
         return []
     level = spec.escalation.raising(burn.threshold).name
     name = conventions.alert_name(spec.name, indicator.id, conventions.BURN_RATE_SUFFIX)
-    labels = data_labels(spec, indicator)
-    rule = _rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level)
+    labels = data_labels(spec, indicator, override)
+    rule = _rule(spec, plan, indicator, conventions.BURN_RATE_SUFFIX, level, override)
     when = grid.margin
     steps = grid.samples(when)
     windows = f"{durations.text(burn.long)}/{durations.text(burn.short)}"
@@ -122,8 +144,8 @@ def _burn_bound(spec: Spec, plan: Plan, indicator: Indicator, burn: BurnRate, bu
         fires = long_ratio > bound + tolerance(bound) and short_ratio > bound + tolerance(bound)
         series = tuple(sorted((series_text(conventions.error_ratio_series(spec, indicator, window), labels), gauge(ratio, steps))
                               for window, ratio in ((burn.long, long_ratio), (burn.short, short_ratio))))
-        expected = [expected_alert(rule, labels, long_ratio, conventions.alert_labels(spec, indicator, level))] if fires else []
-        found.append(group(f"{indicator.id}: {burn.factor:g}x over {windows}, {case}, raises {level if fires else 'nothing'}",
+        expected = [expected_alert(rule, labels, long_ratio, _static(spec, indicator, level, override))] if fires else []
+        found.append(group(f"{indicator.id}{_where(override)}: {burn.factor:g}x over {windows}, {case}, raises {level if fires else 'nothing'}",
                            series, [grid.alert_test(name, when, expected)]))
     return found
 
