@@ -19,6 +19,7 @@ from servers import binary
 from compiler import conventions, pipeline, validators
 from compiler.backends import alertmanager
 from compiler.backends.alertmanager import receivers, routing, walk
+from compiler.checks.schema import schema_text
 
 GOLDEN = ROOT / "tests" / "golden"
 SPECS = {"the shipped spec": ROOT / "indicators.yaml", "the routing golden case": GOLDEN / "alertmanager" / "spec.yaml",
@@ -274,3 +275,59 @@ def test_template_syntax_in_receiver_fields_reaches_the_responder_as_written(tmp
     # the body the README promises, alone: Alertmanager's default HTML part, which mail clients show first, is off
     (message,) = mail.messages
     assert "text/plain" in message["data"] and "text/html" not in message["data"], message["data"]
+
+
+PAGERDUTY_SEVERITY_CASES = [
+    ("a PagerDuty severity label is sent as PagerDuty's severity", {"severity": "critical"}, "critical"),
+    ("each of PagerDuty's severities is sent as written", {"severity": "info"}, "info"),
+    ("a severity label PagerDuty refuses is sent as Alertmanager's default, error", {"severity": "page"}, "error"),
+    ("an alert without a severity label, on the fallback receiver, is sent as error", {}, "error"),
+]
+
+
+@pytest.mark.parametrize(("labels", "expected"), [c[1:] for c in PAGERDUTY_SEVERITY_CASES], ids=[c[0] for c in PAGERDUTY_SEVERITY_CASES])
+def test_pagerduty_is_sent_the_alerts_severity_label_when_pagerduty_accepts_it(labels, expected, tmp_path):
+    (pager,) = [receiver for receiver in alertmanager.config(model(spec_text()))["receivers"] if receiver["name"] == "pager"]
+    (pagerduty,) = pager["pagerduty_configs"]
+    (tmp_path / "data.json").write_text(json.dumps({**FIRING, "commonLabels": {**FIRING["commonLabels"], **labels}}))
+    (tmp_path / "none.tmpl").write_text("")
+    result = amtool("template", "render", f"--template.glob={tmp_path / 'none.tmpl'}", f"--template.text={pagerduty['severity']}",
+                    f"--template.data={tmp_path / 'data.json'}")
+    assert (result.returncode, result.stdout.strip()) == (0, expected), result.stderr
+
+
+@pytest.mark.e2e
+def test_a_critical_page_reaches_pagerduty_as_critical(tmp_path):
+    """A real Alertmanager pages PagerDuty (its events API stood in by a webhook receiver) for a
+    critical alert: without a severity in the config Alertmanager sends every page as "error"."""
+    with servers.webhook_receiver() as events:
+        compiled = pipeline.compile_spec([("indicators.yaml", spec_text().encode())], "indicators.yaml")
+        config = yaml.safe_load(compiled.files["alertmanager/alertmanager.yaml"])
+        config["global"]["pagerduty_url"] = f"{events.url}/v2/enqueue"
+        (tmp_path / "pd-key").write_text("fake-routing-key")
+        for receiver in config["receivers"]:
+            for channel in receiver.get("pagerduty_configs", ()):
+                channel["routing_key_file"] = str(tmp_path / "pd-key")
+        (tmp_path / "alertmanager.yaml").write_text(yaml.safe_dump(config))
+        with servers.alertmanager(tmp_path / "am", tmp_path / "alertmanager.yaml") as am:
+            alert = {"labels": {"alertname": "ShopQueue", "level": "critical", "severity": "critical", "indicator": "queue", "owner": "core"},
+                     "annotations": {"summary": "Queue Depth: critical when > 1000"}}
+            request = urllib.request.Request(f"{am.url}/api/v2/alerts", json.dumps([alert]).encode(), {"Content-Type": "application/json"})
+            urllib.request.urlopen(request, timeout=5).close()
+            servers.wait_until(lambda: events.notifications, 60, "Alertmanager sent no page:\n" + am.logs())
+    assert [(note["path"], note["body"]["payload"]["severity"]) for note in events.notifications] == [("/v2/enqueue", "critical")]
+
+
+def test_the_severities_sent_to_pagerduty_are_the_ones_a_channel_may_set():
+    found = [node["properties"]["severity"]["enum"] for node in _walk(json.loads(schema_text())) if "routing_key_file" in node.get("properties", {})]
+    assert found == [list(receivers.PAGERDUTY_SEVERITIES)]
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)

@@ -38,6 +38,12 @@ PAGERDUTY_DETAILS = {
     "runbook": "{{ .CommonAnnotations.runbook_url }}",
     "dashboard": "{{ .CommonAnnotations.dashboard_url }}",
 }  # Alertmanager adds its default firing, resolved, num_firing and num_resolved details
+PAGERDUTY_SEVERITIES = ("critical", "error", "warning", "info")  # all PagerDuty's events API accepts
+# A channel without its own severity sends the alerts' severity label, when PagerDuty accepts it;
+# else Alertmanager's own default, error (an empty or unknown severity would be refused, page and all).
+# Without it every page read "error". checks/pagerduty.py finds levels whose label PagerDuty refuses.
+PAGERDUTY_SEVERITY = ('{{ if eq .CommonLabels.severity ' + " ".join(f'"{name}"' for name in PAGERDUTY_SEVERITIES)
+                      + ' }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}')
 
 
 def receivers(spec: Spec) -> list[dict]:
@@ -76,8 +82,7 @@ def _config(channel: Channel) -> dict:
     if channel.kind == "pagerduty":
         config = {"send_resolved": True, "routing_key_file": settings["routing_key_file"], "description": TITLE,
                   "details": PAGERDUTY_DETAILS}
-        if "severity" in settings:
-            config["severity"] = settings["severity"]
+        config["severity"] = settings.get("severity", PAGERDUTY_SEVERITY)
         return config
     if channel.kind == "email":
         # html empty: Alertmanager's default HTML part is what mail clients show, not this body
