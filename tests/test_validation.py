@@ -292,7 +292,9 @@ CASES += [
    ]),
   ("an availability objective read in percent is rejected", slo(AVAILABILITY, "target: 99.9\n    warning: 99").replace("unit: ratio", "unit: percent"),
    [
-       "indicators.yaml:47:11: indicators[0].unit: an availability objective's value is a ratio, not percent (hint: set unit: ratio and write the thresholds as ratios (0.999))",
+       "indicators.yaml:47:11: indicators[0].unit: an availability measure's value is a fraction (0.9 for 90%), not a percentage: "
+       "thresholds written in percent are compared with a value 100 times smaller "
+       "(hint: use unit: ratio and write the thresholds as fractions (target: 0.999); a ratio is shown as a percentage)",
    ]),
 ]
 

@@ -2,7 +2,9 @@
 indicator's unit, and each raises a level the escalation matrix defines. A threshold past 0..1
 (`target: 95`, meant as 95%) is an error for an availability objective, whose error ratio never
 passes 1, and a warning for a ratio, which may (overcommit); other forms' ratios (a trend's
-change, an expr) are not checked."""
+change, an expr) are not checked. Unit percent is an error for a form whose value is a fraction
+(Measure.fraction: a ratio, an availability, a relative change): its thresholds, written 0..100,
+are compared with a value 100 times smaller, so a 90% target is never met."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ def check(document: Document, typed: Spec) -> list[Finding]:
         problems += [document.problem(threshold.path, f"no escalation level is raised by the '{threshold.name}' threshold",
                                       f"add a level with 'threshold: {threshold.name}' under escalation.levels")
                      for threshold in indicator.thresholds if threshold.name not in raised]
+        if indicator.unit == "percent" and BY_NAME[indicator.measure.form].fraction:
+            problems.append(_percent_of_fraction(document, indicator))
         problems += _ordered(document, indicator, indicator.thresholds, indicator.path)
         for override in indicator.overrides:
             problems += _ordered(document, indicator, override.thresholds, override.path)
@@ -40,7 +44,7 @@ def _ordered(document: Document, indicator: Indicator, thresholds: tuple[Thresho
                                              "durations are thresholds only for unit: seconds"))
             continue
         values[threshold.name] = threshold.number
-        if indicator.unit == "percent" and not 0 <= threshold.number <= 100:
+        if indicator.unit == "percent" and not BY_NAME[indicator.measure.form].fraction and not 0 <= threshold.number <= 100:
             problems.append(document.problem(path, f"{threshold.number:g} is not a percentage between 0 and 100"))
         if indicator.unit == "ratio" and BY_NAME[indicator.measure.form].share and not 0 <= threshold.number <= 1:
             # an error rate can never pass 1; a ratio of two series may (overcommit, cost over
@@ -57,6 +61,16 @@ def _ordered(document: Document, indicator: Indicator, thresholds: tuple[Thresho
                                              f"{_show(values[better], indicator)}, but {indicator.good} is good",
                                              f"with good: {indicator.good}, each level's threshold must be at or beyond the one before"))
     return problems
+
+
+def _percent_of_fraction(document: Document, indicator: Indicator) -> Finding:
+    form = indicator.measure.form
+    target = indicator.threshold("target")
+    example = f"target: {target.number / 100:g}" if target is not None and not isinstance(target.written, str) else "0.9 for 90%"
+    return document.problem(indicator.path + ("unit",),
+                            f"{'an' if form[0] in 'aeiou' else 'a'} {form} measure's value is a fraction (0.9 for 90%), not a percentage: thresholds written "
+                            "in percent are compared with a value 100 times smaller",
+                            f"use unit: ratio and write the thresholds as fractions ({example}); a ratio is shown as a percentage")
 
 
 def _show(value: float, indicator: Indicator) -> str:

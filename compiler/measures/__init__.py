@@ -43,7 +43,10 @@ class Measure(Protocol):
     panel: ClassVar[str | None] = None  # the Grafana panel type, when the form decides it rather than the unit
     qualifier: ClassVar[str] = ""  # what a threshold is of, after it: '≥ 10% change'
     whole: ClassVar[bool] = False  # counts whole events: a dashboard shows no decimals
-    share: ClassVar[bool] = False  # a part of a whole: a ratio-unit value lies between 0 and 1
+    # its value is a fraction of 1 (0.9 for 90%, a change of 0.1 for +10%), never a percentage:
+    # in unit percent its thresholds (90) would be compared with it 100 times too large
+    fraction: ClassVar[bool] = False
+    share: ClassVar[bool] = False  # a part of a whole (a fraction too): a ratio-unit value lies between 0 and 1
     clocked: ClassVar[bool] = False  # a test holds it in whole seconds: no half second needed off a boundary
 
     @classmethod

@@ -81,6 +81,7 @@ class Availability(Measure):
         "description": "An availability objective over error and total counters, with multi-window multi-burn-rate alerts.",
     }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"errors": ("counter",), "total": ("counter",)}
+    fraction: ClassVar[bool] = True
     share: ClassVar[bool] = True
     errors: Selector
     total: Selector

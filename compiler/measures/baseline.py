@@ -26,6 +26,7 @@ class Baseline(Measure):
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("gauge",), "baseline": ("gauge",)}
     panel: ClassVar[str | None] = "timeseries"
     qualifier: ClassVar[str] = " vs baseline"
+    fraction: ClassVar[bool] = True
     series: Selector
     baseline: Selector
 

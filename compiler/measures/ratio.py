@@ -28,6 +28,7 @@ class Ratio(Measure):
                        "against a gauge).",
     }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"numerator": ("counter", "gauge"), "denominator": ("counter", "gauge")}
+    fraction: ClassVar[bool] = True
     share: ClassVar[bool] = True
     numerator: Selector
     denominator: Selector

@@ -28,6 +28,7 @@ class Trend(Measure):
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("counter", "gauge")}
     panel: ClassVar[str | None] = "timeseries"
     qualifier: ClassVar[str] = " change"
+    fraction: ClassVar[bool] = True
     series: Selector
     window: float
     min_volume: float | None
