@@ -35,6 +35,7 @@ class World:
     every: str = "1m"  # promtool's evaluation interval
     precision: float = 1e-6  # what values are rounded to: coarser where promtool's order of groups moves the last digits
     rules: Path = RULES  # the folder of rule_file: the shipped rules, or a golden case's
+    also: tuple[str, ...] = ()  # rule files evaluated beside it as shipped (the scorecards'), for the scores
 
 
 PROBES = (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x300"),)
@@ -288,6 +289,20 @@ WORLDS = [
           "model_accuracy", "1d3h",
           (("cluster_model:mlops_model_accuracy:relative_to_baseline", '{cluster="eu-1", model="churn"}', round(0.80 / 0.82 - 1, 6)),),
           (), every="5m"),
+    # a new model's exporter publishes its gauges at their default 0, accuracy and baseline
+    # alike, until its first evaluation; churn is at 0.80 against 0.82 (-2.4%, within the -5%
+    # target: score 100). The new model's 0 / 0 is no value (not NaN), so the model-quality
+    # category and the composite keep churn's 100 (NaN there blanked both)
+    World("a new model's accuracy and baseline both at 0 is no value, and the scores keep theirs",
+          "model_quality", (('mlops_model_accuracy{cluster="eu-1", model="churn", version="v1"}', "0.80x300"),
+                            ('mlops_model_baseline_accuracy{cluster="eu-1", model="churn", version="v1"}', "0.82x300"),
+                            ('mlops_model_accuracy{cluster="eu-1", model="newbie", version="v1"}', "0x300"),
+                            ('mlops_model_baseline_accuracy{cluster="eu-1", model="newbie", version="v1"}', "0x300")),
+          "model_accuracy", "1h",
+          (("cluster_model:mlops_model_accuracy:relative_to_baseline", '{cluster="eu-1", model="churn"}', round(0.80 / 0.82 - 1, 6)),
+           ("cluster_category:mlops_indicator_score:avg", '{category="model_quality", cluster="eu-1"}', 100.0),
+           ("cluster:mlops_scorecard_score:weighted_sum", '{cluster="eu-1"}', 100.0)),
+          (), every="5m", also=("model_quality_scorecard", "scorecard")),
     # model m1 fails every probe for an hour from 2h, and is decommissioned at 12h (its exporter
     # gone); m2 goes on. m1's 30 days read 1 - 600 / 7200 = 91.7% for as long as its rollups are in
     # the window; it is red and yellow, and NoData, until it is forgotten, forget_after (1d) after
@@ -340,7 +355,10 @@ def _labels(alert: str) -> str:
 
 def judge(world: World, rules: str, tmp_path) -> subprocess.CompletedProcess:
     (tmp_path / f"{world.rule_file}.yaml").write_text(rules)
-    tests = {"rule_files": [f"{world.rule_file}.yaml"], "evaluation_interval": world.every, "tests": [promtool_case(world)]}
+    for name in world.also:
+        (tmp_path / f"{name}.yaml").write_text((world.rules / f"{name}.yaml").read_text())
+    files = [f"{name}.yaml" for name in (world.rule_file, *world.also)]
+    tests = {"rule_files": files, "evaluation_interval": world.every, "tests": [promtool_case(world)]}
     (tmp_path / "world.promtest.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
     return subprocess.run([binary("promtool"), "test", "rules", "world.promtest.yaml"], cwd=tmp_path,
                           capture_output=True, text=True, check=False)
@@ -358,6 +376,7 @@ FIRST_ROLLBACK = ("((last_over_time(mlops_rollback_duration_seconds_bucket[1h]) 
                   "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h)) > 0) / 3600\n      or\n")
 DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d] offset 1s) * 3600)"
 EXPERIMENTS = "(sum_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d] offset 1s) * 3600)"
+BASELINE_GUARD = "\n      and\n      (\n        avg by (version, cluster, model) (mlops_model_baseline_accuracy)\n      ) > 0"
 # The worlds' mutation proofs: (what the rules did before, the world it fails, the text of the
 # shipped rules, what it was, what promtool then reports). Each world above is only worth its
 # keep if the rules it guards against get it wrong.
@@ -392,6 +411,8 @@ MUTATIONS = [
     ("the default series judged against the override's 0.1% budget read search's steady 0.3% as a 3x burn: yellow",
      "an override's stricter objective", '{model!="ranker"} > 0.005 + 1e-09', '{model!="ranker"} > 0.001 + 1e-09',
      '{alertname="ShopAvailabilityErrorBudgetBurn", level="yellow", model="search"} 1E+00'),
+    ("a baseline's division unguarded makes a new model's 0 / 0 NaN, and NaN the category and composite scores",
+     "a new model's accuracy and baseline both at 0", BASELINE_GUARD, "", 'got: {category="model_quality", cluster="eu-1"} NaN'),
     ("a 30-day value recorded for every entity the rollups hold keeps a decommissioned model red",
      "a decommissioned model stops paging", "\n      and\n      last_over_time(cluster_model:mlops_model_uptime_sources:present[1d])", "",
      'got: {alertname="MlopsModelUptime", level="red", model="m1"}'),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from compiler import promql
-from compiler.backends.prometheus.measures import Value
+from compiler.backends.prometheus.measures import Value, guarded
 from compiler.backends.prometheus.unit_tests.inputs import STEP, VOLUME, Inputs, Maker, gauge
 from compiler.measures import SELECTOR, Measure, selector
 from compiler.model import Selector
@@ -41,11 +41,13 @@ class Baseline(Measure):
         """Each series against the baseline of its own kind: where both metrics carry a label the
         indicator is not tracked by (a model's `version`), per value of it first, then averaged,
         so a new version's baseline, published before its first accuracy, is compared with
-        nothing rather than with the old version's accuracy."""
+        nothing rather than with the old version's accuracy. Only where the baseline is above 0,
+        as a ratio's denominator: a new model's gauges both at their default 0 are no value, not
+        0 / 0 = NaN, which blanked its category's score and the composite."""
         shared = sorted(set(state.spec.metric(self.series.metric).labels) & set(state.spec.metric(self.baseline.metric).labels)
                         - set(state.keeps))
         current, baseline = (state.aggregate("avg", promql.placed(selected), *shared) for selected in (self.series, self.baseline))
-        relative = promql.join("(\n  ", current, "\n-\n  ", baseline, "\n)\n/\n", baseline)
+        relative = guarded(promql.join("(\n  ", current, "\n-\n  ", baseline, "\n)\n/\n", baseline), baseline, None)
         return state.aggregate("avg", relative) if shared else relative
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
