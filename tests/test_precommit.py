@@ -121,3 +121,12 @@ def test_the_readmes_verify_hook_runs_the_validators_on_demand(user_repository, 
     output = result.stdout + result.stderr
     assert result.returncode == code, output
     assert [text for text in shown if text not in output] == [], output
+
+
+def test_the_gitops_workflow_steps_run_in_a_users_repository_which_has_no_makefile():
+    """The numbered steps are what a user does in their own repository: `indicators` commands,
+    never this repository's `make` targets."""
+    section = (ROOT / "README.md").read_text().split("\n## GitOps workflow\n")[1].split("\nOther repositories")[0]
+    commands = re.findall(r"`((?:make|indicators) [^`]*)`", section)
+    assert [command for command in commands if not command.startswith("indicators ")] == []
+    assert "indicators generate" in commands

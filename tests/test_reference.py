@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import HEADER, INDICATOR, ROOT
 
-from compiler import durations, pipeline, reference
+from compiler import conventions, durations, pipeline, reference
 from compiler.checks.schema import schema_text
 from compiler.cli import main
 
@@ -34,7 +34,8 @@ def test_every_field_has_a_description():
 
 ROWS = [
     ("a required field of a list item", "indicators[].id",
-     ("string", True, "", "a valid id; at most 63 characters", "Stable snake_case id, unique across every file of the spec.")),
+     ("string", True, "", "a valid id; at most 63 characters", "Stable snake_case id, unique across every file of the spec. Its longest "
+      "alert name (metadata.name and the id in CamelCase, plus NoData, Escalated or ErrorBudgetBurn) must be at most 40 characters.")),
     ("an enum with its values", "metrics.<name>.type", ("string", True, "", "`counter`, `gauge`, `histogram`, `summary`",
                                                       "The Prometheus metric type, as the exporter publishes it.")),
     ("a duration with its default", "output.prometheus.slow_group_interval",
@@ -98,3 +99,12 @@ def test_each_default_the_reference_states_is_the_one_the_compiler_uses(path, us
     (found,) = [field for field in FIELDS if field.path == path]
     stated = json.loads(found.default)
     assert used(model(BARE)) == (durations.seconds(stated) if found.type == "duration" else stated)
+
+
+def test_the_alert_name_limit_is_stated_where_ids_are_described():
+    """An id within its own 63 characters may still make an alert name past the limit, a
+    validation error: the reference and the README's spec section say so before it is hit."""
+    (found,) = [field for field in FIELDS if field.path == "indicators[].id"]
+    limit = f"at most {conventions.MAX_ALERT_NAME} characters"
+    spec_section = (ROOT / "README.md").read_text().split("\n## The spec\n")[1].split("\n## ")[0]
+    assert (limit in found.description, limit in spec_section) == (True, True)
