@@ -404,13 +404,19 @@ IMPORTERS = ("openslo", "sloth")  # importers.openslo.TOOL, importers.sloth.TOOL
 @click.argument("tool", type=click.Choice(IMPORTERS))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write the spec to; without it, or with -, standard output.")
-def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists (without it an existing file is refused).")
+def import_(tool: str, files: tuple[Path, ...], out: Path | None, force: bool) -> None:
     """Turn Sloth SLOs (prometheus/v1 files, PrometheusServiceLevel objects) or OpenSLO SLOs
     (openslo/v1) into an indicators/v1 spec that compiles. What does not map is a comment in
     the spec and a warning; an unsupported document, a plugin SLI or a malformed file is an
-    error (exit 1) and nothing is written."""
+    error (exit 1) and nothing is written. An existing --out (your spec, most likely) is an
+    error too, unless --force."""
     from compiler import importers
     from compiler.importers import openslo, sloth
+    to_file = out is not None and str(out) != "-"
+    exists = f"{out} already exists; nothing was written (pass --force to overwrite it)"
+    if to_file and out is not None and not force and (out.exists() or out.is_symlink()):
+        _fail(exists)
     sources = [source for file in files for source in read_sources(file)]
     try:
         parse = {sloth.TOOL: sloth.parse, openslo.TOOL: openslo.parse}[tool]
@@ -420,11 +426,14 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None) -> None:
         errors = sum(1 for problem in err.problems if problem.severity == "error")
         _fail(f"{counted(errors, 'error')}; nothing was written")
     _report(result.warnings)
-    if out is None or str(out) == "-":
+    if out is None or not to_file:
         click.echo(result.text, nl=False)
         return
     try:
-        out.write_text(result.text)
+        with out.open("w" if force else "x") as written:  # "x": one created meanwhile is refused too
+            written.write(result.text)
+    except FileExistsError:
+        _fail(exists)
     except OSError as err:
         _fail(f"{out}: cannot write: {err.strerror}")
     click.echo(f"{out}: {counted(result.indicators, 'indicator')} imported from {tool}", err=True)

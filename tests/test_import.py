@@ -135,6 +135,24 @@ def test_a_tickets_only_slo_over_a_gauge_says_its_no_data_alert_still_pages(cli)
             "`ticket` level at most; its NoData alert (the gauge g not reported) still raises `page`") in result.output
 
 
+@pytest.mark.parametrize("existing, force, code, kept", [
+    ("mine\n", [], 1, True),
+    ("mine\n", ["--force"], 0, False),
+    (None, [], 0, False),
+], ids=["an existing --out is refused, and left as it was", "with --force it is overwritten",
+        "a new --out needs no --force"])
+def test_import_never_overwrites_a_file_unless_forced(cli, existing, force, code, kept):
+    if existing is not None:
+        Path("indicators.yaml").write_text(existing)
+    result = cli("import", "sloth", str(SLOTH / "getting-started.yml"), "--out", "indicators.yaml", *force)
+    assert result.exit_code == code, result.output
+    assert (Path("indicators.yaml").read_text() == "mine\n") == kept
+    if kept:
+        assert "error: indicators.yaml already exists; nothing was written (pass --force to overwrite it)" in result.output
+    else:
+        assert "apiVersion: indicators/v1" in Path("indicators.yaml").read_text()
+
+
 @pytest.mark.parametrize("text, message", [
     ("version: prometheus/v2\nservice: a\nslos: []\n", "1:10: version: unsupported document kind 'prometheus/v2'"),
     ("apiVersion: v1\nkind: ConfigMap\n", "2:7: kind: unsupported document kind 'v1 ConfigMap'"),
