@@ -415,7 +415,9 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None, force: bool) -
     from compiler.importers import openslo, sloth
     to_file = out is not None and str(out) != "-"
     exists = f"{out} already exists; nothing was written (pass --force to overwrite it)"
-    if to_file and out is not None and not force and (out.exists() or out.is_symlink()):
+    # a spec file is refused; a device or a pipe (--out /dev/null) is only written to
+    overwrites = force or (to_file and out is not None and out.exists() and not out.is_file())
+    if to_file and out is not None and not overwrites and (out.exists() or out.is_symlink()):
         _fail(exists)
     sources = [source for file in files for source in read_sources(file)]
     try:
@@ -430,7 +432,7 @@ def import_(tool: str, files: tuple[Path, ...], out: Path | None, force: bool) -
         click.echo(result.text, nl=False)
         return
     try:
-        with out.open("w" if force else "x") as written:  # "x": one created meanwhile is refused too
+        with out.open("w" if overwrites else "x") as written:  # "x": one created meanwhile is refused too
             written.write(result.text)
     except FileExistsError:
         _fail(exists)

@@ -153,6 +153,12 @@ def test_import_never_overwrites_a_file_unless_forced(cli, existing, force, code
         assert "apiVersion: indicators/v1" in Path("indicators.yaml").read_text()
 
 
+def test_import_writes_to_a_device_that_exists_without_force(cli):
+    """--out /dev/null (a dry run) is not a spec to protect."""
+    result = cli("import", "sloth", str(SLOTH / "getting-started.yml"), "--out", "/dev/null")
+    assert result.exit_code == 0 and "imported from sloth" in result.output, result.output
+
+
 @pytest.mark.parametrize("text, message", [
     ("version: prometheus/v2\nservice: a\nslos: []\n", "1:10: version: unsupported document kind 'prometheus/v2'"),
     ("apiVersion: v1\nkind: ConfigMap\n", "2:7: kind: unsupported document kind 'v1 ConfigMap'"),
