@@ -87,6 +87,22 @@ OVERRIDDEN = (('http_requests_total{cluster="eu-1", model="ranker", code="200"}'
               ('http_errors_total{cluster="eu-1", model="search"}', "_x1 3+3x1558"))
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
+# Scraped series carry their target's job and instance, and Prometheus records the target's `up`.
+INFERENCE = 'job="inference", instance="10.0.0.5:8000"'
+# 100 requests a minute; every one failed for the first 4 hours (24,000 errors), none for the 20
+# hours after; Prometheus is down from 1d to 1d3h (no sample of anything, `up` included) while
+# the exporter counts on: 162,000 requests by 1d3h, errors still 24,000
+PROMETHEUS_DOWN = ((f'mlops_inference_requests_total{{cluster="eu-1", model="ranker", endpoint="predict", {INFERENCE}}}', "0+100x1440 _x179 162000+100x30"),
+                   (f'mlops_inference_errors_total{{cluster="eu-1", model="ranker", endpoint="predict", {INFERENCE}}}', "0+100x240 24000x1200 _x179 24000x30"),
+                   (f'up{{{INFERENCE}}}', "1x1440 _x179 1x30"))
+DEPLOYER = 'job="deployer", instance="10.0.0.7:9000"'
+# the deploy controller restarts every night at 03:00, and its labelled counters are gone until
+# their next event; each day at 10:30 ranker's deployment succeeds and churn's is rolled back, each
+# child re-created at 1
+NIGHTLY = "_x630 " + " ".join(["1x989 _x450"] * 9)
+NIGHTLY_RESTARTS = tuple((f'mlops_deployments_total{{cluster="eu-1", team="search", model="{model}", status="{status}", {DEPLOYER}}}', NIGHTLY)
+                         for model, status in (("ranker", "success"), ("churn", "rolled_back"))) + ((f'up{{{DEPLOYER}}}', "1x13000"),)
+
 WORLDS = [
     World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
           "platform_health", REQUESTS, "error_rate", "3h",
@@ -193,6 +209,21 @@ WORLDS = [
           "experiments_per_week", "9d6h",
           (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', round(1 / 3, 6)),),
           ("MlopsExperimentsPerWeek red team=search", "MlopsExperimentsPerWeek yellow team=search"), every="1h"),
+    # after the outage the last 5 minutes and the last hour hold no error: their ratios are 0 and
+    # nothing burns the budget (read as new series, the whole totals were 24,000 / 162,000 in 5
+    # minutes: a 14.4x burn, red); the 30-day error ratio is still red and yellow
+    World("after Prometheus was down for 3h, the counters it finds again are not new: no burn",
+          "platform_health", PROMETHEUS_DOWN, "error_rate", "1d3h4m",
+          (("cluster_model:mlops_error_rate:error_ratio_rate5m", '{cluster="eu-1", model="ranker"}', 0.0),
+           ("cluster_model:mlops_error_rate:error_ratio_rate1h", '{cluster="eu-1", model="ranker"}', 0.0)),
+          ("MlopsErrorRate red model=ranker", "MlopsErrorRate yellow model=ranker")),
+    # each day's two deployments re-create their children after the night's restart, while the
+    # controller is up: 14 in the week from 1d12h, 7 successful, 50%: red and yellow (a child seen
+    # the day before, read as an old series, counted nothing: no deployment, no value, no alert)
+    World("deployments that re-create their counters after each nightly restart are all counted: 50%, red",
+          "platform_health", NIGHTLY_RESTARTS, "deployment_success_rate", "8d12h",
+          (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.5),),
+          ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search"), every="1h"),
     World("before the first regulatory violation nothing is counted or raised",
           "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
           "regulatory_violations", "59m", (), ()),
@@ -370,10 +401,13 @@ def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-HOURLY_ERRORS = ("((last_over_time(mlops_inference_errors_total[1h]) unless last_over_time(mlops_inference_errors_total[1d] offset 1h)) > 0) / 3600\n"
+HOURLY_ERRORS = ("((\n          (last_over_time(mlops_inference_errors_total[1h]) unless mlops_inference_errors_total offset 1h)"
+                 " and on (job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_inference_errors_total[1h]) unless "
+                 "last_over_time(mlops_inference_errors_total[1d] offset 1h)) unless on (job, instance) up\n        ) > 0) / 3600\n"
                  "      or\n        rate(mlops_inference_errors_total[1h])")
-FIRST_ROLLBACK = ("((last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
-                  "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h)) > 0) / 3600\n      or\n")
+FIRST_ROLLBACK = ("((\n          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless mlops_rollback_duration_seconds_bucket offset 1h)"
+                  " and on (job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
+                  "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h)) unless on (job, instance) up\n        ) > 0) / 3600\n      or\n")
 DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d] offset 1s) * 3600)"
 EXPERIMENTS = "(sum_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d] offset 1s) * 3600)"
 BASELINE_GUARD = "\n      and\n      (\n        avg by (version, cluster, model) (mlops_model_baseline_accuracy)\n      ) > 0"
@@ -413,6 +447,12 @@ MUTATIONS = [
      '{alertname="ShopAvailabilityErrorBudgetBurn", level="yellow", model="search"} 1E+00'),
     ("a baseline's division unguarded makes a new model's 0 / 0 NaN, and NaN the category and composite scores",
      "a new model's accuracy and baseline both at 0", BASELINE_GUARD, "", 'got: {category="model_quality", cluster="eu-1"} NaN'),
+    ("a scraped series not seen in the hour before the window read as new after Prometheus was down: a 14.4x burn, red",
+     "after Prometheus was down for 3h", " unless on (job, instance) up\n", "\n",
+     'got: {cluster="eu-1", model="ranker"} 1.4'),
+    ("a child seen the day before, dropped by the night's restart and re-created, read as an old series: no deployment",
+     "deployments that re-create their counters", "(up offset 1h == 1)", "(up offset 1h == 2)",
+     'got: nil'),
     ("a 30-day value recorded for every entity the rollups hold keeps a decommissioned model red",
      "a decommissioned model stops paging", "\n      and\n      last_over_time(cluster_model:mlops_model_uptime_sources:present[1d])", "",
      'got: {alertname="MlopsModelUptime", level="red", model="m1"}'),

@@ -42,6 +42,9 @@ SEEN_BEFORE = (3600, 86400)
 # unscraped for over an hour (Prometheus or its target down) must not count its whole total
 # as that hour's events: the rollups look back the longest, a day, once an hour.
 ROLLUP_SEEN_BEFORE = SEEN_BEFORE[1]
+# Prometheus' own record of each scrape: whether a series' target was up when a window began.
+UP = Selector("up")
+TARGET = "job, instance"  # the labels a scraped series shares with its target's `up`
 
 
 def literal(value: float) -> str:
@@ -147,16 +150,30 @@ class Value:
 @functools.lru_cache(maxsize=16_384)  # pure, and asked again: each long window's rate and volume rebuild the hourly rollup's
 def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0) -> Joined:
     """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
-    series not seen in the look-back before the window (`seen`, or the window within
-    SEEN_BEFORE) was created within it, at zero: all of its last value in the window was counted
-    in the window (while it is still 0, rate() says so). Its last value, not its value now: an
-    exporter restarted since has no series for it until its next event, and the events counted
-    before the restart still happened in the window."""
+    series created within the window counts from zero: all of its last value in the window was
+    counted in the window (while it is still 0, rate() says so). Its last value, not its value
+    now: an exporter restarted since has no series for it until its next event, and the events
+    counted before the restart still happened in the window.
+
+    Created within it: under a window of a day, where its target's `up` says it was scraped
+    when the window began (`up == 1`) and the series was not there, a child an exporter restart
+    had dropped included; where `up` says its target or Prometheus was down then, rate() alone
+    (its whole total is not that window's events). A series without an `up` (federated, pushed,
+    a test's input) is created within it when it was not seen in the look-back before it
+    (`seen`, or the window within SEEN_BEFORE); and so is every series of a longer raw window
+    (a `zero` count's), whose start may be older than Prometheus' own history."""
     at = f" offset {durations.text(offset)}" if offset else ""
+    start = durations.text(window + offset)
     look_back = durations.text(seen or min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
-    before = promql.placed(selector, f"last_over_time({PART}[{look_back}] offset {durations.text(window + offset)})")
+    before = promql.placed(selector, f"last_over_time({PART}[{look_back}] offset {start})")
     last = promql.placed(selector, f"last_over_time({PART}[{durations.text(window)}]{at})")
-    new = promql.join("(", last, " unless ", before, ") > 0")
+    unseen = promql.join("(", last, " unless ", before, ")")
+    if window < LONG_WINDOW:
+        then = promql.placed(selector, f"{PART} offset {start}")
+        scraped = promql.placed(UP, f"({PART} offset {start} == 1)")
+        created = promql.join("(", last, " unless ", then, f") and on ({TARGET}) ", scraped)
+        unseen = promql.join("(\n", _indent(created), "\nor\n", _indent(promql.join(unseen, f" unless on ({TARGET}) ", promql.placed(UP))), "\n)")
+    new = promql.join(unseen, " > 0")
     if function == "rate":
         new = promql.join("(", new, f") / {number(window)}")
     counter = promql.placed(selector, f"{function}({PART}[{durations.text(window)}]{at})")
