@@ -10,6 +10,13 @@ The world, in UTC:
 - the churn model serves 60 requests a minute; its error counter is absent until its first
   error, Monday 14:00, then counts 6 a minute until 14:40 and stays at 246;
 - team vision has 8 of 10 users active until Tuesday 09:00, then 0; team platform 9 of 10.
+
+The slow world (tests/backtest/slow.yaml, `slow_openmetrics`): from Thursday, four days before
+Monday, two models' labelled and correct predictions count up evenly, evaluated through 1h
+rollups that a 5m group sums over 1d against a min_volume of 100:
+- model a: 2 labelled an hour, 1 correct (48 a day: under min_volume, so never judged);
+- model b: 10 labelled an hour, 3 correct (240 a day at 30%: red and yellow, and its yellow,
+  firing since Thursday, escalated after 1d).
 """
 
 from __future__ import annotations
@@ -58,6 +65,21 @@ SERIES = [("mlops_drift_score", {"model": "fraud"}), ("mlops_drift_score", {"mod
           ("mlops_ml_team_size", {"team": "vision"}), ("mlops_ml_team_size", {"team": "platform"})]
 
 
+SLOW_SPEC = Path(__file__).parent / "backtest" / "slow.yaml"
+SLOW_HISTORY = START - 4 * DAY  # Thursday
+SLOW_RATES = {"a": (2, 1), "b": (10, 3)}  # per model: labelled and correct predictions an hour
+
+
+def slow_openmetrics() -> str:
+    lines = []
+    for index, name in enumerate(("mlops_predictions_labeled", "mlops_predictions_correct")):
+        lines.append(f"# TYPE {name} counter")
+        for model, rates in SLOW_RATES.items():
+            lines += [f'{name}_total{{model="{model}"}} {rates[index] * (t - SLOW_HISTORY) / HOUR:g} {t}'
+                      for t in range(int(SLOW_HISTORY), int(END) + 1, MINUTE)]
+    return "\n".join(lines) + "\n# EOF\n"
+
+
 def openmetrics() -> str:
     lines = []
     for name in dict.fromkeys(name for name, _ in SERIES):
@@ -73,9 +95,10 @@ def openmetrics() -> str:
 
 
 @contextlib.contextmanager
-def prometheus_with_history(workdir: Path):
+def prometheus_with_history(workdir: Path, text: str | None = None):
+    """A Prometheus serving the world's history (or the OpenMetrics `text` of another world)."""
     data = workdir / "data"
     data.mkdir(parents=True)
-    servers.backfill_openmetrics(openmetrics(), data, workdir)
+    servers.backfill_openmetrics(openmetrics() if text is None else text, data, workdir)
     with servers.prometheus_on_tsdb(workdir / "serve", data) as prometheus:
         yield prometheus

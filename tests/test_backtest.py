@@ -23,6 +23,7 @@ from compiler.backtest import engine, history, notifications, report
 from compiler.backtest.history import Firing
 from compiler.cli import main
 from compiler.prometheus_api import Client
+from compiler.reports.queries import Query
 
 MINUTE = 60
 STALE_LAG = 5 * MINUTE  # how much later than Prometheus a replayed alert on a recorded series that stops fires
@@ -100,6 +101,63 @@ def test_prometheus_itself_fires_the_stopped_entitys_nodata_stale_lag_earlier(co
 @pytest.mark.e2e
 def test_no_other_alert_fires(outcome):
     assert len(outcome.firing) == len(EXPECTED_FIRING)
+
+
+# --- the slow world: groups at 1h and 5m, a min_volume counted from 1h rollups, an escalation ---
+
+@pytest.fixture(scope="module")
+def slow_compilation():
+    return pipeline.compile_spec([(str(world.SLOW_SPEC), world.SLOW_SPEC.read_bytes())], world.SLOW_SPEC.name)
+
+
+@pytest.fixture(scope="module")
+def slow_prometheus(tmp_path_factory):
+    with world.prometheus_with_history(tmp_path_factory.mktemp("slow"), world.slow_openmetrics()) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def slow_outcome(slow_compilation, slow_prometheus):
+    return report.judge(slow_compilation, Client(slow_prometheus.url).ask, world.START, world.END, lambda line: None)
+
+
+# (alert, level, model, firing from; None: never fires). Model a's 48 labelled a day stay under
+# min_volume 100, so its ratio is never recorded; b's 240 at 30% are red and yellow all along.
+SLOW_EXPECTED = [
+    ("SlGroundTruth", "yellow", "a", None),
+    ("SlGroundTruth", "red", "a", None),
+    ("SlGroundTruth", "yellow", "b", world.START),
+    ("SlGroundTruth", "red", "b", world.START),
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("alert", "level", "model", "since"), SLOW_EXPECTED,
+                         ids=[f"{a} {lvl} {m}" for a, lvl, m, _ in SLOW_EXPECTED])
+def test_each_group_is_replayed_at_its_own_interval_so_a_volume_under_min_volume_never_fires(slow_outcome, alert, level, model,
+                                                                                              since):
+    """Within one evaluation of the 5m group: an alert firing at --from counts from its first evaluation."""
+    found = _found(slow_outcome, alert, level, ("model", model))
+    assert [(f.end, f.ongoing) for f in found] == ([] if since is None else [(world.END, True)])
+    assert all(0 <= f.start - since < 5 * MINUTE for f in found)
+
+
+def test_prometheus_itself_counts_model_a_under_min_volume_at_the_rollups_own_interval(slow_compilation, slow_prometheus,
+                                                                                       tmp_path):
+    """What SLOW_EXPECTED says of model a, measured: promtool records the 1h rollups as a
+    Prometheus evaluating their group every hour would, and their sum over the 1d before
+    Monday, times 3600, is about 48 labelled predictions for a (under 100), 240 for b."""
+    groups = yaml.safe_load(slow_compilation.files["prometheus/model_quality.yaml"])["groups"]
+    (tmp_path / "rollups.yaml").write_text(yaml.safe_dump({"groups": [g for g in groups if g["interval"] == "1h"]}))
+    blocks = tmp_path / "blocks"
+    result = subprocess.run([servers.binary("promtool"), "tsdb", "create-blocks-from", "rules", f"--url={slow_prometheus.url}",
+                             f"--start={int(world.SLOW_HISTORY)}", f"--end={int(world.START)}", f"--output-dir={blocks}",
+                             "rollups.yaml"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with servers.prometheus_on_tsdb(tmp_path / "serve", blocks) as oracle:
+        answer = Client(oracle.url).ask(Query("sum_over_time(model:sl_ground_truth_denominator:rate1h[1d]) * 3600", world.START))
+    volumes = {sample.label("model"): sample.value for sample in answer}
+    assert 40 < volumes["a"] < 100 < 200 < volumes["b"] < 300, volumes
 
 
 # Counted by hand: group_wait 1m, a look every 5m, repeat 1h (critical), 4h (red), 1d (yellow);

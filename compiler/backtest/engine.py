@@ -6,7 +6,9 @@ Prometheus must not, so the replay runs against a scratch Prometheus of its own,
 in a temporary folder: the source series the rules read are copied into it (one metric and one
 day at a time, raw samples, backfilled with promtool), then vmalert replays every rule file
 into it, and the firing ALERTS are read back. Prometheus, not a reimplementation, evaluates the
-PromQL; vmalert, not a reimplementation, evaluates `for`.
+PromQL; vmalert, not a reimplementation, evaluates `for`. Each group is evaluated at its own
+interval: `-datasource.queryStep=0s` makes vmalert's range query step the group's interval (a
+step given there replaces every group's: 1h rollups recorded every minute summed 60 times over).
 
 Prometheus answers at most 11,000 points per series and query, so the replay runs in chunks
 of `CHUNK_STEPS` evaluations; vmalert forgets `for` at a chunk's start, so each chunk after the
@@ -86,7 +88,7 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
             overlap = max((rule.for_seconds for rule in rules if rule.alert), default=0.0) + max(r.interval for r in rules)
             for number, (first, last) in enumerate(_chunks(max(begin, copied_from), end, step, overlap), start=1):
                 progress(f"replaying {counted(len(rules), 'rule')} with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
-                _vmalert(tools["vmalert"], paths, url, first, last, step, work, progress, len(rules))
+                _vmalert(tools["vmalert"], paths, url, first, last, work, progress, len(rules))
             answers = [_series(store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, end)))) for day in _days(start - 1, end)]
         intervals = {rule.name: rule.interval for rule in rules if rule.alert}
         return Replay(tuple(history.firing(answers, end, intervals)), copied_from, samples)
@@ -153,11 +155,11 @@ def _scratch(binary: str, work: Path, data: Path) -> Iterator[str]:
         raise EngineError(f"the scratch Prometheus did not start: {_tail(work / 'prometheus.log')}") from None
 
 
-def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float, step: float, work: Path, progress,
+def _vmalert(binary: str, paths: list[Path], url: str, first: float, last: float, work: Path, progress,
              total: int) -> None:
     command = [binary, *(f"-rule={path}" for path in paths), f"-datasource.url={url}", f"-remoteWrite.url={url}",
                f"-replay.timeFrom={_rfc3339(first)}", f"-replay.timeTo={_rfc3339(last)}",
-               f"-datasource.queryStep={step:g}s", f"-replay.maxDatapointsPerQuery={CHUNK_STEPS + 1}",
+               "-datasource.queryStep=0s", f"-replay.maxDatapointsPerQuery={CHUNK_STEPS + 1}",
                f"-replay.rulesDelay={RULES_DELAY}", f"-remoteWrite.flushInterval={FLUSH}", "-replay.disableProgressBar",
                f"-remoteWrite.maxQueueSize={WRITE_QUEUE}", f"-remoteWrite.maxBatchSize={WRITE_BATCH}",
                f"-remoteWrite.concurrency={WRITERS}",
