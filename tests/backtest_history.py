@@ -11,12 +11,12 @@ The world, in UTC:
   error, Monday 14:00, then counts 6 a minute until 14:40 and stays at 246;
 - team vision has 8 of 10 users active until Tuesday 09:00, then 0; team platform 9 of 10.
 
-The slow world (tests/backtest/slow.yaml, `slow_openmetrics`): from Thursday, four days before
+The slow world (tests/backtest/slow.yaml, `slow_openmetrics`): from Tuesday, six days before
 Monday, two models' labelled and correct predictions count up evenly, evaluated through 1h
 rollups that a 5m group sums over 1d against a min_volume of 100:
 - model a: 2 labelled an hour, 1 correct (48 a day: under min_volume, so never judged);
 - model b: 10 labelled an hour, 3 correct (240 a day at 30%: red and yellow, and its yellow,
-  firing since Thursday, escalated after 1d).
+  firing since Tuesday, escalated after 3d).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ SERIES = [("mlops_drift_score", {"model": "fraud"}), ("mlops_drift_score", {"mod
 
 
 SLOW_SPEC = Path(__file__).parent / "backtest" / "slow.yaml"
-SLOW_HISTORY = START - 4 * DAY  # Thursday
+SLOW_HISTORY = START - 6 * DAY  # Tuesday
 SLOW_RATES = {"a": (2, 1), "b": (10, 3)}  # per model: labelled and correct predictions an hour
 
 

@@ -17,7 +17,7 @@ import servers
 import yaml
 from click.testing import CliRunner
 
-from compiler import conventions, emit, pipeline
+from compiler import conventions, durations, emit, pipeline
 from compiler.backends import alertmanager
 from compiler.backtest import engine, history, notifications, report
 from compiler.backtest.history import Firing
@@ -128,18 +128,40 @@ SLOW_EXPECTED = [
     ("SlGroundTruth", "red", "a", None),
     ("SlGroundTruth", "yellow", "b", world.START),
     ("SlGroundTruth", "red", "b", world.START),
+    # b's yellow fires on Tuesday, its 2h `for` after b's volume reaches 100: escalated 3d later, on
+    # Friday; from a history copied only as far back as the escalation's own 3d `for`, on Monday
+    ("SlGroundTruthEscalated", "red", "b", world.START),
 ]
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(("alert", "level", "model", "since"), SLOW_EXPECTED,
                          ids=[f"{a} {lvl} {m}" for a, lvl, m, _ in SLOW_EXPECTED])
-def test_each_group_is_replayed_at_its_own_interval_so_a_volume_under_min_volume_never_fires(slow_outcome, alert, level, model,
-                                                                                              since):
+def test_each_alert_of_the_slow_world_fires_as_prometheus_evaluating_each_group_at_its_interval_would(slow_outcome, alert, level,
+                                                                                                      model, since):
     """Within one evaluation of the 5m group: an alert firing at --from counts from its first evaluation."""
     found = _found(slow_outcome, alert, level, ("model", model))
     assert [(f.end, f.ongoing) for f in found] == ([] if since is None else [(world.END, True)])
-    assert all(0 <= f.start - since < 5 * MINUTE for f in found)
+    assert all(0 <= f.start - since < 5 * MINUTE for f in found), [f.start - since for f in found]
+
+
+@pytest.mark.e2e
+def test_every_alert_of_the_slow_world_is_judged_and_only_the_expected_ones_fire(slow_outcome):
+    assert slow_outcome.unjudged == ()
+    assert len(slow_outcome.firing) == len([row for row in SLOW_EXPECTED if row[3] is not None])
+
+
+# (alert, the history it needs before --from, why)
+SLOW_NEEDS = [
+    ("SlGroundTruth", "2d3h15m", "its 5m lookback and 2h `for`, the 1d ratio, the rollups' 1d of creation and 1h rate, two lookbacks"),
+    ("SlGroundTruthEscalated", "5d3h20m", "its 3d `for` and 5m lookback of ALERTS, after all the yellow's"),
+]
+
+
+@pytest.mark.parametrize(("alert", "need", "why"), SLOW_NEEDS, ids=[row[0] for row in SLOW_NEEDS])
+def test_an_escalation_needs_the_history_of_the_alerts_it_reads_too(slow_compilation, alert, need, why):
+    rule_files = {path: text for path, text in slow_compilation.files.items() if conventions.is_rule_file(path)}
+    assert durations.text(history.needs(history.rules(rule_files))[alert]) == need
 
 
 def test_prometheus_itself_counts_model_a_under_min_volume_at_the_rollups_own_interval(slow_compilation, slow_prometheus,

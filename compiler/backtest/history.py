@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -20,6 +21,7 @@ class Rule:
     expr: str
     for_seconds: float
     interval: float  # the group's evaluation interval
+    labels: tuple[tuple[str, str], ...] = ()  # the rule's own labels (an alert's level, indicator)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def rules(rule_files: dict[str, str]) -> list[Rule]:
             interval = durations.seconds(group["interval"]) if "interval" in group else DEFAULT_INTERVAL
             for rule in group.get("rules") or []:
                 found.append(Rule(rule.get("alert") or rule["record"], "alert" in rule, rule["expr"],
-                                  durations.seconds(rule["for"]) if "for" in rule else 0.0, interval))
+                                  durations.seconds(rule["for"]) if "for" in rule else 0.0, interval,
+                                  tuple(sorted((rule.get("labels") or {}).items()))))
     return found
 
 
@@ -61,19 +64,42 @@ def sources(found: list[Rule]) -> list[str]:
 
 def needs(found: list[Rule]) -> dict[str, float]:
     """Seconds of source history each alert needs before it can be judged: its windows and
-    `for`, and those of every recorded series it reads, all the way down."""
+    `for`, and those of every recorded series it reads, all the way down; an ALERTS read (an
+    Escalated alert's) reaches as far as the alert rules it names (the yellow's own `for` and
+    windows come before its escalation's)."""
     recorded = {rule.name: rule for rule in found if not rule.alert}
-    memo: dict[str, float] = {}
+
+    def reads(rule: Rule) -> list[Rule]:
+        below = []
+        for selector in promql.selectors(rule.expr):
+            if selector.metric == "ALERTS":
+                below += [other for other in found if other.alert and _named(other, selector.matchers)]
+            elif selector.metric in recorded:
+                below.append(recorded[selector.metric])
+        return below
 
     def reach(rule: Rule, seen: frozenset) -> float:
-        below = [reach(recorded[read.name], seen | {read.name}) for read in promql.series_read(rule.expr)
-                 if read.name in recorded and read.name not in seen]
+        below = [reach(other, seen | {other}) for other in reads(rule) if other not in seen]
         return promql.lookback(rule.expr) + promql.LOOKBACK_DELTA + rule.for_seconds + max(below, default=0.0)
 
+    memo: dict[str, float] = {}
     for rule in found:
         if rule.alert:
-            memo[rule.name] = max(memo.get(rule.name, 0.0), reach(rule, frozenset()))
+            memo[rule.name] = max(memo.get(rule.name, 0.0), reach(rule, frozenset({rule})))
     return memo
+
+
+def _named(alert: Rule, matchers: tuple[tuple[str, str, str], ...]) -> bool:
+    """Whether ALERTS series of `alert` can match `matchers`: its name and its own labels are
+    known; a label the expression gives (a series' `model`) or `alertstate` may be anything."""
+    known = {**dict(alert.labels), "alertname": alert.name}
+    for label, operator, value in matchers:
+        if label not in known:
+            continue
+        equal = re.fullmatch(value, known[label]) is not None if "~" in operator else known[label] == value
+        if equal is (operator.startswith("!")):
+            return False
+    return True
 
 
 def openmetrics(name: str, answer: list[Series]) -> str:
