@@ -151,6 +151,21 @@ def test_every_alert_of_the_slow_world_is_judged_and_only_the_expected_ones_fire
     assert len(slow_outcome.firing) == len([row for row in SLOW_EXPECTED if row[3] is not None])
 
 
+@pytest.mark.e2e
+def test_a_range_past_the_newest_sample_is_judged_up_to_it_and_the_rest_listed_as_not_judged(slow_compilation, slow_prometheus,
+                                                                                             slow_outcome):
+    """The slow world's samples end at Wednesday 00:00: to Thursday, the replay would read every
+    series absent for a day (its alerts resolved, NoData fired). It stops at the newest sample:
+    the same firing as to Wednesday, and the day after it named as not judged."""
+    later = report.judge(slow_compilation, Client(slow_prometheus.url).ask, world.START, world.END + world.DAY, lambda line: None)
+    assert later.firing == slow_outcome.firing
+    assert later.history_ends == world.END and slow_outcome.history_ends is None
+    text = emit.render_prose(report.build(slow_compilation.spec, later, world.START, world.END + world.DAY, "http://prometheus"))
+    assert ("History ends at 2026-11-04 00:00 UTC: from there to 2026-11-05 00:00 UTC nothing is judged."
+            in " ".join(text.split("## Not judged")[1].split()))
+    assert [v.per_week for v in later.verdicts] == [v.per_week for v in slow_outcome.verdicts]  # over the two days judged
+
+
 # (alert, the history it needs before --from, why)
 SLOW_NEEDS = [
     ("SlGroundTruth", "2d3h15m", "its 5m lookback and 2h `for`, the 1d ratio, the rollups' 1d of creation and 1h rate, two lookbacks"),
@@ -264,6 +279,7 @@ def test_backtest_exits_1_naming_the_receiver_over_its_noise_budget_and_the_aler
 @pytest.mark.e2e
 @pytest.mark.parametrize(("arguments", "code", "message"), [
     (["--from", "2026-10-01", "--to", "2026-10-02"], 3, "no samples of mlops_active_users, mlops_drift_score"),
+    (["--from", "2026-11-05", "--to", "2026-11-06"], 3, "ends at 2026-11-04 00:00 UTC, before 2026-11-05 00:00 UTC: nothing to judge"),
     (["--from", "2026-11-03", "--to", "2026-11-02"], 2, "the range is empty"),
     (["--from", "yesterday"], 2, "--from 'yesterday': expected a time such as 2026-11-02T00:00Z"),
     (["--from", "2026-11-02", "--last", "1d"], 2, "give --from or --last, not both"),

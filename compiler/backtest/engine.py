@@ -56,11 +56,13 @@ class Replay:
     firing: tuple[history.Firing, ...]
     copied_from: float  # the oldest source sample copied
     samples: int  # source samples copied
+    copied_to: float = float("inf")  # the newest source sample copied: the replay ends there when --to is later
 
 
 def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progress: Callable[[str], None]) -> Replay:
     """Every alert's firing intervals from `start` to `end`, replayed from the history `ask`
-    reads (enough before `start` for the longest rule to be judged from `start` on)."""
+    reads (enough before `start` for the longest rule to be judged from `start` on), up to the
+    newest sample when the history ends before `end`: past it every series would read absent."""
     tools = {name: _tool(name) for name in PACKAGES}
     rules = history.rules(rule_files)
     needs = history.needs(rules)
@@ -69,11 +71,15 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
     with tempfile.TemporaryDirectory(prefix="indicators-backtest-") as folder:
         work = Path(folder)
         data = work / "data"
-        copied_from, samples = _copy(history.sources(rules), ask, begin, end, work / "history.om", progress)
+        copied_from, copied_to, samples = _copy(history.sources(rules), ask, begin, end, work / "history.om", progress)
         if not samples:
             raise EngineError(f"no samples of {', '.join(history.sources(rules))} from {moment(begin)} to {moment(end)}: "
                               "nothing to replay")
-        assert copied_from is not None  # samples were copied, so one of them is the oldest
+        assert copied_from is not None and copied_to is not None  # samples were copied: one is the oldest, one the newest
+        if copied_to < start:
+            raise EngineError(f"the history of {', '.join(history.sources(rules))} ends at {moment(copied_to)}, before "
+                              f"{moment(start)}: nothing to judge")
+        until = min(end, copied_to)  # the replay's end: --to, or the newest sample when the history ends before it
         progress(f"backfilling {samples:,} samples with promtool")
         _run([tools["promtool"], "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=87600h",
               str(work / "history.om"), str(data)], work)
@@ -86,12 +92,13 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
             store = prometheus_api.Client(url, timeout=300, max_answer_bytes=MAX_HISTORY_BYTES).ask
             step = min(rule.interval for rule in rules)
             overlap = max((rule.for_seconds for rule in rules if rule.alert), default=0.0) + max(r.interval for r in rules)
-            for number, (first, last) in enumerate(_chunks(max(begin, copied_from), end, step, overlap), start=1):
+            for number, (first, last) in enumerate(_chunks(max(begin, copied_from), until, step, overlap), start=1):
                 progress(f"replaying {counted(len(rules), 'rule')} with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
                 _vmalert(tools["vmalert"], paths, url, first, last, work, progress, len(rules))
-            answers = [_series(store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, end)))) for day in _days(start - 1, end)]
+            answers = [_series(store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, until))))
+                       for day in _days(start - 1, until)]
         intervals = {rule.name: rule.interval for rule in rules if rule.alert}
-        return Replay(tuple(history.firing(answers, end, intervals)), copied_from, samples)
+        return Replay(tuple(history.firing(answers, until, intervals)), copied_from, samples, copied_to)
 
 
 def _tool(name: str) -> str:
@@ -108,10 +115,10 @@ def _days(start: float, end: float) -> Iterator[float]:
         day += DAY
 
 
-def _copy(names: list[str], ask: Ask, start: float, end: float, target: Path, progress) -> tuple[float | None, int]:
+def _copy(names: list[str], ask: Ask, start: float, end: float, target: Path, progress) -> tuple[float | None, float | None, int]:
     """The raw samples of every source series from `start` to `end`, as OpenMetrics, one family
-    (and one day of it) in memory at a time."""
-    oldest, count = None, 0
+    (and one day of it) in memory at a time; the oldest and the newest sample's time, and how many."""
+    oldest, newest, count = None, None, 0
     with target.open("w") as sink:
         for number, name in enumerate(names, start=1):
             progress(f"copying history: {name} ({number}/{len(names)})")
@@ -120,11 +127,14 @@ def _copy(names: list[str], ask: Ask, start: float, end: float, target: Path, pr
                 answer = _series(ask(RawQuery(name, day, min(day + DAY, end))))
                 sink.write(history.openmetrics(name, answer))
                 firsts = [series.points[0][0] for series in answer if series.points]
+                lasts = [series.points[-1][0] for series in answer if series.points]
                 count += sum(len(series.points) for series in answer)
                 if firsts and (oldest is None or min(firsts) < oldest):
                     oldest = min(firsts)
+                if lasts and (newest is None or max(lasts) > newest):
+                    newest = max(lasts)
         sink.write("# EOF\n")
-    return oldest, count
+    return oldest, newest, count
 
 
 def _chunks(start: float, end: float, step: float, overlap: float) -> Iterator[tuple[float, float]]:

@@ -41,6 +41,7 @@ class Outcome:
     reached: tuple[tuple[str, history.Firing], ...]  # (receiver, alert) the routes send each alert to, muted or not
     unjudged: tuple[tuple[str, str], ...]  # (alert, the history it needs) for alerts history is too short for
     samples: int = 0  # source samples the replay read
+    history_ends: float | None = None  # the newest sample, when before the range's end: nothing after it is judged
 
     @property
     def over_budget(self) -> tuple[Verdict, ...]:
@@ -68,16 +69,18 @@ def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[st
             reached: Iterable[tuple[str, history.Firing]] = ()) -> Outcome:
     budgets = {conventions.receiver_name(r.id): r.noise_budget for r in spec.responders}
     counts = Counter(n.receiver for n in sent)
+    until = min(end, replay.copied_to)  # the replay stops at the newest sample: the rate is over what was judged
     verdicts = []
     for receiver in sorted(set(counts) | {name for name, budget in budgets.items() if budget is not None}):
-        rate = present.per_week(counts[receiver], end - start)
+        rate = present.per_week(counts[receiver], until - start)
         budget = budgets.get(receiver)
         alerts = Counter(alert_key(n.firing) for n in sent if n.receiver == receiver)
         verdicts.append(Verdict(receiver, counts[receiver], rate.text, budget, budget is not None and rate.number > budget,
                                 tuple(sorted(alerts.items(), key=lambda a: (-a[1], a[0])))))
     oldest = replay.copied_from
     unjudged = tuple((name, durations.text(need)) for name, need in sorted(needs.items()) if oldest > start - need)
-    return Outcome(replay.firing, tuple(sent), tuple(verdicts), tuple(reached), unjudged, replay.samples)
+    return Outcome(replay.firing, tuple(sent), tuple(verdicts), tuple(reached), unjudged, replay.samples,
+                   until if until < end else None)
 
 
 def compare(base: Outcome, head: Outcome) -> dict:
@@ -111,6 +114,7 @@ def build(spec: Spec, result: Outcome, start: float, end: float, url: str, base:
         "title": spec.title, "url": url, "start": moment(start), "end": moment(end),
         "span": durations.human(round(end - start)), "samples": f"{result.samples:,}",
         "rows": rows, "verdicts": result.verdicts, "unjudged": result.unjudged,
+        "history_ends": moment(result.history_ends) if result.history_ends is not None else None,
         "over": result.over_budget,
         "base": compare(base, result) if base else None, "base_label": base_label, "timelines": timelines,
     })
