@@ -16,7 +16,8 @@ Monday, two models' labelled and correct predictions count up evenly, evaluated 
 rollups that a 5m group sums over 1d against a min_volume of 100:
 - model a: 2 labelled an hour, 1 correct (48 a day: under min_volume, so never judged);
 - model b: 10 labelled an hour, 3 correct (240 a day at 30%: red and yellow, and its yellow,
-  firing since Tuesday, escalated after 3d).
+  firing since Tuesday, escalated after 3d);
+- the fraud model's drift score is 0.05 throughout (its group runs every minute).
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def slow_openmetrics() -> str:
         for model, rates in SLOW_RATES.items():
             lines += [f'{name}_total{{model="{model}"}} {rates[index] * (t - SLOW_HISTORY) / HOUR:g} {t}'
                       for t in range(int(SLOW_HISTORY), int(END) + 1, MINUTE)]
+    lines.append("# TYPE mlops_drift_score gauge")
+    lines += [f'mlops_drift_score{{model="fraud"}} 0.05 {t}' for t in range(int(SLOW_HISTORY), int(END) + 1, MINUTE)]
     return "\n".join(lines) + "\n# EOF\n"
 
 

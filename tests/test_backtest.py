@@ -166,6 +166,58 @@ def test_a_range_past_the_newest_sample_is_judged_up_to_it_and_the_rest_listed_a
     assert [v.per_week for v in later.verdicts] == [v.per_week for v in slow_outcome.verdicts]  # over the two days judged
 
 
+def _slow_rules(compilation) -> list[history.Rule]:
+    return history.rules({path: text for path, text in compilation.files.items() if conventions.is_rule_file(path)})
+
+
+# (evaluations per chunk, the alerts of each later pass, those not judged): the slow world's
+# replay runs from 5d4h20m before Monday (its escalation's need and one 1h evaluation) to Wednesday
+SLOW_PLANS = [
+    (10_000, [], []),  # two chunks of 6d22h40m at 1m, starting 3d11h20m early: both escalations' 3d `for` fit
+    # 36h chunks at 1m start 18h early: the drift escalation (1m) cannot be judged; at 5m one
+    # chunk of 7d12h holds the ground truth escalation
+    (36 * 60, [["SlDriftScoreEscalated"], ["SlGroundTruthEscalated"]], ["SlDriftScoreEscalated"]),
+    (12 * 60, [["SlDriftScoreEscalated"], ["SlGroundTruthEscalated"]],  # 60h chunks at 5m start 30h early: under 3d5m
+     ["SlDriftScoreEscalated", "SlGroundTruthEscalated"]),
+]
+
+
+@pytest.mark.parametrize(("steps", "later", "forgotten"), SLOW_PLANS, ids=[f"{row[0]} evaluations a chunk" for row in SLOW_PLANS])
+def test_an_alert_whose_for_outlasts_half_a_chunk_is_replayed_at_its_groups_pace_or_not_judged(slow_compilation, monkeypatch,
+                                                                                               steps, later, forgotten):
+    monkeypatch.setattr(engine, "CHUNK_STEPS", steps)
+    passes, left = engine.plan(_slow_rules(slow_compilation), world.START - (5 * world.DAY + 4 * world.HOUR + 20 * MINUTE), world.END)
+    assert [[rule.name for rule in replayed.rules] for replayed in passes[1:]] == later
+    assert [rule.name for rule in left] == forgotten
+
+
+def test_the_shipped_specs_week_long_fors_are_replayed_at_their_5m_groups_pace_over_30_days():
+    """MlopsActiveUsers red (7d), MlopsToilRatio red (14d), MlopsDocumentationRate yellow (7d):
+    longer than half a 1m chunk (3d11h20m), within half a 5m one (17d8h40m)."""
+    generated = world.SPEC.parents[2] / "generated" / "prometheus"
+    rules = history.rules({path.name: path.read_text() for path in generated.glob("*.yaml")})
+    passes, left = engine.plan(rules, 0, 30 * world.DAY)
+    assert [sorted((rule.name, dict(rule.labels)["level"]) for rule in replayed.rules) for replayed in passes[1:]] == [[
+        ("MlopsActiveUsers", "red"), ("MlopsDocumentationRate", "yellow"), ("MlopsToilRatio", "red")]]
+    assert (passes[1].step, left) == (300, ())
+
+
+@pytest.mark.e2e
+def test_a_replay_in_chunks_shorter_than_the_escalations_for_fires_as_one_replay(slow_compilation, slow_prometheus, slow_outcome,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(engine, "CHUNK_STEPS", 36 * 60)
+    chunked = report.judge(slow_compilation, Client(slow_prometheus.url).ask, world.START, world.END, lambda line: None)
+    assert chunked.firing == slow_outcome.firing
+    assert chunked.forgotten == (("SlDriftScoreEscalated red", "3d"),)  # in the 1m group: 36h chunks cannot hold its 3d
+
+
+def test_an_alert_no_chunk_can_judge_is_listed_as_not_judged_never_silent(slow_compilation):
+    replay = engine.Replay((), world.SLOW_HISTORY, 1, world.END, (("SlGroundTruthEscalated red", "3d"),))
+    result = report.outcome(slow_compilation.spec, replay, [], {}, world.START, world.END)
+    text = " ".join(emit.render_prose(report.build(slow_compilation.spec, result, world.START, world.END, "http://p")).split())
+    assert "## Not judged" in text and "- SlGroundTruthEscalated red: `for` 3d" in text
+
+
 # (alert, the history it needs before --from, why)
 SLOW_NEEDS = [
     ("SlGroundTruth", "2d3h15m", "its 5m lookback and 2h `for`, the 1d ratio, the rollups' 1d of creation and 1h rate, two lookbacks"),
@@ -185,7 +237,7 @@ def test_prometheus_itself_counts_model_a_under_min_volume_at_the_rollups_own_in
     Prometheus evaluating their group every hour would, and their sum over the 1d before
     Monday, times 3600, is about 48 labelled predictions for a (under 100), 240 for b."""
     groups = yaml.safe_load(slow_compilation.files["prometheus/model_quality.yaml"])["groups"]
-    (tmp_path / "rollups.yaml").write_text(yaml.safe_dump({"groups": [g for g in groups if g["interval"] == "1h"]}))
+    (tmp_path / "rollups.yaml").write_text(yaml.safe_dump({"groups": [g for g in groups if g.get("interval") == "1h"]}))
     blocks = tmp_path / "blocks"
     result = subprocess.run([servers.binary("promtool"), "tsdb", "create-blocks-from", "rules", f"--url={slow_prometheus.url}",
                              f"--start={int(world.SLOW_HISTORY)}", f"--end={int(world.START)}", f"--output-dir={blocks}",

@@ -11,9 +11,14 @@ interval: `-datasource.queryStep=0s` makes vmalert's range query step the group'
 step given there replaces every group's: 1h rollups recorded every minute summed 60 times over).
 
 Prometheus answers at most 11,000 points per series and query, so the replay runs in chunks
-of `CHUNK_STEPS` evaluations; vmalert forgets `for` at a chunk's start, so each chunk after the
-first starts early by the longest `for` (and one evaluation) and the samples of both chunks are
-read together: a state that started before the border is rebuilt by the time it is reached.
+of `CHUNK_STEPS` evaluations of the fastest group; vmalert forgets `for` at a chunk's start (and
+at each of its own queries' starts, so one process cannot carry it further), so each chunk after
+the first starts early by the longest `for` (and one evaluation) and the samples of both chunks
+are read together: a state that started before the border is rebuilt by the time it is reached.
+A chunk starts at most half a chunk early; an alert whose `for` is longer (a 7d `for` against
+chunks of 6.9 days at 1m) is replayed in a second pass, with the alerts that read its ALERTS, in
+chunks of `CHUNK_STEPS` evaluations of its own, slower group; one too long even for those is
+not judged (`Replay.forgotten`), never silent.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from compiler import processes, prometheus_api
+from compiler import conventions, durations, processes, prometheus_api
 from compiler.backtest import history
 from compiler.problems import counted
 from compiler.processes import LOOPBACK
@@ -57,6 +62,49 @@ class Replay:
     copied_from: float  # the oldest source sample copied
     samples: int  # source samples copied
     copied_to: float = float("inf")  # the newest source sample copied: the replay ends there when --to is later
+    forgotten: tuple[tuple[str, str], ...] = ()  # (alert and level, its `for`) no chunk is long enough to judge
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One replay of `rules` over the whole range, in chunks of CHUNK_STEPS evaluations at `step`,
+    each after the first starting `overlap` early (at most half a chunk)."""
+
+    rules: tuple[history.Rule, ...]
+    step: float
+    overlap: float
+
+
+def plan(rules: list[history.Rule], start: float, end: float) -> tuple[tuple[Pass, ...], tuple[history.Rule, ...]]:
+    """The passes that replay `rules` from `start` to `end`, and the alerts none can judge. An
+    alert whose `for` and one evaluation exceed half a chunk of the fastest group is slow: it
+    goes, with the alerts reading its ALERTS, to a later pass of the rules of its group's
+    interval, chunked at that pace (after the faster ones, whose ALERTS it may read). A slow alert
+    exceeding half of its own pass's chunks too, when the range needs more than one, or reading
+    the ALERTS of a slower pass or of an alert not judged, is not judged."""
+    first = _pass(rules)
+    if start + CHUNK_STEPS * first.step >= end:  # one chunk: vmalert carries every `for` through it
+        return (first,), ()
+    slow = {rule for rule in rules if rule.alert and rule.for_seconds + rule.interval > CHUNK_STEPS * first.step / 2}
+    while more := {rule for rule in rules if rule.alert and rule not in slow and set(history.alerts_read(rule, rules)) & slow}:
+        slow |= more
+    if not slow:
+        return (first,), ()
+    rest = [rule for rule in rules if rule not in slow]
+    later = [_pass([rule for rule in rules if rule in slow and rule.interval == interval])
+             for interval in sorted({rule.interval for rule in slow})]
+    forgotten = {rule for replayed in later for rule in replayed.rules if start + CHUNK_STEPS * replayed.step < end
+                 and rule.for_seconds + rule.interval > CHUNK_STEPS * replayed.step / 2}
+    while more := {rule for rule in slow - forgotten
+                   if any(read in forgotten or read.interval > rule.interval for read in history.alerts_read(rule, list(slow)))}:
+        forgotten |= more
+    return (*((_pass(rest),) if rest else ()), *later), tuple(rule for rule in rules if rule in forgotten)
+
+
+def _pass(rules: list[history.Rule]) -> Pass:
+    step = min(rule.interval for rule in rules)
+    overlap = max((rule.for_seconds + rule.interval for rule in rules if rule.alert), default=step)
+    return Pass(tuple(rules), step, min(overlap, CHUNK_STEPS * step / 2))
 
 
 def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progress: Callable[[str], None]) -> Replay:
@@ -84,21 +132,26 @@ def replay(rule_files: dict[str, str], ask: Ask, start: float, end: float, progr
         _run([tools["promtool"], "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=87600h",
               str(work / "history.om"), str(data)], work)
         (work / "history.om").unlink()
-        paths = []
-        for number, name in enumerate(sorted(rule_files)):
-            paths.append(work / f"rules-{number}.yaml")
-            paths[-1].write_text(rule_files[name])
+        passes, forgotten = plan(rules, max(begin, copied_from), until)
         with _scratch(tools["prometheus"], work, data) as url:
             store = prometheus_api.Client(url, timeout=300, max_answer_bytes=MAX_HISTORY_BYTES).ask
-            step = min(rule.interval for rule in rules)
-            overlap = max((rule.for_seconds for rule in rules if rule.alert), default=0.0) + max(r.interval for r in rules)
-            for number, (first, last) in enumerate(_chunks(max(begin, copied_from), until, step, overlap), start=1):
-                progress(f"replaying {counted(len(rules), 'rule')} with vmalert, {moment(first)} to {moment(last)} (chunk {number})")
-                _vmalert(tools["vmalert"], paths, url, first, last, work, progress, len(rules))
+            for order, replayed in enumerate(passes):
+                files = rule_files if len(replayed.rules) == len(rules) else history.only(rule_files, set(replayed.rules))
+                paths = []
+                for number, name in enumerate(sorted(files)):
+                    paths.append(work / f"rules-{order}-{number}.yaml")
+                    paths[-1].write_text(files[name])
+                chunks = _chunks(max(begin, copied_from), until, replayed.step, replayed.overlap)
+                for number, (first, last) in enumerate(chunks, start=1):
+                    progress(f"replaying {counted(len(replayed.rules), 'rule')} with vmalert, {moment(first)} to {moment(last)} "
+                             f"(chunk {number}{', the slow groups' if order else ''})")
+                    _vmalert(tools["vmalert"], paths, url, first, last, work, progress, len(replayed.rules))
             answers = [_series(store(RawQuery('ALERTS{alertstate="firing"}', day, min(day + DAY, until))))
                        for day in _days(start - 1, until)]
         intervals = {rule.name: rule.interval for rule in rules if rule.alert}
-        return Replay(tuple(history.firing(answers, until, intervals)), copied_from, samples, copied_to)
+        return Replay(tuple(history.firing(answers, until, intervals)), copied_from, samples, copied_to,
+                      tuple((f"{rule.name} {dict(rule.labels).get(conventions.LEVEL_LABEL, '')}".strip(),
+                             durations.text(rule.for_seconds)) for rule in forgotten))
 
 
 def _tool(name: str) -> str:

@@ -41,15 +41,40 @@ class Firing:
 
 def rules(rule_files: dict[str, str]) -> list[Rule]:
     """Every rule of the generated rule files, in file and group order (the order vmalert runs them)."""
-    found = []
+    return [_rule(rule, interval) for path in sorted(rule_files) for interval, rule in _entries(rule_files[path])]
+
+
+def only(rule_files: dict[str, str], kept: set[Rule]) -> dict[str, str]:
+    """The rule files holding only the `kept` rules, each in its group (name and interval kept);
+    files and groups left empty are left out."""
+    found = {}
     for path in sorted(rule_files):
+        groups = []
         for group in yaml.safe_load(rule_files[path])["groups"]:
             interval = durations.seconds(group["interval"]) if "interval" in group else DEFAULT_INTERVAL
-            for rule in group.get("rules") or []:
-                found.append(Rule(rule.get("alert") or rule["record"], "alert" in rule, rule["expr"],
-                                  durations.seconds(rule["for"]) if "for" in rule else 0.0, interval,
-                                  tuple(sorted((rule.get("labels") or {}).items()))))
+            chosen = [rule for rule in group.get("rules") or [] if _rule(rule, interval) in kept]
+            if chosen:
+                groups.append({**group, "rules": chosen})
+        if groups:
+            found[path] = yaml.safe_dump({"groups": groups}, sort_keys=False, allow_unicode=True)
     return found
+
+
+def _entries(text: str) -> list[tuple[float, dict]]:
+    return [(durations.seconds(group["interval"]) if "interval" in group else DEFAULT_INTERVAL, rule)
+            for group in yaml.safe_load(text)["groups"] for rule in group.get("rules") or []]
+
+
+def _rule(rule: dict, interval: float) -> Rule:
+    return Rule(rule.get("alert") or rule["record"], "alert" in rule, rule["expr"],
+                durations.seconds(rule["for"]) if "for" in rule else 0.0, interval,
+                tuple(sorted((rule.get("labels") or {}).items())))
+
+
+def alerts_read(rule: Rule, found: list[Rule]) -> list[Rule]:
+    """The alert rules whose ALERTS series `rule` reads (an Escalated alert: the yellow it escalates)."""
+    return [other for selector in promql.selectors(rule.expr) if selector.metric == "ALERTS"
+            for other in found if other.alert and _named(other, selector.matchers)]
 
 
 ENGINE_SERIES = {"ALERTS", "ALERTS_FOR_STATE"}  # the replay writes its own; the recorded ones are the old rules'
@@ -70,13 +95,7 @@ def needs(found: list[Rule]) -> dict[str, float]:
     recorded = {rule.name: rule for rule in found if not rule.alert}
 
     def reads(rule: Rule) -> list[Rule]:
-        below = []
-        for selector in promql.selectors(rule.expr):
-            if selector.metric == "ALERTS":
-                below += [other for other in found if other.alert and _named(other, selector.matchers)]
-            elif selector.metric in recorded:
-                below.append(recorded[selector.metric])
-        return below
+        return [recorded[s.metric] for s in promql.selectors(rule.expr) if s.metric in recorded] + alerts_read(rule, found)
 
     def reach(rule: Rule, seen: frozenset) -> float:
         below = [reach(other, seen | {other}) for other in reads(rule) if other not in seen]

@@ -42,6 +42,7 @@ class Outcome:
     unjudged: tuple[tuple[str, str], ...]  # (alert, the history it needs) for alerts history is too short for
     samples: int = 0  # source samples the replay read
     history_ends: float | None = None  # the newest sample, when before the range's end: nothing after it is judged
+    forgotten: tuple[tuple[str, str], ...] = ()  # (alert and level, its `for`) too long for the replay's chunks
 
     @property
     def over_budget(self) -> tuple[Verdict, ...]:
@@ -80,7 +81,7 @@ def outcome(spec: Spec, replay: Replay, sent: list[Notification], needs: dict[st
     oldest = replay.copied_from
     unjudged = tuple((name, durations.text(need)) for name, need in sorted(needs.items()) if oldest > start - need)
     return Outcome(replay.firing, tuple(sent), tuple(verdicts), tuple(reached), unjudged, replay.samples,
-                   until if until < end else None)
+                   until if until < end else None, replay.forgotten)
 
 
 def compare(base: Outcome, head: Outcome) -> dict:
@@ -115,6 +116,7 @@ def build(spec: Spec, result: Outcome, start: float, end: float, url: str, base:
         "span": durations.human(round(end - start)), "samples": f"{result.samples:,}",
         "rows": rows, "verdicts": result.verdicts, "unjudged": result.unjudged,
         "history_ends": moment(result.history_ends) if result.history_ends is not None else None,
+        "forgotten": result.forgotten, "chunk_steps": f"{engine.CHUNK_STEPS:,}",
         "over": result.over_budget,
         "base": compare(base, result) if base else None, "base_label": base_label, "timelines": timelines,
     })
