@@ -241,6 +241,17 @@ WORLDS = [
           "regulatory_violations", "16d",
           (("cluster_team:mlops_regulatory_violations:increase90d", '{cluster="eu-1", team="search"}', 1.0),),
           ("MlopsRegulatoryViolations critical team=search",), every="1h"),
+    # a custom collector yields one gauge sample per `GROUP BY team, severity` row of open audit
+    # findings: a team with none open has no row. Search closes its last (minor) one at 1h, ads
+    # keeps one open: search has nothing to count, which is the goal, not silence
+    World("a team whose last open audit finding is closed has no row, and nothing to count is no NoData",
+          "governance", (('mlops_audit_findings_open{cluster="eu-1", team="search", severity="minor"}', "1x60"),
+                         ('mlops_audit_findings_open{cluster="eu-1", team="ads", severity="minor"}', "1x400")),
+          "audit_findings", "3h10m",
+          (("cluster_team:mlops_audit_findings:increase1h", '{cluster="eu-1", team="ads"}', 0.0),), ()),
+    World("no open audit finding anywhere leaves the collector no row at all, and that is no NoData either",
+          "governance", (('mlops_audit_findings_open{cluster="eu-1", team="ads", severity="minor"}', "1x60"),),
+          "audit_findings", "1d2h", (), (), every="5m"),
     World("minor security incidents and no major one is 0 major incidents and raises nothing",
           "governance", (('mlops_security_incidents_total{cluster="eu-1", team="search", severity="minor"}', "3+0x200"),),
           "security_incidents", "2h",
@@ -411,6 +422,16 @@ FIRST_ROLLBACK = ("((\n          (last_over_time(mlops_rollback_duration_seconds
 DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d] offset 1s) * 3600)"
 EXPERIMENTS = "(sum_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d] offset 1s) * 3600)"
 BASELINE_GUARD = "\n      and\n      (\n        avg by (version, cluster, model) (mlops_model_baseline_accuracy)\n      ) > 0"
+# the NoData a `zero` gauge raised as a presence source (compacted)
+AUDIT_NO_DATA = """
+  - record: cluster_team:mlops_audit_findings_sources:present
+    expr: group by (cluster, team) (mlops_audit_findings_open)
+  - alert: MlopsAuditFindingsNoData
+    expr: absent(mlops_audit_findings_open) or (last_over_time(cluster_team:mlops_audit_findings_sources:present[1d])
+      unless cluster_team:mlops_audit_findings_sources:present)
+    for: 2h
+    labels: {level: red, indicator: audit_findings}"""
+AUDIT_GROUP_END = "\n- name: mlops_governance_long_windows"
 # The worlds' mutation proofs: (what the rules did before, the world it fails, the text of the
 # shipped rules, what it was, what promtool then reports). Each world above is only worth its
 # keep if the rules it guards against get it wrong.
@@ -453,6 +474,12 @@ MUTATIONS = [
     ("a child seen the day before, dropped by the night's restart and re-created, read as an old series: no deployment",
      "deployments that re-create their counters", "(up offset 1h == 1)", "(up offset 1h == 2)",
      'got: nil'),
+    ("a `zero` gauge as a presence source reads a team with no open finding as silent: NoData for it",
+     "a team whose last open audit finding is closed", AUDIT_GROUP_END, AUDIT_NO_DATA + AUDIT_GROUP_END,
+     'got: {alertname="MlopsAuditFindingsNoData", level="red", team="search"}'),
+    ("a `zero` gauge as a presence source reads no open finding anywhere as absent: NoData without labels",
+     "no open audit finding anywhere", AUDIT_GROUP_END, AUDIT_NO_DATA + AUDIT_GROUP_END,
+     'got: {alertname="MlopsAuditFindingsNoData", level="red"}'),
     ("a 30-day value recorded for every entity the rollups hold keeps a decommissioned model red",
      "a decommissioned model stops paging", "\n      and\n      last_over_time(cluster_model:mlops_model_uptime_sources:present[1d])", "",
      'got: {alertname="MlopsModelUptime", level="red", model="m1"}'),

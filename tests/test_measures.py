@@ -70,6 +70,35 @@ def test_a_form_names_its_series_says_which_sources_are_silent_and_picks_its_pan
     assert panels.kind(indicator) == panel
 
 
+# (what the catalogue says of the gauge a `zero` measure counts) -> its presence sources: a
+# gauge of rows (open findings by team and severity) has no row where there is nothing to count
+ZERO_GAUGES = [
+    ("a gauge whose rows vanish when nothing is counted is no presence source", "", []),
+    ("a gauge the catalogue marks initialised is published at 0, so it is one", ", initialised: true", ["queue_depth"]),
+]
+
+
+@pytest.mark.parametrize(("declared", "sources"), [row[1:] for row in ZERO_GAUGES], ids=[row[0] for row in ZERO_GAUGES])
+def test_a_zero_measure_s_gauge_is_a_presence_source_only_when_initialised(declared, sources):
+    text = spec_text("""\
+        indicators:
+          - id: x
+            title: X
+            category: platform_health
+            group: reliability
+            definition: X.
+            measure: {zero: {series: queue_depth}}
+            unit: count
+            good: lower
+            target: 0
+            warning: {value: 0, for: 0s}
+            track_by: [model]
+        """).replace("help: Jobs waiting., labels: [model]", f"help: Jobs waiting., labels: [model]{declared}")
+    spec, problems = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    assert not problems and spec is not None, problems
+    assert [selector.metric for selector in presence.sources(spec, spec.indicators[0])] == sources
+
+
 def test_every_form_of_the_spec_is_in_the_table_above():
     assert sorted({row[0].split(":")[0].strip("{") for row in FORMS}) == sorted(forms.BY_NAME)
 

@@ -48,6 +48,7 @@ class Measure(Protocol):
     fraction: ClassVar[bool] = False
     share: ClassVar[bool] = False  # a part of a whole (a fraction too): a ratio-unit value lies between 0 and 1
     clocked: ClassVar[bool] = False  # a test holds it in whole seconds: no half second needed off a boundary
+    absent_is_zero: ClassVar[bool] = False  # its sources' absence is a count of 0, not silence (presence.sources)
 
     @classmethod
     def from_spec(cls, body: Any, window: float, indicator: TypedIndicator) -> Measure:

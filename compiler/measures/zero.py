@@ -30,6 +30,7 @@ class Zero(Measure):
     }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"series": ("counter", "gauge")}
     whole: ClassVar[bool] = True
+    absent_is_zero: ClassVar[bool] = True  # a gauge of open findings has no row where none is open
     series: Selector
     window: float
 
