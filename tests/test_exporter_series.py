@@ -85,6 +85,22 @@ OVERRIDDEN = (('http_requests_total{cluster="eu-1", model="ranker", code="200"}'
               ('http_errors_total{cluster="eu-1", model="ranker"}', "_x1440 20+20x119"),
               ('http_requests_total{cluster="eu-1", model="search", code="200"}', "0+1000x1560"),
               ('http_errors_total{cluster="eu-1", model="search"}', "_x1 3+3x1558"))
+# two models' latency histograms (by model and endpoint): ranker serves 100 requests a minute, all
+# in (50ms, 100ms]; batch-scorer served 40 before the test and none since, its child still
+# exported with its buckets constant
+LATENCY = 'mlops_inference_latency_seconds_bucket{cluster="eu-1", model="%s", endpoint="predict", le="%s"}'
+IDLE_MODEL = tuple(pair for le in ("0.01", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "+Inf")
+                   for pair in ((LATENCY % ("ranker", le), "0x60" if le in ("0.01", "0.05") else "0+100x60"),
+                                (LATENCY % ("batch-scorer", le), "0x60" if le in ("0.01", "0.05") else "40x60")))
+# two teams' rollback histograms: ads rolls back every 6 hours, each in 200s; search once, at 1h,
+# in 90s, and never again, its child still exported with its buckets constant
+ADS_ROLLBACKS = " ".join(f"{n}x359" for n in range(1, 33)) + " 33x179"
+QUIET_WEEK = tuple(pair for le in ("60", "300", "600", "1800", "3600", "7200", "+Inf") for pair in (
+    (f'mlops_rollback_duration_seconds_bucket{{cluster="eu-1", team="search", model="ranker", le="{le}"}}',
+     "_x60 0x11639" if le == "60" else "_x60 1x11639"),
+    (f'mlops_rollback_duration_seconds_bucket{{cluster="eu-1", team="ads", model="ctr", le="{le}"}}',
+     "0x11699" if le == "60" else ADS_ROLLBACKS)))
+SCORECARDS = ("platform_health_scorecard", "scorecard")
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
 # Scraped series carry their target's job and instance, and Prometheus records the target's `up`.
@@ -305,6 +321,25 @@ WORLDS = [
           "platform_health", ROLLBACKS, "time_to_rollback", "10h",
           (("cluster_team:mlops_time_to_rollback:p90_rate7d", TEAM, 6500.0),),
           ("MlopsTimeToRollback red team=search",), every="1h", precision=100),
+    # batch-scorer's 5m bucket rates are all 0: its p99 is no value, not histogram_quantile's NaN,
+    # which its score, the indicator's average and the category's would all be (reliability is
+    # in no scorecard of the composite)
+    World("an idle model's p99 over a window without a request is no value, and the scores stay ranker's 100",
+          "platform_health", IDLE_MODEL, "inference_latency", "30m",
+          (("cluster_model:mlops_inference_latency:p99_rate5m", '{cluster="eu-1", model="ranker"}', 0.0995),
+           ("cluster_model:mlops_inference_latency:score", '{cluster="eu-1", model="ranker"}', 100.0),
+           ("cluster_category:mlops_indicator_score:avg", '{cluster="eu-1", category="platform_health"}', 100.0)),
+          (), also=SCORECARDS),
+    # at 8d2h search's last 7 days of hourly bucket rollups are all 0: no p90 (nothing to judge,
+    # the best a team can do), not NaN, whose score would take the velocity group, the category
+    # and the composite to NaN; ads' p90 is in (60s, 300s]: 60 + 0.9 x 240 = 276s, score 100.
+    # (The scorecards read the scores over 10m: judged hourly, as this world is to stay fast,
+    # promtool's order of groups would leave them without a value half the time.)
+    World("a team's week without a rollback is no 7-day p90, and the scores stay the other team's 100",
+          "platform_health", QUIET_WEEK, "time_to_rollback", "8d2h",
+          (("cluster_team:mlops_time_to_rollback:p90_rate7d", '{cluster="eu-1", team="ads"}', 276.0),
+           ("cluster_team:mlops_time_to_rollback:score", '{cluster="eu-1", team="ads"}', 100.0)),
+          (), every="1h", precision=1),
     # confidence 0.9, unscraped for 20 minutes around 5d (a Prometheus restart), 0.75 from 14d:
     # this week's average against the last one's, (47 h x 0.9 + 121 h x 0.75) / 168 / 0.9 - 1 = -12%
     # at 19d1h, red (under -10%) for 6h since about 18d11h and yellow since about 15d. The 14-day-old
@@ -432,6 +467,11 @@ AUDIT_NO_DATA = """
     for: 2h
     labels: {level: red, indicator: audit_findings}"""
 AUDIT_GROUP_END = "\n- name: mlops_governance_long_windows"
+# a quantile's guard: only where its window counted an observation (its +Inf bucket's rate, or rollups' sum)
+LATENCY_OBSERVED = ('\n      and on (cluster, model)\n      (sum by (cluster, model) '
+                    '(rate(mlops_inference_latency_seconds_bucket{le="+Inf"}[5m])) > 0)')
+ROLLBACK_OBSERVED = ('\n      and on (cluster, team)\n      (sum by (cluster, team) '
+                     '(sum_over_time(cluster_team:mlops_time_to_rollback_bucket:rate1h{le="+Inf"}[7d])) > 0)')
 # The worlds' mutation proofs: (what the rules did before, the world it fails, the text of the
 # shipped rules, what it was, what promtool then reports). Each world above is only worth its
 # keep if the rules it guards against get it wrong.
@@ -480,6 +520,10 @@ MUTATIONS = [
     ("a `zero` gauge as a presence source reads no open finding anywhere as absent: NoData without labels",
      "no open audit finding anywhere", AUDIT_GROUP_END, AUDIT_NO_DATA + AUDIT_GROUP_END,
      'got: {alertname="MlopsAuditFindingsNoData", level="red"}'),
+    ("a p99 over all-zero bucket rates is histogram_quantile's NaN, and so is the category score averaging it",
+     "an idle model's p99", LATENCY_OBSERVED, "", 'got: {category="platform_health", cluster="eu-1"} NaN'),
+    ("a 7-day p90 over a week of all-zero bucket rollups is NaN, and so is the team's score",
+     "a team's week without a rollback", ROLLBACK_OBSERVED, "", '{cluster="eu-1", team="search"} NaN'),
     ("a 30-day value recorded for every entity the rollups hold keeps a decommissioned model red",
      "a decommissioned model stops paging", "\n      and\n      last_over_time(cluster_model:mlops_model_uptime_sources:present[1d])", "",
      'got: {alertname="MlopsModelUptime", level="red", model="m1"}'),

@@ -1,5 +1,6 @@
-"""`quantile`: a quantile of a histogram. Long windows sum the hourly bucket rates recorded in
-the rollup group, in the long-window group."""
+"""`quantile`: a quantile of a histogram, where its window counted an observation (none is no
+value, not NaN). Long windows sum the hourly bucket rates recorded in the rollup group, in the
+long-window group."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from compiler.model import Selector
 from compiler.promql import PART, Joined
 from compiler.spec_types import Indicator as TypedIndicator
 
+EVERY = (("le", "=", "+Inf"),)  # the bucket that counts every observation
+
 
 @dataclass(frozen=True)
 class Quantile(Measure):
@@ -26,7 +29,8 @@ class Quantile(Measure):
                        "q": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "description": "The quantile, e.g. 0.99."},
                        "window": WINDOW},
         "required": ["histogram", "q"],
-        "description": "A quantile of a histogram: histogram_quantile(q, sum by (le, ...) (rate(x_bucket[window]))).",
+        "description": ("A quantile of a histogram: histogram_quantile(q, sum by (le, ...) (rate(x_bucket[window]))), "
+                        "where the window counted an observation: none is no value, not NaN."),
     }
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {"histogram": ("histogram",)}
     histogram: Selector
@@ -50,12 +54,17 @@ class Quantile(Measure):
         q = number(self.q)
         buckets = Selector(self.histogram.metric + "_bucket", self.histogram.matchers)
         if self.window < state.long_window:
-            rates = state.aggregate("sum", promql.placed(buckets, f"rate({PART}[{duration(self.window)}])"), "le")
-            return promql.join(f"histogram_quantile({q}, ", rates, ")")
+            rate = f"rate({PART}[{duration(self.window)}])"
+            rates = state.aggregate("sum", promql.placed(buckets, rate), "le")
+            every = state.aggregate("sum", promql.placed(Selector(buckets.metric, buckets.matchers + EVERY), rate))
+            return _observed(promql.join(f"histogram_quantile({q}, ", rates, ")"), every, state)
         # counted as a counter's rollups are: a histogram's child is created by its first
         # observation, whose buckets then appear already at 1 (a team's first rollback)
         hourly = state.aggregate("sum", counted(buckets, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE), "le")
-        return promql.join(f"histogram_quantile({q}, ", state.over_long_window("bucket", "rate", hourly, self.window, summed=True), ")")
+        summed = state.over_long_window("bucket", "rate", hourly, self.window, summed=True)
+        rollup = Selector(state.rollup("bucket", "rate").metric, EVERY)
+        every = state.aggregate("sum", promql.placed(rollup, f"sum_over_time({PART}[{duration(self.window)}])"))
+        return _observed(promql.join(f"histogram_quantile({q}, ", summed, ")"), every, state)
 
     def inputs(self, make: Maker, wanted: float) -> Inputs | None:
         """Observations split into: below the bucket holding `wanted`, in it, and above it (+Inf)."""
@@ -82,3 +91,10 @@ class Quantile(Measure):
             if not make.add(self.histogram, counter(count, make.steps), "_bucket", {"le": le}):
                 return None
         return make.done(quantile_of(q, cumulative), warmup(self.window))
+
+
+def _observed(quantile: Joined, every: Joined, state: Value) -> Joined:
+    """The quantile only where its window counted an observation (`every`, the +Inf bucket's
+    rate or rollups' sum): over all-zero bucket rates, an idle model's or a week without a
+    rollback, histogram_quantile is NaN, which every score averaged with it would turn to NaN."""
+    return promql.join(quantile, f"\nand on ({state.grouping})\n(", every, " > 0)")

@@ -2,7 +2,7 @@
 catalogue's `cardinality` (expected values per label), and the groups over the spec's budget.
 
 A raw selector reads one series per combination of its metric's label values (a label matched
-with `=` counts once; a histogram's `_bucket` series once per bucket and +Inf). A recorded series
+with `=` counts once; a histogram's `_bucket` series once per bucket and +Inf, once for `le="+Inf"`). A recorded series
 has one series per combination of the labels its rule keeps (`cluster_model:...`): each label
 counts the most values any catalogued metric declares for it (global labels such as `cluster`
 too, on raw series as well); the scorecard's `indicator`, `group`, `category` and `scorecard`
@@ -109,4 +109,4 @@ class _Estimate:
         values = dict(metric.cardinality)
         series = prod(values.get(label, self.label_values.get(label, 1)) for label in {*metric.labels, *self.global_labels}
                       if label not in read.equal_labels)
-        return series * (len(metric.buckets) + 1 if read.name.endswith("_bucket") else 1)
+        return series * (len(metric.buckets) + 1 if read.name.endswith("_bucket") and "le" not in read.equal_labels else 1)
