@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from compiler.checks.schema import schema_text
 from compiler.cli import main
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def schema_nodes(node: object = None):
+    """Every object of the shipped JSON Schema (or of `node`), depth first: what a test reads the schema's fragments from."""
+    node = json.loads(schema_text()) if node is None else node
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from schema_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from schema_nodes(value)
 
 # A complete, valid spec in 39 lines. Cases append their own `indicators:` section after it,
 # so the line numbers in expected messages start at line 40. Its deployment settings are stated

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 import servers
 import yaml
-from conftest import HEADER, INDICATOR, ROOT, spec_text
+from conftest import HEADER, INDICATOR, ROOT, schema_nodes, spec_text
 from servers import binary
 
 from compiler import conventions, pipeline, validators
 from compiler.backends import alertmanager
 from compiler.backends.alertmanager import receivers, routing, walk
-from compiler.checks.schema import schema_text
 
 GOLDEN = ROOT / "tests" / "golden"
 SPECS = {"the shipped spec": ROOT / "indicators.yaml", "the routing golden case": GOLDEN / "alertmanager" / "spec.yaml",
@@ -319,15 +318,6 @@ def test_a_critical_page_reaches_pagerduty_as_critical(tmp_path):
 
 
 def test_the_severities_sent_to_pagerduty_are_the_ones_a_channel_may_set():
-    found = [node["properties"]["severity"]["enum"] for node in _walk(json.loads(schema_text())) if "routing_key_file" in node.get("properties", {})]
+    found = [node["properties"]["severity"]["enum"] for node in schema_nodes() if "routing_key_file" in node.get("properties", {})]
     assert found == [list(receivers.PAGERDUTY_SEVERITIES)]
 
-
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)

@@ -4,13 +4,10 @@ line 40. The hostile corpus (tests/hostile/, test_hostile.py) holds more cases a
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import HEADER, INDICATOR, spec_text, with_output
+from conftest import HEADER, INDICATOR, schema_nodes, spec_text, with_output
 
 from compiler import checks, durations, pipeline
-from compiler.checks.schema import schema_text
 from compiler.problems import SpecError
 
 GAUGE = "measure: {gauge: {series: queue_depth, aggregation: max}}"
@@ -567,15 +564,6 @@ DURATIONS = [("1h30m", True), ("1d12h", True), ("90m", True), ("500ms", True), (
 @pytest.mark.parametrize(("text", "valid"), DURATIONS)
 def test_a_duration_is_what_prometheus_parses_and_the_schema_agrees(text, valid):
     assert durations.is_duration(text) is valid
-    patterns = {node["pattern"] for node in _walk(json.loads(schema_text())) if "ms" in node.get("pattern", "")}
+    patterns = {node["pattern"] for node in schema_nodes() if "ms" in node.get("pattern", "")}
     assert patterns == {durations.PATTERN}
 
-
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
