@@ -44,6 +44,8 @@ out_option = click.option("--out", default="generated", show_default=True, type=
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 verbose_option = click.option("-v", "--verbose", is_flag=True,
                               help="Also print each file written or removed and the series each rule group reads.")
+strict_option = click.option("--strict", is_flag=True,
+                             help="Warnings are errors: exit 1 when there is any (as promtool's and pint's CI modes).")
 
 
 def read_sources(spec: Path) -> list[tuple[str, bytes]]:
@@ -123,7 +125,10 @@ def spec_label(spec: Path) -> str:
 
 
 def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure: int = 1,
-             label: str | None = None, writes: bool = False, checks_only: bool = False) -> pipeline.Compilation:
+             label: str | None = None, writes: bool = False, checks_only: bool = False,
+             strict: bool = False) -> pipeline.Compilation:
+    """SPEC compiled, its warnings printed; an error (with --strict, a warning too) printed and
+    exit `failure`, the summary line saying how many of each and, if `writes`, that nothing was."""
     from compiler import pipeline
     try:
         with pipeline.without_cycle_collection(freeze=True):  # a command keeps what it compiled until it ends
@@ -131,9 +136,19 @@ def _compile(spec: Path, sources: list[tuple[str, bytes]] | None = None, failure
     except SpecError as err:
         _report(err.problems)
         errors = sum(1 for problem in err.problems if problem.severity == "error")
-        _fail(f"{spec}: {counted(errors, 'error')}" + ("; nothing was written" if writes else ""), code=failure)
+        _refuse(spec, errors, len(err.problems) - errors if strict else 0, writes, failure)
     _report(compilation.warnings)
+    if strict and compilation.warnings:
+        _refuse(spec, 0, len(compilation.warnings), writes, failure)
     return compilation
+
+
+def _refuse(spec: Path, errors: int, warnings: int, writes: bool, failure: int) -> NoReturn:
+    """The summary of a failed compile; `warnings` are those --strict counts as errors."""
+    found = [counted(errors, "error")] if errors or not warnings else []
+    if warnings:
+        found.append(f"{counted(warnings, 'warning')} (--strict: warnings are errors)")
+    _fail(f"{spec}: {', '.join(found)}" + ("; nothing was written" if writes else ""), code=failure)
 
 
 def _costs(compilation: pipeline.Compilation) -> None:
@@ -171,16 +186,18 @@ def _generate_command(spec: Path, out: Path) -> str:
 @out_option
 @quiet_option
 @verbose_option
-def generate(spec: Path, out: Path, quiet: bool, verbose: bool) -> None:
+@strict_option
+def generate(spec: Path, out: Path, quiet: bool, verbose: bool, strict: bool) -> None:
     """Compile SPEC and write every artifact to --out.
 
     Writing is atomic, even when killed: --out is the old folder or the new one, never a mix.
     Files generated before and no longer produced are removed; files the compiler did not
-    write are never touched; symbolic links are never followed.
+    write are never touched; symbolic links are never followed. With --strict a warning
+    fails it as an error does: exit 1, nothing written.
     """
     from compiler import writer
     _one_of(quiet, verbose)
-    compilation = _compile(spec, writes=True)
+    compilation = _compile(spec, writes=True, strict=strict)
     try:
         report = writer.write(_outside_spec(spec, out), compilation.files)
     except writer.WriteError as err:
@@ -201,10 +218,12 @@ def generate(spec: Path, out: Path, quiet: bool, verbose: bool) -> None:
 @spec_argument
 @out_option
 @quiet_option
-def check(spec: Path, out: Path, quiet: bool) -> None:
-    """Exit 1 with a unified diff when --out is not what SPEC compiles to (the CI drift gate)."""
+@strict_option
+def check(spec: Path, out: Path, quiet: bool, strict: bool) -> None:
+    """Exit 1 with a unified diff when --out is not what SPEC compiles to (the CI drift gate);
+    with --strict, also when SPEC has a warning."""
     from compiler import writer
-    compilation = _compile(spec)
+    compilation = _compile(spec, strict=strict)
     out = _outside_spec(spec, out)
     if not out.exists() and not out.is_symlink():  # a link, even a broken one, is the writer's to refuse
         _fail(f"{out} does not exist: run `{_generate_command(spec, out)}` and commit it")
@@ -224,10 +243,12 @@ def check(spec: Path, out: Path, quiet: bool) -> None:
 @spec_argument
 @quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the series each rule group reads.")
-def validate(spec: Path, quiet: bool, verbose: bool) -> None:
-    """Check SPEC and report every problem as FILE:LINE:COL: FIELD: MESSAGE; write nothing."""
+@strict_option
+def validate(spec: Path, quiet: bool, verbose: bool, strict: bool) -> None:
+    """Check SPEC and report every problem as FILE:LINE:COL: FIELD: MESSAGE; write nothing.
+    Exit 1 on an error, and with --strict on a warning too."""
     _one_of(quiet, verbose)
-    compilation = _compile(spec, checks_only=True)
+    compilation = _compile(spec, checks_only=True, strict=strict)
     if not quiet:
         click.echo(f"{spec}: valid ({counted(len(compilation.spec.indicators), 'indicator')})")
     if verbose:

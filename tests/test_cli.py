@@ -290,6 +290,42 @@ def test_warnings_are_shown_but_do_not_fail(cli):
     assert "warning: metrics.queue_depth_total: the gauge 'queue_depth_total' ends in _total" in result.output
 
 
+# (command, its last line with --strict and a warning): CI's gate fails as promtool's and pint's do
+STRICT_ENDINGS = [
+    ("generate", "error: indicators.yaml: 1 warning (--strict: warnings are errors); nothing was written"),
+    ("validate", "error: indicators.yaml: 1 warning (--strict: warnings are errors)"),
+    ("check", "error: indicators.yaml: 1 warning (--strict: warnings are errors)"),
+]
+
+
+@pytest.mark.parametrize(("command", "ending"), STRICT_ENDINGS)
+def test_with_strict_a_warning_fails_each_command_and_the_summary_says_why(cli, command, ending):
+    write_spec(with_output(_gauge_named_total(), "targets: [docs]"))
+    assert cli(command).exit_code == (1 if command == "check" else 0)  # without it, a warning passes (check: no output yet)
+    cli("generate")
+    before = Path("generated/docs/indicators.md").read_text()
+    write_spec(with_output(_gauge_named_total().replace("Queue Depth", "Queue Size"), "targets: [docs]"))
+    result = cli(command, "--strict")
+    assert result.exit_code == 1 and result.output.splitlines()[-1] == ending, result.output
+    assert "warning: metrics.queue_depth_total: the gauge 'queue_depth_total' ends in _total" in result.output
+    assert Path("generated/docs/indicators.md").read_text() == before  # generate wrote nothing
+
+
+def test_with_strict_the_summary_counts_errors_and_warnings_together(cli):
+    write_spec(_gauge_named_total().replace("warning: 100", "warning: 5"))
+    assert cli("validate").output.splitlines()[-1] == "error: indicators.yaml: 1 error"
+    result = cli("validate", "--strict")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "error: indicators.yaml: 1 error, 1 warning (--strict: warnings are errors)"
+
+
+@pytest.mark.parametrize("command", ["generate", "validate"])
+def test_with_strict_a_spec_without_warnings_passes(cli, command):
+    write_spec(DOCS_ONLY)
+    result = cli(command, "--strict")
+    assert result.exit_code == 0 and "error" not in result.output, result.output
+
+
 def test_a_manifest_line_outside_the_folder_never_removes_that_file(cli):
     write_spec(DOCS_ONLY)
     cli("generate")
