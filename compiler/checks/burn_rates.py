@@ -26,7 +26,11 @@ def _objective(document: Document, indicator: Indicator) -> list[Finding]:
         return [document.problem(indicator.path + ("unit",), f"an availability objective's value is a ratio, not {indicator.unit}",
                                  "set unit: ratio and write the thresholds as ratios (0.999)")]
     allowed = spec.allowed(indicator)
-    if "objective" in body and abs((1 - body["objective"]) - allowed) > tolerance(allowed):
+    target = indicator.threshold("target")
+    # a target past 0..1 (99.5 for 99.5%) is the thresholds check's error, which says the ratio
+    # meant: compared with it, an objective of 0.995 "disagreed" and was told to be 99.5
+    percent = target is not None and not 0 <= target.number <= 1
+    if "objective" in body and not percent and abs((1 - body["objective"]) - allowed) > tolerance(allowed):
         return [document.problem(here + ("objective",), f"the objective {_percent(body['objective'])} disagrees with the target, "
                                  f"which allows {_percent(allowed)} errors: the objective is the target",
                                  f"remove objective (it defaults to the target) or set it to {1 - allowed:.10g}")]

@@ -33,25 +33,20 @@ def check(document: Document, typed: Spec) -> list[Finding]:
 
 
 def _ordered(document: Document, indicator: Indicator, thresholds: tuple[Threshold, ...], here: Path) -> list[Finding]:
-    """Each threshold in the unit, and each beyond the one before; located under `here` (an
-    override's inherited thresholds under the override, which judges by them)."""
+    """Each threshold in the unit, and each beyond the one before; the order located under
+    `here` (an override's, whose series are judged by its own thresholds and those it inherits).
+    A threshold not in the unit is reported where it is written, once: an inherited one is the
+    indicator's finding, not the override's again at its `- when:`, and one that is an error is
+    left out of the order, which would only say it again (`critical: 95` meant as 0.95 was
+    "above the warning 0.995"). A ratio past 1, a warning, may be meant: it is ordered."""
     problems: list[Finding] = []
     values: dict[str, float] = {}
     for threshold in thresholds:
-        path = here + threshold.value_path[len(threshold.path) - 1:]
-        if isinstance(threshold.written, str) and indicator.unit != "seconds":
-            problems.append(document.problem(path, f"'{threshold.written}' is a duration, but the unit is {indicator.unit}",
-                                             "durations are thresholds only for unit: seconds"))
-            continue
-        values[threshold.name] = threshold.number
-        if indicator.unit == "percent" and not BY_NAME[indicator.measure.form].fraction and not 0 <= threshold.number <= 100:
-            problems.append(document.problem(path, f"{threshold.number:g} is not a percentage between 0 and 100"))
-        if indicator.unit == "ratio" and BY_NAME[indicator.measure.form].share and not 0 <= threshold.number <= 1:
-            # an error rate can never pass 1; a ratio of two series may (overcommit, cost over
-            # budget), so there it is a warning, with the percentage it likely is
-            meant = f"did you mean {threshold.number / 100:g}?" if 2 <= threshold.number <= 100 else ""
-            found = document.problem(path, f"{threshold.name} {threshold.number:g} is outside 0..1, the range of a ratio", meant)
-            problems.append(found if indicator.measure.form == "availability" else dataclasses.replace(found, severity="warning"))
+        found = _in_unit(document, indicator, threshold)
+        if found is not None and threshold.path[:len(here)] == here:  # not inherited
+            problems.append(found)
+        if found is None or found.severity != "error":
+            values[threshold.name] = threshold.number
     present = list(values)
     for better, worse in zip(present, present[1:]):
         if (values[better] < values[worse]) if indicator.good == "higher" else (values[better] > values[worse]):
@@ -61,6 +56,22 @@ def _ordered(document: Document, indicator: Indicator, thresholds: tuple[Thresho
                                              f"{_show(values[better], indicator)}, but {indicator.good} is good",
                                              f"with good: {indicator.good}, each level's threshold must be at or beyond the one before"))
     return problems
+
+
+def _in_unit(document: Document, indicator: Indicator, threshold: Threshold) -> Finding | None:
+    """Why the threshold, where it is written, is not in the indicator's unit, if it is not."""
+    if isinstance(threshold.written, str) and indicator.unit != "seconds":
+        return document.problem(threshold.value_path, f"'{threshold.written}' is a duration, but the unit is {indicator.unit}",
+                                "durations are thresholds only for unit: seconds")
+    if indicator.unit == "percent" and not BY_NAME[indicator.measure.form].fraction and not 0 <= threshold.number <= 100:
+        return document.problem(threshold.value_path, f"{threshold.number:g} is not a percentage between 0 and 100")
+    if indicator.unit == "ratio" and BY_NAME[indicator.measure.form].share and not 0 <= threshold.number <= 1:
+        # an error rate can never pass 1; a ratio of two series may (overcommit, cost over
+        # budget), so there it is a warning, with the percentage it likely is
+        meant = f"did you mean {threshold.number / 100:g}?" if 2 <= threshold.number <= 100 else ""
+        found = document.problem(threshold.value_path, f"{threshold.name} {threshold.number:g} is outside 0..1, the range of a ratio", meant)
+        return found if indicator.measure.form == "availability" else dataclasses.replace(found, severity="warning")
+    return None
 
 
 def _percent_of_fraction(document: Document, indicator: Indicator) -> Finding:
