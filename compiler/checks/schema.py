@@ -285,6 +285,11 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> list[Find
     if kind == "required":
         missing = error.message.split("'")[1]
         return [document.problem(path, f"missing required field '{missing}'")]
+    if kind == "type" and schema.get("pattern") == durations.PATTERN and _bare_number(value):
+        # `window: 7`: YAML reads a bare number, a duration needs its unit (7d is a string unquoted)
+        units = f"{value}s, {value}m, {value}h or {value}d" if isinstance(value, int) and value >= 0 else ""
+        return [document.problem(path, f"expected a duration such as 7d, got {_describe(value)}",
+                                 f"give the number its unit: {units}" if units else _DURATION_HINT)]
     if kind == "type":
         wanted = validator_value if isinstance(validator_value, str) else validator_value[0]
         finite = "a finite number" if wanted in ("number", "integer") and isinstance(value, (int, float)) else _TYPES.get(wanted, wanted)
@@ -353,6 +358,10 @@ def pattern_words(pattern: str) -> tuple[str, str]:
     if pattern.startswith("^https?"):
         return "an http(s) URL", ""
     return "", ""
+
+
+def _bare_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _describe(value: object) -> str:
