@@ -22,6 +22,19 @@ _TIME = re.compile(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z")  # Alertmanager'
 RANKS = {threshold: rank for rank, threshold in enumerate(SEVERITY_ORDER)}
 
 
+def _weekdays_meant(days: str) -> str:
+    """`Monday-Friday`, `mon to fri`, `Monday - Friday`, `monday: friday`: the range (or day)
+    Alertmanager takes, when each part names one weekday (in full, or its first three letters
+    or more: mon, tues, thurs)."""
+    if days.strip().lower() in ("weekdays", "workdays", "weekend", "weekends"):
+        return "did you mean " + ("saturday:sunday?" if "end" in days.lower() else "monday:friday?")
+    parts = re.split(r"\s*(?:-|\u2013|\u2014|:|\.\.|\s(?:to|until|through)\s)\s*", days.strip().lower())
+    named = [day for part in parts for day in WEEKDAYS if len(part) >= 3 and day.startswith(part)]
+    if len(named) != len(parts) or len(parts) > 2:
+        return ""
+    return f"did you mean {':'.join(dict.fromkeys(named))}?"
+
+
 def check(document: Document, typed: Typed) -> list[Finding]:
     escalation = typed.escalation
     if escalation is None:
@@ -148,7 +161,8 @@ def _business_hours(document: Document, hours: BusinessHours | None) -> list[Fin
     for number, days in enumerate(hours.weekdays):
         # Alertmanager lowercases a weekday but does not strip it: ' friday' is refused
         if not all(day.lower() in WEEKDAYS for day in days.split(":")) or days.count(":") > 1:
-            problems.append(document.problem(here + ("weekdays", number), f"'{days}' is not a weekday or a range such as monday:friday"))
+            problems.append(document.problem(here + ("weekdays", number), f"'{days}' is not a weekday or a range such as monday:friday",
+                                             _weekdays_meant(days)))
     for span in hours.times:
         start, end = _TIME.match(span.start), _TIME.match(span.end)
         for field, text, match in (("start", span.start, start), ("end", span.end, end)):
