@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -59,6 +60,8 @@ def _rows(name: str, raw: bytes) -> tuple[list[tuple[int, dict]], list[Finding]]
     if name.endswith(".csv"):
         try:
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+            if (found := _delimiter(name, reader.fieldnames or [])) is not None:
+                return [], [found]
             records, wide = [], []
             for row in reader:
                 if None in row:  # DictReader files the fields past the header's under None
@@ -82,6 +85,20 @@ def _rows(name: str, raw: bytes) -> tuple[list[tuple[int, dict]], list[Finding]]
             else:
                 problems.append(Finding(name, document.locate((index,)).line, 1, "", "a record is a mapping of date, metric, value and the labels"))
     return rows, problems
+
+
+def _delimiter(name: str, header: Sequence[str]) -> Finding | None:
+    """A header of one column that another delimiter splits into date, metric and value: a
+    spreadsheet's export in a locale whose list separator is `;` (or a tab-separated file). It is
+    refused, once, not read: such a locale writes 3,8 for 3.8 and 1.200 for 1200, which read as
+    1.2 would be a wrong value backfilled without a word; every record would also have "no date"."""
+    if len(header) != 1:
+        return None
+    for delimiter, shown in ((";", "';'"), ("\t", "a tab"), ("|", "'|'")):
+        if set(FIELDS) <= {column.strip() for column in header[0].split(delimiter)}:
+            return Finding(name, 1, 1, "", f"the header's columns are separated by {shown}: records in CSV are comma-separated",
+                           "export it as comma-separated CSV (values with a decimal point, 3.8), or write the records as YAML")
+    return None
 
 
 def _sample(row: dict, spec: Spec, now: float):

@@ -64,6 +64,15 @@ BAD = [
   ("a second value of a series on one date is refused, pointing at the first", "s.csv",
    "date,metric,value,team\n2026-11-20,mlops_ml_team_size,3,a\n2026-11-20,mlops_ml_team_size,4,a\n",
    ["s.csv:3:1: date: a second value of this series on 2026-11-20 (hint: the first is at s.csv:2)"]),
+  ("a CSV separated by ';', as a spreadsheet exports it in some locales, is refused once, naming its delimiter, not as records with no date",
+   "s.csv", "date;metric;value;team\n2026-11-20;mlops_ml_team_size;3;a\n2026-11-21;mlops_ml_team_size;3,5;a\n",
+   ["s.csv:1:1: the header's columns are separated by ';': records in CSV are comma-separated (hint: export it as "
+    "comma-separated CSV (values with a decimal point, 3.8), or write the records as YAML)"]),
+  ("a tab-separated file named .csv is refused the same way", "s.csv", "date\tmetric\tvalue\tteam\n2026-11-20\tmlops_ml_team_size\t3\ta\n",
+   ["s.csv:1:1: the header's columns are separated by a tab: records in CSV are comma-separated (hint: export it as "
+    "comma-separated CSV (values with a decimal point, 3.8), or write the records as YAML)"]),
+  ("a CSV of one column that is not another delimiter's header is read as records", "s.csv", "date\n2026-11-20\n",
+   ["s.csv:2:1: metric: a record needs date, metric, value; this one has no metric"]),
   ("records that are not a list are refused", "s.yaml", "date: 2026-11-20\n",
    ["s.yaml:1:1: records are a list of mappings (date, metric, value and the labels)"]),
 ]
