@@ -220,7 +220,8 @@ def test_an_alert_no_chunk_can_judge_is_listed_as_not_judged_never_silent(slow_c
 
 # (alert, the history it needs before --from, why)
 SLOW_NEEDS = [
-    ("SlGroundTruth", "2d3h15m1s", "its 5m lookback and 2h `for`, the 1d ratio (its volume read a second early), the rollups' 1d of creation and 1h rate, two lookbacks"),
+    ("SlGroundTruth", "2d3h15m1s",
+     "its 5m lookback and 2h `for`, the 1d ratio (its volume read a second early), the rollups' 1d of creation and 1h rate, two lookbacks"),
     ("SlGroundTruthEscalated", "5d3h20m1s", "its 3d `for` and 5m lookback of ALERTS, after all the yellow's"),
 ]
 
