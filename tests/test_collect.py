@@ -5,15 +5,19 @@ Prometheus, whose compiled rules compute the chapter's NPS from them."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import servers
+import yaml
 
 from compiler import collect, conventions, pipeline
 
+ROOT = Path(__file__).parent.parent
 SPEC = Path(__file__).parent / "collect" / "spec.yaml"
 NOW = datetime(2026, 11, 25, tzinfo=UTC).timestamp()
 CSV_HEADER = "date,metric,value,team,category\n"
@@ -182,3 +186,32 @@ def test_a_bad_serve_address_is_bad_usage(args, message, cli, tmp_path):
     result = cli("collect", "r.csv", "--spec", str(SPEC), *args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_the_readmes_scrape_config_keeps_a_records_cluster_where_the_target_has_its_own(tmp_path):
+    """The README's people-metrics job, scraping `collect --serve` with a `cluster` label on the
+    target (as Prometheus gives its targets one): with its `honor_labels: true` the record's
+    cluster is the series' own; without it Prometheus renames it to exported_cluster."""
+    (block,) = re.findall(r"```yaml\n(scrape_configs:[^\n]*# prometheus\.yml\n.*?)```", (ROOT / "README.md").read_text(), re.S)
+    (job,) = yaml.safe_load(block)["scrape_configs"]
+    assert job["honor_labels"] is True
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "s.csv").write_text("date,metric,value,team,category,cluster\n" + f"{_day(1)},mlops_survey_responses,20,search,promoter,eu-1\n")
+    found = {}
+    with servers.collector(tmp_path, ROOT / "indicators.yaml", folder) as source:
+        for honored in (True, False):
+            workdir = tmp_path / f"honor-{honored}"
+            workdir.mkdir()
+            scrape = {**job, "scrape_interval": "1s", "static_configs": [{"targets": [source.url.removeprefix("http://")], "labels": {"cluster": "target"}}]}
+            if not honored:
+                del scrape["honor_labels"]
+            (workdir / "prometheus.yml").write_text(yaml.safe_dump({"scrape_configs": [scrape]}))
+            port = servers.free_port()
+            command = [servers.binary("prometheus"), f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'data'}",
+                       f"--web.listen-address={servers.LOOPBACK}:{port}"]
+            with servers._process("prometheus", command, f"http://{servers.LOOPBACK}:{port}", "/-/ready", workdir) as prom:
+                (series,) = servers.wait_until(lambda: servers.query(prom.url, "mlops_survey_responses"), 30, "the record is not scraped")
+            found[honored] = {k: v for k, v in series["metric"].items() if "cluster" in k}
+            shutil.rmtree(workdir / "data", ignore_errors=True)
+    assert found == {True: {"cluster": "eu-1"}, False: {"cluster": "target", "exported_cluster": "eu-1"}}
