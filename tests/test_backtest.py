@@ -466,3 +466,15 @@ def test_base_ref_replays_the_base_spec_too_and_shows_what_a_threshold_change_do
         "- Alerts that would have gone silent: BtDriftScore critical",
         "",
     ]
+
+
+def test_the_estimate_is_an_upper_bound_a_flap_within_a_group_interval_counts_twice_repeats_come_on_time():
+    """What the README says the walk counts: each firing interval on its own (a flap that
+    Alertmanager, measured, notifies once, is two notifications here) and every repeat at the
+    first look once `repeat_interval` has passed (Alertmanager's may come a look later)."""
+    leaf = {"receiver": "hook", "group_by": ["alertname"], "group_wait": "1s", "group_interval": "6s", "repeat_interval": "1h"}
+    config = {"route": leaf, "receivers": [{"name": "hook"}]}
+    flap = [Firing("X", (), 0.0, 3.0, False), Firing("X", (), 4.0, 20.0, False)]
+    assert [n.at for n in notifications.notifications(config, flap)] == [1.0, 5.0]
+    config["route"] = {**leaf, "group_interval": "2s", "repeat_interval": "10s"}
+    assert [n.at for n in notifications.notifications(config, [Firing("X", (), 0.0, 50.0, False)])] == [1.0, 11.0, 21.0, 31.0, 41.0]
