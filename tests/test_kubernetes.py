@@ -7,6 +7,7 @@ fails the compile at the category that makes it big."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -456,3 +457,23 @@ def test_a_panel_moved_to_another_part_of_its_dashboard_shows_in_the_diff_as_mov
         Change("", f"panel '{titles[indicator]}' on Shop: Platform Health (2 of 2)", "dashboard",
                "Shop: Platform Health (1 of 2)", "Shop: Platform Health (2 of 2)") for indicator in sorted(moved, key=lambda i: int(i.split("_")[1]))]
     assert not [change for change in changes if change.aspect in ("added", "removed")]
+
+
+def test_the_readmes_receiver_keys_secret_holds_exactly_the_files_the_shipped_config_reads(tmp_path):
+    """The README's commands, run as a user runs them (kubectl with --dry-run=client added, as no
+    cluster answers here): the Secret is the one the example values mount, in the spec's
+    namespace, with a key per file the generated Alertmanager config reads, none ending in a newline."""
+    (block,) = re.findall(r"```sh\n(# the receivers' keys, for the shipped spec's \*_file paths\n.*?)```", (ROOT / "README.md").read_text(), re.S)
+    script = f'kubectl() {{ "{binary("kubectl")}" "$@" --dry-run=client -o yaml > secret.yaml; }}\nset -e\n{block}'
+    subprocess.run(["bash", "-c", script], cwd=tmp_path, check=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    secret = yaml.safe_load((tmp_path / "secret.yaml").read_text())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret.yaml"]  # the key files are removed
+    config = (ROOT / "generated" / "alertmanager" / "alertmanager.yaml").read_text()
+    paths = set(re.findall(r"_file: (\S+)", config))
+    assert paths and {path.rpartition("/")[0] for path in paths} == {f"/etc/alertmanager/secrets/{secret['metadata']['name']}"}
+    assert sorted(secret["data"]) == sorted(path.rpartition("/")[2] for path in paths)
+    assert all(not base64.b64decode(value).endswith(b"\n") for value in secret["data"].values())
+    shipped = yaml.safe_load((ROOT / "indicators.yaml").read_text())["output"]["kubernetes"]
+    assert secret["metadata"]["namespace"] == shipped["namespace"]
+    values = yaml.safe_load((ROOT / "examples" / "kube-prometheus-stack-values.yaml").read_text())
+    assert secret["metadata"]["name"] in values["alertmanager"]["alertmanagerSpec"]["secrets"]
