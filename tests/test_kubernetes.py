@@ -477,3 +477,25 @@ def test_the_readmes_receiver_keys_secret_holds_exactly_the_files_the_shipped_co
     assert secret["metadata"]["namespace"] == shipped["namespace"]
     values = yaml.safe_load((ROOT / "examples" / "kube-prometheus-stack-values.yaml").read_text())
     assert secret["metadata"]["name"] in values["alertmanager"]["alertmanagerSpec"]["secrets"]
+
+
+def test_the_readmes_argo_cd_application_syncs_the_generated_folder_into_the_specs_namespace():
+    """The README's Application: its path is the folder `generate` writes, which kustomize (as
+    Argo CD runs it) builds, into the namespace the kustomization and the spec name; it prunes."""
+    (block,) = re.findall(r"```yaml\n(# argocd-application\.yaml: .*?)```", (ROOT / "README.md").read_text(), re.S)
+    app = yaml.safe_load(block)
+    assert (app["apiVersion"], app["kind"]) == ("argoproj.io/v1alpha1", "Application")
+    source, destination, sync = app["spec"]["source"], app["spec"]["destination"], app["spec"]["syncPolicy"]
+    assert source["path"] == "generated/kubernetes" and "kustomize" not in source
+    namespace = yaml.safe_load((ROOT / "indicators.yaml").read_text())["output"]["kubernetes"]["namespace"]
+    kustomization = yaml.safe_load((ROOT / source["path"] / "kustomization.yaml").read_text())
+    assert destination["namespace"] == namespace == kustomization["namespace"]
+    assert sync["automated"]["prune"] is True and "PruneLast=true" in sync["syncOptions"]
+    assert not any(option.startswith("ServerSideApply") for option in sync["syncOptions"])
+    objects = build(ROOT / source["path"])
+    assert {o["metadata"]["namespace"] for o in objects} == {namespace}
+    assert {o["kind"] for o in objects} == {"PrometheusRule", "Secret", "ConfigMap"}
+    # what the README says needs no application-wide server-side apply: every object without the
+    # per-object option is small enough for client-side apply's annotation
+    assert all(conventions.SERVER_SIDE_APPLY.items() <= (o["metadata"].get("annotations") or {}).items()
+               or len(json.dumps(o, separators=(",", ":")).encode()) <= kubernetes.ANNOTATIONS_LIMIT for o in objects)
