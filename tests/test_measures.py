@@ -40,7 +40,8 @@ FORMS = [
 ]
 
 
-def _indicator(measure: str, unit: str, good: str, target: object, warning: object):
+def _indicator(measure: str, unit: str, good: str, target: object, warning: object, catalogued: str = ""):
+    """A spec of one indicator; `catalogued` is added to the queue_depth gauge's catalogue entry."""
     text = spec_text(f"""\
         indicators:
           - id: x
@@ -54,7 +55,7 @@ def _indicator(measure: str, unit: str, good: str, target: object, warning: obje
             target: {target}
             warning: {warning}
             track_by: [model]
-        """)
+        """).replace("help: Jobs waiting., labels: [model]", f"help: Jobs waiting., labels: [model]{catalogued}")
     spec, problems = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
     assert not problems and spec is not None, problems
     return spec, spec.indicators[0]
@@ -80,23 +81,8 @@ ZERO_GAUGES = [
 
 @pytest.mark.parametrize(("declared", "sources"), [row[1:] for row in ZERO_GAUGES], ids=[row[0] for row in ZERO_GAUGES])
 def test_a_zero_measure_s_gauge_is_a_presence_source_only_when_initialised(declared, sources):
-    text = spec_text("""\
-        indicators:
-          - id: x
-            title: X
-            category: platform_health
-            group: reliability
-            definition: X.
-            measure: {zero: {series: queue_depth}}
-            unit: count
-            good: lower
-            target: 0
-            warning: {value: 0, for: 0s}
-            track_by: [model]
-        """).replace("help: Jobs waiting., labels: [model]", f"help: Jobs waiting., labels: [model]{declared}")
-    spec, problems = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
-    assert not problems and spec is not None, problems
-    assert [selector.metric for selector in presence.sources(spec, spec.indicators[0])] == sources
+    spec, indicator = _indicator("{zero: {series: queue_depth}}", "count", "lower", 0, "{value: 0, for: 0s}", declared)
+    assert [selector.metric for selector in presence.sources(spec, indicator)] == sources
 
 
 def test_every_form_of_the_spec_is_in_the_table_above():
