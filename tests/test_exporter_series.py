@@ -216,14 +216,19 @@ WORLDS = [
           "platform_health", (('mlops_deployments_total{cluster="eu-1", team="search", model="ranker", status="rolled_back"}', "_x65 1x600"),),
           "deployment_success_rate", "9h",
           (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', None),), (), every="1h"),
-    # an established team of 3, red and yellow at 0 experiments, whose first one, at 8d20h, creates
+    # an established team of 3 (beside a team that experiments all along, so the rules' rollups
+    # cover the week), red and yellow at 0 experiments, whose first one, at 8d20h, creates
     # its labelled counter at 1: one in 7 days, 0.33 a head, still red (averaged over the 10 hours
-    # the counter has existed and stretched to the week it read as 1 / 10h * 168h / 3 = 5.6: not red)
+    # the counter has existed and stretched to the week it read as 1 / 11h * 168h / 3 = 5.09: not red)
     World("an established team's one experiment in a week is 0.33 a head and red",
           "team_productivity", (('mlops_ml_team_size{cluster="eu-1", team="search"}', "3x13400"),
-                                ('mlops_experiments_created_total{cluster="eu-1", team="search", project="p1"}', "_x12720 1x660")),
+                                ('mlops_experiments_created_total{cluster="eu-1", team="search", project="p1"}', "_x12720 1x660"),
+                                # another team of the cluster, experimenting all along: the rollups cover the week
+                                ('mlops_ml_team_size{cluster="eu-1", team="ads"}', "2x13400"),
+                                ('mlops_experiments_created_total{cluster="eu-1", team="ads", project="p2"}', "1+1x13400")),
           "experiments_per_week", "9d6h",
-          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', round(1 / 3, 6)),),
+          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', round(1 / 3, 6)),
+           ("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="ads"}', 10080 / 2)),
           ("MlopsExperimentsPerWeek red team=search", "MlopsExperimentsPerWeek yellow team=search"), every="1h"),
     # after the outage the last 5 minutes and the last hour hold no error: their ratios are 0 and
     # nothing burns the budget (read as new series, the whole totals were 24,000 / 162,000 in 5
@@ -240,6 +245,13 @@ WORLDS = [
           "platform_health", NIGHTLY_RESTARTS, "deployment_success_rate", "8d12h",
           (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.5),),
           ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search"), every="1h"),
+    # the rules deployed at 0 over a team of 2 running 30 experiments a week (15 a head, green):
+    # at 3d the rollups hold 3 days, so no weekly count yet (the 3 days as the week's: 6.3, yellow)
+    World("in the week after the rules are deployed a steady team's weekly count has no value yet",
+          "team_productivity", (('mlops_ml_team_size{cluster="eu-1", team="search"}', "2x5000"),
+                                ('mlops_experiments_created_total{cluster="eu-1", team="search", project="p1"}', f"0+{30 / 10080:.9f}x5000")),
+          "experiments_per_week", "3d",
+          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', None),), (), every="1h"),
     World("before the first regulatory violation nothing is counted or raised",
           "governance", (('mlops_regulatory_violations_total{cluster="eu-1", team="search", kind="fine"}', "_x60 1x140"),),
           "regulatory_violations", "59m", (), ()),
@@ -415,9 +427,11 @@ WORLDS = [
 
 def promtool_case(world: World) -> dict:
     firing = [{"labels": _labels(alert), "value": 1} for alert in world.firing]
-    checks = [{"expr": f"round({series}, {world.precision:g})", "eval_time": world.eval_time,
-               "exp_samples": [] if value is None else [{"labels": labels, "value": value}]}
-              for series, labels, value in world.values]
+    expected: dict[str, list[dict]] = {}  # each recorded series with every sample it must hold, and no other
+    for series, labels, value in world.values:
+        expected.setdefault(series, []).extend([] if value is None else [{"labels": labels, "value": value}])
+    checks = [{"expr": f"round({series}, {world.precision:g})", "eval_time": world.eval_time, "exp_samples": samples}
+              for series, samples in expected.items()]
     checks.append({"expr": f'group by (alertname, level, team, model) (ALERTS{{alertstate="firing", indicator="{world.indicator}"}})',
                    "eval_time": world.eval_time, "exp_samples": firing})
     return {"interval": "1m", "input_series": [{"series": series, "values": values} for series, values in world.series],
@@ -497,9 +511,13 @@ MUTATIONS = [
     ("min_volume judged by the average hourly rate times the week reads one rollback as 21: red at 8h",
      "a new team's first deployment", DEPLOYMENTS, DEPLOYMENTS.replace("sum_over_time", "avg_over_time").replace("* 3600", "* 604800"),
      'got: {alertname="MlopsDeploymentSuccessRate", level="red", team="search"}'),
-    ("a count averaged over its own hours and stretched to the week reads one experiment as 5.6 a head: not red",
+    ("a count averaged over its own hours and stretched to the week reads one experiment as 5.09 a head: not red",
      "an established team's one experiment", EXPERIMENTS,
-     "(avg_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d]) * 604800)", "got: {cluster=\"eu-1\", team=\"search\"} 5."),
+     "(avg_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d]) * 604800)", 'team="search"} 5.09'),
+    ("a week's count of the days the rollups hold, in the week after the rules are deployed: 6.3, yellow",
+     "in the week after the rules are deployed", "\n      and on (cluster)\n        group by (cluster) (last_over_time("
+     "cluster_team:mlops_experiments_per_week_numerator:rate1h[1d] offset 7d))", "",
+     'got: {cluster="eu-1", team="search"} 6.3'),
     ("every version's accuracy and baseline averaged apart set v2's baseline against v1's accuracy: -8%, yellow",
      "a new version's baseline", "avg by (version, cluster, model)", "avg by (cluster, model)",
      'got: {alertname="MlopsModelAccuracy", level="yellow", model="churn"}'),

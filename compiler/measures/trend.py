@@ -51,6 +51,7 @@ class Trend(Measure):
         else:
             current = state.gauge_average("series", self.series, self.window)
             previous = state.gauge_average("series", self.series, self.window, previous=True)
+        state.uncovered.clear()  # _existed asks more of each entity's rollups than Value.covered would of any entity's
         change = guarded(promql.join(current, "\n/\n", previous, "\n- 1"), previous, self.min_volume)
         return promql.join(change, "\nand\n", state.aggregate("group", self._existed(state, counter)))
 

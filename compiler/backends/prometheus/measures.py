@@ -79,6 +79,7 @@ class Value:
     inputs: dict[str, Joined] = field(default_factory=dict)  # recorded series -> expression, in order
     rollups: dict[str, Joined] = field(default_factory=dict)  # hourly rollups -> expression, in order
     long: bool = False  # reads a derived long window: evaluate it in the long-window group
+    uncovered: dict[str, float] = field(default_factory=dict)  # role -> how far back its rollups' counts reach (see covered)
     long_window: float = LONG_WINDOW  # from this window on, derive it (bench/rules.py raises it to compare)
 
     @functools.cached_property  # each of the indicator's rules and aggregations asks
@@ -130,7 +131,23 @@ class Value:
         # early counts each hour once when the reading falls on a rollup's instant
         early = f" offset {durations.text(window + 1 if previous else 1)}"
         events = promql.join("(", self.over_long_window(role, "rate", hourly, window, early, summed=True), f" * {number(ROLLUP)})")
+        if not summed:  # a value, not a volume: none until the rollups cover the window (see covered)
+            reach = window * (2 if previous else 1)
+            self.uncovered[role] = max(self.uncovered.get(role, 0.0), reach)
         return events if function == "increase" else promql.join("(", events, f" / {number(window)})")
+
+    def covered(self, value: Joined) -> Joined:
+        """The value where the rules have recorded the rollups its counts read for as far back as
+        they reach (any entity's, in the day before): a count over a window the rollups do not
+        cover yet (the week after the rules are deployed) would read the few days recorded as the
+        week's, red for every healthy team. Until then the value is missing, as over a Prometheus
+        holding less than the window; backfilling the rollup group covers it at once."""
+        by = ", ".join(self.spec.global_labels)
+        for role, reach in self.uncovered.items():
+            rollup = promql.placed(self.rollup(role, "rate"),
+                                   f"last_over_time({PART}[{durations.text(ROLLUP_SEEN_BEFORE)}] offset {durations.text(reach)})")
+            value = promql.join("(\n", _indent(value), f"\n)\nand on ({by})\n", _indent(promql.join(f"group by ({by}) (", rollup, ")")))
+        return value
 
     def gauge_average(self, role: str, selector: Selector, window: float, previous: bool = False) -> Joined:
         """A gauge's average over `window` (or the window before it), from its recorded average."""
@@ -188,4 +205,4 @@ def or_zero(expression: Joined, fallback: Joined) -> Joined:
 def value(spec: Spec, indicator: Indicator, long_window: float = LONG_WINDOW) -> tuple[Joined, Value]:
     """The expression of the indicator's value, and what it needs recorded first."""
     state = Value(spec, indicator, long_window=long_window)
-    return indicator.measure.value(state), state
+    return state.covered(indicator.measure.value(state)), state
