@@ -52,6 +52,7 @@ TEAMS = ("search", "vision", "speech")
 MODELS = ("m1", "m2", "m3")
 TICK = 0.25  # seconds between two events of a service
 HEALTHY = 40  # seconds the healthy world runs, from the first scrape of every service, before it is judged
+LONGEST_WINDOW = 20  # seconds: the spec's longest window but a trend's (see the run fixture)
 MARGIN = 8  # seconds for a value to be recorded, an alert sent, grouped and delivered
 SETTLE = 30  # seconds the bad worlds' notifications may take (and their resolution after forget_after)
 QUIET = 4  # seconds to wait after them for anything that should not come
@@ -283,10 +284,12 @@ def run(tmp_path_factory):
         am = exits.enter_context(servers.alertmanager(workdir, workdir / "alertmanager" / "alertmanager.yaml"))
         prom = exits.enter_context(servers.prometheus(workdir, rules, [s.exporter.target for s in services.values()], am.url))
         # Prometheus applies discovered targets after up to 5s while its rules already run: the
-        # world starts when every service has been scraped (pending no-data alerts of the
-        # seconds before are Prometheus starting, not the world)
+        # world starts when every service has been scraped for the longest window (pending
+        # no-data alerts of the seconds before are Prometheus starting, not the world; and the
+        # counts it first finds on a target are not a window's events, so a window reads only
+        # what it has scraped since: an increase under its target until a window has passed)
         servers.wait_until(lambda: len(servers.query(prom.url, "up == 1")) == len(services), 30, "not every service is scraped")
-        time.sleep(1)
+        time.sleep(1 + LONGEST_WINDOW)
         yield Run(prom.url, receiver, compiled, services, Phase.now(receiver))
 
 
@@ -356,6 +359,8 @@ def test_the_healthy_run_outlasts_every_for_and_no_data_for_of_its_spec(run):
                   if not isinstance(m, Zero))
     waits = [t.for_seconds for i in spec.indicators for t in i.thresholds] + [i.no_data_for for i in spec.indicators]
     assert HEALTHY >= history + max(waits) + MARGIN
+    windows = [m.window for m in (i.measure for i in spec.indicators) if hasattr(m, "window") and not isinstance(m, (Trend, Zero))]
+    assert LONGEST_WINDOW >= max(windows)
 
 
 def test_the_healthy_world_raises_no_alert_not_even_a_pending_one(healthy):
