@@ -252,21 +252,28 @@ def keep_labels(text: str, labels: tuple[str, ...]) -> str:
 
 
 def dropped_labels(text: str, labels: tuple[str, ...]) -> list[str]:
-    """The labels among `labels` that some aggregation in the expression drops."""
+    """The labels among `labels` that some aggregation in the expression drops. On the right of
+    `and` or `unless` matched `on (...)`, only those labels matter: the result is the left side's."""
     dropped: set[str] = set()
 
-    def visit(node):
+    def visit(node, needed: tuple[str, ...]) -> None:
         if isinstance(node, promql_parser.AggregateExpr):
             modifier = node.modifier
             if modifier is None:
-                dropped.update(labels)
+                dropped.update(needed)
             elif modifier.type == promql_parser.AggModifierType.By:
-                dropped.update(label for label in labels if label not in modifier.labels)
+                dropped.update(label for label in needed if label not in modifier.labels)
             else:
-                dropped.update(label for label in labels if label in modifier.labels)
-        return None
+                dropped.update(label for label in needed if label in modifier.labels)
+        if isinstance(node, promql_parser.BinaryExpr) and str(node.op) in ("and", "unless") and node.modifier is not None \
+                and node.modifier.matching is not None and node.modifier.matching.type == promql_parser.LabelModifierType.Include:
+            visit(node.lhs, needed)
+            visit(node.rhs, tuple(label for label in needed if label in node.modifier.matching.labels))
+            return
+        for child in (node.args if isinstance(node, promql_parser.Call) else children(node)):
+            visit(child, needed)
 
-    promql_parser.transform(parse(text), pre_visit=visit)
+    visit(parse(text), labels)
     return sorted(dropped)
 
 

@@ -240,6 +240,11 @@ DROPPED = [
     ("sum by (model) (y)", ("cluster",), ("cluster", "model"), ()),
     ("sum(y)", ("cluster",), ("model",), ("model",)),
     ("sum without (model) (y)", (), ("model", "team"), ("model",)),
+    # right of `and`/`unless` matched on some labels only those count: the result is the left side's
+    ("sum by (model, team) (y) and on (model) group(z)", (), ("model", "team"), ("model",)),
+    ("sum by (model, team) (y) unless on (model) group by (model) (z)", (), ("model", "team"), ()),
+    ("sum by (model, team) (y) and group by (model) (z)", (), ("model", "team"), ("team",)),
+    ("sum by (model) (y) or on (model) group(z)", (), ("model",), ("model",)),
 ]
 
 
