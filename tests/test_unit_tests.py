@@ -166,6 +166,16 @@ def test_an_overrides_burn_rates_are_tested_against_its_own_budget_as_the_defaul
     assert all('model="ranker"' in series["series"] for series in bound["input_series"])
 
 
+def test_a_group_longer_than_the_coarsest_grid_holds_in_its_steps_is_still_placed_there():
+    """A 30-day `for` takes 32 steps on the daily grid, past MAX_STEPS: the coarsest grid takes it whole
+    (only an indicator counting rollups is kept off the other grids)."""
+    text = spec_text(INDICATOR.replace("warning: 100", "warning: {value: 100, for: 30d}"))
+    spec, _ = pipeline.load([("indicators.yaml", text.encode())], "indicators.yaml")
+    files = unit_tests.render(Outputs(spec, prometheus.build(spec), {}, {}, {}))
+    names = [group["name"] for path, data in files.items() if path.endswith(".every-1d.promtest.yaml") for group in data["tests"]]
+    assert any(name.startswith("queue: past the warning") for name in names), names
+
+
 def test_a_spec_may_turn_the_generated_cases_off_and_keep_its_own():
     text = (ROOT / "indicators.yaml").read_text().replace("output:\n", "output:\n  prometheus: {unit_tests: false}\n", 1)
     files = pipeline.compile_spec([("indicators.yaml", text.encode())], "indicators.yaml").files

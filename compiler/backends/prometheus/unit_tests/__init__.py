@@ -58,14 +58,15 @@ def _placed(spec: Spec, plan: Plan, indicators: list[Indicator]) -> dict[Grid, l
     for grid in GRIDS:
         longer: list[Indicator] = []
         for indicator in indicators:
-            if indicator.measure.counts_rollups(spec) and grid != HOURLY:  # all of them there, however long
+            hourly = indicator.measure.counts_rollups(spec)  # then all of its groups on HOURLY, however long
+            if hourly and grid != HOURLY:
                 longer.append(indicator)
                 continue
             for group in indicator_groups(spec, plan, indicator, grid):
                 key = f"{indicator.id}/{group['name']}"
                 if key in names:
                     continue
-                if _steps(group, grid) <= MAX_STEPS or grid in (GRIDS[-1], HOURLY) and indicator.measure.counts_rollups(spec):
+                if _steps(group, grid) <= MAX_STEPS or grid == GRIDS[-1] or hourly:
                     names.add(key)
                     placed.setdefault(grid, []).append(group)
                 elif not longer or longer[-1] is not indicator:
