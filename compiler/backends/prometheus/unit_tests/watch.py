@@ -16,7 +16,7 @@ from compiler.backends.prometheus.unit_tests.thresholds import holding, past, se
 from compiler.model import Indicator, Override, Spec, tolerance
 
 if TYPE_CHECKING:  # the forms build on this backend: it never imports them
-    from compiler.measures.availability import Budget, BurnRate
+    from compiler.measures.availability import Availability, Budget, BurnRate
 
 REPORTED = 3600  # the sources report this long before they vanish
 BURNING = 3600  # a burn is checked this long after it starts: every window's ratio is in place by then
@@ -72,12 +72,11 @@ def burn_rates(spec: Spec, plan: Plan, indicator: Indicator, grid: Grid) -> list
     if measure is None or not measure.burn_rates:
         return []
     return [case for override, budget in measure.budgets(indicator.overrides)
-            for case in _burns(spec, plan, indicator, override, budget, grid)]
+            for case in _burns(spec, plan, indicator, measure, override, budget, grid)]
 
 
-def _burns(spec: Spec, plan: Plan, indicator: Indicator, override: Override | None, budget: Budget, grid: Grid) -> list[dict]:
-    measure = indicator.measure.budget()
-    assert measure is not None, "burn_rates reads an availability objective's budgets"
+def _burns(spec: Spec, plan: Plan, indicator: Indicator, measure: Availability, override: Override | None, budget: Budget,
+           grid: Grid) -> list[dict]:
     allowed = 1 - budget.objective
     factors = sorted({burn.factor for burn in budget.burn_rates})
     slow = (factors[0] + factors[1]) / 2 if len(factors) > 1 else factors[0] * 1.25
