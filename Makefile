@@ -39,7 +39,6 @@ update-golden: $(BIN)/indicators
 
 ## CPU time, peak memory and output at 100, 1,000 and 10,000 indicators against the fastest serialisers' floor.
 bench: $(BIN)/indicators
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

@@ -1,6 +1,6 @@
 """`make bench`: what compiling synthetic specs of 100, 1,000 and 10,000 indicators costs, against
 an honest floor: the same output, as documents, written by the fastest correct serialiser Python
-has for each format (JSON: the standard library's or orjson's, when installed; YAML: PyYAML's C
+has for each format (JSON: the standard library's or orjson's; YAML: PyYAML's C
 dumper or this compiler's emitter, whichever is faster at that size), after loading the spec with
 PyYAML's C loader. Markdown and Python files count as their bytes. Writing to disk is in neither.
 
@@ -69,12 +69,8 @@ print(time.process_time() - start)
 # for writing, and at 10,000 indicators that alone doubles the floor (4.4 s to 4.9 s against 2.3 s).
 FLOOR = r"""
 import gc, json, sys, time
-import yaml
+import orjson, yaml
 from compiler import emit
-try:
-    import orjson
-except ImportError:
-    orjson = None
 gc.disable()
 spec, outputs, mode = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
 raw = open(spec, "rb").read()
@@ -88,14 +84,13 @@ for path, text in outputs.items():
     else:
         documents["text"].append(text)
 SERIALISERS = {
-    "json": {"json": lambda d: json.dumps(d, indent=2, ensure_ascii=False).encode()},
+    "json": {"json": lambda d: json.dumps(d, indent=2, ensure_ascii=False).encode(),
+             "orjson": lambda d: orjson.dumps(d, option=orjson.OPT_INDENT_2)},
     "yaml": {"PyYAML CSafeDumper": lambda d: yaml.dump(d, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True,
                                                          width=1_000_000, default_flow_style=False).encode(),
              "compiler emitter": lambda d: emit.yaml_text(d).encode()},
     "text": {"bytes": lambda t: t.encode()},
 }
-if orjson is not None:
-    SERIALISERS["json"]["orjson"] = lambda d: orjson.dumps(d, option=orjson.OPT_INDENT_2)
 READ = {"json": json.loads, "yaml": lambda b: yaml.load(b, Loader=loader), "text": bytes.decode}
 
 

@@ -95,8 +95,11 @@ def test_every_yaml_file_of_the_shipped_spec_is_written_without_pyyaml():
 
 
 # The JSON writer: what json.dumps(indent=2, ensure_ascii=False) writes, on the same trees (with
-# non-text keys, NaN and infinities among them, which go to json.dumps) and at each edge.
-JSON_TREES = st.recursive(st.one_of(SCALARS, st.sampled_from([float("nan"), float("inf"), -0.0, 10**30, 1e-7, "\x00", "\u2028", "é\"\\"])),
+# non-text keys, big integers and numbers json.dumps writes with an exponent among them) and at
+# each edge; but NaN and infinities, which JSON cannot hold: null.
+JSON_SCALARS = st.one_of(TEXT, st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8))
+JSON_EDGE_SCALARS = st.sampled_from([5e-324, 1209600.0000000002, -0.0, 10**30, 1e-7, 1.5e-5, -2e-5, 1e-4, 1e16, "1e-7 is 0.00001", "\x00", "\u2028", "é\"\\"])
+JSON_TREES = st.recursive(st.one_of(JSON_SCALARS, JSON_EDGE_SCALARS),
                           lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
                                                   st.dictionaries(st.one_of(TEXT, st.integers(), st.none()), inner, max_size=4)),
                           max_leaves=12)
@@ -111,13 +114,19 @@ def test_any_tree_is_written_as_json_dumps_writes_it(data):
 JSON_EDGES = [
     ({}, "{}"), ([], "[]"), ({"a": []}, '{\n  "a": []\n}'), ([{}], "[\n  {}\n]"), ({"a": {"b": 1}}, '{\n  "a": {\n    "b": 1\n  }\n}'),
     ([1, 2.5, True, None], "[\n  1,\n  2.5,\n  true,\n  null\n]"), ("é\n\"", '"é\\n\\""'), (1e17, "1e+17"), (-0.0, "-0.0"),
-    (float("nan"), "NaN"), ({1: "a"}, '{\n  "1": "a"\n}'), ((1,), "[\n  1\n]"),
+    ({1: "a"}, '{\n  "1": "a"\n}'), ((1,), "[\n  1\n]"), (2**64, "18446744073709551616"), (1e-05, "1e-05"),
+    ([0.0001, 1e-7, 1e-10], "[\n  0.0001,\n  1e-07,\n  1e-10\n]"),
 ]
 
 
 @pytest.mark.parametrize(("data", "written"), JSON_EDGES, ids=[repr(data) for data, _ in JSON_EDGES])
 def test_each_json_form_is_written_as_json_dumps_writes_it(data, written):
     assert emit.json_text(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n" == written + "\n"
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_json_cannot_hold_is_written_as_null(number):
+    assert emit.json_text({"a": [number]}) == '{\n  "a": [\n    null\n  ]\n}\n'
 
 
 def test_every_dashboard_of_the_shipped_spec_is_written_without_json_dumps(monkeypatch):
