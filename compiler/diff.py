@@ -3,9 +3,9 @@
 It compares what the two compilations were rendered from (the rule plans, the Alertmanager
 configurations, the dashboards), so it reports what will really change: alerts and recording
 rules added or removed, thresholds, `for`, the rule group an alert moves to (which restarts its
-`for`), levels, severities, which receivers each alert reaches and on what timers, the time
-intervals those timers name (business hours, holidays, their time zone), and dashboard panels;
-any other generated file that changes is listed by name.
+`for`), levels, severities, which receivers each alert reaches and on what timers, which alerts
+mute it (the inhibit rules), the time intervals those timers name (business hours, holidays,
+their time zone), and dashboard panels; any other generated file that changes is listed by name.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from dataclasses import dataclass
 
 from compiler import conventions, present
 from compiler.backends.alertmanager.routing import MONTHS
-from compiler.backends.alertmanager.walk import route
+from compiler.backends.alertmanager.walk import inhibitions, parsed, route
 from compiler.backends.outputs import Outputs
 from compiler.backends.prometheus.plan import ALERT, Plan, Rule
 from compiler.emit import Prose
+from compiler.model import Spec
 from compiler.pipeline import Compilation
 
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 # What a reviewer must see first: what fires, when, and who is told; wording and files last.
-ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "reaches", "level", "severity", "notification timers",
+ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "reaches", "muted", "level", "severity", "notification timers",
                 "times", "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
 TIMERS = ("group_wait", "group_interval", "repeat_interval", "active_time_intervals", "mute_time_intervals")
 
@@ -137,6 +138,7 @@ def _routing(base: Outputs, head: Outputs) -> list[Change]:
         return []
     # each version's alert with its own labels: a new `team` (owner) routes it elsewhere
     old_alerts, new_alerts = _alerts(base.rules), _alerts(head.rules)
+    old_carried, new_carried = _carried(base.spec), _carried(head.spec)
     changes = []
     for (name, level), labels in sorted({**old_alerts, **new_alerts}.items()):
         old_receivers, old_timers = _describe_routes(route(base.alertmanager, old_alerts.get((name, level), labels)))
@@ -147,7 +149,56 @@ def _routing(base: Outputs, head: Outputs) -> list[Change]:
             changes.append(Change(indicator, subject, "reaches", old_receivers, new_receivers))
         if old_timers != new_timers:
             changes.append(Change(indicator, subject, "notification timers", old_timers, new_timers))
+        # a new alert says when it is muted: the old rules never judged it, and read with its labels they would
+        # read another indicator's (its own new tracking label missing from their `equal`)
+        new_muted = _muted(head.alertmanager, labels, new_carried.get(indicator)) if (name, level) in new_alerts else "-"
+        old_muted = _muted(base.alertmanager, old_alerts[name, level], old_carried.get(indicator)) if (name, level) in old_alerts else "-"
+        if old_muted != new_muted and not (old_muted == "-" and new_muted == "never") and new_muted != "-":
+            changes.append(Change(indicator, subject, "muted", old_muted, new_muted))
     return changes
+
+
+def _carried(spec: Spec) -> dict[str, frozenset[str]]:
+    """The labels each indicator's alerts carry besides the static ones."""
+    return {indicator.id: frozenset((conventions.INDICATOR_LABEL, *spec.global_labels, *indicator.track_by)) for indicator in spec.indicators}
+
+
+def _muted(config: dict, labels: dict[str, str], carried: frozenset[str] | None) -> str:
+    """When the inhibit rules mute an alert, as the alerts that do it and the labels they must
+    share: 'while a critical or red alert fires for the same indicator, cluster and model'. When
+    they must share the indicator, only the labels its alerts carry count: any other is empty on
+    both (Alertmanager's equal), so another indicator's new tracking label changes nothing here."""
+    sources: dict[tuple[str, ...], list[str]] = {}
+    for rule in inhibitions(config, labels):
+        equal = rule.get("equal") or []
+        if carried is not None and conventions.INDICATOR_LABEL in equal:
+            equal = [label for label in equal if label in carried]
+        sources.setdefault(tuple(equal), []).append(_alert_matching(rule.get("source_matchers") or []))
+    return "; ".join(f"while {_listed(alerts, 'or')} fires for the same {_listed(list(equal), 'and') if equal else 'anything'}"
+                     for equal, alerts in sources.items()) or "never"
+
+
+def _alert_matching(matchers: list[str]) -> str:
+    """Source matchers as the alerts they take: `level="red"`, `alertname!~".+(ErrorBudgetBurn|Escalated)"`
+    reads 'a red alert other than ErrorBudgetBurn and Escalated'; a matcher of another form as written."""
+    levels, kinds, rest = "", "", []
+    for matcher in matchers:
+        label, operator, value = parsed(matcher)
+        names = value.removeprefix(".+").removeprefix("(").removesuffix(")").split("|")
+        if label == conventions.LEVEL_LABEL and operator in ("=", "=~"):
+            levels = " or ".join(value.split("|"))
+        elif label == "alertname" and value.startswith(".+") and operator == "=~":
+            kinds = " or ".join(names)
+        elif label == "alertname" and value.startswith(".+") and operator == "!~":
+            rest.append(f"other than {' and '.join(names)}")
+        else:
+            rest.append(matcher)
+    return " ".join(part for part in ("a", levels, kinds, "alert", *rest) if part)
+
+
+def _listed(items: list[str], word: str) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def _time_intervals(base: Outputs, head: Outputs) -> list[Change]:

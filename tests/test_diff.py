@@ -42,6 +42,14 @@ PANEL = "panel 'Queue Depth' on Shop: Platform Health"
 HOURS = "yellow notified only within it"
 HOLIDAYS = ('    times: [{start: "09:00", end: "17:00"}]\n',
             '    times: [{start: "09:00", end: "17:00"}]\n    holidays: [2026-12-25, 2026-12-26]\n')
+NO_CRITICAL = ("    critical: {threshold: critical, severity: critical, response_time: 1h, responders: [pager]}\n", "")
+ESCALATED = ("      responders: [lead]\n", "      responders: [lead]\n      escalate_after: 3d\n")
+REGION = ("defaults: {team: core,", "defaults: {team: core, global_labels: [region],")
+# an indicator tracking a label the queue's alerts do not carry: both sides of an inhibition have it empty
+BY_CODE = INDICATOR.removeprefix("indicators:\n").replace("id: queue", "id: codes").replace("Queue Depth", "Codes").replace(
+    "{gauge: {series: queue_depth, aggregation: max}}", "{rate: {counter: http_requests_total, window: 1h}}").replace(
+    "track_by: [model]", "track_by: [model, code]")
+MUTED_BY_CRITICAL = "while a critical alert fires for the same indicator and model"
 TIMERS_BEFORE, TIMERS_AFTER = "group_wait 2m, group_interval 20m, repeat_interval 4h", "group_wait 5m, group_interval 1h, repeat_interval 1d"
 # (case, base spec, head spec, the changes to the subjects they name: exactly these, wording aside)
 CASES = [
@@ -100,6 +108,22 @@ CASES = [
       Change("queue", "alert ShopQueue (yellow)", "notification timers",
              "group_wait 5m, group_interval 1h, repeat_interval 1d, active_time_intervals business-hours",
              "group_wait 5m, group_interval 1h, repeat_interval 1d, active_time_intervals business-hours, mute_time_intervals holidays")]),
+    ("a removed level no longer mutes the less severe levels' alerts", BASE, HEADER.replace(*NO_CRITICAL) + INDICATOR,
+     [Change("queue", RED, "muted", MUTED_BY_CRITICAL, "never"), Change("queue", NO_DATA, "muted", MUTED_BY_CRITICAL, "never"),
+      Change("queue", "alert ShopQueue (yellow)", "muted", "while a critical alert or a red alert fires for the same indicator and model",
+             "while a red alert fires for the same indicator and model")]),
+    ("a new escalation is shown muted while its own level's other alerts fire", BASE, HEADER.replace(*ESCALATED) + INDICATOR,
+     [Change("queue", "alert ShopQueueEscalated (red)", "added", "-",
+             'max without (alertname, alertstate) (ALERTS{alertstate="firing", indicator="queue", level="yellow"}) for 3d'),
+      Change("queue", "alert ShopQueueEscalated (red)", "muted", "-",
+             "while a critical alert or a red alert other than Escalated fires for the same indicator and model")]),
+    ("a new global label is one more label the muting alert must share", BASE, HEADER.replace(*REGION) + INDICATOR,
+     [Change("queue", NO_DATA, "muted", MUTED_BY_CRITICAL, "while a critical alert fires for the same indicator, region and model"),
+      Change("queue", NO_DATA, "expression", *(f"absent(queue_depth) or ( last_over_time({by}:shop_queue_sources:present[1d]) unless "
+                                                f"{by}:shop_queue_sources:present )" for by in ("model", "region_model")))]),
+    ("a new indicator's alerts say when they are muted", spec_text(), spec_text() + BY_CODE,
+     [Change("codes", "alert ShopCodes (red)", "added", "-", "model_code:shop_codes:rate1h > 100 + 1e-07 for 6h"),
+      Change("codes", "alert ShopCodes (red)", "muted", "-", "while a critical alert fires for the same indicator, code and model")]),
     ("a changed severity label is shown", BASE,
      HEADER.replace("{threshold: warning, severity: error", "{threshold: warning, severity: critical") + INDICATOR,
      [Change("queue", RED, "severity", "error", "critical"), Change("queue", NO_DATA, "severity", "error", "critical")]),
@@ -125,6 +149,19 @@ def test_each_pull_request_edit_is_reported_as_what_it_does(base, head, expected
     subjects = {change.subject for change in expected}
     found = [change for change in semantic_diff(compiled(base), compiled(head)) if change.aspect not in WORDING]
     assert sorted(change for change in found if change.subject in subjects or not expected) == sorted(expected)
+
+
+# (case, base spec, head spec): edits to the inhibit rules that change when no queue alert is muted
+SAME_MUTING = [
+    ("another indicator's new tracking label, which the queue's alerts lack", spec_text(), spec_text() + BY_CODE),
+    ("another indicator's first burn-rate alerts, which only burn-rate alerts' new rules mute", spec_text(),
+     spec_text() + UPTIME.removeprefix("indicators:\n")),
+]
+
+
+@pytest.mark.parametrize(("base", "head"), [c[1:] for c in SAME_MUTING], ids=[c[0] for c in SAME_MUTING])
+def test_an_edit_that_mutes_an_alert_no_differently_reports_no_muting_change(base, head):
+    assert [change for change in semantic_diff(compiled(base), compiled(head)) if change.aspect == "muted" and change.indicator == "queue"] == []
 
 
 def test_what_fires_and_who_is_told_come_before_wording():

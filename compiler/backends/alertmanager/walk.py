@@ -1,6 +1,7 @@
-"""How Alertmanager picks the routes an alert ends at, for configs as the backend builds them:
-the one walk `indicators diff`, the backtest's notifications and the tests' routing oracle
-share. The tests hold it to amtool's own answer for every routing case (test_alertmanager)."""
+"""How Alertmanager picks the routes an alert ends at, and the inhibit rules that can mute it,
+for configs as the backend builds them: the one walk `indicators diff`, the backtest's
+notifications and the tests' routing oracle share. The tests hold it to amtool's own answer
+for every routing case (test_alertmanager)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,17 @@ INHERITED = ("receiver", "group_by", "group_wait", "group_interval", "repeat_int
 OWN = ("active_time_intervals", "mute_time_intervals")  # a route's own, never its parent's
 
 
-def matches(matcher: str, labels: dict[str, str]) -> bool:
+def parsed(matcher: str) -> tuple[str, str, str]:
+    """`level=~"yellow|red"` -> ('level', '=~', 'yellow|red')."""
     found = _MATCHER.match(matcher)
     if found is None:
         raise ValueError(f"not an Alertmanager matcher: {matcher!r}")
     label, operator, value = found.groups()
+    return label, operator, value
+
+
+def matches(matcher: str, labels: dict[str, str]) -> bool:
+    label, operator, value = parsed(matcher)
     actual = labels.get(label, "")
     if operator == "=":
         return actual == value
@@ -47,3 +54,8 @@ def route(config: dict, labels: dict[str, str]) -> list[dict]:
         return reached or [settings]
 
     return walk(config["route"], {})
+
+
+def inhibitions(config: dict, labels: dict[str, str]) -> list[dict]:
+    """The inhibit rules that can mute an alert: those whose target matchers it matches, in order."""
+    return [rule for rule in config.get("inhibit_rules") or [] if all(matches(m, labels) for m in rule.get("target_matchers") or [])]
