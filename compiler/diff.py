@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler import conventions, present
+from compiler.backends.alertmanager import receivers
 from compiler.backends.alertmanager.routing import MONTHS
 from compiler.backends.alertmanager.walk import inhibitions, parsed, route
 from compiler.backends.outputs import Outputs
@@ -25,6 +26,8 @@ ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 # What a reviewer must see first: what fires, when, and who is told; wording and files last.
 ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "reaches", "muted", "level", "severity", "notification timers",
                 "times", "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
+# The templates the compiler writes into channels, by what they send.
+TEMPLATES = {receivers.PAGERDUTY_SEVERITY: "the alerts' severity label (else error)"}
 TIMERS = ("group_wait", "group_interval", "repeat_interval", "active_time_intervals", "mute_time_intervals")
 
 
@@ -39,8 +42,8 @@ class Change:
 
 def semantic_diff(base: Compilation, head: Compilation) -> list[Change]:
     old, new = base.outputs, head.outputs
-    changes = (_rules(old.rules, new.rules) + _routing(old, new) + _time_intervals(old, new) + _receivers(old, new) + _panels(old, new)
-               + _other_files(base.files, head.files))
+    changes = (_rules(old.rules, new.rules) + _routing(old, new) + _time_intervals(old, new) + _receivers(old, new) + _global(old, new)
+               + _panels(old, new) + _other_files(base.files, head.files))
     # ties in order of aspect, then by value, so that the report is the same on every run
     return sorted(set(changes), key=lambda c: (c.indicator, c.subject.startswith("file "), _priority(c.aspect), c.subject,
                                                c.aspect, c.before, c.after))
@@ -264,14 +267,24 @@ def _day(entry: dict) -> str:
 
 
 def _receivers(base: Outputs, head: Outputs) -> list[Change]:
+    """Each receiver's channels, then each setting of a channel it keeps (a PagerDuty severity, a
+    webhook secret's file), so that no receiver changes with the same words before and after."""
     if not base.alertmanager or not head.alertmanager:
         return []
     old = {r["name"]: r for r in base.alertmanager.get("receivers") or []}
     new = {r["name"]: r for r in head.alertmanager.get("receivers") or []}
     changes = []
     for name in sorted(set(old) | set(new)):
-        if old.get(name) != new.get(name):
-            changes.append(Change("", f"receiver {name}", "channels", _channels(old.get(name)), _channels(new.get(name))))
+        before, after = _channels(old.get(name)), _channels(new.get(name))
+        if before != after:
+            changes.append(Change("", f"receiver {name}", "channels", before, after))
+        elif old[name] != new[name]:
+            for kind, position in {(kind, position) for kind, configs in old[name].items() if kind.endswith("_configs")
+                                   for position in range(len(configs))}:
+                old_settings, new_settings = _flat(old[name][kind][position]), _flat(new[name][kind][position])
+                changes += [Change("", f"receiver {name}", f"{kind.removesuffix('_configs')} {key}", old_settings.get(key, "-"),
+                                   new_settings.get(key, "-"))
+                            for key in sorted(set(old_settings) | set(new_settings)) if old_settings.get(key) != new_settings.get(key)]
     return changes
 
 
@@ -282,9 +295,45 @@ def _channels(receiver: dict | None) -> str:
     for key, configs in sorted(receiver.items()):
         if key.endswith("_configs"):
             for config in configs:
-                target = config.get("channel") or config.get("to") or config.get("url") or config.get("routing_key_file") or ""
-                described.append(f"{key.removesuffix('_configs')} {target}".strip())
+                described.append(f"{key.removesuffix('_configs')} {_target(config)}".strip())
     return ", ".join(described) or "none"
+
+
+def _target(config: dict) -> str:
+    return config.get("channel") or config.get("to") or config.get("url") or config.get("routing_key_file") or ""
+
+
+def _flat(settings: dict, prefix: str = "") -> dict[str, str]:
+    """A channel's settings as dotted keys (`http_config.authorization.credentials_file`), each as
+    people read it: a template the compiler writes by what it sends."""
+    flat: dict[str, str] = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = TEMPLATES.get(str(value), _setting(value))
+    return flat
+
+
+def _setting(value: object) -> str:
+    """A setting as its YAML reads: `true`, not Python's `True`."""
+    return str(value).lower() if isinstance(value, bool) else _one_line(str(value))
+
+
+def _global(base: Outputs, head: Outputs) -> list[Change]:
+    """Alertmanager's global settings: the SMTP ones under the spec's names (`notifications.email`),
+    with the receivers that send e-mail through them."""
+    if not base.alertmanager or not head.alertmanager:
+        return []
+    old, new = base.alertmanager.get("global") or {}, head.alertmanager.get("global") or {}
+    mailers = ", ".join(r["name"] for r in head.alertmanager.get("receivers") or [] if r.get("email_configs")) or "none"
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            subject = f"e-mail (receivers {mailers})" if key.startswith("smtp_") else "Alertmanager"
+            name = {"smtp_from": "from"}.get(key, key.removeprefix("smtp_"))
+            changes.append(Change("", subject, name, _setting(old.get(key, "-")), _setting(new.get(key, "-"))))
+    return changes
 
 
 # --- dashboards ------------------------------------------------------------------------------
@@ -333,6 +382,6 @@ def report(changes: list[Change], base: str, head: str, titles: dict[str, str], 
                  else f"{titles.get(indicator, indicator)} ({indicator})",
                  "changes": items} for indicator, items in sorted(by_indicator.items()) if indicator]
     if "" in by_indicator:
-        sections.append({"title": "Time intervals, receivers, dashboards and other files", "changes": by_indicator[""]})
+        sections.append({"title": "Time intervals, receivers, e-mail, dashboards and other files", "changes": by_indicator[""]})
     return Prose("diff.md.j2" if markdown else "diff.txt.j2",
                  {"base": base, "head": head, "count": len(changes), "sections": sections})

@@ -50,6 +50,8 @@ BY_CODE = INDICATOR.removeprefix("indicators:\n").replace("id: queue", "id: code
     "{gauge: {series: queue_depth, aggregation: max}}", "{rate: {counter: http_requests_total, window: 1h}}").replace(
     "track_by: [model]", "track_by: [model, code]")
 MUTED_BY_CRITICAL = "while a critical alert fires for the same indicator and model"
+HOOK = ("channels: [{email: {to: lead@example.com}}]", 'channels: [{webhook: {url: "https://hooks.example.com/lead", credentials_file: /etc/am/hook-a}}]')
+MAILERS = "e-mail (receivers unrouted-alerts, lead)"
 TIMERS_BEFORE, TIMERS_AFTER = "group_wait 2m, group_interval 20m, repeat_interval 4h", "group_wait 5m, group_interval 1h, repeat_interval 1d"
 # (case, base spec, head spec, the changes to the subjects they name: exactly these, wording aside)
 CASES = [
@@ -129,6 +131,17 @@ CASES = [
      [Change("queue", RED, "severity", "error", "critical"), Change("queue", NO_DATA, "severity", "error", "critical")]),
     ("a receiver's new address is shown", BASE, HEADER.replace("to: lead@example.com", "to: boss@example.com") + INDICATOR,
      [Change("", "receiver lead", "channels", "email lead@example.com", "email boss@example.com")]),
+    ("a PagerDuty channel's own severity is shown as what pages carry before and after", BASE,
+     HEADER.replace("{routing_key_file: /etc/am/pd-key}", "{routing_key_file: /etc/am/pd-key, severity: info}") + INDICATOR,
+     [Change("", "receiver pager", "pagerduty severity", "the alerts' severity label (else error)", "info")]),
+    ("a webhook's new secret file is shown as that setting, not as the same channel twice", HEADER.replace(*HOOK) + INDICATOR,
+     HEADER.replace(*HOOK).replace("hook-a", "hook-b") + INDICATOR,
+     [Change("", "receiver lead", "webhook http_config.authorization.credentials_file", "/etc/am/hook-a", "/etc/am/hook-b")]),
+    ("a new SMTP relay is shown with the receivers that send e-mail through it", BASE,
+     HEADER.replace("smtp.example.com:587", "smtp.example.org:25") + INDICATOR,
+     [Change("", MAILERS, "smarthost", "smtp.example.com:587", "smtp.example.org:25")]),
+    ("e-mail without TLS reads as the spec writes it", BASE, HEADER.replace("smtp.example.com:587\"", "smtp.example.com:587\", require_tls: false") + INDICATOR,
+     [Change("", MAILERS, "require_tls", "true", "false")]),
     ("a renamed panel keeps its identity", BASE, spec_text(INDICATOR.replace("Queue Depth", "Queue Size")),
      [Change("", "panel 'Queue Size' on Shop: Platform Health", "title", "Queue Depth", "Queue Size")]),
     ("a removed panel is shown", BASE, spec_text("indicators: []\n"), [Change("", PANEL, "removed", "stat", "-")]),
