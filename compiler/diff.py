@@ -24,7 +24,7 @@ from compiler.pipeline import Compilation
 
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 # What a reviewer must see first: what fires, when, and who is told; wording and files last.
-ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "reaches", "muted", "level", "severity", "notification timers",
+ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "evaluated every", "reaches", "muted", "level", "severity", "notification timers",
                 "times", "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
 # The templates the compiler writes into channels, by what they send.
 TEMPLATES = {receivers.PAGERDUTY_SEVERITY: "the alerts' severity label (else error)"}
@@ -42,8 +42,8 @@ class Change:
 
 def semantic_diff(base: Compilation, head: Compilation) -> list[Change]:
     old, new = base.outputs, head.outputs
-    changes = (_rules(old.rules, new.rules) + _routing(old, new) + _time_intervals(old, new) + _receivers(old, new) + _global(old, new)
-               + _panels(old, new) + _other_files(base.files, head.files))
+    changes = (_rules(old.rules, new.rules) + _evaluation(old.rules, new.rules) + _routing(old, new) + _time_intervals(old, new)
+               + _receivers(old, new) + _global(old, new) + _panels(old, new) + _other_files(base.files, head.files))
     # ties in order of aspect, then by value, so that the report is the same on every run
     return sorted(set(changes), key=lambda c: (c.indicator, c.subject.startswith("file "), _priority(c.aspect), c.subject,
                                                c.aspect, c.before, c.after))
@@ -120,6 +120,20 @@ def _rules(base: Plan, head: Plan) -> list[Change]:
             for name in sorted(set(old_values) | set(new_values)):
                 if old_values.get(name) != new_values.get(name):
                     changes.append(Change(indicator, subject, name, old_values.get(name, "-"), new_values.get(name, "-")))
+    return changes
+
+
+def _evaluation(base: Plan, head: Plan) -> list[Change]:
+    """Each rule group kept whose evaluation interval changes: its alerts are judged that much
+    more or less often, so they fire and resolve up to one interval later or sooner."""
+    old = {group.name: group.interval for group in base.groups()}
+    changes = []
+    for group in head.groups():
+        if group.name in old and old[group.name] != group.interval:
+            alerts = sum(rule.kind == ALERT for rule in group.rules)
+            judged = f"{alerts} alert{'' if alerts == 1 else 's'}" if alerts else "no alerts"
+            changes.append(Change("", f"rule group {group.name} ({judged})", "evaluated every",
+                                  old[group.name] or "the global evaluation_interval", group.interval or "the global evaluation_interval"))
     return changes
 
 

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import HEADER, INDICATOR, UPTIME, spec_text
+from conftest import HEADER, INDICATOR, UPTIME, spec_text, with_output
 
 from compiler import loader, pipeline
 from compiler.backends.alertmanager.walk import route
@@ -131,6 +131,10 @@ CASES = [
      [Change("queue", RED, "severity", "error", "critical"), Change("queue", NO_DATA, "severity", "error", "critical")]),
     ("a receiver's new address is shown", BASE, HEADER.replace("to: lead@example.com", "to: boss@example.com") + INDICATOR,
      [Change("", "receiver lead", "channels", "email lead@example.com", "email boss@example.com")]),
+    ("a new evaluation interval of a rule group is shown with how many alerts it judges", BASE,
+     with_output(BASE, "prometheus: {slow_group_interval: 2m}"),
+     [Change("", "rule group shop_platform_health_long_windows (3 alerts)", "evaluated every", "5m", "2m"),
+      Change("", "rule group shop_scorecard (no alerts)", "evaluated every", "5m", "2m")]),
     ("a PagerDuty channel's own severity is shown as what pages carry before and after", BASE,
      HEADER.replace("{routing_key_file: /etc/am/pd-key}", "{routing_key_file: /etc/am/pd-key, severity: info}") + INDICATOR,
      [Change("", "receiver pager", "pagerduty severity", "the alerts' severity label (else error)", "info")]),
