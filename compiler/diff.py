@@ -24,8 +24,8 @@ from compiler.pipeline import Compilation
 
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
 # What a reviewer must see first: what fires, when, and who is told; wording and files last.
-ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "evaluated every", "reaches", "muted", "level", "severity", "notification timers",
-                "times", "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
+ASPECT_ORDER = ("removed", "added", "threshold", "for", "group", "evaluated every", "reaches", "muted", "grouped by", "level", "severity",
+                "notification timers", "times", "expression", "channels", "dashboard", "title", "type", "thresholds", "queries")
 # The templates the compiler writes into channels, by what they send.
 TEMPLATES = {receivers.PAGERDUTY_SEVERITY: "the alerts' severity label (else error)"}
 TIMERS = ("group_wait", "group_interval", "repeat_interval", "active_time_intervals", "mute_time_intervals")
@@ -172,7 +172,25 @@ def _routing(base: Outputs, head: Outputs) -> list[Change]:
         old_muted = _muted(base.alertmanager, old_alerts[name, level], old_carried.get(indicator)) if (name, level) in old_alerts else "-"
         if old_muted != new_muted and not (old_muted == "-" and new_muted == "never") and new_muted != "-":
             changes.append(Change(indicator, subject, "muted", old_muted, new_muted))
+        if (name, level) in old_alerts and (name, level) in new_alerts:
+            old_grouped = _grouped(route(base.alertmanager, old_alerts[name, level]), old_alerts[name, level], old_carried.get(indicator))
+            if old_grouped != (new_grouped := _grouped(route(head.alertmanager, labels), labels, new_carried.get(indicator))):
+                changes.append(Change(indicator, subject, "grouped by", old_grouped, new_grouped))
     return changes
+
+
+def _grouped(routes: list[dict], labels: dict[str, str], carried: frozenset[str] | None) -> str:
+    """The labels whose values make one notification: a new one splits a notification in as many."""
+    return "; ".join(sorted({_listed(_kept(leaf.get("group_by") or [], labels, carried), "and") or "nothing" for leaf in routes}))
+
+
+def _kept(names: list[str], labels: dict[str, str], carried: frozenset[str] | None) -> list[str]:
+    """Of an inhibit rule's `equal` or a route's `group_by` that holds the indicator, the labels the
+    alert has: any other is empty on every alert of its indicator (Alertmanager's missing label),
+    so another indicator's new tracking label changes nothing for it."""
+    if carried is None or conventions.INDICATOR_LABEL not in names:
+        return list(names)
+    return [name for name in names if name in carried or name in labels]
 
 
 def _carried(spec: Spec) -> dict[str, frozenset[str]]:
@@ -182,15 +200,10 @@ def _carried(spec: Spec) -> dict[str, frozenset[str]]:
 
 def _muted(config: dict, labels: dict[str, str], carried: frozenset[str] | None) -> str:
     """When the inhibit rules mute an alert, as the alerts that do it and the labels they must
-    share: 'while a critical or red alert fires for the same indicator, cluster and model'. When
-    they must share the indicator, only the labels its alerts carry count: any other is empty on
-    both (Alertmanager's equal), so another indicator's new tracking label changes nothing here."""
+    share: 'while a critical or red alert fires for the same indicator, cluster and model'."""
     sources: dict[tuple[str, ...], list[str]] = {}
     for rule in inhibitions(config, labels):
-        equal = rule.get("equal") or []
-        if carried is not None and conventions.INDICATOR_LABEL in equal:
-            equal = [label for label in equal if label in carried]
-        sources.setdefault(tuple(equal), []).append(_alert_matching(rule.get("source_matchers") or []))
+        sources.setdefault(tuple(_kept(rule.get("equal") or [], labels, carried)), []).append(_alert_matching(rule.get("source_matchers") or []))
     return "; ".join(f"while {_listed(alerts, 'or')} fires for the same {_listed(list(equal), 'and') if equal else 'anything'}"
                      for equal, alerts in sources.items()) or "never"
 

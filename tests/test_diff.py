@@ -119,8 +119,10 @@ CASES = [
              'max without (alertname, alertstate) (ALERTS{alertstate="firing", indicator="queue", level="yellow"}) for 3d'),
       Change("queue", "alert ShopQueueEscalated (red)", "muted", "-",
              "while a critical alert or a red alert other than Escalated fires for the same indicator and model")]),
-    ("a new global label is one more label the muting alert must share", BASE, HEADER.replace(*REGION) + INDICATOR,
+    ("a new global label is one more label the muting alert must share, and one more that splits notifications", BASE,
+     HEADER.replace(*REGION) + INDICATOR,
      [Change("queue", NO_DATA, "muted", MUTED_BY_CRITICAL, "while a critical alert fires for the same indicator, region and model"),
+      Change("queue", NO_DATA, "grouped by", "alertname, indicator and model", "alertname, indicator, region and model"),
       Change("queue", NO_DATA, "expression", *(f"absent(queue_depth) or ( last_over_time({by}:shop_queue_sources:present[1d]) unless "
                                                 f"{by}:shop_queue_sources:present )" for by in ("model", "region_model")))]),
     ("a new indicator's alerts say when they are muted", spec_text(), spec_text() + BY_CODE,
@@ -168,7 +170,7 @@ def test_each_pull_request_edit_is_reported_as_what_it_does(base, head, expected
     assert sorted(change for change in found if change.subject in subjects or not expected) == sorted(expected)
 
 
-# (case, base spec, head spec): edits to the inhibit rules that change when no queue alert is muted
+# (case, base spec, head spec): edits to the inhibit rules and grouping that change when no queue alert is muted or how it is grouped
 SAME_MUTING = [
     ("another indicator's new tracking label, which the queue's alerts lack", spec_text(), spec_text() + BY_CODE),
     ("another indicator's first burn-rate alerts, which only burn-rate alerts' new rules mute", spec_text(),
@@ -177,8 +179,9 @@ SAME_MUTING = [
 
 
 @pytest.mark.parametrize(("base", "head"), [c[1:] for c in SAME_MUTING], ids=[c[0] for c in SAME_MUTING])
-def test_an_edit_that_mutes_an_alert_no_differently_reports_no_muting_change(base, head):
-    assert [change for change in semantic_diff(compiled(base), compiled(head)) if change.aspect == "muted" and change.indicator == "queue"] == []
+def test_an_edit_that_mutes_or_groups_an_alert_no_differently_reports_no_such_change(base, head):
+    changes = semantic_diff(compiled(base), compiled(head))
+    assert [change for change in changes if change.aspect in ("muted", "grouped by") and change.indicator == "queue"] == []
 
 
 def test_what_fires_and_who_is_told_come_before_wording():
