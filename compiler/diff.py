@@ -58,9 +58,10 @@ def _one_line(expr: str) -> str:
 
 
 def _other_files(base: dict[str, str], head: dict[str, str]) -> list[Change]:
-    """Any other generated file that changes, so that nothing changes unreported."""
+    """Any other generated file that changes, so that nothing changes unreported. The Alertmanager
+    config is compared only when both have one: the one that comes or goes is listed."""
     def semantic(path: str) -> bool:
-        return path.startswith(("prometheus/", "grafana/dashboards/")) or path == ALERTMANAGER_CONFIG
+        return path.startswith(("prometheus/", "grafana/dashboards/")) or path == ALERTMANAGER_CONFIG and path in base and path in head
 
     return [Change("", f"file {path}", "added" if path not in base else "removed" if path not in head else "changed", "", "")
             for path in sorted(set(base) | set(head)) if not semantic(path) and base.get(path) != head.get(path)]
