@@ -391,8 +391,9 @@ def diff(specs: tuple[Path, ...], base_ref: str | None, style: str) -> None:
     indicators diff --base-ref origin/main [HEAD_SPEC]
 
     Compiles both and reports, per indicator, alerts and recording rules added or removed,
-    thresholds, `for`, levels, severities, the receivers each alert reaches and their timers,
-    and dashboard panels, with before and after values.
+    thresholds, `for`, rule groups' evaluation intervals, levels, severities, the receivers each
+    alert reaches, their timers, when it is muted and how it is grouped, receivers' and e-mail
+    settings, and dashboard panels, with before and after values.
 
     Exit codes: 0 no change, 1 changes, 2 error (bad usage, an invalid spec, git failing).
     """
