@@ -43,7 +43,7 @@ class Change:
 def semantic_diff(base: Compilation, head: Compilation) -> list[Change]:
     old, new = base.outputs, head.outputs
     changes = (_rules(old.rules, new.rules) + _evaluation(old.rules, new.rules) + _routing(old, new) + _time_intervals(old, new)
-               + _receivers(old, new) + _global(old, new) + _panels(old, new) + _other_files(base.files, head.files))
+               + _receivers(old, new) + _global(old, new) + _kubernetes(old, new) + _panels(old, new) + _other_files(base.files, head.files))
     # ties in order of aspect, then by value, so that the report is the same on every run
     return sorted(set(changes), key=lambda c: (c.indicator, c.subject.startswith("file "), _priority(c.aspect), c.subject,
                                                c.aspect, c.before, c.after))
@@ -362,6 +362,17 @@ def _global(base: Outputs, head: Outputs) -> list[Change]:
             name = {"smtp_from": "from"}.get(key, key.removeprefix("smtp_"))
             changes.append(Change("", subject, name, _setting(old.get(key, "-")), _setting(new.get(key, "-"))))
     return changes
+
+
+def _kubernetes(base: Outputs, head: Outputs) -> list[Change]:
+    """Where prometheus-operator looks: PrometheusRules its ruleSelector no longer matches, or an
+    Alertmanager Secret of another name, silence every alert without any rule or route changing."""
+    if not all("kubernetes" in built.spec.output.targets for built in (base, head)):
+        return []
+    reads = (("namespace", lambda built: built.spec.output.kubernetes.namespace),
+             ("PrometheusRule labels", lambda built: ", ".join(f"{k}={v}" for k, v in built.spec.output.kubernetes.rule_labels) or "none"),
+             ("Alertmanager Secret", lambda built: conventions.alertmanager_secret(built.spec) if built.alertmanager else "-"))
+    return [Change("", "Kubernetes objects", aspect, read(base), read(head)) for aspect, read in reads if read(base) != read(head)]
 
 
 # --- dashboards ------------------------------------------------------------------------------

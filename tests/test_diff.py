@@ -52,6 +52,7 @@ BY_CODE = INDICATOR.removeprefix("indicators:\n").replace("id: queue", "id: code
 MUTED_BY_CRITICAL = "while a critical alert fires for the same indicator and model"
 HOOK = ("channels: [{email: {to: lead@example.com}}]", 'channels: [{webhook: {url: "https://hooks.example.com/lead", credentials_file: /etc/am/hook-a}}]')
 MAILERS = "e-mail (receivers unrouted-alerts, lead)"
+K8S = "Kubernetes objects"
 TIMERS_BEFORE, TIMERS_AFTER = "group_wait 2m, group_interval 20m, repeat_interval 4h", "group_wait 5m, group_interval 1h, repeat_interval 1d"
 # (case, base spec, head spec, the changes to the subjects they name: exactly these, wording aside)
 CASES = [
@@ -151,6 +152,12 @@ CASES = [
     ("a renamed panel keeps its identity", BASE, spec_text(INDICATOR.replace("Queue Depth", "Queue Size")),
      [Change("", "panel 'Queue Size' on Shop: Platform Health", "title", "Queue Depth", "Queue Size")]),
     ("a removed panel is shown", BASE, spec_text("indicators: []\n"), [Change("", PANEL, "removed", "stat", "-")]),
+    ("PrometheusRules with other labels are shown, as Prometheus' ruleSelector picks rules by them", BASE,
+     BASE.replace("rule_labels: {}", "rule_labels: {prometheus: k8s}"), [Change("", K8S, "PrometheusRule labels", "none", "prometheus=k8s")]),
+    ("another Alertmanager's Secret is shown, as an Alertmanager reads only its own", BASE,
+     BASE.replace("alertmanager: shop}", "alertmanager: main}"), [Change("", K8S, "Alertmanager Secret", "alertmanager-shop", "alertmanager-main")]),
+    ("a new namespace is shown", BASE, BASE.replace("kubernetes: {", "kubernetes: {namespace: ops, "),
+     [Change("", K8S, "namespace", "monitoring", "ops")]),
     ("a config Alertmanager no longer gets is listed, not compared", BASE,
      with_output(BASE, "targets: [docs, prometheus, grafana, kubernetes, instrumentation]"),
      [Change("", "file alertmanager/alertmanager.yaml", "removed", "", "")]),
