@@ -412,6 +412,9 @@ def _steps(panel: dict) -> str:
     return ", ".join(f"{step.get('color')} from {'-inf' if step.get('value') is None else format(step['value'], '.6g')}" for step in steps)
 
 
+SHARED = "Rule groups, time intervals, receivers, e-mail, Kubernetes objects, dashboards and other files"  # of no single indicator
+
+
 def report(changes: list[Change], base: str, head: str, titles: dict[str, str], markdown: bool):
     """The changes as prose for a pull-request comment (Markdown) or a terminal (text)."""
     by_indicator: dict[str, list[Change]] = {}
@@ -421,6 +424,6 @@ def report(changes: list[Change], base: str, head: str, titles: dict[str, str], 
                  else f"{titles.get(indicator, indicator)} ({indicator})",
                  "changes": items} for indicator, items in sorted(by_indicator.items()) if indicator]
     if "" in by_indicator:
-        sections.append({"title": "Time intervals, receivers, e-mail, dashboards and other files", "changes": by_indicator[""]})
+        sections.append({"title": SHARED, "changes": by_indicator[""]})
     return Prose("diff.md.j2" if markdown else "diff.txt.j2",
                  {"base": base, "head": head, "count": len(changes), "sections": sections})
