@@ -3,9 +3,12 @@
 It compares what the two compilations were rendered from (the rule plans, the Alertmanager
 configurations, the dashboards), so it reports what will really change: alerts and recording
 rules added or removed, thresholds, `for`, the rule group an alert moves to (which restarts its
-`for`), levels, severities, which receivers each alert reaches and on what timers, which alerts
-mute it (the inhibit rules), the time intervals those timers name (business hours, holidays,
-their time zone), and dashboard panels; any other generated file that changes is listed by name.
+`for`) and each group's evaluation interval, levels, severities, which receivers each alert
+reaches and on what timers, when the inhibit rules mute it and which labels make one
+notification of it, the time intervals those timers name (business hours, holidays, their time
+zone), receivers' channels and their settings, the e-mail settings, where prometheus-operator
+looks for rules and routing, and dashboard panels; any other generated file that changes is
+listed by name.
 """
 
 from __future__ import annotations
@@ -159,23 +162,25 @@ def _routing(base: Outputs, head: Outputs) -> list[Change]:
     old_carried, new_carried = _carried(base.spec), _carried(head.spec)
     changes = []
     for (name, level), labels in sorted({**old_alerts, **new_alerts}.items()):
-        old_receivers, old_timers = _describe_routes(route(base.alertmanager, old_alerts.get((name, level), labels)))
-        new_receivers, new_timers = _describe_routes(route(head.alertmanager, labels))
+        old_routes = route(base.alertmanager, old_alerts.get((name, level), labels))
+        new_routes = route(head.alertmanager, labels)
+        (old_receivers, old_timers), (new_receivers, new_timers) = _describe_routes(old_routes), _describe_routes(new_routes)
         indicator = labels.get(conventions.INDICATOR_LABEL, "")
         subject = f"alert {name} ({level})" if level else f"alert {name}"
         if old_receivers != new_receivers:
             changes.append(Change(indicator, subject, "reaches", old_receivers, new_receivers))
         if old_timers != new_timers:
             changes.append(Change(indicator, subject, "notification timers", old_timers, new_timers))
-        # a new alert says when it is muted: the old rules never judged it, and read with its labels they would
-        # read another indicator's (its own new tracking label missing from their `equal`)
-        new_muted = _muted(head.alertmanager, labels, new_carried.get(indicator)) if (name, level) in new_alerts else "-"
+        if (name, level) not in new_alerts:
+            continue
+        # a new alert says when it is muted, as "-" before: the old rules, read with its labels, would
+        # miss its own new tracking label from their `equal`; its grouping is new with it
         old_muted = _muted(base.alertmanager, old_alerts[name, level], old_carried.get(indicator)) if (name, level) in old_alerts else "-"
-        if old_muted != new_muted and not (old_muted == "-" and new_muted == "never") and new_muted != "-":
+        if old_muted != (new_muted := _muted(head.alertmanager, labels, new_carried.get(indicator))) and (old_muted, new_muted) != ("-", "never"):
             changes.append(Change(indicator, subject, "muted", old_muted, new_muted))
-        if (name, level) in old_alerts and (name, level) in new_alerts:
-            old_grouped = _grouped(route(base.alertmanager, old_alerts[name, level]), old_alerts[name, level], old_carried.get(indicator))
-            if old_grouped != (new_grouped := _grouped(route(head.alertmanager, labels), labels, new_carried.get(indicator))):
+        if (name, level) in old_alerts:
+            old_grouped = _grouped(old_routes, old_alerts[name, level], old_carried.get(indicator))
+            if old_grouped != (new_grouped := _grouped(new_routes, labels, new_carried.get(indicator))):
                 changes.append(Change(indicator, subject, "grouped by", old_grouped, new_grouped))
     return changes
 
@@ -205,7 +210,7 @@ def _muted(config: dict, labels: dict[str, str], carried: frozenset[str] | None)
     sources: dict[tuple[str, ...], list[str]] = {}
     for rule in inhibitions(config, labels):
         sources.setdefault(tuple(_kept(rule.get("equal") or [], labels, carried)), []).append(_alert_matching(rule.get("source_matchers") or []))
-    return "; ".join(f"while {_listed(alerts, 'or')} fires for the same {_listed(list(equal), 'and') if equal else 'anything'}"
+    return "; ".join(f"while {_listed(alerts, 'or')} fires" + (f" for the same {_listed(list(equal), 'and')}" if equal else "")
                      for equal, alerts in sources.items()) or "never"
 
 
@@ -223,8 +228,8 @@ def _alert_matching(matchers: list[str]) -> str:
         elif label == "alertname" and value.startswith(".+") and operator == "!~":
             rest.append(f"other than {' and '.join(names)}")
         else:
-            rest.append(matcher)
-    return " ".join(part for part in ("a", levels, kinds, "alert", *rest) if part)
+            rest.append(f"with {matcher}")
+    return " ".join(part for part in ("a" if levels or kinds else "any", levels, kinds, "alert", *rest) if part)
 
 
 def _listed(items: list[str], word: str) -> str:

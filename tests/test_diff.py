@@ -11,7 +11,7 @@ from conftest import HEADER, INDICATOR, UPTIME, spec_text, with_output
 
 from compiler import loader, pipeline
 from compiler.backends.alertmanager.walk import route
-from compiler.diff import Change, semantic_diff
+from compiler.diff import Change, _muted, semantic_diff
 
 
 def compiled(text: str) -> pipeline.Compilation:
@@ -227,6 +227,21 @@ def test_routing_follows_continue_and_inherits_settings():
         {"matchers": ['level="critical"'], "receiver": "never"}]}}
     assert [(r["receiver"], r["repeat_interval"]) for r in route(config, {"level": "critical"})] == [("pager", "4h"), ("lead", "4h")]
     assert [r["receiver"] for r in route(config, {"level": "yellow"})] == ["root"]
+
+
+# (case, inhibit rules, how the muting of a red alert of team core reads)
+MUTING = [
+    ("no rule that targets the alert: never muted", [{"source_matchers": ['level="critical"'], "target_matchers": ['level="yellow"']}], "never"),
+    ("a rule without source matchers: muted by any alert", [{"source_matchers": [], "target_matchers": ['level="red"'], "equal": ["team"]}],
+     "while any alert fires for the same team"),
+    ("a source matcher the compiler does not write reads as written", [{"source_matchers": ['team="core"'], "target_matchers": []}],
+     'while any alert with team="core" fires'),
+]
+
+
+@pytest.mark.parametrize(("rules", "muted"), [c[1:] for c in MUTING], ids=[c[0] for c in MUTING])
+def test_hand_written_inhibit_rules_read_as_the_alerts_they_take(rules, muted):
+    assert _muted({"inhibit_rules": rules}, {"level": "red", "team": "core"}, None) == muted
 
 
 def write(path: str, text: str) -> None:
