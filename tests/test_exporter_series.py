@@ -103,21 +103,36 @@ QUIET_WEEK = tuple(pair for le in ("60", "300", "600", "1800", "3600", "7200", "
 SCORECARDS = ("platform_health_scorecard", "scorecard")
 MODELS = 'mlops_production_models{cluster="eu-1", team="search", on_platform="%s", model_card="%s", approved="true", risk="low", monitored="true"}'
 
-# Scraped series carry their target's job and instance, and Prometheus records the target's `up`.
+# Scraped series carry their target's labels (its cluster, job and instance), and Prometheus
+# records the target's `up` with them.
 INFERENCE = 'job="inference", instance="10.0.0.5:8000"'
 # 100 requests a minute; every one failed for the first 4 hours (24,000 errors), none for the 20
 # hours after; Prometheus is down from 1d to 1d3h (no sample of anything, `up` included) while
 # the exporter counts on: 162,000 requests by 1d3h, errors still 24,000
 PROMETHEUS_DOWN = ((f'mlops_inference_requests_total{{cluster="eu-1", model="ranker", endpoint="predict", {INFERENCE}}}', "0+100x1440 _x179 162000+100x30"),
                    (f'mlops_inference_errors_total{{cluster="eu-1", model="ranker", endpoint="predict", {INFERENCE}}}', "0+100x240 24000x1200 _x179 24000x30"),
-                   (f'up{{{INFERENCE}}}', "1x1440 _x179 1x30"))
+                   (f'up{{cluster="eu-1", {INFERENCE}}}', "1x1440 _x179 1x30"))
 DEPLOYER = 'job="deployer", instance="10.0.0.7:9000"'
 # the deploy controller restarts every night at 03:00, and its labelled counters are gone until
 # their next event; each day at 10:30 ranker's deployment succeeds and churn's is rolled back, each
 # child re-created at 1
 NIGHTLY = "_x630 " + " ".join(["1x989 _x450"] * 9)
 NIGHTLY_RESTARTS = tuple((f'mlops_deployments_total{{cluster="eu-1", team="search", model="{model}", status="{status}", {DEPLOYER}}}', NIGHTLY)
-                         for model, status in (("ranker", "success"), ("churn", "rolled_back"))) + ((f'up{{{DEPLOYER}}}', "1x13000"),)
+                         for model, status in (("ranker", "success"), ("churn", "rolled_back"))) + ((f'up{{cluster="eu-1", {DEPLOYER}}}', "1x13000"),)
+
+# Two clusters and one ruler reading both (Thanos, Mimir): each cluster's inference Service is
+# scraped as the same static target (its DNS name is alike in every cluster), and Prometheus
+# gives the target, so its `up`, its cluster. Both exporters have counted 100,000 requests when
+# the world begins, eu-1's 5,000 errors of them (an old incident), and serve 100 a minute with
+# no error since; eu-1's Prometheus is down from 2h to 5h (its first sample back at 5h), us-1's
+# runs on.
+SERVICE = 'job="inference", instance="inference.serving.svc:8000"'
+TWO_CLUSTERS = tuple(
+    pair for cluster, requests, errors, up in (("eu-1", "100000+100x119 _x180 130000+100x10", "5000x119 _x180 5000x10", "1x119 _x180 1x10"),
+                                               ("us-1", "100000+100x310", "0x310", "1x310"))
+    for pair in ((f'mlops_inference_requests_total{{cluster="{cluster}", model="ranker", endpoint="predict", {SERVICE}}}', requests),
+                 (f'mlops_inference_errors_total{{cluster="{cluster}", model="ranker", endpoint="predict", {SERVICE}}}', errors),
+                 (f'up{{cluster="{cluster}", {SERVICE}}}', up)))
 
 WORLDS = [
     World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
@@ -245,6 +260,14 @@ WORLDS = [
           "platform_health", NIGHTLY_RESTARTS, "deployment_success_rate", "8d12h",
           (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.5),),
           ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search"), every="1h"),
+    # after eu-1's outage its last 5 minutes and last hour hold no error: ratios of 0 and no
+    # burn. Judged by us-1's `up` of the same job and instance, which was 1 when the windows
+    # began, eu-1's counters read as new: their whole totals, 5,000 / 130,400 = 3.8% in 5
+    # minutes and in the hour, a 14.4x burn: red (and yellow, 2h and 1d)
+    World("after one cluster's Prometheus was down for 3h, another cluster's target of the same job and instance does not make its counters new",
+          "platform_health", TWO_CLUSTERS, "error_rate", "5h4m",
+          tuple((f"cluster_model:mlops_error_rate:error_ratio_rate{window}", f'{{cluster="{cluster}", model="ranker"}}', 0.0)
+                for window in ("5m", "1h") for cluster in ("eu-1", "us-1")), ()),
     # the rules deployed at 0 over a team of 2 running 30 experiments a week (15 a head, green):
     # at 3d the rollups hold 3 days, so no weekly count yet (the 3 days as the week's: 6.3, yellow)
     World("in the week after the rules are deployed a steady team's weekly count has no value yet",
@@ -462,12 +485,14 @@ def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_
 
 
 HOURLY_ERRORS = ("((\n          (last_over_time(mlops_inference_errors_total[1h]) unless mlops_inference_errors_total offset 1h)"
-                 " and on (job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_inference_errors_total[1h]) unless "
-                 "last_over_time(mlops_inference_errors_total[1d] offset 1h)) unless on (job, instance) up\n        ) > 0) / 3600\n"
+                 " and on (cluster, job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_inference_errors_total[1h]) unless "
+                 "last_over_time(mlops_inference_errors_total[1d] offset 1h)) unless on (cluster, job, instance) up\n        ) > 0) / 3600\n"
                  "      or\n        rate(mlops_inference_errors_total[1h])")
 FIRST_ROLLBACK = ("((\n          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless mlops_rollback_duration_seconds_bucket offset 1h)"
-                  " and on (job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
-                  "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h)) unless on (job, instance) up\n        ) > 0) / 3600\n      or\n")
+                  " and on (cluster, job, instance) (up offset 1h == 1)\n        or\n"
+                  "          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
+                  "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h))"
+                  " unless on (cluster, job, instance) up\n        ) > 0) / 3600\n      or\n")
 DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d] offset 1s) * 3600)"
 EXPERIMENTS = "(sum_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d] offset 1s) * 3600)"
 BASELINE_GUARD = "\n      and\n      (\n        avg by (version, cluster, model) (mlops_model_baseline_accuracy)\n      ) > 0"
@@ -527,8 +552,11 @@ MUTATIONS = [
     ("a baseline's division unguarded makes a new model's 0 / 0 NaN, and NaN the category and composite scores",
      "a new model's accuracy and baseline both at 0", BASELINE_GUARD, "", 'got: {category="model_quality", cluster="eu-1"} NaN'),
     ("a scraped series not seen in the hour before the window read as new after Prometheus was down: a 14.4x burn, red",
-     "after Prometheus was down for 3h", " unless on (job, instance) up\n", "\n",
+     "after Prometheus was down for 3h", " unless on (cluster, job, instance) up\n", "\n",
      'got: {cluster="eu-1", model="ranker"} 1.4'),
+    ("a scraped series matched to `up` by job and instance alone is judged by another cluster's target: eu-1 new after its outage, a 14.4x burn",
+     "after one cluster's Prometheus was down", "on (cluster, job, instance)", "on (job, instance)",
+     'got: {cluster="eu-1", model="ranker"} 3.8'),
     ("a child seen the day before, dropped by the night's restart and re-created, read as an old series: no deployment",
      "deployments that re-create their counters", "(up offset 1h == 1)", "(up offset 1h == 2)",
      'got: nil'),

@@ -44,7 +44,16 @@ SEEN_BEFORE = (3600, 86400)
 ROLLUP_SEEN_BEFORE = SEEN_BEFORE[1]
 # Prometheus' own record of each scrape: whether a series' target was up when a window began.
 UP = Selector("up")
-TARGET = "job, instance"  # the labels a scraped series shares with its target's `up`
+TARGET = ("job", "instance")  # the labels a scraped series shares with its target's `up`, besides the global labels
+
+
+def target(spec: Spec) -> str:
+    """The labels that match a scraped series to its target's `up`: the global labels, which
+    Prometheus gives the target (and so its `up`), then job and instance. Without the global
+    labels, a ruler reading every cluster (Thanos, Mimir) would judge a series by another
+    cluster's target of the same job and instance (a static target named by its Service's DNS
+    name is alike in every cluster)."""
+    return ", ".join(dict.fromkeys((*spec.global_labels, *TARGET)))
 
 
 def literal(value: float) -> str:
@@ -123,8 +132,8 @@ class Value:
         as the other side is (the ratio is what counts, not the scale)."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
-            return self.aggregate("sum", counted(selector, window, function, window if previous else 0))
-        hourly = self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE))
+            return self.aggregate("sum", counted(selector, window, function, window if previous else 0, on=target(self.spec)))
+        hourly = self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE, on=target(self.spec)))
         if summed and function == "rate":
             return self.over_long_window(role, "rate", hourly, window, offset, summed=True)
         # one rollup an hour: a range holds both its ends (Prometheus 2), so one ending a second
@@ -165,16 +174,17 @@ class Value:
 
 
 @functools.lru_cache(maxsize=16_384)  # pure, and asked again: each long window's rate and volume rebuild the hourly rollup's
-def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0) -> Joined:
+def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0, *, on: str) -> Joined:
     """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
     series created within the window counts from zero: all of its last value in the window was
     counted in the window (while it is still 0, rate() says so). Its last value, not its value
     now: an exporter restarted since has no series for it until its next event, and the events
     counted before the restart still happened in the window.
 
-    Created within it: under a window of a day, where its target's `up` says it was scraped
-    when the window began (`up == 1`) and the series was not there, a child an exporter restart
-    had dropped included; where `up` says its target or Prometheus was down then, rate() alone
+    Created within it: under a window of a day, where its target's `up` (matched `on` the
+    global labels, job and instance: see target) says it was scraped when the window began
+    (`up == 1`) and the series was not there, a child an exporter restart had dropped
+    included; where `up` says its target or Prometheus was down then, rate() alone
     (its whole total is not that window's events). A series without an `up` (federated, pushed,
     a test's input) is created within it when it was not seen in the look-back before it
     (`seen`, or the window within SEEN_BEFORE); and so is every series of a longer raw window
@@ -188,8 +198,8 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
     if window < LONG_WINDOW:
         then = promql.placed(selector, f"{PART} offset {start}")
         scraped = promql.placed(UP, f"({PART} offset {start} == 1)")
-        created = promql.join("(", last, " unless ", then, f") and on ({TARGET}) ", scraped)
-        unseen = promql.join("(\n", _indent(created), "\nor\n", _indent(promql.join(unseen, f" unless on ({TARGET}) ", promql.placed(UP))), "\n)")
+        created = promql.join("(", last, " unless ", then, f") and on ({on}) ", scraped)
+        unseen = promql.join("(\n", _indent(created), "\nor\n", _indent(promql.join(unseen, f" unless on ({on}) ", promql.placed(UP))), "\n)")
     new = promql.join(unseen, " > 0")
     if function == "rate":
         new = promql.join("(", new, f") / {number(window)}")
