@@ -187,8 +187,11 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
     included; where `up` says its target or Prometheus was down then, rate() alone
     (its whole total is not that window's events). A series without an `up` (federated, pushed,
     a test's input) is created within it when it was not seen in the look-back before it
-    (`seen`, or the window within SEEN_BEFORE); and so is every series of a longer raw window
-    (a `zero` count's), whose start may be older than Prometheus' own history."""
+    (`seen`, or the window within SEEN_BEFORE), unless Prometheus scraped no target at all when
+    the window began though it does now (it was down or not started: a federating Prometheus
+    back from an outage longer than the look-back finds every series again, none new); and so
+    is every series of a longer raw window (a `zero` count's), whose start may be older than
+    Prometheus' own history."""
     at = f" offset {durations.text(offset)}" if offset else ""
     start = durations.text(window + offset)
     look_back = durations.text(seen or min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
@@ -199,7 +202,10 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
         then = promql.placed(selector, f"{PART} offset {start}")
         scraped = promql.placed(UP, f"({PART} offset {start} == 1)")
         created = promql.join("(", last, " unless ", then, f") and on ({on}) ", scraped)
-        unseen = promql.join("(\n", _indent(created), "\nor\n", _indent(promql.join(unseen, f" unless on ({on}) ", promql.placed(UP))), "\n)")
+        # without an `up` of its own, and not while Prometheus scraped nothing (down, or not yet started)
+        down = promql.placed(UP, f"(group({PART}) unless group({PART} offset {start}))")
+        unscraped = promql.join(unseen, f" unless on ({on}) ", promql.placed(UP), " unless on () ", down)
+        unseen = promql.join("(\n", _indent(created), "\nor\n", _indent(unscraped), "\n)")
     new = promql.join(unseen, " > 0")
     if function == "rate":
         new = promql.join("(", new, f") / {number(window)}")
