@@ -141,6 +141,14 @@ FEDERATED = ((f'mlops_inference_requests_total{{cluster="eu-1", model="ranker", 
              (f'mlops_inference_errors_total{{cluster="eu-1", model="ranker", endpoint="predict", {SERVICE}}}', TWO_CLUSTERS[1][1]),
              ('up{job="federate", instance="prometheus.eu-1.example.com:9090"}', TWO_CLUSTERS[2][1]))
 
+# The deploy controller is replaced every night: a new pod, a new instance, first scraped at
+# 03:10 (day 0's pod the first), its labelled counters created by each day's two deployments at
+# 03:20, in its first hour: ranker's succeeds, churn's is rolled back.
+NEW_PODS = tuple(pair for day in range(9) for pair in (
+    (f'up{{cluster="eu-1", job="deployer", instance="10.0.1.{10 + day}:9000"}}', f"_x{190 + 1440 * day} 1x1439 stale"),
+    *((f'mlops_deployments_total{{cluster="eu-1", team="search", model="{model}", status="{status}", job="deployer", instance="10.0.1.{10 + day}:9000"}}',
+       f"_x{200 + 1440 * day} 1x1429 stale") for model, status in (("ranker", "success"), ("churn", "rolled_back")))))
+
 WORLDS = [
     World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
           "platform_health", REQUESTS, "error_rate", "3h",
@@ -281,6 +289,13 @@ WORLDS = [
     World("after a federating Prometheus was down for 3h, the federated counters it finds again are not new: no burn",
           "platform_health", FEDERATED, "error_rate", "5h4m",
           tuple((f"cluster_model:mlops_error_rate:error_ratio_rate{window}", '{cluster="eu-1", model="ranker"}', 0.0) for window in ("5m", "1h")), ()),
+    # 14 deployments in the week from 1d12h, 7 successful, 50%: red and yellow. (The new pod's
+    # `up` was absent when the 03:00 rollup's hour began: read as a target down, no child was new,
+    # no deployment counted, no value, no alert)
+    World("deployments in the first hour of a deploy controller's new pod each night are all counted: 50%, red",
+          "platform_health", NEW_PODS, "deployment_success_rate", "8d12h",
+          (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.5),),
+          ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search"), every="1h"),
     # the rules deployed at 0 over a team of 2 running 30 experiments a week (15 a head, green):
     # at 3d the rollups hold 3 days, so no weekly count yet (the 3 days as the week's: 6.3, yellow)
     World("in the week after the rules are deployed a steady team's weekly count has no value yet",
@@ -497,15 +512,18 @@ def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# a series without an `up` when its hour began is not new while Prometheus, or its scrapes of the cluster, was down
+WHILE_DOWN_1H = ("\n            unless on (cluster) (group by (cluster) (up) unless on (cluster) group by (cluster) (up offset 1h))"
+                 "\n            unless on () (group(up) unless group(up offset 1h))")
 HOURLY_ERRORS = ("((\n          (last_over_time(mlops_inference_errors_total[1h]) unless mlops_inference_errors_total offset 1h)"
                  " and on (cluster, job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_inference_errors_total[1h]) unless "
-                 "last_over_time(mlops_inference_errors_total[1d] offset 1h)) unless on (cluster, job, instance) up\n        ) > 0) / 3600\n"
-                 "      or\n        rate(mlops_inference_errors_total[1h])")
+                 "last_over_time(mlops_inference_errors_total[1d] offset 1h)) unless on (cluster, job, instance) up offset 1h" + WHILE_DOWN_1H
+                 + "\n        ) > 0) / 3600\n      or\n        rate(mlops_inference_errors_total[1h])")
 FIRST_ROLLBACK = ("((\n          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless mlops_rollback_duration_seconds_bucket offset 1h)"
                   " and on (cluster, job, instance) (up offset 1h == 1)\n        or\n"
                   "          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
                   "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h))"
-                  " unless on (cluster, job, instance) up\n        ) > 0) / 3600\n      or\n")
+                  " unless on (cluster, job, instance) up offset 1h" + WHILE_DOWN_1H + "\n        ) > 0) / 3600\n      or\n")
 DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d] offset 1s) * 3600)"
 EXPERIMENTS = "(sum_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d] offset 1s) * 3600)"
 BASELINE_GUARD = "\n      and\n      (\n        avg by (version, cluster, model) (mlops_model_baseline_accuracy)\n      ) > 0"
@@ -623,23 +641,25 @@ def test_the_override_world_fails_when_the_overridden_series_burn_the_default_bu
     assert result.returncode == 1 and "got: nil" in result.stdout + result.stderr, result.stdout + result.stderr
 
 
-# the clauses that keep a series without an `up` of its own from reading as new while Prometheus
-# scraped no target as its window began, and a scraped series from the look-back rule at all
-NOT_WHILE_DOWN = r" unless on \(\) \(group\(up\) unless group\(up offset \w+\)\)"
-NOT_SCRAPED = r" unless on \(cluster, job, instance\) up" + NOT_WHILE_DOWN
+# What keeps a series without an `up` (in the hourly rollups: when its hour began, as a new pod's)
+# from reading as new while Prometheus, or its scrapes of the cluster, was down; before, a series
+# with an `up` now was never judged by its look-back, and before that no series was judged by `up`.
+NO_UP_THEN = (r" unless on \(cluster, job, instance\) up(?: offset \w+)?\n *unless on \(cluster\) \(group by \(cluster\) \(up\) unless on \(cluster\) "
+              r"group by \(cluster\) \(up offset \w+\)\)\n *unless on \(\) \(group\(up\) unless group\(up offset \w+\)\)")
 
 
-@pytest.mark.parametrize(("start", "clauses", "reported"), [
-    ("after Prometheus was down for 3h", NOT_SCRAPED, 'got: {cluster="eu-1", model="ranker"} 1.4'),
-    ("after a federating Prometheus", NOT_WHILE_DOWN, 'got: {cluster="eu-1", model="ranker"} 3.8'),
+@pytest.mark.parametrize(("start", "before", "reported"), [
+    ("after Prometheus was down for 3h", "", 'got: {cluster="eu-1", model="ranker"} 1.4'),
+    ("after a federating Prometheus", " unless on (cluster, job, instance) up", 'got: {cluster="eu-1", model="ranker"} 3.8'),
+    ("deployments in the first hour of a deploy controller's new pod", " unless on (cluster, job, instance) up", "got: nil"),
 ], ids=["a scraped series not seen in the hour before the window read as new after Prometheus was down: a 14.4x burn, red",
-        "a federated series judged by its look-back alone read as new after the federating Prometheus was down: a 14.4x burn, red"])
-def test_the_outage_worlds_fail_when_a_series_found_again_is_judged_by_its_look_back_alone(start, clauses, reported, tmp_path):
-    """The mutation proofs of the outage worlds: each window's clauses cut from every rule (the
-    rules before), the counters Prometheus finds again after 3h read as new, their whole totals
-    as the last 5 minutes' and hour's."""
+        "a federated series judged by its look-back alone read as new after the federating Prometheus was down: a 14.4x burn, red",
+        "a new pod's series, its target's `up` absent as the hour began, never read as new: no deployment, no value, no alert"])
+def test_the_worlds_of_targets_without_up_then_fail_on_the_rules_before(start, before, reported, tmp_path):
+    """The mutation proofs of the worlds whose series' target had no `up` when a window began:
+    each window's clauses for them as the rules before wrote them (or cut, as before any `up`)."""
     world = next(w for w in WORLDS if w.name.startswith(start))
-    before, cut = re.subn(clauses, "", (world.rules / f"{world.rule_file}.yaml").read_text())
+    rules, cut = re.subn(NO_UP_THEN, before, (world.rules / f"{world.rule_file}.yaml").read_text())
     assert cut > 0
-    result = judge(world, before, tmp_path)
+    result = judge(world, rules, tmp_path)
     assert result.returncode == 1 and reported in result.stdout + result.stderr, result.stdout + result.stderr

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from compiler import promql
-from compiler.backends.prometheus.measures import ROLLUP, ROLLUP_SEEN_BEFORE, Value, counted, literal, number, target
+from compiler.backends.prometheus.measures import ROLLUP, ROLLUP_SEEN_BEFORE, Value, counted, literal, number
 from compiler.backends.prometheus.unit_tests.inputs import VOLUME, Inputs, Maker, counter, quantile_of, warmup
 from compiler.durations import text as duration
 from compiler.measures import SELECTOR, WINDOW, Measure, selector
@@ -60,7 +60,7 @@ class Quantile(Measure):
             return _observed(promql.join(f"histogram_quantile({q}, ", rates, ")"), every, state)
         # counted as a counter's rollups are: a histogram's child is created by its first
         # observation, whose buckets then appear already at 1 (a team's first rollback)
-        hourly = state.aggregate("sum", counted(buckets, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE, on=target(state.spec)), "le")
+        hourly = state.aggregate("sum", counted(buckets, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE, shared=state.spec.global_labels), "le")
         summed = state.over_long_window("bucket", "rate", hourly, self.window, summed=True)
         rollup = Selector(state.rollup("bucket", "rate").metric, EVERY)
         every = state.aggregate("sum", promql.placed(rollup, f"sum_over_time({PART}[{duration(self.window)}])"))

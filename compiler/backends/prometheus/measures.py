@@ -47,15 +47,6 @@ UP = Selector("up")
 TARGET = ("job", "instance")  # the labels a scraped series shares with its target's `up`, besides the global labels
 
 
-def target(spec: Spec) -> str:
-    """The labels that match a scraped series to its target's `up`: the global labels, which
-    Prometheus gives the target (and so its `up`), then job and instance. Without the global
-    labels, a ruler reading every cluster (Thanos, Mimir) would judge a series by another
-    cluster's target of the same job and instance (a static target named by its Service's DNS
-    name is alike in every cluster)."""
-    return ", ".join(dict.fromkeys((*spec.global_labels, *TARGET)))
-
-
 def literal(value: float) -> str:
     """A number exact and without exponent noise, as PromQL and promtool's series notation read it."""
     return format(value, ".12g")
@@ -132,8 +123,8 @@ class Value:
         as the other side is (the ratio is what counts, not the scale)."""
         offset = f" offset {durations.text(window)}" if previous else ""
         if window < self.long_window:
-            return self.aggregate("sum", counted(selector, window, function, window if previous else 0, on=target(self.spec)))
-        hourly = self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE, on=target(self.spec)))
+            return self.aggregate("sum", counted(selector, window, function, window if previous else 0, shared=self.spec.global_labels))
+        hourly = self.aggregate("sum", counted(selector, ROLLUP, "rate", seen=ROLLUP_SEEN_BEFORE, shared=self.spec.global_labels))
         if summed and function == "rate":
             return self.over_long_window(role, "rate", hourly, window, offset, summed=True)
         # one rollup an hour: a range holds both its ends (Prometheus 2), so one ending a second
@@ -174,37 +165,49 @@ class Value:
 
 
 @functools.lru_cache(maxsize=16_384)  # pure, and asked again: each long window's rate and volume rebuild the hourly rollup's
-def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0, *, on: str) -> Joined:
+def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0, *, shared: tuple[str, ...]) -> Joined:
     """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
     series created within the window counts from zero: all of its last value in the window was
     counted in the window (while it is still 0, rate() says so). Its last value, not its value
     now: an exporter restarted since has no series for it until its next event, and the events
     counted before the restart still happened in the window.
 
-    Created within it: under a window of a day, where its target's `up` (matched `on` the
-    global labels, job and instance: see target) says it was scraped when the window began
-    (`up == 1`) and the series was not there, a child an exporter restart had dropped
-    included; where `up` says its target or Prometheus was down then, rate() alone
-    (its whole total is not that window's events). A series without an `up` (federated, pushed,
-    a test's input) is created within it when it was not seen in the look-back before it
-    (`seen`, or the window within SEEN_BEFORE), unless Prometheus scraped no target at all when
-    the window began though it does now (it was down or not started: a federating Prometheus
-    back from an outage longer than the look-back finds every series again, none new); and so
-    is every series of a longer raw window (a `zero` count's), whose start may be older than
-    Prometheus' own history."""
+    Created within it, under a window of a day: where its target's `up` was 1 when the window
+    began and the series was not there, a child an exporter restart had dropped included; where
+    that `up` was 0 (the target down), rate() alone (its whole total is not that window's
+    events). A series matches its target's `up` on the `shared` (global) labels, job and
+    instance: Prometheus gives a target the global labels, and without them a ruler reading
+    every cluster (Thanos, Mimir) would judge a series by another cluster's target of the same
+    job and instance (a static target named by its Service's DNS name is alike in every
+    cluster). A series without a target of its own (federated, pushed, a test's input), and
+    with a look-back of a day (the hourly rollups) one whose target had no `up` when the window
+    began (a target created since: a new pod), is created within it when it was not seen in the
+    look-back before it (`seen`, or the window within SEEN_BEFORE), unless Prometheus scraped
+    no target at all then, or none of the series' cluster, though it does now: down or not yet
+    started, it finds every series again after an outage, and none is new. (A shorter
+    look-back would read a target back in service discovery after an hour away, its process
+    counting all along, as new: its whole total.) Every series of a longer raw window (a `zero`
+    count's) is judged by its look-back alone, whose start may be older than Prometheus' own
+    history."""
     at = f" offset {durations.text(offset)}" if offset else ""
     start = durations.text(window + offset)
-    look_back = durations.text(seen or min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1]))
-    before = promql.placed(selector, f"last_over_time({PART}[{look_back}] offset {start})")
+    looked = seen or min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1])
+    before = promql.placed(selector, f"last_over_time({PART}[{durations.text(looked)}] offset {start})")
     last = promql.placed(selector, f"last_over_time({PART}[{durations.text(window)}]{at})")
     unseen = promql.join("(", last, " unless ", before, ")")
     if window < LONG_WINDOW:
+        on = ", ".join(dict.fromkeys((*shared, *TARGET)))
         then = promql.placed(selector, f"{PART} offset {start}")
         scraped = promql.placed(UP, f"({PART} offset {start} == 1)")
         created = promql.join("(", last, " unless ", then, f") and on ({on}) ", scraped)
-        # without an `up` of its own, and not while Prometheus scraped nothing (down, or not yet started)
-        down = promql.placed(UP, f"(group({PART}) unless group({PART} offset {start}))")
-        unscraped = promql.join(unseen, f" unless on ({on}) ", promql.placed(UP), " unless on () ", down)
+        # without an `up` (then, over a day's look-back: a new pod's), and not while Prometheus,
+        # or its scrapes of the cluster, was down
+        then_up = promql.placed(UP, f"{PART} offset {start}" if looked >= SEEN_BEFORE[1] else PART)
+        unscraped = promql.join(unseen, f" unless on ({on}) ", then_up)
+        for by in ((", ".join(shared),) if shared else ()) + ("",):
+            grouped = f"group by ({by}) " if by else "group"
+            down = promql.placed(UP, f"({grouped}({PART}) unless{f' on ({by})' if by else ''} {grouped}({PART} offset {start}))")
+            unscraped = promql.join(unscraped, f"\n  unless on ({by}) ", down)
         unseen = promql.join("(\n", _indent(created), "\nor\n", _indent(unscraped), "\n)")
     new = promql.join(unseen, " > 0")
     if function == "rate":
