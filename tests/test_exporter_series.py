@@ -356,6 +356,23 @@ WORLDS = [
           "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
                               ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+15x200")),
           "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn red model=ranker", "MlopsModelUptimeErrorBudgetBurn yellow model=ranker")),
+    # at a bound is not beyond it: 14.4 failures in 1000 probes is a burn of exactly 14.4x (1.44%)
+    World("uptime at 98.56% (a burn of exactly 14.4x) raises yellow, not red: a burn fires above its bound",
+          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
+                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+14.4x200")),
+          "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn yellow model=ranker",)),
+    World("uptime just below 98.56% (a 14.41x burn) raises red",
+          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
+                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+14.41x200")),
+          "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn red model=ranker", "MlopsModelUptimeErrorBudgetBurn yellow model=ranker")),
+    # a team's models on the platform exactly at each threshold: at the warning sign (50%) the
+    # target is missed (yellow, after its 1d) and the warning sign is not crossed (never red)
+    World("half of a team's models on the platform, exactly the warning sign 50%, is yellow after 1d and never red",
+          "platform_health", ((MODELS % ("true", "true"), "1x2000"), (MODELS % ("false", "true"), "1x2000")), "models_on_platform", "1d1h",
+          (("cluster_team:mlops_models_on_platform:ratio_1h", TEAM, 0.5),), ("MlopsModelsOnPlatform yellow team=search",), every="5m"),
+    World("nine of a team's ten models on the platform, exactly the target 90%, raises nothing",
+          "platform_health", ((MODELS % ("true", "true"), "9x2000"), (MODELS % ("false", "true"), "1x2000")), "models_on_platform", "1d1h",
+          (("cluster_team:mlops_models_on_platform:ratio_1h", TEAM, 0.9),), (), every="5m"),
     World("an error rate of 0.8% (below the warning sign 1%) raises a yellow burn alert, never critical",
           "platform_health", (('mlops_inference_requests_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+1000x200"),
                               ('mlops_inference_errors_total{cluster="eu-1", model="ranker", endpoint="predict"}', "0+8x200")),
