@@ -146,8 +146,36 @@ FEDERATED = ((f'mlops_inference_requests_total{{cluster="eu-1", model="ranker", 
 # 03:20, in its first hour: ranker's succeeds, churn's is rolled back.
 NEW_PODS = tuple(pair for day in range(9) for pair in (
     (f'up{{cluster="eu-1", job="deployer", instance="10.0.1.{10 + day}:9000"}}', f"_x{190 + 1440 * day} 1x1439 stale"),
+    # its process started 20s before the first scrape: after the hour began
+    (f'process_start_time_seconds{{cluster="eu-1", job="deployer", instance="10.0.1.{10 + day}:9000"}}',
+     f"_x{190 + 1440 * day} {(190 + 1440 * day) * 60 - 20}x1439 stale"),
     *((f'mlops_deployments_total{{cluster="eu-1", team="search", model="{model}", status="{status}", job="deployer", instance="10.0.1.{10 + day}:9000"}}',
        f"_x{200 + 1440 * day} 1x1429 stale") for model, status in (("ranker", "success"), ("churn", "rolled_back")))))
+
+# The evaluator has run for 100 days (its process_start_time_seconds says so): 1,000,000
+# predictions labelled, 700,000 of them correct (it was poor long ago); now 1,000 an hour, 950
+# correct. Prometheus scrapes it from 2h (a scrape job added), other targets of the cluster all along.
+EVALUATOR = 'cluster="eu-1", job="evaluator", instance="evaluator.ml.svc:8000"'
+NEWLY_SCRAPED = ((f'mlops_predictions_labeled_total{{model="churn", {EVALUATOR}}}', f"_x120 1000000+{1000 / 60:.10f}x1500"),
+                 (f'mlops_predictions_correct_total{{model="churn", {EVALUATOR}}}', f"_x120 700000+{950 / 60:.10f}x1500"),
+                 (f'process_start_time_seconds{{{EVALUATOR}}}', "_x120 -8640000x1500"),
+                 (f'up{{{EVALUATOR}}}', "_x120 1x1500"),
+                 ('up{cluster="eu-1", job="node", instance="node-1:9100"}', "1x1620"))
+
+
+def probed(failing: float) -> tuple[tuple[str, str], ...]:
+    """1000 probes of ranker a minute, `failing` of them failing."""
+    return (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
+            ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', f"0+{failing:g}x200"))
+
+
+BURN_YELLOW = ("MlopsModelUptimeErrorBudgetBurn yellow model=ranker",)
+BURN_RED = ("MlopsModelUptimeErrorBudgetBurn red model=ranker", *BURN_YELLOW)
+
+# a week of which half the deployments succeeded: 50%, red (under the 80% warning sign for 6h)
+# and yellow (under the 95% target for a day)
+HALF_SUCCEEDED = (("cluster_team:mlops_deployment_success_rate:ratio_7d", TEAM, 0.5),)
+HALF_SUCCEEDED_RAISES = ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search")
 
 WORLDS = [
     World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
@@ -273,8 +301,7 @@ WORLDS = [
     # the day before, read as an old series, counted nothing: no deployment, no value, no alert)
     World("deployments that re-create their counters after each nightly restart are all counted: 50%, red",
           "platform_health", NIGHTLY_RESTARTS, "deployment_success_rate", "8d12h",
-          (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.5),),
-          ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search"), every="1h"),
+          HALF_SUCCEEDED, HALF_SUCCEEDED_RAISES, every="1h"),
     # after eu-1's outage its last 5 minutes and last hour hold no error: ratios of 0 and no
     # burn. Judged by us-1's `up` of the same job and instance, which was 1 when the windows
     # began, eu-1's counters read as new: their whole totals, 5,000 / 130,400 = 3.8% in 5
@@ -294,8 +321,13 @@ WORLDS = [
     # no deployment counted, no value, no alert)
     World("deployments in the first hour of a deploy controller's new pod each night are all counted: 50%, red",
           "platform_health", NEW_PODS, "deployment_success_rate", "8d12h",
-          (("cluster_team:mlops_deployment_success_rate:ratio_7d", '{cluster="eu-1", team="search"}', 0.5),),
-          ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search"), every="1h"),
+          HALF_SUCCEEDED, HALF_SUCCEEDED_RAISES, every="1h"),
+    # the day's window holds the 23 hours since Prometheus found it: 23,000 labelled predictions,
+    # 21,850 correct, 95%, above the 90% target, nothing to raise. (Read as new, the first rollup
+    # counted its lifetime totals as its hour's: 70.6%, red since 8h)
+    World("a long-running evaluator Prometheus starts to scrape counts the day since, not its lifetime, as the day's predictions",
+          "model_quality", NEWLY_SCRAPED, "ground_truth_alignment", "1d1h",
+          (("cluster_model:mlops_ground_truth_alignment:ratio_1d", '{cluster="eu-1", model="churn"}', 0.95),), (), every="1h", precision=0.001),
     # the rules deployed at 0 over a team of 2 running 30 experiments a week (15 a head, green):
     # at 3d the rollups hold 3 days, so no weekly count yet (the 3 days as the week's: 6.3, yellow)
     World("in the week after the rules are deployed a steady team's weekly count has no value yet",
@@ -345,26 +377,16 @@ WORLDS = [
     # 1000 probes a minute, a steady share failing; the objective 99.9% leaves a 0.1% budget, the
     # chapter: yellow below 99.9%, red below 99%. Burn rates raise no more than the value would.
     World("uptime at 99.8% (a 2x burn) raises a yellow burn alert, never red",
-          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
-                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+2x200")),
-          "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn yellow model=ranker",)),
+          "platform_health", probed(2), "model_uptime", "3h", (), BURN_YELLOW),
     World("uptime at 99.3% (a 7x burn) raises a yellow burn alert, never critical",
-          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
-                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+7x200")),
-          "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn yellow model=ranker",)),
+          "platform_health", probed(7), "model_uptime", "3h", (), BURN_YELLOW),
     World("uptime at 98.5% (a 15x burn, past the warning sign) raises a red burn alert",
-          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
-                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+15x200")),
-          "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn red model=ranker", "MlopsModelUptimeErrorBudgetBurn yellow model=ranker")),
+          "platform_health", probed(15), "model_uptime", "3h", (), BURN_RED),
     # at a bound is not beyond it: 14.4 failures in 1000 probes is a burn of exactly 14.4x (1.44%)
     World("uptime at 98.56% (a burn of exactly 14.4x) raises yellow, not red: a burn fires above its bound",
-          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
-                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+14.4x200")),
-          "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn yellow model=ranker",)),
+          "platform_health", probed(14.4), "model_uptime", "3h", (), BURN_YELLOW),
     World("uptime just below 98.56% (a 14.41x burn) raises red",
-          "platform_health", (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+1000x200"),
-                              ('mlops_model_probe_failures_total{cluster="eu-1", model="ranker"}', "0+14.41x200")),
-          "model_uptime", "3h", (), ("MlopsModelUptimeErrorBudgetBurn red model=ranker", "MlopsModelUptimeErrorBudgetBurn yellow model=ranker")),
+          "platform_health", probed(14.41), "model_uptime", "3h", (), BURN_RED),
     # a team's models on the platform exactly at each threshold: at the warning sign (50%) the
     # target is missed (yellow, after its 1d) and the warning sign is not crossed (never red)
     World("half of a team's models on the platform, exactly the warning sign 50%, is yellow after 1d and never red",
@@ -529,8 +551,10 @@ def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# a series without an `up` when its hour began is not new while Prometheus, or its scrapes of the cluster, was down
-WHILE_DOWN_1H = ("\n            unless on (cluster) (group by (cluster) (up) unless on (cluster) group by (cluster) (up offset 1h))"
+# a series without an `up` when its hour began is not new if its process is older, nor while Prometheus, or its
+# scrapes of the cluster, was down
+WHILE_DOWN_1H = ("\n            unless on (cluster, job, instance) (process_start_time_seconds < time() - 3600)"
+                 "\n            unless on (cluster) (group by (cluster) (up) unless on (cluster) group by (cluster) (up offset 1h))"
                  "\n            unless on () (group(up) unless group(up offset 1h))")
 HOURLY_ERRORS = ("((\n          (last_over_time(mlops_inference_errors_total[1h]) unless mlops_inference_errors_total offset 1h)"
                  " and on (cluster, job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_inference_errors_total[1h]) unless "
@@ -661,22 +685,25 @@ def test_the_override_world_fails_when_the_overridden_series_burn_the_default_bu
 # What keeps a series without an `up` (in the hourly rollups: when its hour began, as a new pod's)
 # from reading as new while Prometheus, or its scrapes of the cluster, was down; before, a series
 # with an `up` now was never judged by its look-back, and before that no series was judged by `up`.
-NO_UP_THEN = (r" unless on \(cluster, job, instance\) up(?: offset \w+)?\n *unless on \(cluster\) \(group by \(cluster\) \(up\) unless on \(cluster\) "
-              r"group by \(cluster\) \(up offset \w+\)\)\n *unless on \(\) \(group\(up\) unless group\(up offset \w+\)\)")
+STARTED_BEFORE = r"\n *unless on \(cluster, job, instance\) \(process_start_time_seconds < time\(\) - \d+\)"
+NO_UP_THEN = (r" unless on \(cluster, job, instance\) up(?: offset \w+)?(?:" + STARTED_BEFORE + r")?\n *unless on \(cluster\) \(group by \(cluster\) \(up\) "
+              r"unless on \(cluster\) group by \(cluster\) \(up offset \w+\)\)\n *unless on \(\) \(group\(up\) unless group\(up offset \w+\)\)")
 
 
-@pytest.mark.parametrize(("start", "before", "reported"), [
-    ("after Prometheus was down for 3h", "", 'got: {cluster="eu-1", model="ranker"} 1.4'),
-    ("after a federating Prometheus", " unless on (cluster, job, instance) up", 'got: {cluster="eu-1", model="ranker"} 3.8'),
-    ("deployments in the first hour of a deploy controller's new pod", " unless on (cluster, job, instance) up", "got: nil"),
+@pytest.mark.parametrize(("start", "clauses", "before", "reported"), [
+    ("after Prometheus was down for 3h", NO_UP_THEN, "", 'got: {cluster="eu-1", model="ranker"} 1.4'),
+    ("after a federating Prometheus", NO_UP_THEN, " unless on (cluster, job, instance) up", 'got: {cluster="eu-1", model="ranker"} 3.8'),
+    ("deployments in the first hour of a deploy controller's new pod", NO_UP_THEN, " unless on (cluster, job, instance) up", "got: nil"),
+    ("a long-running evaluator Prometheus starts to scrape", STARTED_BEFORE, "", 'got: {cluster="eu-1", model="churn"} 7.06E-01'),
 ], ids=["a scraped series not seen in the hour before the window read as new after Prometheus was down: a 14.4x burn, red",
         "a federated series judged by its look-back alone read as new after the federating Prometheus was down: a 14.4x burn, red",
-        "a new pod's series, its target's `up` absent as the hour began, never read as new: no deployment, no value, no alert"])
-def test_the_worlds_of_targets_without_up_then_fail_on_the_rules_before(start, before, reported, tmp_path):
+        "a new pod's series, its target's `up` absent as the hour began, never read as new: no deployment, no value, no alert",
+        "a newly scraped target's series read as new whatever its process' age: its lifetime totals as an hour's, 70.6%, red"])
+def test_the_worlds_of_targets_without_up_then_fail_on_the_rules_before(start, clauses, before, reported, tmp_path):
     """The mutation proofs of the worlds whose series' target had no `up` when a window began:
     each window's clauses for them as the rules before wrote them (or cut, as before any `up`)."""
     world = next(w for w in WORLDS if w.name.startswith(start))
-    rules, cut = re.subn(NO_UP_THEN, before, (world.rules / f"{world.rule_file}.yaml").read_text())
+    rules, cut = re.subn(clauses, before, (world.rules / f"{world.rule_file}.yaml").read_text())
     assert cut > 0
     result = judge(world, rules, tmp_path)
     assert result.returncode == 1 and reported in result.stdout + result.stderr, result.stdout + result.stderr

@@ -291,6 +291,7 @@ LONG_READS = [  # (case, measure, what its long window reads, the hourly rollup 
      ("model:shop_queue_denominator:rate1h", "sum by (model) (\n  ((\n    (last_over_time(http_requests_total[1h]) unless http_requests_total offset 1h)"
       " and on (job, instance) (up offset 1h == 1)\n"
       "  or\n    (last_over_time(http_requests_total[1h]) unless last_over_time(http_requests_total[1d] offset 1h)) unless on (job, instance) up offset 1h\n"
+      "      unless on (job, instance) (process_start_time_seconds < time() - 3600)\n"
       "      unless on () (group(up) unless group(up offset 1h))\n"
       "  ) > 0) / 3600\nor\n  rate(http_requests_total[1h])\n)")),
     ("a quantile: the buckets' hourly rates, a child unseen for a day counted whole", "quantile: {histogram: latency_seconds, q: 0.9, window: 30d}",
@@ -299,6 +300,7 @@ LONG_READS = [  # (case, measure, what its long window reads, the hourly rollup 
       " and on (job, instance) (up offset 1h == 1)\n"
       "  or\n    (last_over_time(latency_seconds_bucket[1h]) unless last_over_time(latency_seconds_bucket[1d] offset 1h))"
       " unless on (job, instance) up offset 1h\n"
+      "      unless on (job, instance) (process_start_time_seconds < time() - 3600)\n"
       "      unless on () (group(up) unless group(up offset 1h))\n"
       "  ) > 0) / 3600\nor\n  rate(latency_seconds_bucket[1h])\n)")),
     ("a gauge trend: its hourly average, this window and the one before",

@@ -44,6 +44,9 @@ SEEN_BEFORE = (3600, 86400)
 ROLLUP_SEEN_BEFORE = SEEN_BEFORE[1]
 # Prometheus' own record of each scrape: whether a series' target was up when a window began.
 UP = Selector("up")
+# When the target's process started, by its own account (prometheus_client and the Go client's
+# process collector): a target scraped for the first time is not new if its process is older.
+STARTED = Selector("process_start_time_seconds")
 TARGET = ("job", "instance")  # the labels a scraped series shares with its target's `up`, besides the global labels
 
 
@@ -184,7 +187,10 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
     began (a target created since: a new pod), is created within it when it was not seen in the
     look-back before it (`seen`, or the window within SEEN_BEFORE), unless Prometheus scraped
     no target at all then, or none of the series' cluster, though it does now: down or not yet
-    started, it finds every series again after an outage, and none is new. (A shorter
+    started, it finds every series again after an outage, and none is new; nor where the
+    target's own `process_start_time_seconds` says its process was running when the window
+    began (a long-running process Prometheus starts to scrape: a new scrape job, relabelled
+    instances), whose whole totals are not the hour's. (A shorter
     look-back would read a target back in service discovery after an hour away, its process
     counting all along, as new: its whole total.) Every series of a longer raw window (a `zero`
     count's) is judged by its look-back alone, whose start may be older than Prometheus' own
@@ -202,8 +208,11 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
         created = promql.join("(", last, " unless ", then, f") and on ({on}) ", scraped)
         # without an `up` (then, over a day's look-back: a new pod's), and not while Prometheus,
         # or its scrapes of the cluster, was down
-        then_up = promql.placed(UP, f"{PART} offset {start}" if looked >= SEEN_BEFORE[1] else PART)
-        unscraped = promql.join(unseen, f" unless on ({on}) ", then_up)
+        if looked >= SEEN_BEFORE[1]:  # nor one whose process, by its own account, was running when the window began
+            running = promql.placed(STARTED, f"({PART} < time() - {number(window + offset)})")
+            unscraped = promql.join(unseen, f" unless on ({on}) ", promql.placed(UP, f"{PART} offset {start}"), f"\n  unless on ({on}) ", running)
+        else:
+            unscraped = promql.join(unseen, f" unless on ({on}) ", promql.placed(UP))
         for by in ((", ".join(shared),) if shared else ()) + ("",):
             grouped = f"group by ({by}) " if by else "group"
             down = promql.placed(UP, f"({grouped}({PART}) unless{f' on ({by})' if by else ''} {grouped}({PART} offset {start}))")
