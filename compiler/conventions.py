@@ -199,10 +199,11 @@ def raised_levels(spec: Spec, indicator: Indicator) -> list[tuple[str, str]]:
     return sorted(raised)
 
 
-def input_series(spec: Spec, indicator: Indicator, role: str, operations: str) -> str:
+def input_series(spec: Spec, indicator: Indicator, role: str, operations: str, keeps: tuple[str, ...] = ()) -> str:
     """A recorded input of an indicator's value, e.g. its denominator's 5m rate or the hourly
-    rate long windows are derived from: `cluster_team:mlops_mttr_denominator:rate1h`."""
-    return f"{indicator_level(spec, indicator)}:{spec.name}_{indicator.id}_{role}:{operations}"
+    rate long windows are derived from: `cluster_team:mlops_mttr_denominator:rate1h`; at the
+    level of `keeps` when it keeps more than the tracking labels (each series it reads)."""
+    return f"{level(keeps) if keeps else indicator_level(spec, indicator)}:{spec.name}_{indicator.id}_{role}:{operations}"
 
 
 def presence_series(spec: Spec, indicator: Indicator) -> str:

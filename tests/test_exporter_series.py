@@ -27,7 +27,7 @@ OVERRIDE_RULES = ROOT / "tests" / "golden" / "availability_override" / "expected
 class World:
     name: str
     rule_file: str
-    series: tuple[tuple[str, str], ...]  # (series as scraped, promtool values every minute)
+    series: tuple[tuple[str, str], ...]  # (series as scraped, promtool values every `scraped`)
     indicator: str
     eval_time: str
     values: tuple[tuple[str, str, float | None], ...]  # (recorded series, its labels, value or None: no value) at eval_time
@@ -36,6 +36,7 @@ class World:
     precision: float = 1e-6  # what values are rounded to: coarser where promtool's order of groups moves the last digits
     rules: Path = RULES  # the folder of rule_file: the shipped rules, or a golden case's
     also: tuple[str, ...] = ()  # rule files evaluated beside it as shipped (the scorecards'), for the scores
+    scraped: str = "1m"  # the input series' interval: coarser where a long world is evaluated often
 
 
 PROBES = (('mlops_model_probes_total{cluster="eu-1", model="ranker"}', "0+10x300"),)
@@ -176,6 +177,24 @@ BURN_RED = ("MlopsModelUptimeErrorBudgetBurn red model=ranker", *BURN_YELLOW)
 # and yellow (under the 95% target for a day)
 HALF_SUCCEEDED = (("cluster_team:mlops_deployment_success_rate:ratio_7d", TEAM, 0.5),)
 HALF_SUCCEEDED_RAISES = ("MlopsDeploymentSuccessRate red team=search", "MlopsDeploymentSuccessRate yellow team=search")
+
+# A model-security exporter's labelled counter of major incidents, scraped every 5m (these worlds
+# span a month): no series until an incident, at 1 from it; an exporter restart drops the child (the
+# scrape after it answers without it: a staleness marker) until the next incident re-creates it at 1.
+GUARD = 'job="model-guard", instance="10.0.0.9:8000"'
+MAJOR = f'mlops_security_incidents_total{{cluster="eu-1", team="search", severity="major", {GUARD}}}'
+GUARD_UP = (f'up{{{GUARD}}}', "1x9048")
+INCIDENTS = "cluster_team:mlops_security_incidents:increase30d"
+# an incident at 0; the exporter restarts at 31d (then a day of the 30-day window's start had
+# the child); the next incident at 31d6h. 5m steps: 8928 is 31d, 9000 is 31d6h
+OLD_THEN_NEW = ((MAJOR, "1x8927 stale _x71 1x48"), GUARD_UP)
+# an incident at 1h, the exporter restarts at 1d, the next incident at 2d (and one more at 2d1h)
+TWICE = ((MAJOR, "_x12 1x275 stale _x287 1x24"), GUARD_UP)
+THRICE = ((MAJOR, "_x12 1x275 stale _x287 1x11 2x12"), GUARD_UP)
+# an incident at 0, the exporter restarts at 1d, the next incident at 20d: the windows read at
+# 31d12h and 33d begin in the gap the restart left, at 1d12h (within a day of the child's last
+# sample) and 3d
+GAP_AT_START = ((MAJOR, "1x287 stale _x5471 1x3744"), (GUARD_UP[0], "1x9504"))
 
 WORLDS = [
     World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
@@ -363,6 +382,47 @@ WORLDS = [
     World("no open audit finding anywhere leaves the collector no row at all, and that is no NoData either",
           "governance", (('mlops_audit_findings_open{cluster="eu-1", team="ads", severity="minor"}', "1x60"),),
           "audit_findings", "1d2h", (), (), every="5m"),
+    # The exporter's restart at 31d dropped a child that had been at 1 for a month; the next
+    # incident re-creates it at 1: increase() sees 1, a gap, 1 and counts nothing, hidden until
+    # the child's first month leaves the look-back (31d5h55m: before the incident; its count is
+    # in the rules' 5m group, and seen at the first evaluation after the rule that records it)
+    World("a major incident just before it re-creates the child its exporter's restart dropped is nothing yet",
+          "governance", OLD_THEN_NEW, "security_incidents", "31d5h55m", ((INCIDENTS, TEAM, 0.0),), (), every="5m", scraped="5m"),
+    World("a major incident re-creating the child its exporter's restart dropped, at 1 again, is one incident, critical",
+          "governance", OLD_THEN_NEW, "security_incidents", "31d6h5m", ((INCIDENTS, TEAM, 1.0),),
+          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
+    World("an exporter restart that drops a month-old child, with no incident since, is no incident",
+          "governance", ((MAJOR, "1x8927 stale _x120"), GUARD_UP), "security_incidents", "31d7h", ((INCIDENTS, TEAM, 0.0),), (),
+          every="5m", scraped="5m"),
+    # Prometheus down from 31d to 31d3h (no sample of anything, `up` included): the child it finds
+    # again is the month-old one, not re-created
+    World("a child found again after Prometheus was down is not re-created: no incident",
+          "governance", ((MAJOR, "1x8927 _x36 1x48"), (GUARD_UP[0], "1x8927 _x36 1x48")), "security_incidents", "31d4h",
+          ((INCIDENTS, TEAM, 0.0),), (), every="5m", scraped="5m"),
+    # the target down from 31d for 2h (`up` 0, its series stale): what comes back is not re-created
+    World("a child found again after its target was down is not re-created: no incident",
+          "governance", ((MAJOR, "1x8927 stale _x23 1x48"), (GUARD_UP[0], "1x8927 0x24 1x48")), "security_incidents", "31d4h",
+          ((INCIDENTS, TEAM, 0.0),), (), every="5m", scraped="5m"),
+    # the windows hold the 20d incident alone: the child re-created then is new within them,
+    # though seen within the day before the first (which read it as an old child, whose
+    # increase() counts nothing: 0), and the value it had before the gap is not theirs (2)
+    World("a window beginning in the gap an exporter restart left counts the incident that ended it once",
+          "governance", GAP_AT_START, "security_incidents", "31d12h", ((INCIDENTS, TEAM, 1.0),),
+          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
+    World("a window beginning in the gap an exporter restart left, a day on, still counts that incident once",
+          "governance", GAP_AT_START, "security_incidents", "33d", ((INCIDENTS, TEAM, 1.0),),
+          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
+    # within the window: the first incident at 1h, the restart at 1d, the next incident at 2d
+    # re-creating the child at 1: two incidents, not the last value's one
+    World("two major incidents on either side of an exporter restart are two",
+          "governance", TWICE, "security_incidents", "2d1h", ((INCIDENTS, TEAM, 2.0),),
+          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
+    World("one incident before an exporter restart and two after are three",
+          "governance", THRICE, "security_incidents", "2d2h", ((INCIDENTS, TEAM, 3.0),),
+          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
+    World("an exporter restart after an incident within the window, with none since, is still the one",
+          "governance", ((MAJOR, "_x12 1x275 stale _x300"), GUARD_UP), "security_incidents", "2d1h", ((INCIDENTS, TEAM, 1.0),),
+          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
     World("minor security incidents and no major one is 0 major incidents and raises nothing",
           "governance", (('mlops_security_incidents_total{cluster="eu-1", team="search", severity="minor"}', "3+0x200"),),
           "security_incidents", "2h",
@@ -524,7 +584,7 @@ def promtool_case(world: World) -> dict:
               for series, samples in expected.items()]
     checks.append({"expr": f'group by (alertname, level, team, model) (ALERTS{{alertstate="firing", indicator="{world.indicator}"}})',
                    "eval_time": world.eval_time, "exp_samples": firing})
-    return {"interval": "1m", "input_series": [{"series": series, "values": values} for series, values in world.series],
+    return {"interval": world.scraped, "input_series": [{"series": series, "values": values} for series, values in world.series],
             "promql_expr_test": checks}
 
 
@@ -583,6 +643,12 @@ LATENCY_OBSERVED = ('\n      and on (cluster, model)\n      (sum by (cluster, mo
                     '(rate(mlops_inference_latency_seconds_bucket{le="+Inf"}[5m])) > 0)')
 ROLLBACK_OBSERVED = ('\n      and on (cluster, team)\n      (sum by (cluster, team) '
                      '(sum_over_time(cluster_team:mlops_time_to_rollback_bucket:rate1h{le="+Inf"}[7d])) > 0)')
+DROPPED_INCIDENTS = "cluster_team_severity_job_instance:mlops_security_incidents_dropped:last"
+RECREATED_INCIDENTS = "sum_over_time(cluster_team_severity_job_instance:mlops_security_incidents_recreated:last[30d])"
+RECREATIONS = (f'\n        or\n          label_replace(({RECREATED_INCIDENTS} unless {DROPPED_INCIDENTS} offset 30d) or '
+               f'({RECREATED_INCIDENTS} - {DROPPED_INCIDENTS} offset 30d), "recreated", "true", "", "")')
+DROPPED_AT_START = f"(last_over_time(mlops_security_incidents_total{{severity=\"major\"}}[1d] offset 30d) unless {DROPPED_INCIDENTS} offset 30d)"
+DROPPED_WHILE_UP = 'unless mlops_security_incidents_total{severity="major"}) and on (job, instance) (up == 1)'
 # The worlds' mutation proofs: (what the rules did before, the world it fails, the text of the
 # shipped rules, what it was, what promtool then reports). Each world above is only worth its
 # keep if the rules it guards against get it wrong.
@@ -603,6 +669,17 @@ MUTATIONS = [
     ("a new series counted by its value now vanishes with the exporter's restart: 0 violations",
      "a regulatory violation counted before the exporter restarted",
      "last_over_time(mlops_regulatory_violations_total[90d])", "mlops_regulatory_violations_total", 'got: {cluster="eu-1", team="search"} 0E+00'),
+    ("a `zero` count by increase() alone bridges the gap a restart left, 1 to 1 again: no incident", "a major incident re-creating the child",
+     RECREATIONS, "", 'got: {cluster="eu-1", team="search"} 0E+00'),
+    ("a child dropped when the window began, but seen in the day before, read as an old child: no incident", "a window beginning in the gap",
+     DROPPED_AT_START, DROPPED_AT_START.split(" unless ")[0][1:], 'got: {cluster="eu-1", team="search"} 0E+00'),
+    ("the value before the gap the window began in, counted as the window's: two incidents", "a window beginning in the gap an exporter restart left, a day on",
+     f"({RECREATED_INCIDENTS} unless {DROPPED_INCIDENTS} offset 30d) or ({RECREATED_INCIDENTS} - {DROPPED_INCIDENTS} offset 30d)",
+     RECREATED_INCIDENTS, 'got: {cluster="eu-1", team="search"} 2E+00'),
+    ("a child missing while its target was down read as dropped: an incident", "a child found again after its target was down",
+     DROPPED_WHILE_UP, DROPPED_WHILE_UP.replace("(up == 1)", "up"), 'got: {cluster="eu-1", team="search"} 1E+00'),
+    ("a child missing while Prometheus was down read as dropped: an incident", "a child found again after Prometheus was down",
+     DROPPED_WHILE_UP, DROPPED_WHILE_UP.replace(" and on (job, instance) (up == 1)", ""), 'got: {cluster="eu-1", team="search"} 1E+00'),
     ("bucket rollups as rate() alone never count the observation that creates the child: p90 276s",
      "a team's first rollback", FIRST_ROLLBACK, "", 'got: {cluster="eu-1", team="search"} 3E+02'),
     ("min_volume judged by the average hourly rate times the week reads one rollback as 21: red at 8h",

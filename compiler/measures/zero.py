@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from compiler import promql
-from compiler.backends.prometheus.measures import Value, counted, or_zero
+from compiler.backends.prometheus.measures import LONG_WINDOW, Value, counted, or_zero
 from compiler.backends.prometheus.unit_tests.common import GRIDS
 from compiler.backends.prometheus.unit_tests.inputs import SETTLE, STEP, Inputs, Maker, counter, gauge
 from compiler.durations import text as duration
@@ -44,7 +44,8 @@ class Zero(Measure):
     def value(self, state: Value) -> Joined:
         if is_counter(state.spec, self.series):
             state.long = self.window >= state.long_window
-            count = state.aggregate("sum", counted(self.series, self.window, "increase", shared=state.spec.global_labels))
+            recreations = state.recreations(self.series) if self.window >= LONG_WINDOW else None
+            count = state.aggregate("sum", counted(self.series, self.window, "increase", recreations=recreations, shared=state.spec.global_labels))
         else:
             count = state.aggregate("sum", promql.placed(self.series))
         return or_zero(count, state.exported(self.series))

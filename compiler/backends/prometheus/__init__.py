@@ -54,7 +54,7 @@ def indicator_rules(spec: Spec, indicator: Indicator, panel_url: str) -> tuple[l
     series = conventions.indicator_series(spec, indicator)
     chosen = selections(indicator, series)  # what the score and the threshold alerts judge
     judging, watch = alerts.rules(spec, indicator, panel_url, chosen)
-    inputs = [Rule(RECORD, name, joined.text, indicator=indicator.id, keeps=state.keeps, reads=joined.reads)
+    inputs = [Rule(RECORD, name, joined.text, indicator=indicator.id, keeps=state.kept.get(name, state.keeps), reads=joined.reads)
               for name, joined in state.inputs.items()] + ratios
     valued = [Rule(RECORD, series, expression.text, indicator=indicator.id, keeps=state.keeps, reads=expression.reads),
               scores.score_rule(spec, indicator, chosen), *judging]

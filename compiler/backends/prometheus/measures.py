@@ -48,6 +48,20 @@ UP = Selector("up")
 # process collector): a target scraped for the first time is not new if its process is older.
 STARTED = Selector("process_start_time_seconds")
 TARGET = ("job", "instance")  # the labels a scraped series shares with its target's `up`, besides the global labels
+# How long a child dropped by its exporter is looked for and its value carried without a new
+# sample: an hour, so that a Prometheus restart neither loses the value nor drops the record.
+CARRIED = SEEN_BEFORE[0]
+
+
+@dataclass(frozen=True)
+class Recreations:
+    """The records of a labelled counter's children that an exporter restart dropped (the
+    target answered without them: their value is gone until their next event) and their next
+    event re-created, at 1 again: increase() bridges the gap as if the counter had gone on,
+    and counts nothing for a child back at its old value."""
+
+    dropped: Selector  # while a child is gone: its value before, carried
+    recreated: Selector  # at the evaluation it is back with an event: that value before
 
 
 def literal(value: float) -> str:
@@ -80,6 +94,7 @@ class Value:
     spec: Spec
     indicator: Indicator
     inputs: dict[str, Joined] = field(default_factory=dict)  # recorded series -> expression, in order
+    kept: dict[str, tuple[str, ...]] = field(default_factory=dict)  # inputs that keep more than the tracking labels -> those
     rollups: dict[str, Joined] = field(default_factory=dict)  # hourly rollups -> expression, in order
     long: bool = False  # reads a derived long window: evaluate it in the long-window group
     uncovered: dict[str, float] = field(default_factory=dict)  # role -> how far back its rollups' counts reach (see covered)
@@ -97,10 +112,33 @@ class Value:
         labels = ", ".join((*extra, self.grouping)) if extra else self.grouping
         return promql.join(f"{operator} by ({labels}) (", inner, ")")
 
-    def record(self, role: str, operations: str, expression: Joined) -> str:
-        name = conventions.input_series(self.spec, self.indicator, role, operations)
+    def record(self, role: str, operations: str, expression: Joined, keeps: tuple[str, ...] = ()) -> str:
+        """Record an input at the tracking level, or keeping `keeps` (the labels of the series it reads)."""
+        name = conventions.input_series(self.spec, self.indicator, role, operations, keeps)
         self.inputs.setdefault(name, expression)
+        if keeps:
+            self.kept[name] = keeps
         return name
+
+    def recreations(self, selector: Selector) -> Recreations | None:
+        """Record, for each child of the counter, its value while its exporter has dropped it and
+        when an event re-creates it; none for a counter initialised at 0, which comes back at 0
+        (a reset increase() counts). A dropped child is one its scraped target (`up` 1) answers
+        without, seen within CARRIED: one missing while its target or Prometheus was down may
+        be there still, and comes back at what it read. Each record reads the child's last hour
+        and its own once a minute: about 120 samples a child, not the window's."""
+        metric = self.spec.metric(selector.metric)
+        if metric.initialised:
+            return None
+        keeps = tuple(dict.fromkeys((*self.spec.global_labels, *metric.labels, *TARGET)))
+        on = ", ".join(dict.fromkeys((*self.spec.global_labels, *TARGET)))  # its target's `up`: see counted
+        carried, dropped = durations.text(CARRIED), conventions.input_series(self.spec, self.indicator, "dropped", "last", keeps)
+        self.record("dropped", "last", promql.placed(selector, (
+            f"(\n  (last_over_time({PART}[{carried}]) unless {PART}) and on ({on}) (up == 1)\nor\n"
+            f"  (last_over_time({dropped}[{carried}] offset 1m) unless {PART}) and on ({on}) up\n)")), keeps)
+        # back at the evaluation after one it was dropped at, with an event (one at 0 is initialised: nothing happened)
+        recreated = self.record("recreated", "last", promql.placed(selector, f"{dropped} offset 1m and {PART} > 0"), keeps)
+        return Recreations(Selector(dropped), Selector(recreated))
 
     def over_long_window(self, role: str, operation: str, expression: Joined, window: float, offset: str = "",
                          summed: bool = False) -> Joined:
@@ -168,7 +206,8 @@ class Value:
 
 
 @functools.lru_cache(maxsize=16_384)  # pure, and asked again: each long window's rate and volume rebuild the hourly rollup's
-def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0, *, shared: tuple[str, ...]) -> Joined:
+def counted(selector: Selector, window: float, function: str, offset: float = 0, seen: float = 0,
+            recreations: Recreations | None = None, *, shared: tuple[str, ...]) -> Joined:
     """rate() or increase() of each series of a counter over `window`, ending `offset` ago. A
     series created within the window counts from zero: all of its last value in the window was
     counted in the window (while it is still 0, rate() says so). Its last value, not its value
@@ -194,11 +233,20 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
     look-back would read a target back in service discovery after an hour away, its process
     counting all along, as new: its whole total.) Every series of a longer raw window (a `zero`
     count's) is judged by its look-back alone, whose start may be older than Prometheus' own
-    history."""
+    history.
+
+    With `recreations` (a long raw window's): a child its exporter dropped and an event re-created
+    adds the value it had before, which increase() bridged as if the counter had gone on (1, a
+    gap, 1: no increase). Back lower (3, a gap, 1), increase() counted a reset already, and the
+    count reads high by the events before the gap that the window does not hold. Not the child
+    re-created after the gap the window began in, whose value before is not the window's: it is
+    new within the window, its last value counted whole, though seen in the look-back."""
     at = f" offset {durations.text(offset)}" if offset else ""
     start = durations.text(window + offset)
     looked = seen or min(max(window, SEEN_BEFORE[0]), SEEN_BEFORE[1])
     before = promql.placed(selector, f"last_over_time({PART}[{durations.text(looked)}] offset {start})")
+    if recreations:  # dropped when the window began: new within it, though seen in the look-back
+        before = promql.join("(", before, " unless ", promql.placed(recreations.dropped, f"{PART} offset {start}"), ")")
     last = promql.placed(selector, f"last_over_time({PART}[{durations.text(window)}]{at})")
     unseen = promql.join("(", last, " unless ", before, ")")
     if window < LONG_WINDOW:
@@ -222,7 +270,19 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
     if function == "rate":
         new = promql.join("(", new, f") / {number(window)}")
     counter = promql.placed(selector, f"{function}({PART}[{durations.text(window)}]{at})")
+    if recreations:
+        counter = promql.join(counter, "\nor\n  ", _recreated(recreations, durations.text(window), start))
     return promql.join("\n", _indent(new), "\nor\n  ", counter, "\n")
+
+
+def _recreated(recreations: Recreations, window: str, start: str) -> Joined:
+    """Each child's re-creations' values before, less that of the one ending the gap the window
+    began in; under a label of its own, so that `or` keeps it beside the child's count and the
+    aggregation adds it."""
+    values = promql.placed(recreations.recreated, f"sum_over_time({PART}[{window}])")
+    began = promql.placed(recreations.dropped, f"{PART} offset {start}")
+    less = promql.join("(", values, " unless ", began, ") or (", values, " - ", began, ")")
+    return promql.join("label_replace(", less, ', "recreated", "true", "", "")')
 
 
 def or_zero(expression: Joined, fallback: Joined) -> Joined:
