@@ -394,10 +394,11 @@ WORLDS = [
     World("an exporter restart that drops a month-old child, with no incident since, is no incident",
           "governance", ((MAJOR, "1x8927 stale _x120"), GUARD_UP), "security_incidents", "31d7h", ((INCIDENTS, TEAM, 0.0),), (),
           every="5m", scraped="5m"),
-    # Prometheus down from 31d to 31d3h (no sample of anything, `up` included): the child it finds
-    # again is the month-old one, not re-created
+    # Prometheus down from 31d for 30m (no sample of anything, `up` included; promtool evaluates
+    # the rules on, as Prometheus does before its first scrape after a restart): the child it
+    # finds again is the month-old one, not re-created
     World("a child found again after Prometheus was down is not re-created: no incident",
-          "governance", ((MAJOR, "1x8927 _x36 1x48"), (GUARD_UP[0], "1x8927 _x36 1x48")), "security_incidents", "31d4h",
+          "governance", ((MAJOR, "1x8927 _x6 1x48"), (GUARD_UP[0], "1x8927 _x6 1x48")), "security_incidents", "31d1h",
           ((INCIDENTS, TEAM, 0.0),), (), every="5m", scraped="5m"),
     # the target down from 31d for 2h (`up` 0, its series stale): what comes back is not re-created
     World("a child found again after its target was down is not re-created: no incident",
