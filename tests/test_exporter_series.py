@@ -196,6 +196,13 @@ THRICE = ((MAJOR, "_x12 1x275 stale _x287 1x11 2x12"), GUARD_UP)
 # sample) and 3d
 GAP_AT_START = ((MAJOR, "1x287 stale _x5471 1x3744"), (GUARD_UP[0], "1x9504"))
 
+
+def _incidents(name: str, series: tuple[tuple[str, str], ...], at: str, count: float) -> World:
+    """A world of the month-long incident series, evaluated every 5m (the rules' records read the
+    evaluation before): `count` major incidents at `at`, critical unless 0."""
+    firing = ("MlopsSecurityIncidents critical team=search",) if count else ()
+    return World(name, "governance", series, "security_incidents", at, ((INCIDENTS, TEAM, count),), firing, every="5m", scraped="5m")
+
 WORLDS = [
     World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
           "platform_health", REQUESTS, "error_rate", "3h",
@@ -386,44 +393,29 @@ WORLDS = [
     # incident re-creates it at 1: increase() sees 1, a gap, 1 and counts nothing, hidden until
     # the child's first month leaves the look-back (31d5h55m: before the incident; its count is
     # in the rules' 5m group, and seen at the first evaluation after the rule that records it)
-    World("a major incident just before it re-creates the child its exporter's restart dropped is nothing yet",
-          "governance", OLD_THEN_NEW, "security_incidents", "31d5h55m", ((INCIDENTS, TEAM, 0.0),), (), every="5m", scraped="5m"),
-    World("a major incident re-creating the child its exporter's restart dropped, at 1 again, is one incident, critical",
-          "governance", OLD_THEN_NEW, "security_incidents", "31d6h5m", ((INCIDENTS, TEAM, 1.0),),
-          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
-    World("an exporter restart that drops a month-old child, with no incident since, is no incident",
-          "governance", ((MAJOR, "1x8927 stale _x120"), GUARD_UP), "security_incidents", "31d7h", ((INCIDENTS, TEAM, 0.0),), (),
-          every="5m", scraped="5m"),
+    _incidents("a major incident just before it re-creates the child its exporter's restart dropped is nothing yet", OLD_THEN_NEW, "31d5h55m", 0.0),
+    _incidents("a major incident re-creating the child its exporter's restart dropped, at 1 again, is one incident, critical", OLD_THEN_NEW, "31d6h5m", 1.0),
+    _incidents("an exporter restart that drops a month-old child, with no incident since, is no incident",
+               ((MAJOR, "1x8927 stale _x120"), GUARD_UP), "31d7h", 0.0),
     # Prometheus down from 31d for 30m (no sample of anything, `up` included; promtool evaluates
     # the rules on, as Prometheus does before its first scrape after a restart): the child it
     # finds again is the month-old one, not re-created
-    World("a child found again after Prometheus was down is not re-created: no incident",
-          "governance", ((MAJOR, "1x8927 _x6 1x48"), (GUARD_UP[0], "1x8927 _x6 1x48")), "security_incidents", "31d1h",
-          ((INCIDENTS, TEAM, 0.0),), (), every="5m", scraped="5m"),
+    _incidents("a child found again after Prometheus was down is not re-created: no incident",
+               ((MAJOR, "1x8927 _x6 1x48"), (GUARD_UP[0], "1x8927 _x6 1x48")), "31d1h", 0.0),
     # the target down from 31d for 2h (`up` 0, its series stale): what comes back is not re-created
-    World("a child found again after its target was down is not re-created: no incident",
-          "governance", ((MAJOR, "1x8927 stale _x23 1x48"), (GUARD_UP[0], "1x8927 0x24 1x48")), "security_incidents", "31d4h",
-          ((INCIDENTS, TEAM, 0.0),), (), every="5m", scraped="5m"),
+    _incidents("a child found again after its target was down is not re-created: no incident",
+               ((MAJOR, "1x8927 stale _x23 1x48"), (GUARD_UP[0], "1x8927 0x24 1x48")), "31d4h", 0.0),
     # the windows hold the 20d incident alone: the child re-created then is new within them,
     # though seen within the day before the first (which read it as an old child, whose
     # increase() counts nothing: 0), and the value it had before the gap is not theirs (2)
-    World("a window beginning in the gap an exporter restart left counts the incident that ended it once",
-          "governance", GAP_AT_START, "security_incidents", "31d12h", ((INCIDENTS, TEAM, 1.0),),
-          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
-    World("a window beginning in the gap an exporter restart left, a day on, still counts that incident once",
-          "governance", GAP_AT_START, "security_incidents", "33d", ((INCIDENTS, TEAM, 1.0),),
-          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
+    _incidents("a window beginning in the gap an exporter restart left counts the incident that ended it once", GAP_AT_START, "31d12h", 1.0),
+    _incidents("a window beginning in the gap an exporter restart left, a day on, still counts that incident once", GAP_AT_START, "33d", 1.0),
     # within the window: the first incident at 1h, the restart at 1d, the next incident at 2d
     # re-creating the child at 1: two incidents, not the last value's one
-    World("two major incidents on either side of an exporter restart are two",
-          "governance", TWICE, "security_incidents", "2d1h", ((INCIDENTS, TEAM, 2.0),),
-          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
-    World("one incident before an exporter restart and two after are three",
-          "governance", THRICE, "security_incidents", "2d2h", ((INCIDENTS, TEAM, 3.0),),
-          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
-    World("an exporter restart after an incident within the window, with none since, is still the one",
-          "governance", ((MAJOR, "_x12 1x275 stale _x300"), GUARD_UP), "security_incidents", "2d1h", ((INCIDENTS, TEAM, 1.0),),
-          ("MlopsSecurityIncidents critical team=search",), every="5m", scraped="5m"),
+    _incidents("two major incidents on either side of an exporter restart are two", TWICE, "2d1h", 2.0),
+    _incidents("one incident before an exporter restart and two after are three", THRICE, "2d2h", 3.0),
+    _incidents("an exporter restart after an incident within the window, with none since, is still the one",
+               ((MAJOR, "_x12 1x275 stale _x300"), GUARD_UP), "2d1h", 1.0),
     World("minor security incidents and no major one is 0 major incidents and raises nothing",
           "governance", (('mlops_security_incidents_total{cluster="eu-1", team="search", severity="minor"}', "3+0x200"),),
           "security_incidents", "2h",
