@@ -183,7 +183,7 @@ HALF_SUCCEEDED_RAISES = ("MlopsDeploymentSuccessRate red team=search", "MlopsDep
 # scrape after it answers without it: a staleness marker) until the next incident re-creates it at 1.
 GUARD = 'job="model-guard", instance="10.0.0.9:8000"'
 MAJOR = f'mlops_security_incidents_total{{cluster="eu-1", team="search", severity="major", {GUARD}}}'
-GUARD_UP = (f'up{{{GUARD}}}', "1x9048")
+GUARD_UP = (f'up{{cluster="eu-1", {GUARD}}}', "1x9048")
 INCIDENTS = "cluster_team:mlops_security_incidents:increase30d"
 # an incident at 0; the exporter restarts at 31d (then a day of the 30-day window's start had
 # the child); the next incident at 31d6h. 5m steps: 8928 is 31d, 9000 is 31d6h
@@ -641,7 +641,7 @@ RECREATED_INCIDENTS = "sum_over_time(cluster_team_severity_job_instance:mlops_se
 RECREATIONS = (f'\n        or\n          label_replace(({RECREATED_INCIDENTS} unless {DROPPED_INCIDENTS} offset 30d) or '
                f'({RECREATED_INCIDENTS} - {DROPPED_INCIDENTS} offset 30d), "recreated", "true", "", "")')
 DROPPED_AT_START = f"(last_over_time(mlops_security_incidents_total{{severity=\"major\"}}[1d] offset 30d) unless {DROPPED_INCIDENTS} offset 30d)"
-DROPPED_WHILE_UP = 'unless mlops_security_incidents_total{severity="major"}) and on (job, instance) (up == 1)'
+DROPPED_WHILE_UP = 'unless mlops_security_incidents_total{severity="major"}) and on (cluster, job, instance) (up == 1)'
 # The worlds' mutation proofs: (what the rules did before, the world it fails, the text of the
 # shipped rules, what it was, what promtool then reports). Each world above is only worth its
 # keep if the rules it guards against get it wrong.
@@ -672,7 +672,7 @@ MUTATIONS = [
     ("a child missing while its target was down read as dropped: an incident", "a child found again after its target was down",
      DROPPED_WHILE_UP, DROPPED_WHILE_UP.replace("(up == 1)", "up"), 'got: {cluster="eu-1", team="search"} 1E+00'),
     ("a child missing while Prometheus was down read as dropped: an incident", "a child found again after Prometheus was down",
-     DROPPED_WHILE_UP, DROPPED_WHILE_UP.replace(" and on (job, instance) (up == 1)", ""), 'got: {cluster="eu-1", team="search"} 1E+00'),
+     DROPPED_WHILE_UP, DROPPED_WHILE_UP.replace(" and on (cluster, job, instance) (up == 1)", ""), 'got: {cluster="eu-1", team="search"} 1E+00'),
     ("bucket rollups as rate() alone never count the observation that creates the child: p90 276s",
      "a team's first rollback", FIRST_ROLLBACK, "", 'got: {cluster="eu-1", team="search"} 3E+02'),
     ("min_volume judged by the average hourly rate times the week reads one rollback as 21: red at 8h",
