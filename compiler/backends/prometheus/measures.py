@@ -64,6 +64,12 @@ class Recreations:
     recreated: Selector  # at the evaluation it is back with an event: that value before
 
 
+def on_target(shared: tuple[str, ...]) -> str:
+    """The labels a scraped series matches its target's `up` on: the `shared` (global) labels,
+    which Prometheus gives the target, then job and instance (see counted)."""
+    return ", ".join(dict.fromkeys((*shared, *TARGET)))
+
+
 def literal(value: float) -> str:
     """A number exact and without exponent noise, as PromQL and promtool's series notation read it."""
     return format(value, ".12g")
@@ -131,7 +137,7 @@ class Value:
         if metric.initialised:
             return None
         keeps = tuple(dict.fromkeys((*self.spec.global_labels, *metric.labels, *TARGET)))
-        on = ", ".join(dict.fromkeys((*self.spec.global_labels, *TARGET)))  # its target's `up`: see counted
+        on = on_target(self.spec.global_labels)
         carried, dropped = durations.text(CARRIED), conventions.input_series(self.spec, self.indicator, "dropped", "last", keeps)
         self.record("dropped", "last", promql.placed(selector, (
             f"(\n  (last_over_time({PART}[{carried}]) unless {PART}) and on ({on}) (up == 1)\nor\n"
@@ -250,7 +256,7 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
     last = promql.placed(selector, f"last_over_time({PART}[{durations.text(window)}]{at})")
     unseen = promql.join("(", last, " unless ", before, ")")
     if window < LONG_WINDOW:
-        on = ", ".join(dict.fromkeys((*shared, *TARGET)))
+        on = on_target(shared)
         then = promql.placed(selector, f"{PART} offset {start}")
         scraped = promql.placed(UP, f"({PART} offset {start} == 1)")
         created = promql.join("(", last, " unless ", then, f") and on ({on}) ", scraped)
