@@ -161,27 +161,28 @@ def _routing(base: Outputs, head: Outputs) -> list[Change]:
     old_alerts, new_alerts = _alerts(base.rules), _alerts(head.rules)
     old_carried, new_carried = _carried(base.spec), _carried(head.spec)
     changes = []
-    for (name, level), labels in sorted({**old_alerts, **new_alerts}.items()):
-        old_routes = route(base.alertmanager, old_alerts.get((name, level), labels))
+    for (name, level), labels in sorted(new_alerts.items()):  # a removed alert's `removed` says all there is
         new_routes = route(head.alertmanager, labels)
-        (old_receivers, old_timers), (new_receivers, new_timers) = _describe_routes(old_routes), _describe_routes(new_routes)
+        new_receivers, new_timers = _describe_routes(new_routes)
         indicator = labels.get(conventions.INDICATOR_LABEL, "")
         subject = f"alert {name} ({level})" if level else f"alert {name}"
+        new_muted = _muted(head.alertmanager, labels, new_carried.get(indicator))
+        if (name, level) not in old_alerts:  # a new alert says who it reaches and when it is muted
+            changes.append(Change(indicator, subject, "reaches", "-", new_receivers))
+            if new_muted != "never":
+                changes.append(Change(indicator, subject, "muted", "-", new_muted))
+            continue
+        old_routes = route(base.alertmanager, old_alerts[name, level])
+        old_receivers, old_timers = _describe_routes(old_routes)
         if old_receivers != new_receivers:
             changes.append(Change(indicator, subject, "reaches", old_receivers, new_receivers))
         if old_timers != new_timers:
             changes.append(Change(indicator, subject, "notification timers", old_timers, new_timers))
-        if (name, level) not in new_alerts:
-            continue
-        # a new alert says when it is muted, as "-" before: the old rules, read with its labels, would
-        # miss its own new tracking label from their `equal`; its grouping is new with it
-        old_muted = _muted(base.alertmanager, old_alerts[name, level], old_carried.get(indicator)) if (name, level) in old_alerts else "-"
-        if old_muted != (new_muted := _muted(head.alertmanager, labels, new_carried.get(indicator))) and (old_muted, new_muted) != ("-", "never"):
+        if (old_muted := _muted(base.alertmanager, old_alerts[name, level], old_carried.get(indicator))) != new_muted:
             changes.append(Change(indicator, subject, "muted", old_muted, new_muted))
-        if (name, level) in old_alerts:
-            old_grouped = _grouped(old_routes, old_alerts[name, level], old_carried.get(indicator))
-            if old_grouped != (new_grouped := _grouped(new_routes, labels, new_carried.get(indicator))):
-                changes.append(Change(indicator, subject, "grouped by", old_grouped, new_grouped))
+        old_grouped = _grouped(old_routes, old_alerts[name, level], old_carried.get(indicator))
+        if old_grouped != (new_grouped := _grouped(new_routes, labels, new_carried.get(indicator))):
+            changes.append(Change(indicator, subject, "grouped by", old_grouped, new_grouped))
     return changes
 
 
