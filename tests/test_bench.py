@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 from bench import run, synth
@@ -40,6 +41,30 @@ def test_make_bench_rules_writes_the_chapters_rules_for_every_category_and_they_
     groups = rules.chapter_rules(spec)["groups"]
     assert len(groups) == len(spec.categories) and sum(len(group["rules"]) for group in groups) > len(spec.indicators)
     assert all(promql.series_read(rule["expr"]) for group in groups for rule in group["rules"])
+
+
+LAYER_CASES = [  # (case, recording rules as (name, expression), the layers of names bench-rules backfills, or None: refused)
+    ("a record another reads over a range is backfilled, and one no rule reads so is not",
+     [("a:x:rate1h", "rate(x[1h])"), ("a:x:sum1d", "sum_over_time(a:x:rate1h[1d])")], [["a:x:rate1h"]]),
+    ("a record that reads its own earlier values is backfilled in its layer, not waited for",
+     [("a:x:dropped", "last_over_time(a:x:dropped[1h] offset 1m) unless x"), ("a:x:sum", "sum_over_time(a:x:dropped[30d])")],
+     [["a:x:dropped"]]),
+    ("records that read each other over ranges are refused",
+     [("a:x:one", "last_over_time(a:x:two[1h])"), ("a:x:two", "last_over_time(a:x:one[1h])")], None),
+]
+
+
+@pytest.mark.parametrize(("records", "layers"), [c[1:] for c in LAYER_CASES], ids=[c[0] for c in LAYER_CASES])
+def test_bench_rules_backfills_the_ranged_records_layer_by_layer(records, layers, tmp_path):
+    from bench import rules
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [{"record": name, "expr": expr} for name, expr in records]}]}))
+    if layers is None:
+        with pytest.raises(ValueError, match="in a cycle"):
+            rules.ranged_layers([path])
+        return
+    assert [[rule["record"] for group in layer for rule in group["rules"]] for layer in rules.ranged_layers([path])] == layers
 
 
 # Prints the collector's state each time the child reads its clock, then runs the child's script.
