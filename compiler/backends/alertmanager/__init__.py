@@ -29,7 +29,7 @@ def config(spec: Spec) -> dict:
 
 
 def render(built: Outputs) -> dict[str, object]:
-    return {CONFIG: built.alertmanager, "docs/alertmanager-routing.md": Prose("alertmanager-routing.md.j2", _routing_doc(built.spec))}
+    return {CONFIG: built.alertmanager, "docs/alertmanager-routing.md": Prose("alertmanager-routing.md.j2", _routing_doc(built.spec, built.alertmanager))}
 
 
 def kubernetes(built: Outputs) -> dict[str, dict]:
@@ -46,15 +46,17 @@ def kubernetes(built: Outputs) -> dict[str, dict]:
     }}
 
 
-def _routing_doc(spec: Spec) -> dict:
+def _routing_doc(spec: Spec, settings: dict) -> dict:
     """The routing table summarised by level, owner team and receivers (which follow from the
-    first two but for the stacks' always-firing alerts: no level, no owner, the silent receiver)."""
+    first two but for the stacks' always-firing alerts: no level, no owner, the silent receiver),
+    and the inhibit rules of `settings`, the config it documents (not worked out again: each
+    reads every alert every indicator can raise)."""
     levels = {level.name: level for level in spec.escalation.levels}
     groups: dict[tuple[str, str, tuple[str, ...]], list[routing.Row]] = {}
     for row in routing.routing_table(spec):
         groups.setdefault((row.label(conventions.LEVEL_LABEL), row.label(conventions.OWNER_LABEL), row.receivers), []).append(row)
     ranked = sorted(groups, key=lambda key: (list(levels).index(key[0]) if key[0] in levels else len(levels), key))
-    rules = routing.inhibit_rules(spec)
+    rules = settings["inhibit_rules"]
     return {
         "title": spec.title,
         "config": CONFIG,
@@ -66,7 +68,7 @@ def _routing_doc(spec: Spec) -> dict:
         "group_by": ", ".join(routing.group_by(spec)),
         "inhibitions": [{"source": ", ".join(rule["source_matchers"]), "target": ", ".join(rule["target_matchers"])} for rule in rules],
         "equal": ", ".join(rules[0]["equal"]) if rules else "",
-        "same_level": bool(routing.same_level_inhibit_rules(spec)),
+        "same_level": len(rules) > len(routing.level_inhibit_rules(spec)),
     }
 
 
