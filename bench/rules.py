@@ -182,7 +182,7 @@ def ranged_layers(paths: list[Path]) -> list[list[dict]]:
     layers, done = [], set()
     while pending := [name for name in wanted if name in needed and name not in done]:
         # a record that reads its own earlier values (a zero count's dropped children) waits for no other
-        ready = [name for name in pending if not {s.name for s in promql.series_read(wanted[name][1]["expr"])} - {name} & (needed - done)]
+        ready = [name for name in pending if not ({s.name for s in promql.series_read(wanted[name][1]["expr"])} - {name}) & (needed - done)]
         if not ready:
             raise ValueError(f"recording rules that read each other in a cycle: {sorted(pending)}")
         layer: dict[str, dict] = {}
