@@ -121,6 +121,11 @@ NIGHTLY = "_x630 " + " ".join(["1x989 _x450"] * 9)
 NIGHTLY_RESTARTS = tuple((f'mlops_deployments_total{{cluster="eu-1", team="search", model="{model}", status="{status}", {DEPLOYER}}}', NIGHTLY)
                          for model, status in (("ranker", "success"), ("churn", "rolled_back"))) + ((f'up{{cluster="eu-1", {DEPLOYER}}}', "1x13000"),)
 
+# The experiment-tracking server, scraped every 70s: the turn of an hour falls between two scrapes
+# (7h, 14h, ... excepted). Experiments at 1h, 57h, 113h and 169h (every 56h: 3 a week), each
+# counted by the scrape after the hour turned.
+TRACKING = 'job="tracking", instance="mlflow.ml.svc:5000"'
+
 # Two clusters and one ruler reading both (Thanos, Mimir): each cluster's inference Service is
 # scraped as the same static target (its DNS name is alike in every cluster), and Prometheus
 # gives the target, so its `up`, its cluster. Both exporters have counted 100,000 requests when
@@ -354,6 +359,31 @@ WORLDS = [
     World("a long-running evaluator Prometheus starts to scrape counts the day since, not its lifetime, as the day's predictions",
           "model_quality", NEWLY_SCRAPED, "ground_truth_alignment", "1d1h",
           (("cluster_model:mlops_ground_truth_alignment:ratio_1d", '{cluster="eu-1", model="churn"}', 0.95),), (), every="1h", precision=0.001),
+    # a team of one running 3 experiments a week, exactly the warning sign: yellow (under the
+    # 10 target for a day), never red. Each experiment at the turn of an hour, between two scrapes
+    # (70s apart), the first creating the counter at 1h. (Counted by rate() over each hour, every
+    # increase after the first fell between two hours' samples: 0 a head, red)
+    World("a team's experiments each between the two scrapes at the turn of an hour are all counted: 3 a head, not red",
+          "team_productivity", (('mlops_ml_team_size{cluster="eu-1", team="search"}', "1x10000"),
+                                (f'mlops_experiments_created_total{{cluster="eu-1", team="search", project="p1", {TRACKING}}}',
+                                 "_x52 1x2879 2x2879 3x2879 4x1308"),
+                                (f'up{{cluster="eu-1", {TRACKING}}}', "1x10000")),
+          "experiments_per_week", "8d2h",
+          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', 3.0),),
+          ("MlopsExperimentsPerWeek yellow team=search",), every="1h", scraped="70s"),
+    # a team of one: its first experiment at 10m creates the counter, then one at 30h and one at
+    # 80h; the tracking server restarts just before the turn of the hour at 120h, and the next
+    # experiment re-creates the child at 1 before the scrape after it. 3 in the week from 1d1h,
+    # exactly the warning sign: yellow, not red. (That hour judged by rate(), which sees no reset
+    # in it, counted nothing: 2 a head, red)
+    World("a team's experiment re-creating its counter lower after a restart at the turn of an hour is counted: 3 a head, not red",
+          "team_productivity", (('mlops_ml_team_size{cluster="eu-1", team="search"}', "1x10000"),
+                                (f'mlops_experiments_created_total{{cluster="eu-1", team="search", project="p1", {TRACKING}}}',
+                                 "_x9 1x1533 2x2571 3x2056 1x3828"),
+                                (f'up{{cluster="eu-1", {TRACKING}}}', "1x10000")),
+          "experiments_per_week", "8d2h",
+          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', 3.0),),
+          ("MlopsExperimentsPerWeek yellow team=search",), every="1h", scraped="70s"),
     # the rules deployed at 0 over a team of 2 running 30 experiments a week (15 a head, green):
     # at 3d the rollups hold 3 days, so no weekly count yet (the 3 days as the week's: 6.3, yellow)
     World("in the week after the rules are deployed a steady team's weekly count has no value yet",
@@ -604,6 +634,13 @@ def test_the_shipped_rules_judge_exporter_series_as_the_chapter_does(world, tmp_
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def telescoped(metric: str) -> str:
+    """An hourly rollup's count of a series seen before its hour: its last value less its last before."""
+    before = f"last_over_time({metric}[1d] offset 1h)"
+    return (f"\n      or\n        (\n          last_over_time({metric}[1h])\n          - ({before} <= min_over_time({metric}[1h])"
+            f" or {before} * 0)\n          unless resets({metric}[1h]) > 0\n        ) / 3600")
+
+
 # a series without an `up` when its hour began is not new if its process is older, nor while Prometheus, or its
 # scrapes of the cluster, was down
 WHILE_DOWN_1H = ("\n            unless on (cluster, job, instance) (process_start_time_seconds < time() - 3600)"
@@ -612,12 +649,14 @@ WHILE_DOWN_1H = ("\n            unless on (cluster, job, instance) (process_star
 HOURLY_ERRORS = ("((\n          (last_over_time(mlops_inference_errors_total[1h]) unless mlops_inference_errors_total offset 1h)"
                  " and on (cluster, job, instance) (up offset 1h == 1)\n        or\n          (last_over_time(mlops_inference_errors_total[1h]) unless "
                  "last_over_time(mlops_inference_errors_total[1d] offset 1h)) unless on (cluster, job, instance) up offset 1h" + WHILE_DOWN_1H
-                 + "\n        ) > 0) / 3600\n      or\n        rate(mlops_inference_errors_total[1h])")
+                 + "\n        ) > 0) / 3600" + telescoped("mlops_inference_errors_total") + "\n      or\n        rate(mlops_inference_errors_total[1h])")
 FIRST_ROLLBACK = ("((\n          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless mlops_rollback_duration_seconds_bucket offset 1h)"
                   " and on (cluster, job, instance) (up offset 1h == 1)\n        or\n"
                   "          (last_over_time(mlops_rollback_duration_seconds_bucket[1h]) unless "
                   "last_over_time(mlops_rollback_duration_seconds_bucket[1d] offset 1h))"
                   " unless on (cluster, job, instance) up offset 1h" + WHILE_DOWN_1H + "\n        ) > 0) / 3600\n      or\n")
+LAST_BEFORE = "last_over_time(mlops_experiments_created_total[1d] offset 1h)"
+TELESCOPED = telescoped("mlops_experiments_created_total")
 DEPLOYMENTS = "(sum_over_time(cluster_team:mlops_deployment_success_rate_denominator:rate1h[7d] offset 1s) * 3600)"
 EXPERIMENTS = "(sum_over_time(cluster_team:mlops_experiments_per_week_numerator:rate1h[7d] offset 1s) * 3600)"
 BASELINE_GUARD = "\n      and\n      (\n        avg by (version, cluster, model) (mlops_model_baseline_accuracy)\n      ) > 0"
@@ -675,6 +714,10 @@ MUTATIONS = [
      DROPPED_WHILE_UP, DROPPED_WHILE_UP.replace(" and on (cluster, job, instance) (up == 1)", ""), 'got: {cluster="eu-1", team="search"} 1E+00'),
     ("bucket rollups as rate() alone never count the observation that creates the child: p90 276s",
      "a team's first rollback", FIRST_ROLLBACK, "", 'got: {cluster="eu-1", team="search"} 3E+02'),
+    ("hourly rollups by rate() alone never count the increase between one hour's last sample and the next one's first: 0 a head, red",
+     "a team's experiments each between the two scrapes", TELESCOPED, "", 'got: {cluster="eu-1", team="search"} 0E+00'),
+    ("an hour whose series came back lower than before it, judged by rate(), counts nothing: 2 a head, red",
+     "a team's experiment re-creating its counter lower", f" or {LAST_BEFORE} * 0", "", 'got: {cluster="eu-1", team="search"} 2E+00'),
     ("min_volume judged by the average hourly rate times the week reads one rollback as 21: red at 8h",
      "a new team's first deployment", DEPLOYMENTS, DEPLOYMENTS.replace("sum_over_time", "avg_over_time").replace("* 3600", "* 604800"),
      'got: {alertname="MlopsDeploymentSuccessRate", level="red", team="search"}'),

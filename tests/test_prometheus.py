@@ -284,8 +284,14 @@ def test_the_long_windows_have_their_own_slower_group_reading_hourly_rollups():
     assert read - own and read - own <= rollups, read - own - rollups
 
 
+def _telescoped(metric: str) -> str:
+    before = f"last_over_time({metric}[1d] offset 1h)"
+    return (f"or\n  (\n    last_over_time({metric}[1h])\n    - ({before} <= min_over_time({metric}[1h]) or {before} * 0)\n"
+            f"    unless resets({metric}[1h]) > 0\n  ) / 3600\n")
+
+
 LONG_READS = [  # (case, measure, what its long window reads, the hourly rollup recorded for it)
-    ("a ratio of counters: each counter's hourly rate, a series unseen for a day counted whole",
+    ("a ratio of counters: each counter's hourly count, its last value less its last before, a series unseen for a day counted whole",
      "ratio: {numerator: http_errors_total, denominator: http_requests_total, window: 7d}",
      "sum_over_time(model:shop_queue_denominator:rate1h[7d])",
      ("model:shop_queue_denominator:rate1h", "sum by (model) (\n  ((\n    (last_over_time(http_requests_total[1h]) unless http_requests_total offset 1h)"
@@ -293,8 +299,8 @@ LONG_READS = [  # (case, measure, what its long window reads, the hourly rollup 
       "  or\n    (last_over_time(http_requests_total[1h]) unless last_over_time(http_requests_total[1d] offset 1h)) unless on (job, instance) up offset 1h\n"
       "      unless on (job, instance) (process_start_time_seconds < time() - 3600)\n"
       "      unless on () (group(up) unless group(up offset 1h))\n"
-      "  ) > 0) / 3600\nor\n  rate(http_requests_total[1h])\n)")),
-    ("a quantile: the buckets' hourly rates, a child unseen for a day counted whole", "quantile: {histogram: latency_seconds, q: 0.9, window: 30d}",
+      "  ) > 0) / 3600\n" + _telescoped("http_requests_total") + "or\n  rate(http_requests_total[1h])\n)")),
+    ("a quantile: the buckets' hourly counts, a child unseen for a day counted whole", "quantile: {histogram: latency_seconds, q: 0.9, window: 30d}",
      "histogram_quantile(0.9, sum_over_time(model:shop_queue_bucket:rate1h[30d]))",
      ("model:shop_queue_bucket:rate1h", "sum by (le, model) (\n  ((\n    (last_over_time(latency_seconds_bucket[1h]) unless latency_seconds_bucket offset 1h)"
       " and on (job, instance) (up offset 1h == 1)\n"
@@ -302,7 +308,7 @@ LONG_READS = [  # (case, measure, what its long window reads, the hourly rollup 
       " unless on (job, instance) up offset 1h\n"
       "      unless on (job, instance) (process_start_time_seconds < time() - 3600)\n"
       "      unless on () (group(up) unless group(up offset 1h))\n"
-      "  ) > 0) / 3600\nor\n  rate(latency_seconds_bucket[1h])\n)")),
+      "  ) > 0) / 3600\n" + _telescoped("latency_seconds_bucket") + "or\n  rate(latency_seconds_bucket[1h])\n)")),
     ("a gauge trend: its hourly average, this window and the one before",
      "trend: {series: queue_depth, window: 7d}", "avg_over_time(model:shop_queue_series:avg1h[7d] offset 7d)",
      ("model:shop_queue_series:avg1h", "avg by (model) (avg_over_time(queue_depth[1h]))")),

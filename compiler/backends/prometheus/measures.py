@@ -7,18 +7,18 @@ indicator's tracking level (global labels first), for series as exporters publis
   the metric at all (a ratio's numerator: where it has a denominator);
 - windows of a day or more of rates, ratios and gauges are not evaluated over raw series every
   evaluation: the rollup group records once an hour the hourly rate (or a gauge's hourly
-  average), counted as every rate here is (resets by rate(), first events as a new series'
-  whole value), and the long window is an `avg_over_time` of those rollups, evaluated in the
-  slower long-window group: 720 samples per series for 30 days, not 43,200. A ratio's two
-  sides and a histogram's buckets are a `sum_over_time` instead, whose scale divides out: a
-  labelled counter created by its first events (a model's first failures) has no rollup in the
-  hours before, which add nothing to its sum where they would be missing from its average
-  (which spread those failures over its own few hours). Consecutive hours
-  tile time, so nothing is counted twice or lost; the window the rollups cover ends at the
-  newest rollup (up to an hour ago) and begins up to an hour before the window. A count
-  that must stay zero is counted over the raw series instead, however long its window: an
-  average rate times the window would extrapolate one event over history that is not there,
-  and a derived count can lose the event that falls between two recorded rates.
+  average), counted as every rate here is (first events as a new series' whole value), but as
+  a series' last value less its last before the hour (see _telescoped); the long window is an
+  `avg_over_time` of those rollups, evaluated in the slower long-window group: 720 samples per
+  series for 30 days, not 43,200. A ratio's two sides and a histogram's buckets are a
+  `sum_over_time` instead, whose scale divides out: a labelled counter created by its first
+  events (a model's first failures) has no rollup in the hours before, which add nothing to its
+  sum where they would be missing from its average (which spread those failures over its own
+  few hours). Consecutive hours telescope, so nothing is counted twice or lost; the window the
+  rollups cover ends at the newest rollup (up to an hour ago) and begins up to an hour before
+  the window. A count that must stay zero is counted over the raw series instead, however long
+  its window: an average rate times the window would extrapolate one event over history that
+  is not there, and a derived count can lose an event in an hour an exporter restarted in.
 
 Each expression is a promql.Joined, its text with what it reads: its selectors placed in these
 templates (promql.placed) and joined (promql.join), so that no rule of a form is parsed whole."""
@@ -278,7 +278,25 @@ def counted(selector: Selector, window: float, function: str, offset: float = 0,
     counter = promql.placed(selector, f"{function}({PART}[{durations.text(window)}]{at})")
     if recreations:
         counter = promql.join(counter, "\nor\n  ", _recreated(recreations, durations.text(window), start))
-    return promql.join("\n", _indent(new), "\nor\n  ", counter, "\n")
+    if seen:  # an hourly rollup, one tile of the long windows that sum them
+        telescoped = promql.join("(\n", _indent(_telescoped(selector, durations.text(window), before)), f"\n) / {number(window)}")
+        new = promql.join(_indent(new), "\nor\n", _indent(telescoped))
+    else:
+        new = _indent(new)
+    return promql.join("\n", new, "\nor\n  ", counter, "\n")
+
+
+def _telescoped(selector: Selector, window: str, before: Joined) -> Joined:
+    """The events of a series seen `before` its hour: its last value less its last value before,
+    so that consecutive hours telescope and the long windows summing them count every event
+    exactly. rate() over tiled hours never sees the increase between one hour's last sample and
+    the next one's first (an experiment between two scrapes at the turn of an hour is in no
+    hour), and extrapolates the rest. Less nothing where the series came back lower (its
+    exporter restarted before the hour's first sample, counting from 0 again); an hour with a
+    reset within it is rate()'s, which counts resets."""
+    last, lowest = (promql.placed(selector, f"{function}({PART}[{window}])") for function in ("last_over_time", "min_over_time"))
+    kept = promql.join("(", before, " <= ", lowest, " or ", before, " * 0)")
+    return promql.join(last, "\n- ", kept, "\nunless ", promql.placed(selector, f"resets({PART}[{window}]) > 0"))
 
 
 def _recreated(recreations: Recreations, window: str, start: str) -> Joined:
