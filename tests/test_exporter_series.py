@@ -208,6 +208,17 @@ def _incidents(name: str, series: tuple[tuple[str, str], ...], at: str, count: f
     firing = ("MlopsSecurityIncidents critical team=search",) if count else ()
     return World(name, "governance", series, "security_incidents", at, ((INCIDENTS, TEAM, count),), firing, every="5m", scraped="5m")
 
+
+def _team_of_one_experiments(name: str, experiments: str) -> World:
+    """A world of a team of one whose tracking server (scraped every 70s) counted `experiments`,
+    3 in the week to 8d2h: exactly the warning sign, yellow and never red."""
+    series = (('mlops_ml_team_size{cluster="eu-1", team="search"}', "1x10000"),
+              (f'mlops_experiments_created_total{{cluster="eu-1", team="search", project="p1", {TRACKING}}}', experiments),
+              (f'up{{cluster="eu-1", {TRACKING}}}', "1x10000"))
+    return World(name, "team_productivity", series, "experiments_per_week", "8d2h",
+                 (("cluster_team:mlops_experiments_per_week:ratio_7d", TEAM, 3.0),), ("MlopsExperimentsPerWeek yellow team=search",),
+                 every="1h", scraped="70s")
+
 WORLDS = [
     World("requests flowing and no error ever counted is an error ratio of 0 and raises nothing",
           "platform_health", REQUESTS, "error_rate", "3h",
@@ -363,27 +374,15 @@ WORLDS = [
     # 10 target for a day), never red. Each experiment at the turn of an hour, between two scrapes
     # (70s apart), the first creating the counter at 1h. (Counted by rate() over each hour, every
     # increase after the first fell between two hours' samples: 0 a head, red)
-    World("a team's experiments each between the two scrapes at the turn of an hour are all counted: 3 a head, not red",
-          "team_productivity", (('mlops_ml_team_size{cluster="eu-1", team="search"}', "1x10000"),
-                                (f'mlops_experiments_created_total{{cluster="eu-1", team="search", project="p1", {TRACKING}}}',
-                                 "_x52 1x2879 2x2879 3x2879 4x1308"),
-                                (f'up{{cluster="eu-1", {TRACKING}}}', "1x10000")),
-          "experiments_per_week", "8d2h",
-          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', 3.0),),
-          ("MlopsExperimentsPerWeek yellow team=search",), every="1h", scraped="70s"),
+    _team_of_one_experiments("a team's experiments each between the two scrapes at the turn of an hour are all counted: 3 a head, not red",
+                             "_x52 1x2879 2x2879 3x2879 4x1308"),
     # a team of one: its first experiment at 10m creates the counter, then one at 30h and one at
     # 80h; the tracking server restarts just before the turn of the hour at 120h, and the next
     # experiment re-creates the child at 1 before the scrape after it. 3 in the week from 1d1h,
     # exactly the warning sign: yellow, not red. (That hour judged by rate(), which sees no reset
     # in it, counted nothing: 2 a head, red)
-    World("a team's experiment re-creating its counter lower after a restart at the turn of an hour is counted: 3 a head, not red",
-          "team_productivity", (('mlops_ml_team_size{cluster="eu-1", team="search"}', "1x10000"),
-                                (f'mlops_experiments_created_total{{cluster="eu-1", team="search", project="p1", {TRACKING}}}',
-                                 "_x9 1x1533 2x2571 3x2056 1x3828"),
-                                (f'up{{cluster="eu-1", {TRACKING}}}', "1x10000")),
-          "experiments_per_week", "8d2h",
-          (("cluster_team:mlops_experiments_per_week:ratio_7d", '{cluster="eu-1", team="search"}', 3.0),),
-          ("MlopsExperimentsPerWeek yellow team=search",), every="1h", scraped="70s"),
+    _team_of_one_experiments("a team's experiment re-creating its counter lower after a restart at the turn of an hour is counted: 3 a head, not red",
+                             "_x9 1x1533 2x2571 3x2056 1x3828"),
     # the rules deployed at 0 over a team of 2 running 30 experiments a week (15 a head, green):
     # at 3d the rollups hold 3 days, so no weekly count yet (the 3 days as the week's: 6.3, yellow)
     World("in the week after the rules are deployed a steady team's weekly count has no value yet",
