@@ -314,7 +314,9 @@ def _may_differ(text: bytes) -> bool:
     or text that reads like one: a number at the start or after a space (as every value but the
     top one is, after `: ` or an indent) under 1e-4, or any exponent of one digit."""
     return (b" 0.0000" in text or b" -0.0000" in text or text.startswith((b"0.0000", b"-0.0000"))
-            or _ONE_DIGIT_EXPONENT.search(text) is not None)
+            # a number's exponent follows a digit: an id such as `governance-1` in a title or uid
+            # does not send its whole dashboard to json.dumps (10 of 41 files at 1,000 indicators)
+            or any(text[found.start() - 1:found.start()].isdigit() for found in _ONE_DIGIT_EXPONENT.finditer(text)))
 
 
 @functools.cache

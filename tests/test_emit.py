@@ -136,6 +136,21 @@ def test_every_dashboard_of_the_shipped_spec_is_written_without_json_dumps(monke
     assert len(files) >= 5 and all(emit.json_text(data).startswith("{\n") for data in files.values())
 
 
+# Text that reads like a number json.dumps writes otherwise is not a number: orjson writes it.
+ORJSON_TEXTS = [
+    {"uid": "mlops-governance-1", "title": "Governance 1"},  # a copied category's id: e-1 after a letter
+    {"title": "stage-2 e-3", "expr": "rate(x[5m]) > 0.5"},
+    {"value": 5e-324, "uid": "mlops-risk-7"},  # json.dumps writes 5e-324 too
+]
+
+
+@pytest.mark.parametrize("data", ORJSON_TEXTS, ids=[repr(data) for data in ORJSON_TEXTS])
+def test_text_that_reads_like_an_exponent_is_written_without_json_dumps(data, monkeypatch):
+    written = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    monkeypatch.setattr(emit.json, "dumps", None)  # the fallback, were it reached, would fail
+    assert emit.json_text(data) == written
+
+
 GROUPS = [{"name": "g", "rules": [{"record": "a:b", "expr": "sum(x)\n\nor\n  vector(0)\n", "labels": {"k": "yes"}}, {"alert": "A", "expr": "a:b > 1"}]}]
 # (case, files emitted together): one list held by two documents at different depths, either first
 SHARED = [
